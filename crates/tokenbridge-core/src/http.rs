@@ -1,0 +1,399 @@
+//! HTTP with safe defaults: timeouts, a body cap enforced while reading, no redirects,
+//! `https` except on loopback, and one shared connection pool.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, LOCATION, USER_AGENT};
+use url::Url;
+
+use crate::error::{Error, Result, TransportError, TransportKind};
+use crate::request::TokenRequest;
+
+/// The `User-Agent` sent with every request.
+pub const DEFAULT_USER_AGENT: &str = concat!("tokenbridge/", env!("CARGO_PKG_VERSION"));
+
+/// Default cap on a response body: 1 MiB. Token responses are a few kilobytes.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Timeouts and limits for talking to a provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct HttpConfig {
+    /// How long to wait for a connection. Default 10 s.
+    pub connect_timeout: Duration,
+    /// How long a whole request may take, body included. Default 30 s.
+    pub timeout: Duration,
+    /// The most body bytes read from a response; more is an error. Default 1 MiB.
+    pub max_body_bytes: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+}
+
+impl HttpConfig {
+    /// Sets the connect timeout.
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets the total timeout.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the body cap.
+    pub fn with_max_body_bytes(mut self, max: usize) -> Self {
+        self.max_body_bytes = max;
+        self
+    }
+}
+
+/// A status, headers and the whole (capped) body of an answer.
+#[derive(Clone)]
+pub struct HttpResponse {
+    /// The endpoint that answered.
+    pub endpoint: Url,
+    /// HTTP status code.
+    pub status: u16,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: Bytes,
+    /// When the answer's headers arrived: the start of the tokens' lifetime.
+    pub received_at: SystemTime,
+}
+
+impl HttpResponse {
+    /// A response received now; for adapters' unit tests and custom transports.
+    pub fn new(endpoint: Url, status: u16, headers: HeaderMap, body: impl Into<Bytes>) -> Self {
+        Self {
+            endpoint,
+            status,
+            headers,
+            body: body.into(),
+            received_at: SystemTime::now(),
+        }
+    }
+
+    /// Whether the status is 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The `Content-Type` header, if present and text.
+    pub fn content_type(&self) -> Option<String> {
+        self.headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+}
+
+impl fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The body holds tokens; only its size is shown.
+        f.debug_struct("HttpResponse")
+            .field("endpoint", &self.endpoint.as_str())
+            .field("status", &self.status)
+            .field("content_type", &self.content_type())
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+/// Sends [`TokenRequest`]s with tokenbridge's safety rules. Cheap to clone: clones share one
+/// connection pool.
+#[derive(Clone)]
+pub struct HttpClient {
+    inner: reqwest::Client,
+    config: HttpConfig,
+}
+
+impl fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpClient")
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+static SHARED: OnceLock<reqwest::Client> = OnceLock::new();
+
+fn build_reqwest(config: &HttpConfig) -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .connect_timeout(config.connect_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(DEFAULT_USER_AGENT)
+        .build()
+        .map_err(|e| Error::config_general(format!("could not build the HTTP client: {e}")))
+}
+
+impl Default for HttpClient {
+    fn default() -> Self {
+        Self::shared(HttpConfig::default())
+    }
+}
+
+impl HttpClient {
+    /// A client on the process-wide shared connection pool, with `config`'s timeouts and cap.
+    ///
+    /// The shared pool's connect timeout is the default (10 s); for another connect timeout use
+    /// [`HttpClient::new`], which builds a pool of its own.
+    pub fn shared(config: HttpConfig) -> Self {
+        let inner = SHARED
+            .get_or_init(|| {
+                build_reqwest(&HttpConfig::default())
+                    // Building a rustls client with no custom settings does not fail in
+                    // practice; fall back to reqwest's defaults if it ever does.
+                    .unwrap_or_default()
+            })
+            .clone();
+        Self { inner, config }
+    }
+
+    /// The shared pool when `config` keeps the default connect timeout, otherwise a pool of
+    /// its own.
+    pub fn from_config(config: HttpConfig) -> Result<Self> {
+        if config.connect_timeout == HttpConfig::default().connect_timeout {
+            Ok(Self::shared(config))
+        } else {
+            Self::new(config)
+        }
+    }
+
+    /// A client with its own connection pool built from `config`.
+    pub fn new(config: HttpConfig) -> Result<Self> {
+        Ok(Self {
+            inner: build_reqwest(&config)?,
+            config,
+        })
+    }
+
+    /// Uses a caller's `reqwest::Client` (proxies, custom roots). Configure it with
+    /// `redirect(Policy::none())`: tokenbridge treats any 3xx answer as an error either way,
+    /// but only the client can stop itself from following one.
+    pub fn with_reqwest(client: reqwest::Client, config: HttpConfig) -> Self {
+        Self {
+            inner: client,
+            config,
+        }
+    }
+
+    /// The timeouts and limits in force.
+    pub fn config(&self) -> &HttpConfig {
+        &self.config
+    }
+
+    /// Sends `request` once and reads the answer, enforcing the body cap while reading.
+    ///
+    /// Never retries: the request may carry a one-time credential.
+    pub async fn send(&self, request: &TokenRequest) -> Result<HttpResponse> {
+        let endpoint = request.endpoint().clone();
+        ensure_secure_url(&endpoint, "endpoint")?;
+        let mut builder = self
+            .inner
+            .request(request.method().clone(), request.url())
+            .timeout(self.config.timeout)
+            .header(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT))
+            .headers(request.headers_to_send());
+        let body = request.body_bytes();
+        if !body.is_empty() {
+            builder = builder.body(body);
+        }
+        let mut response = builder
+            .send()
+            .await
+            .map_err(|e| transport_error(&endpoint, e))?;
+        let received_at = SystemTime::now();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+
+        if (300..400).contains(&status) {
+            return Err(Error::Redirected {
+                endpoint: endpoint.to_string(),
+                status,
+                location: headers
+                    .get(LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned),
+            });
+        }
+
+        let limit = self.config.max_body_bytes;
+        let too_large = || Error::ResponseTooLarge {
+            endpoint: endpoint.to_string(),
+            limit,
+        };
+        if response.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| transport_error(&endpoint, e))?
+        {
+            if body.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(HttpResponse {
+            endpoint,
+            status,
+            headers,
+            body: Bytes::from(body),
+            received_at,
+        })
+    }
+}
+
+fn transport_error(endpoint: &Url, e: reqwest::Error) -> Error {
+    let kind = if e.is_timeout() {
+        TransportKind::Timeout
+    } else if e.is_connect() {
+        TransportKind::Connect
+    } else {
+        TransportKind::Other
+    };
+    // reqwest's Display names the URL; ours carry no credentials (they travel in bodies and
+    // headers), so the message is safe to keep.
+    let message = error_chain(&e);
+    TransportError {
+        kind,
+        endpoint: endpoint.to_string(),
+        message,
+        source: Some(Box::new(e)),
+    }
+    .into()
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+/// Whether `url`'s host is a loopback address (`127.0.0.0/8`, `::1`) or `localhost`.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// Checks that `url` is `https`, or `http` to a loopback host; `key` names the setting in the
+/// error.
+pub fn ensure_secure_url(url: &Url, key: &str) -> Result<()> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
+        "http" => Err(Error::config(
+            key,
+            format!(
+                "{url} uses http to a non-loopback host; credentials would travel unencrypted. Use https (http is allowed only for 127.0.0.0/8, ::1 and localhost)"
+            ),
+        )),
+        other => Err(Error::config(
+            key,
+            format!("{url} has scheme {other:?}; use an https URL"),
+        )),
+    }
+}
+
+/// Parses a URL from configuration, naming `key` in the error, and applies
+/// [`ensure_secure_url`].
+pub fn parse_secure_url(value: &str, key: &str) -> Result<Url> {
+    let url = Url::parse(value).map_err(|e| {
+        Error::config(
+            key,
+            format!("{value:?} is not a valid URL ({e}); expected e.g. https://id.example.com"),
+        )
+    })?;
+    if url.cannot_be_a_base() || url.host().is_none() {
+        return Err(Error::config(
+            key,
+            format!("{value:?} has no host; expected e.g. https://id.example.com"),
+        ));
+    }
+    ensure_secure_url(&url, key)?;
+    Ok(url)
+}
+
+/// Joins a path onto a base URL, keeping any path prefix the base has (for proxies):
+/// `https://h/prefix` + `/oauth2/token` is `https://h/prefix/oauth2/token`.
+pub fn join_path(base: &Url, path: &str) -> Url {
+    let mut url = base.clone();
+    let prefix = base.path().trim_end_matches('/');
+    url.set_path(&format!("{prefix}/{}", path.trim_start_matches('/')));
+    url.set_query(None);
+    url.set_fragment(None);
+    url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_rules() {
+        for ok in [
+            "https://id.example.com",
+            "http://127.0.0.1:8080",
+            "http://127.9.9.9",
+            "http://[::1]:9",
+            "http://localhost:1",
+            "http://LOCALHOST",
+        ] {
+            assert!(parse_secure_url(ok, "k").is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://id.example.com",
+            "http://10.0.0.1",
+            "http://localhost.evil.com",
+            "ftp://x",
+            "not a url",
+            "http://128.0.0.1",
+        ] {
+            let err = parse_secure_url(bad, "base_url").unwrap_err();
+            assert!(
+                matches!(&err, Error::Config { key: Some(k), .. } if k == "base_url"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn join_keeps_prefix() {
+        let base = Url::parse("https://h.example/prefix/").unwrap();
+        assert_eq!(
+            join_path(&base, "/oauth2/token").as_str(),
+            "https://h.example/prefix/oauth2/token"
+        );
+        let base = Url::parse("https://h.example").unwrap();
+        assert_eq!(
+            join_path(&base, "oidc/token").as_str(),
+            "https://h.example/oidc/token"
+        );
+    }
+}

@@ -1,0 +1,275 @@
+//! An outgoing token request, before it is sent.
+//!
+//! Request building is separate from sending so that [`ClientAuth`](crate::ClientAuth)
+//! implementations and adapters can act on it, and tests can assert the exact bytes.
+
+use std::fmt;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
+use reqwest::Method;
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+use crate::error::{Error, Result};
+
+/// How the request body is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BodyEncoding {
+    /// `application/x-www-form-urlencoded` (RFC 6749).
+    Form,
+    /// `application/json` with a flat object of string values (GenAuth V3).
+    Json,
+    /// No body (for `GET`).
+    None,
+}
+
+/// One body or query parameter. Secret values are redacted in `Debug`.
+#[derive(Clone)]
+pub enum ParamValue {
+    /// A value safe to show.
+    Plain(String),
+    /// A credential.
+    Secret(SecretString),
+}
+
+impl ParamValue {
+    fn expose(&self) -> &str {
+        match self {
+            ParamValue::Plain(s) => s,
+            ParamValue::Secret(s) => s.expose_secret(),
+        }
+    }
+}
+
+impl fmt::Debug for ParamValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParamValue::Plain(s) => write!(f, "{s:?}"),
+            ParamValue::Secret(_) => f.write_str("[redacted]"),
+        }
+    }
+}
+
+/// A token request: endpoint, method, body encoding, parameters and headers.
+#[derive(Clone)]
+pub struct TokenRequest {
+    method: Method,
+    endpoint: Url,
+    encoding: BodyEncoding,
+    params: Vec<(String, ParamValue)>,
+    headers: HeaderMap,
+}
+
+impl TokenRequest {
+    /// A `POST` to `endpoint` with the given body encoding and no parameters yet.
+    pub fn post(endpoint: Url, encoding: BodyEncoding) -> Self {
+        Self {
+            method: Method::POST,
+            endpoint,
+            encoding,
+            params: Vec::new(),
+            headers: HeaderMap::new(),
+        }
+    }
+
+    /// A `GET` to `endpoint`; parameters go in the query string.
+    pub fn get(endpoint: Url) -> Self {
+        Self {
+            method: Method::GET,
+            endpoint,
+            encoding: BodyEncoding::None,
+            params: Vec::new(),
+            headers: HeaderMap::new(),
+        }
+    }
+
+    /// Adds a parameter that is safe to show.
+    pub fn param(&mut self, name: impl Into<String>, value: impl Into<String>) -> &mut Self {
+        self.params
+            .push((name.into(), ParamValue::Plain(value.into())));
+        self
+    }
+
+    /// Adds a credential parameter; it is redacted in `Debug`.
+    pub fn secret_param(&mut self, name: impl Into<String>, value: &SecretString) -> &mut Self {
+        self.params
+            .push((name.into(), ParamValue::Secret(value.clone())));
+        self
+    }
+
+    /// Removes every parameter called `name`.
+    pub fn remove_param(&mut self, name: &str) -> &mut Self {
+        self.params.retain(|(n, _)| n != name);
+        self
+    }
+
+    /// Whether a parameter called `name` is present.
+    pub fn has_param(&self, name: &str) -> bool {
+        self.params.iter().any(|(n, _)| n == name)
+    }
+
+    /// Sets a header; `sensitive` marks it so `Debug` output and HTTP/2 compression skip it.
+    pub fn header(&mut self, name: HeaderName, value: &str, sensitive: bool) -> Result<&mut Self> {
+        let mut value = HeaderValue::from_str(value).map_err(|_| {
+            Error::config(
+                name.as_str(),
+                "the header value contains characters not allowed in HTTP headers",
+            )
+        })?;
+        value.set_sensitive(sensitive);
+        self.headers.insert(name, value);
+        Ok(self)
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The endpoint.
+    pub fn endpoint(&self) -> &Url {
+        &self.endpoint
+    }
+
+    /// The body encoding.
+    pub fn encoding(&self) -> BodyEncoding {
+        self.encoding
+    }
+
+    /// The headers set so far (not counting `Content-Type` and `User-Agent`, added when sent).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// Parameter names in order.
+    pub fn param_names(&self) -> impl Iterator<Item = &str> {
+        self.params.iter().map(|(n, _)| n.as_str())
+    }
+
+    /// The `Content-Type` the body is sent with.
+    pub fn content_type(&self) -> Option<&'static str> {
+        match self.encoding {
+            BodyEncoding::Form => Some("application/x-www-form-urlencoded"),
+            BodyEncoding::Json => Some("application/json"),
+            BodyEncoding::None => None,
+        }
+    }
+
+    /// The exact body bytes that will be sent. Contains credentials: never log it.
+    pub fn body_bytes(&self) -> Vec<u8> {
+        match self.encoding {
+            BodyEncoding::Form => {
+                form_encode(self.params.iter().map(|(n, v)| (n.as_str(), v.expose()))).into_bytes()
+            }
+            BodyEncoding::Json => {
+                let map: serde_json::Map<String, serde_json::Value> = self
+                    .params
+                    .iter()
+                    .map(|(n, v)| (n.clone(), serde_json::Value::String(v.expose().to_owned())))
+                    .collect();
+                serde_json::Value::Object(map).to_string().into_bytes()
+            }
+            BodyEncoding::None => Vec::new(),
+        }
+    }
+
+    /// The URL the request goes to, with the parameters in the query for a `GET`.
+    pub fn url(&self) -> Url {
+        let mut url = self.endpoint.clone();
+        if self.encoding == BodyEncoding::None && !self.params.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (n, v) in &self.params {
+                pairs.append_pair(n, v.expose());
+            }
+        }
+        url
+    }
+
+    /// Headers including `Content-Type`, as they will be sent.
+    pub fn headers_to_send(&self) -> HeaderMap {
+        let mut headers = self.headers.clone();
+        if let Some(ct) = self.content_type() {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(ct));
+        }
+        headers
+    }
+}
+
+impl fmt::Debug for TokenRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenRequest")
+            .field("method", &self.method)
+            .field("endpoint", &self.endpoint.as_str())
+            .field("encoding", &self.encoding)
+            .field("params", &self.params)
+            .field("headers", &self.headers)
+            .finish()
+    }
+}
+
+/// `application/x-www-form-urlencoded` serialization (the WHATWG form encoding: space as `+`).
+pub fn form_encode<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut ser = url::form_urlencoded::Serializer::new(String::new());
+    for (n, v) in pairs {
+        ser.append_pair(n, v);
+    }
+    ser.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoint() -> Url {
+        Url::parse("https://id.example.com/token").unwrap()
+    }
+
+    #[test]
+    fn form_body_is_exact() {
+        let mut r = TokenRequest::post(endpoint(), BodyEncoding::Form);
+        r.param("grant_type", "authorization_code")
+            .secret_param("code", &SecretString::from("a b&c=d+e"))
+            .param("redirect_uri", "https://app.example.com/cb?x=1");
+        assert_eq!(
+            String::from_utf8(r.body_bytes()).unwrap(),
+            "grant_type=authorization_code&code=a+b%26c%3Dd%2Be&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb%3Fx%3D1"
+        );
+        assert_eq!(r.content_type(), Some("application/x-www-form-urlencoded"));
+    }
+
+    #[test]
+    fn json_body_is_exact() {
+        let mut r = TokenRequest::post(endpoint(), BodyEncoding::Json);
+        r.secret_param("ticket", &SecretString::from("t\"1"))
+            .param("client_id", "app");
+        assert_eq!(
+            String::from_utf8(r.body_bytes()).unwrap(),
+            r#"{"client_id":"app","ticket":"t\"1"}"#
+        );
+    }
+
+    #[test]
+    fn debug_redacts_secrets_and_sensitive_headers() {
+        let mut r = TokenRequest::post(endpoint(), BodyEncoding::Form);
+        r.secret_param("client_secret", &SecretString::from("hunter2"))
+            .header(reqwest::header::AUTHORIZATION, "Basic aHVudGVyMg==", true)
+            .unwrap();
+        let dbg = format!("{r:?}");
+        assert!(
+            !dbg.contains("hunter2") && !dbg.contains("aHVudGVyMg"),
+            "{dbg}"
+        );
+    }
+
+    #[test]
+    fn get_puts_params_in_query() {
+        let mut r = TokenRequest::get(endpoint());
+        r.param("qrcodeId", "a b");
+        assert_eq!(
+            r.url().as_str(),
+            "https://id.example.com/token?qrcodeId=a+b"
+        );
+        assert!(r.body_bytes().is_empty());
+    }
+}

@@ -1,0 +1,303 @@
+//! Lenient parsing of token responses: the standard steps of the response pipeline.
+//!
+//! A response goes through [`decode_json_object`] (status, empty bodies, HTML pages, wrong
+//! JSON types), then [`standard_error`] (an RFC 6749 section 5.2 error, even with HTTP 200),
+//! then [`token_set_from_fields`] (the lenient field parse). [`parse_standard_response`] runs
+//! all three; a vendor adapter that wraps tokens in an envelope runs the first, unwraps, and
+//! hands the inner object to the last.
+
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use crate::error::{redact_snippet, Error, ProviderError, Result, UnreadableResponse};
+use crate::http::HttpResponse;
+use crate::token::{TokenSet, TokenType};
+
+/// The longest lifetime tokenbridge accepts: ten years. Larger values (including ones that do
+/// not fit in a `u64`) are clamped to it, because an absurd lifetime is a provider quirk, not
+/// a reason to throw away a valid token.
+pub const MAX_EXPIRES_IN: Duration = Duration::from_secs(10 * 365 * 24 * 60 * 60);
+
+/// Parses an expiry value leniently.
+///
+/// Accepts a JSON integer, a float (rounded down), a numeric string (`"7200"`, `" 7200 "`,
+/// `"7200.0"`) or `null` (unknown). Zero is a valid lifetime (already expired). Values above
+/// [`MAX_EXPIRES_IN`] are clamped to it. Negative numbers, non-numeric strings and other JSON
+/// types are errors, described in the returned text.
+pub fn parse_expires_in(value: &Value) -> std::result::Result<Option<Duration>, String> {
+    let seconds: f64 = match value {
+        Value::Null => return Ok(None),
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                return Ok(Some(clamp_secs(u)));
+            }
+            match n.as_f64() {
+                Some(f) => f,
+                None => return Err(format!("{n} is not a number of seconds")),
+            }
+        }
+        Value::String(s) => {
+            let t = s.trim();
+            if t.is_empty() {
+                return Ok(None);
+            }
+            if let Ok(u) = t.parse::<u64>() {
+                return Ok(Some(clamp_secs(u)));
+            }
+            if !t
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
+            {
+                return Err(format!("{s:?} is not a number of seconds"));
+            }
+            t.parse::<f64>()
+                .map_err(|_| format!("{s:?} is not a number of seconds"))?
+        }
+        other => {
+            return Err(format!(
+                "expected a number of seconds, got {}",
+                json_type(other)
+            ))
+        }
+    };
+    if !seconds.is_finite() {
+        return Err(format!("{seconds} is not a number of seconds"));
+    }
+    if seconds < 0.0 {
+        return Err(format!("{seconds} is negative"));
+    }
+    if seconds >= MAX_EXPIRES_IN.as_secs() as f64 {
+        return Ok(Some(MAX_EXPIRES_IN));
+    }
+    // Safe: 0 <= seconds < MAX_EXPIRES_IN, which fits in a u64.
+    Ok(Some(Duration::from_secs(seconds.floor() as u64)))
+}
+
+fn clamp_secs(secs: u64) -> Duration {
+    Duration::from_secs(secs).min(MAX_EXPIRES_IN)
+}
+
+/// Parses a `scope` value: a space-separated string or a JSON array of strings. `null` and
+/// an empty string give `None`.
+pub fn parse_scope(value: &Value) -> std::result::Result<Option<Vec<String>>, String> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(s) => {
+            let scopes: Vec<String> = s.split_whitespace().map(str::to_owned).collect();
+            Ok((!scopes.is_empty()).then_some(scopes))
+        }
+        Value::Array(items) => items
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s.clone()),
+                other => Err(format!(
+                    "scope array holds {}, expected strings",
+                    json_type(other)
+                )),
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map(Some),
+        other => Err(format!(
+            "expected a string or an array, got {}",
+            json_type(other)
+        )),
+    }
+}
+
+/// The JSON type name of `v`, for error messages.
+pub fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// An [`UnreadableResponse`] error for `response` with `reason`.
+pub fn unreadable(response: &HttpResponse, reason: impl Into<String>) -> Error {
+    UnreadableResponse {
+        endpoint: response.endpoint.to_string(),
+        status: Some(response.status),
+        content_type: response.content_type(),
+        reason: reason.into(),
+        snippet: redact_snippet(&response.body),
+    }
+    .into()
+}
+
+/// The RFC 6749 error code that best describes a bare error status.
+pub fn code_for_status(status: u16) -> &'static str {
+    match status {
+        401 => "invalid_client",
+        403 => "access_denied",
+        400 | 404 | 405 | 413 | 415 | 422 => "invalid_request",
+        429 | 503 => "temporarily_unavailable",
+        s if s >= 500 => "server_error",
+        _ => "invalid_request",
+    }
+}
+
+/// Step 1: the body as a JSON object.
+///
+/// An empty body with an error status becomes a [`ProviderError`] derived from the status
+/// (a bare 401 means the client was refused). Any other body that is not a JSON object is an
+/// [`UnreadableResponse`] with a redacted snippet.
+pub fn decode_json_object(response: &HttpResponse) -> Result<Map<String, Value>> {
+    let body = &response.body;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        if response.is_success() {
+            return Err(unreadable(
+                response,
+                "the body is empty; expected a JSON object with tokens",
+            ));
+        }
+        let mut err = ProviderError::new(Some(response.status), code_for_status(response.status));
+        err.from_status_only = true;
+        return Err(err.into());
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(other) => Err(unreadable(
+            response,
+            format!("expected a JSON object, got {}", json_type(&other)),
+        )),
+        Err(e) => {
+            let what = if looks_like_html(body) {
+                "an HTML page"
+            } else {
+                "not valid JSON"
+            };
+            Err(unreadable(response, format!("the body is {what} ({e})")))
+        }
+    }
+}
+
+fn looks_like_html(body: &[u8]) -> bool {
+    let start: Vec<u8> = body
+        .iter()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take(15)
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    start.starts_with(b"<!doctype html") || start.starts_with(b"<html") || start.starts_with(b"<")
+}
+
+/// Step 2: an RFC 6749 section 5.2 error in `object`, whatever the HTTP status (some
+/// providers send errors with 200).
+pub fn standard_error(response: &HttpResponse, object: &Map<String, Value>) -> Option<Error> {
+    let code = object.get("error")?;
+    let code = match code {
+        Value::String(s) if !s.is_empty() => s.clone(),
+        Value::Null => return None,
+        other => {
+            return Some(unreadable(
+                response,
+                format!("`error` is {}, expected a string", json_type(other)),
+            ))
+        }
+    };
+    let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_owned);
+    Some(
+        ProviderError::new(Some(response.status), code)
+            .with_description(text("error_description"))
+            .with_uri(text("error_uri"))
+            .into(),
+    )
+}
+
+/// Step 3: a [`TokenSet`] from a token object, leniently.
+///
+/// `access_token` is required. `token_type` is compared case-insensitively and defaults to
+/// `Bearer` when absent. The lifetime comes from `expires_in` or, failing that, `expire_in`
+/// (see [`parse_expires_in`]). `scope` may be a string or an array. Empty or `null`
+/// `refresh_token` and `id_token` count as absent. Every other field is kept in
+/// [`TokenSet::extra`].
+pub fn token_set_from_fields(
+    response: &HttpResponse,
+    mut object: Map<String, Value>,
+    provider: &str,
+) -> Result<TokenSet> {
+    let bad = |field: &str, why: String| unreadable(response, format!("`{field}`: {why}"));
+
+    let access_token = match object.remove("access_token") {
+        Some(Value::String(s)) if !s.is_empty() => s,
+        Some(Value::String(_)) => return Err(bad("access_token", "is empty".into())),
+        Some(other) => {
+            return Err(bad(
+                "access_token",
+                format!("expected a string, got {}", json_type(&other)),
+            ))
+        }
+        None => return Err(unreadable(response, "no `access_token` in the answer")),
+    };
+
+    let token_type = match object.remove("token_type") {
+        Some(Value::String(s)) if !s.trim().is_empty() => TokenType::parse(&s),
+        None | Some(Value::Null) => TokenType::Bearer,
+        Some(Value::String(_)) => TokenType::Bearer,
+        Some(other) => {
+            return Err(bad(
+                "token_type",
+                format!("expected a string, got {}", json_type(&other)),
+            ))
+        }
+    };
+
+    let expires_in = match (object.remove("expires_in"), object.remove("expire_in")) {
+        (Some(v), alt) => {
+            if let Some(alt) = alt {
+                object.insert("expire_in".into(), alt);
+            }
+            parse_expires_in(&v).map_err(|why| bad("expires_in", why))?
+        }
+        (None, Some(v)) => parse_expires_in(&v).map_err(|why| bad("expire_in", why))?,
+        (None, None) => None,
+    };
+
+    let mut optional_secret = |field: &str| -> Result<Option<String>> {
+        match object.remove(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.is_empty() => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(bad(
+                field,
+                format!("expected a string, got {}", json_type(&other)),
+            )),
+        }
+    };
+    let refresh_token = optional_secret("refresh_token")?;
+    let id_token = optional_secret("id_token")?;
+
+    let scopes = match object.remove("scope") {
+        None => None,
+        Some(v) => parse_scope(&v).map_err(|why| bad("scope", why))?,
+    };
+
+    Ok(TokenSet::new(provider, access_token, token_type)
+        .with_received_at(response.received_at)
+        .with_expires_in(expires_in)
+        .with_refresh_token(refresh_token)
+        .with_id_token(id_token)
+        .with_scopes(scopes)
+        .with_extra(object))
+}
+
+/// The whole standard pipeline: [`decode_json_object`], [`standard_error`], a check that the
+/// status is 2xx, then [`token_set_from_fields`].
+pub fn parse_standard_response(response: &HttpResponse, provider: &str) -> Result<TokenSet> {
+    let object = decode_json_object(response)?;
+    if let Some(err) = standard_error(response, &object) {
+        return Err(err);
+    }
+    if !response.is_success() {
+        return Err(unreadable(
+            response,
+            "an error status without an OAuth 2.0 `error` field",
+        ));
+    }
+    token_set_from_fields(response, object, provider)
+}

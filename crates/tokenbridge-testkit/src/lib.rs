@@ -1,0 +1,1 @@
+//! Loopback emulators and conformance checks for tokenbridge adapters.
