@@ -33,7 +33,9 @@ pub use grant::{Grant, GrantKind};
 pub use http::{HttpClient, HttpConfig, HttpResponse};
 pub use pkce::PkceVerifier;
 pub use request::{BodyEncoding, TokenRequest};
-pub use standard::{ExchangeHooks, StandardExchanger, StandardExchangerBuilder, StandardHooks};
+pub use standard::{
+    ExchangeHooks, Protocol, StandardExchanger, StandardExchangerBuilder, StandardHooks,
+};
 pub use token::{TokenSet, TokenType};
 
 /// Re-exported for adapters implementing [`TokenExchanger`].

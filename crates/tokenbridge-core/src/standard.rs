@@ -497,3 +497,63 @@ impl TokenExchanger for StandardExchanger {
         result.map_err(|e| self.hooks.map_error(e, &grant))
     }
 }
+
+/// Which protocol flavour a vendor endpoint speaks, where a vendor offers both (GenAuth's
+/// `/oidc/*` and `/oauth/*`, Huawei OneAccess's OIDC and OAuth 2.0 applications).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Protocol {
+    /// OpenID Connect: id tokens, `redirect_uri` required.
+    #[default]
+    Oidc,
+    /// Plain OAuth 2.0: no id token.
+    OAuth2,
+}
+
+impl Protocol {
+    /// The configuration spelling: `oidc` or `oauth`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Oidc => "oidc",
+            Protocol::OAuth2 => "oauth",
+        }
+    }
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Protocol {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "oidc" => Ok(Protocol::Oidc),
+            "oauth" | "oauth2" => Ok(Protocol::OAuth2),
+            other => Err(Error::config(
+                "protocol",
+                format!("unknown protocol {other:?}; expected \"oidc\" or \"oauth\""),
+            )),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Protocol {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(|_| {
+            serde::de::Error::custom(format!(
+                "unknown protocol {s:?}; expected \"oidc\" or \"oauth\""
+            ))
+        })
+    }
+}
+
+impl serde::Serialize for Protocol {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}

@@ -1,0 +1,1 @@
+//! tokenbridge adapter for genauth (being written).

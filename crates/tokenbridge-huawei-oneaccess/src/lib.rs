@@ -1,0 +1,1 @@
+//! tokenbridge adapter for huawei-oneaccess (being written).

@@ -1,0 +1,1 @@
+//! tokenbridge adapter for tencent-ciam (being written).

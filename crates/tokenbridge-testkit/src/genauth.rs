@@ -1,0 +1,1 @@
+//! Emulator for genauth (being written).

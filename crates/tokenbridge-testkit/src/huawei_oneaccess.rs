@@ -1,0 +1,1 @@
+//! Emulator for huawei_oneaccess (being written).

@@ -1,0 +1,1 @@
+//! Emulator for tencent_ciam (being written).
