@@ -1,1 +1,168 @@
-fn main() {}
+//! `tokenbridge`: exchange credentials for tokens with any configured provider, run a GenAuth
+//! QR login, decode a JWT, or run the vendor emulators for offline development.
+//!
+//! Exit codes: 0 success; 2 configuration or usage error; 3 the provider refused; 4 transport
+//! failure or unreadable response.
+
+mod emulate;
+mod exchange;
+mod jwt;
+mod qr;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use tokenbridge::Error;
+
+/// Exchange credentials for tokens with any identity vendor, through one configuration.
+#[derive(Debug, Parser)]
+#[command(name = "tokenbridge", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Exchange a code, refresh token, QR ticket or client credentials for a TokenSet.
+    #[command(after_help = "Examples:
+  tokenbridge exchange --config tokenbridge.toml --provider corp --code C --redirect-uri https://app.example.com/cb
+  tokenbridge exchange --config tokenbridge.toml --provider corp --refresh-token RT --scope \"openid email\"
+  tokenbridge exchange --config tokenbridge.toml --provider m2m --client-credentials --scope read")]
+    Exchange(exchange::ExchangeArgs),
+    /// Run a GenAuth QR-code login: show the code, follow its status, print the TokenSet.
+    #[command(after_help = "Example:
+  tokenbridge qr-login --config tokenbridge.toml --provider corp --type MOBILE_APP")]
+    QrLogin(qr::QrLoginArgs),
+    /// Show the header and claims of a JWT. The signature is NOT verified.
+    #[command(after_help = "Example:
+  tokenbridge decode-jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln")]
+    DecodeJwt(jwt::DecodeArgs),
+    /// Run the vendor emulators on loopback, for testing applications offline.
+    #[command(after_help = "Examples:
+  tokenbridge emulate
+  tokenbridge emulate --vendor genauth --addr 127.0.0.1:8700")]
+    Emulate(emulate::EmulateArgs),
+}
+
+/// `--config FILE --provider NAME`, shared by the commands that talk to a provider.
+#[derive(Debug, Args)]
+struct ProviderArgs {
+    /// The configuration file (TOML, or JSON when it ends in .json).
+    #[arg(long, value_name = "FILE")]
+    config: PathBuf,
+    /// The provider's name in the configuration.
+    #[arg(long, value_name = "NAME")]
+    provider: String,
+}
+
+impl ProviderArgs {
+    fn build(&self) -> Result<std::sync::Arc<dyn tokenbridge::TokenExchanger>, Error> {
+        let config = tokenbridge::Config::from_file(&self.config)?;
+        tokenbridge::Registry::new().build(&config, &self.provider)
+    }
+}
+
+/// How a command failed, mapped to the exit codes the CLI documents.
+#[derive(Debug)]
+enum Failure {
+    Usage(String),
+    Library(Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Library(e)
+    }
+}
+
+/// The exit code for a library error.
+fn exit_code(error: &Error) -> u8 {
+    match error {
+        Error::Config { .. } | Error::UnsupportedGrant { .. } => 2,
+        Error::Provider(_) | Error::Vendor(_) | Error::Login(_) => 3,
+        _ => 4,
+    }
+}
+
+/// One line for stderr: the error code first for refusals, so scripts can match on it.
+fn error_line(error: &Error) -> String {
+    match error {
+        Error::Provider(p) => {
+            let mut line = format!("refused: {}", p.code);
+            if let Some(d) = &p.description {
+                line.push_str(&format!(": {d}"));
+            }
+            if let Some(s) = p.status {
+                line.push_str(&format!(" (HTTP {s})"));
+            }
+            if let Some(h) = &p.hint {
+                line.push_str(&format!("; {h}"));
+            }
+            line.push_str(&format!("; {}", p.advice()));
+            line
+        }
+        Error::Vendor(v) => {
+            let mut line = format!("refused: {} status {}", v.vendor, v.status_code);
+            if let Some(code) = &v.api_code {
+                line.push_str(&format!(" code {code}"));
+            }
+            line.push_str(&format!(": {}", v.message));
+            if let Some(id) = &v.request_id {
+                line.push_str(&format!(" (request id {id})"));
+            }
+            line
+        }
+        other => other.to_string(),
+    }
+    .replace('\n', " ")
+}
+
+fn main() -> ExitCode {
+    // A bug must not print a backtrace (which could hold request data): one line instead.
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("tokenbridge: internal error{place}; please report it");
+    }));
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tokenbridge: cannot start the async runtime: {e}");
+            return ExitCode::from(4);
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Exchange(args) => exchange::run(args).await,
+            Command::QrLogin(args) => qr::run(args).await,
+            Command::DecodeJwt(args) => jwt::run(args),
+            Command::Emulate(args) => emulate::run(args).await,
+        }
+    });
+    let _ = std::io::stdout().flush();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(message)) => {
+            eprintln!("tokenbridge: {message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Library(error)) => {
+            eprintln!("tokenbridge: {}", error_line(&error));
+            ExitCode::from(exit_code(&error))
+        }
+    }
+}
+
+/// Prints a JSON value on stdout, one line.
+fn print_json(value: &serde_json::Value) {
+    println!("{value}");
+}

@@ -192,6 +192,15 @@ impl HttpClient {
         }
     }
 
+    /// The same connection pool with other timeouts and body cap (the pool's connect timeout
+    /// stays as it was built).
+    pub fn with_config(&self, config: HttpConfig) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            config,
+        }
+    }
+
     /// The timeouts and limits in force.
     pub fn config(&self) -> &HttpConfig {
         &self.config

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
+use axum::extract::Query;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -126,6 +127,10 @@ pub enum RefreshStyle {
 pub struct ErrorReplies {
     /// `client_id` missing or unknown.
     pub unknown_client: Reply,
+    /// `client_id` missing or unknown in a request that carries a `code_verifier`, for vendors
+    /// that answer PKCE requests differently (Tencent CIAM: 400 `invalid_request` instead of a
+    /// bare 401); `None` gives [`ErrorReplies::unknown_client`].
+    pub unknown_client_pkce: Option<Reply>,
     /// The secret is wrong, or the client used another auth method than registered.
     pub bad_client_credentials: Reply,
     /// Unknown, used or expired code; or a code issued to another client.
@@ -151,6 +156,7 @@ impl ErrorReplies {
                 "invalid_client",
                 "client authentication failed",
             ),
+            unknown_client_pkce: None,
             bad_client_credentials: Reply::oauth_error(
                 401,
                 "invalid_client",
@@ -456,7 +462,7 @@ impl OidcProvider {
     pub fn discovery_document(&self) -> Value {
         let mut doc = json!({
             "issuer": self.issuer,
-            "authorization_endpoint": self.url_for("/authorize"),
+            "authorization_endpoint": self.url_for(&self.authorize_path()),
             "token_endpoint": self.token_endpoint(),
             "token_endpoint_auth_methods_supported":
                 self.profile.auth_methods.iter().map(|m| m.as_str()).collect::<Vec<_>>(),
@@ -502,6 +508,11 @@ impl OidcProvider {
                 .and_then(|id| state.clients.get(id).cloned())
         };
         let Some(client) = client else {
+            if params.contains_key("code_verifier") {
+                if let Some(reply) = &errors.unknown_client_pkce {
+                    return reply.clone();
+                }
+            }
             return errors.unknown_client.clone();
         };
         if client.auth_method != presented.method
@@ -656,6 +667,62 @@ impl OidcProvider {
         Value::Object(body)
     }
 
+    /// The authorize endpoint's path: the token path with its last segment replaced by
+    /// `authorize` (`/oauth2/token` gives `/oauth2/authorize`).
+    pub fn authorize_path(&self) -> String {
+        let token_path = &self.profile.token_path;
+        match token_path.rfind('/') {
+            Some(i) => format!("{}/authorize", &token_path[..i]),
+            None => "/authorize".to_owned(),
+        }
+    }
+
+    /// Answers an authorize request without a login page: the code is issued at once and the
+    /// browser (or `curl`) is redirected to `redirect_uri?code=...&state=...`. This lets
+    /// application developers drive their real redirect flow against the emulator.
+    pub fn handle_authorize(&self, query: &HashMap<String, String>) -> Response {
+        let bad = |description: &str| Reply::oauth_error(400, "invalid_request", description).into_response();
+        let Some(client_id) = query.get("client_id") else {
+            return bad("client_id is required");
+        };
+        if !lock(&self.state).clients.contains_key(client_id) {
+            return Reply::oauth_error(400, "unauthorized_client", "unknown client_id").into_response();
+        }
+        let Some(redirect_uri) = query.get("redirect_uri") else {
+            return bad("redirect_uri is required");
+        };
+        let Ok(mut target) = Url::parse(redirect_uri) else {
+            return bad("redirect_uri is not a URL");
+        };
+        if query.get("response_type").map(String::as_str) != Some("code") {
+            return bad("response_type must be code");
+        }
+        let code_challenge = query.get("code_challenge").cloned();
+        if code_challenge.is_some()
+            && query.get("code_challenge_method").map(String::as_str) != Some("S256")
+        {
+            return bad("only code_challenge_method=S256 is supported");
+        }
+        let code = self.issue_code(CodeRequest {
+            client_id: client_id.clone(),
+            redirect_uri: redirect_uri.clone(),
+            code_challenge,
+            scope: query.get("scope").cloned(),
+        });
+        {
+            let mut pairs = target.query_pairs_mut();
+            pairs.append_pair("code", &code);
+            if let Some(state) = query.get("state") {
+                pairs.append_pair("state", state);
+            }
+        }
+        let mut response = StatusCode::FOUND.into_response();
+        if let Ok(location) = HeaderValue::from_str(target.as_str()) {
+            response.headers_mut().insert(axum::http::header::LOCATION, location);
+        }
+        response
+    }
+
     /// Routes for the token endpoint, discovery and JWKS, relative to the server root.
     pub fn routes(self: &Arc<Self>) -> Router {
         let me = Arc::clone(self);
@@ -671,6 +738,11 @@ impl OidcProvider {
                     reply
                 }
             }),
+        );
+        let me = Arc::clone(self);
+        router = router.route(
+            &self.authorize_path(),
+            get(move |Query(query): Query<HashMap<String, String>>| async move { me.handle_authorize(&query) }),
         );
         if let Some(path) = &self.profile.discovery_path {
             let me = Arc::clone(self);

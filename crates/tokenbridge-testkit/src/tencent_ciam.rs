@@ -1,1 +1,317 @@
-//! Emulator for tencent_ciam (being written).
+//! An emulator of Tencent Cloud CIAM's token endpoint, JWKS and discovery document, answering
+//! as Tencent's documentation says (vendor-apis.md section 2): JWT-shaped tokens with
+//! `expires_in` 299, the same refresh token echoed back, a JWKS whose key list is spelled
+//! `"Keys"`, a discovery document without userinfo or revocation endpoints, and the documented
+//! error answers, including the bare 401 for an unknown client.
+//!
+//! It starts with two demo clients registered, for `tokenbridge emulate` and examples:
+//! [`DEMO_CLIENT_ID`] / [`DEMO_CLIENT_SECRET`] (a Web app using `client_secret_post`) and
+//! [`DEMO_PUBLIC_CLIENT_ID`] (a public SPA using PKCE).
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! use tokenbridge_testkit::tencent_ciam::{TencentCiamEmulator, DEMO_CLIENT_ID, DEMO_REDIRECT_URI};
+//!
+//! let ciam = TencentCiamEmulator::start().await.unwrap();
+//! let code = ciam.issue_code(DEMO_CLIENT_ID, DEMO_REDIRECT_URI, None);
+//! assert!(code.starts_with("code-"));
+//! assert!(ciam.token_endpoint().ends_with("/oauth2/token"));
+//! # }
+//! ```
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::routing::get;
+use serde_json::{json, Value};
+use tokenbridge_core::AuthMethod;
+
+use crate::conformance::ProviderTarget;
+use crate::oidc::{
+    ClientRegistration, CodeRequest, ErrorReplies, ExpiryStyle, OidcProvider, Profile,
+    RefreshStyle, Reply,
+};
+use crate::server::{any_loopback_port, EmulatorServer, RecordedRequest};
+
+/// The token endpoint path.
+pub const TOKEN_PATH: &str = "/oauth2/token";
+/// The JWKS path.
+pub const JWKS_PATH: &str = "/oauth2/jwks";
+/// The discovery document path.
+pub const DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
+/// The access token lifetime Tencent announces: 300 s rounded down.
+pub const EXPIRES_IN: u64 = 299;
+
+/// The demo Web app's client id.
+pub const DEMO_CLIENT_ID: &str = "demo-app";
+/// The demo Web app's client secret.
+pub const DEMO_CLIENT_SECRET: &str = "demo-secret";
+/// The demo public (PKCE) app's client id; it has no secret.
+pub const DEMO_PUBLIC_CLIENT_ID: &str = "demo-spa";
+/// The redirect URI demo codes are issued for.
+pub const DEMO_REDIRECT_URI: &str = "http://127.0.0.1/callback";
+
+/// Tencent's documented error answers (vendor-apis.md sections 2.3 to 2.5).
+pub fn error_replies() -> ErrorReplies {
+    let invalid_client = Reply::json(401, json!({"error": "invalid_client"}));
+    let invalid_grant = Reply::json(400, json!({"error": "invalid_grant"}));
+    ErrorReplies {
+        // "The client_id parameter is missing or incorrect": 401, no body, no content type.
+        unknown_client: Reply::empty(401),
+        // The PKCE page answers the same case with 400 invalid_request.
+        unknown_client_pkce: Some(Reply::json(400, json!({"error": "invalid_request"}))),
+        bad_client_credentials: invalid_client.clone(),
+        bad_code: invalid_grant.clone(),
+        // Not documented; a mismatching redirect_uri spoils the code.
+        redirect_mismatch: invalid_grant.clone(),
+        // A wrong code_verifier is invalid_client, not invalid_grant.
+        bad_verifier: invalid_client,
+        bad_refresh_token: invalid_grant,
+        unsupported_grant: Reply::json(
+            400,
+            json!({
+                "error": "unsupported_grant_type",
+                "error_description": "OAuth 2.0 Parameter: grant_type",
+                "error_uri": "https://datatracker.ietf.org/doc/html/rfc6749#section-5.2",
+            }),
+        ),
+        missing_parameter: Reply::json(400, json!({"error": "invalid_request"})),
+    }
+}
+
+/// Tencent CIAM's token endpoint behaviour.
+pub fn profile() -> Profile {
+    Profile {
+        name: "tencent-ciam".into(),
+        issuer_path: String::new(),
+        token_path: TOKEN_PATH.into(),
+        // Served by this module in Tencent's own shape.
+        discovery_path: None,
+        jwks_path: Some(JWKS_PATH.into()),
+        jwks_member: "Keys".into(),
+        expires_in: EXPIRES_IN,
+        expiry_style: ExpiryStyle::Number,
+        expiry_field: "expires_in".into(),
+        token_type: "Bearer".into(),
+        jwt_access_tokens: true,
+        issue_id_tokens: true,
+        issue_refresh_tokens: true,
+        refresh_style: RefreshStyle::Echo,
+        default_scope: "openid".into(),
+        redirect_uri_required: true,
+        // Discovery advertises post and basic; public apps send only client_id with PKCE.
+        auth_methods: AuthMethod::ALL.to_vec(),
+        grant_types: vec![
+            "authorization_code".into(),
+            "client_credentials".into(),
+            "refresh_token".into(),
+        ],
+        errors: error_replies(),
+    }
+}
+
+/// The demo Web app, using `client_secret_post`.
+pub fn demo_client() -> ClientRegistration {
+    ClientRegistration::confidential(
+        DEMO_CLIENT_ID,
+        DEMO_CLIENT_SECRET,
+        AuthMethod::ClientSecretPost,
+    )
+}
+
+/// The demo public app, using PKCE and no secret.
+pub fn demo_public_client() -> ClientRegistration {
+    ClientRegistration::public(DEMO_PUBLIC_CLIENT_ID)
+}
+
+/// The discovery document in the shape of Tencent's sample: no `userinfo_endpoint`,
+/// `revocation_endpoint` or `end_session_endpoint`.
+pub fn discovery_document(issuer: &str) -> Value {
+    json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}/oauth2/authorize"),
+        "token_endpoint": format!("{issuer}{TOKEN_PATH}"),
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "jwks_uri": format!("{issuer}{JWKS_PATH}"),
+        "response_types_supported": ["code"],
+        "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "scopes_supported": ["openid"],
+    })
+}
+
+/// Tencent Cloud CIAM on loopback. Stops when dropped.
+#[derive(Debug)]
+pub struct TencentCiamEmulator {
+    server: EmulatorServer,
+    provider: Arc<OidcProvider>,
+}
+
+impl TencentCiamEmulator {
+    /// Starts on a free loopback port with the demo clients registered.
+    pub async fn start() -> std::io::Result<Self> {
+        Self::start_on(any_loopback_port()).await
+    }
+
+    /// Starts on `addr` with the demo clients registered.
+    pub async fn start_on(addr: SocketAddr) -> std::io::Result<Self> {
+        Self::start_with_profile(profile(), addr).await
+    }
+
+    /// Starts a variant of [`profile`] on `addr`, with the demo clients registered.
+    pub async fn start_with_profile(profile: Profile, addr: SocketAddr) -> std::io::Result<Self> {
+        let mut provider = None;
+        let server = EmulatorServer::start(addr, |base| {
+            let p = OidcProvider::new(profile, base);
+            let issuer = p.issuer().to_owned();
+            let router = p.routes().route(
+                DISCOVERY_PATH,
+                get(move || {
+                    let doc = discovery_document(&issuer);
+                    async move { Reply::json(200, doc) }
+                }),
+            );
+            provider = Some(p);
+            router
+        })
+        .await?;
+        let provider = provider.ok_or_else(|| std::io::Error::other("router was not built"))?;
+        provider.register_client(demo_client());
+        provider.register_client(demo_public_client());
+        Ok(Self { server, provider })
+    }
+
+    /// The emulated provider: register clients, mint credentials, script answers.
+    pub fn provider(&self) -> &Arc<OidcProvider> {
+        &self.provider
+    }
+
+    /// The server: address and recorded requests.
+    pub fn server(&self) -> &EmulatorServer {
+        &self.server
+    }
+
+    /// The portal domain, `http://127.0.0.1:<port>`, as configuration writes it.
+    pub fn base(&self) -> String {
+        self.server.base()
+    }
+
+    /// The portal domain as a URL.
+    pub fn base_url(&self) -> &url::Url {
+        self.server.base_url()
+    }
+
+    /// `<base>/oauth2/token`.
+    pub fn token_endpoint(&self) -> String {
+        self.provider.token_endpoint()
+    }
+
+    /// Registers a client.
+    pub fn register_client(&self, client: ClientRegistration) {
+        self.provider.register_client(client);
+    }
+
+    /// Mints a code for `client_id`, as `/oauth2/authorize` would; pass the S256
+    /// `code_challenge` for PKCE. The scope is `openid`.
+    pub fn issue_code(
+        &self,
+        client_id: &str,
+        redirect_uri: &str,
+        code_challenge: Option<String>,
+    ) -> String {
+        self.issue_code_with_scope(client_id, redirect_uri, code_challenge, None)
+    }
+
+    /// Mints a code granting `scope` (space-separated), or `openid` when `None`.
+    pub fn issue_code_with_scope(
+        &self,
+        client_id: &str,
+        redirect_uri: &str,
+        code_challenge: Option<String>,
+        scope: Option<&str>,
+    ) -> String {
+        self.provider.issue_code(CodeRequest {
+            client_id: client_id.into(),
+            redirect_uri: redirect_uri.into(),
+            code_challenge,
+            scope: scope.map(str::to_owned),
+        })
+    }
+
+    /// Mints a refresh token for `client_id`, as an earlier code exchange would.
+    pub fn issue_refresh_token(&self, client_id: &str, scope: &str) -> String {
+        self.provider.issue_refresh_token(client_id, scope)
+    }
+
+    /// Makes the next token request get `reply` (e.g. a documentation sample, verbatim).
+    pub fn push_reply(&self, reply: Reply) {
+        self.provider.push_reply(reply);
+    }
+
+    /// Every request received so far.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.server.requests()
+    }
+
+    /// Requests received at the token endpoint.
+    pub fn token_requests(&self) -> Vec<RecordedRequest> {
+        self.server.requests_to(TOKEN_PATH)
+    }
+
+    /// Forgets the requests so far.
+    pub fn clear_requests(&self) {
+        self.server.clear_requests();
+    }
+
+    /// A conformance target minting credentials for `client_id`.
+    pub fn target(&self, client_id: &str) -> ProviderTarget {
+        ProviderTarget::from_parts(
+            Arc::clone(&self.provider),
+            self.server.recorder(),
+            vec![TOKEN_PATH.into()],
+            client_id,
+        )
+    }
+
+    /// Runs until the server stops (for `tokenbridge emulate`).
+    pub async fn wait(self) {
+        self.server.wait().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replies_match_the_documentation() {
+        let e = error_replies();
+        assert_eq!(e.unknown_client, Reply::empty(401));
+        assert_eq!(e.unknown_client.content_type, None);
+        assert_eq!(e.bad_verifier.status, 401);
+        assert_eq!(
+            serde_json::from_slice::<Value>(&e.bad_verifier.body).unwrap(),
+            json!({"error": "invalid_client"})
+        );
+        let pkce = e.unknown_client_pkce.unwrap();
+        assert_eq!(pkce.status, 400);
+        assert_eq!(
+            serde_json::from_slice::<Value>(&pkce.body).unwrap(),
+            json!({"error": "invalid_request"})
+        );
+    }
+
+    #[tokio::test]
+    async fn serves_tencent_shaped_discovery_and_jwks() {
+        let ciam = TencentCiamEmulator::start().await.unwrap();
+        let doc = discovery_document(&ciam.base());
+        assert!(doc.get("userinfo_endpoint").is_none());
+        assert_eq!(
+            doc["token_endpoint"],
+            format!("{}/oauth2/token", ciam.base())
+        );
+        let jwks = ciam.provider().jwks_document();
+        assert!(jwks.get("Keys").is_some() && jwks.get("keys").is_none());
+    }
+}

@@ -1,0 +1,176 @@
+//! `tokenbridge emulate`: the testkit's vendor emulators, for testing applications offline.
+
+use std::io::Write;
+use std::net::SocketAddr;
+
+use clap::{Args, ValueEnum};
+use tokenbridge::AuthMethod;
+use tokenbridge_testkit::genauth::GenAuthEmulator;
+use tokenbridge_testkit::huawei_oneaccess::HuaweiOneAccessEmulator;
+use tokenbridge_testkit::oidc::{ClientRegistration, OidcEmulator, Profile};
+use tokenbridge_testkit::tencent_ciam::TencentCiamEmulator;
+use tokenbridge_testkit::{any_loopback_port, genauth, huawei_oneaccess, tencent_ciam};
+
+use crate::Failure;
+
+/// Which emulator to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Vendor {
+    /// GenAuth: V3 QR login, /oidc/token and /oauth/token.
+    Genauth,
+    /// Tencent Cloud CIAM: /oauth2/token.
+    TencentCiam,
+    /// Huawei Cloud OneAccess: /api/v1/oauth2/token.
+    HuaweiOneaccess,
+    /// A standard OpenID Connect provider with discovery.
+    Oidc,
+    /// All four, on consecutive ports when --addr gives one.
+    All,
+}
+
+/// Arguments of `tokenbridge emulate`.
+#[derive(Debug, Args)]
+pub(crate) struct EmulateArgs {
+    /// Which vendor to emulate.
+    #[arg(long, value_enum, default_value = "all")]
+    vendor: Vendor,
+    /// A loopback address to listen on; with --vendor all, the next vendors take the next
+    /// ports. Default: free ports.
+    #[arg(long, value_name = "127.0.0.1:PORT")]
+    addr: Option<SocketAddr>,
+}
+
+/// The client id every emulator registers for the demo.
+const DEMO_ID: &str = "demo-app";
+/// Its secret.
+const DEMO_SECRET: &str = "demo-secret";
+/// The redirect URI the printed instructions use.
+const DEMO_REDIRECT: &str = "http://127.0.0.1/callback";
+
+/// A running emulator, kept alive until the command stops.
+type Running = Box<dyn std::any::Any + Send>;
+
+fn address(base: Option<SocketAddr>, offset: u16) -> Result<SocketAddr, Failure> {
+    match base {
+        None => Ok(any_loopback_port()),
+        Some(addr) if !addr.ip().is_loopback() => Err(Failure::Usage(format!(
+            "--addr {addr} is not a loopback address; the emulators listen on 127.0.0.1 or ::1 only"
+        ))),
+        Some(addr) if addr.port() == 0 => Ok(addr),
+        Some(mut addr) => {
+            let port = addr.port().checked_add(offset).ok_or_else(|| {
+                Failure::Usage("--addr: the port is too high for four emulators".into())
+            })?;
+            addr.set_port(port);
+            Ok(addr)
+        }
+    }
+}
+
+fn io_failure(vendor: &str, addr: SocketAddr, e: std::io::Error) -> Failure {
+    Failure::Usage(format!("cannot start the {vendor} emulator on {addr}: {e}"))
+}
+
+fn authorize_hint(base: &str, path: &str) -> String {
+    format!(
+        "  get a code:  curl -s -o /dev/null -w '%{{redirect_url}}\\n' '{base}{path}?client_id={DEMO_ID}&redirect_uri={DEMO_REDIRECT}&response_type=code&scope=openid'\n  exchange it: tokenbridge exchange --config tokenbridge.toml --provider NAME --code CODE --redirect-uri {DEMO_REDIRECT}"
+    )
+}
+
+async fn start(vendor: Vendor, addr: SocketAddr) -> Result<(Running, String), Failure> {
+    Ok(match vendor {
+        Vendor::Genauth => {
+            let emulator = GenAuthEmulator::start_on(addr)
+                .await
+                .map_err(|e| io_failure("genauth", addr, e))?;
+            let base = emulator.base();
+            let authorize = emulator.oidc().authorize_path();
+            let text = format!(
+                "[providers.genauth]\nkind = \"genauth\"\nbase_url = \"{base}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\nauth_method = \"client_secret_post\"\nprotocol = \"oidc\"\n\n{}\n  QR login:    tokenbridge qr-login --config tokenbridge.toml --provider genauth, then drive the code with\n               curl -X POST '{base}/emulator/qrcode/ID/scan' and '{base}/emulator/qrcode/ID/confirm'\n",
+                genauth::DEMO_APP_ID,
+                genauth::DEMO_APP_SECRET,
+                authorize_hint(&base, &authorize),
+            );
+            (Box::new(emulator) as Running, text)
+        }
+        Vendor::TencentCiam => {
+            let emulator = TencentCiamEmulator::start_on(addr)
+                .await
+                .map_err(|e| io_failure("tencent-ciam", addr, e))?;
+            let base = emulator.base();
+            let authorize = emulator.provider().authorize_path();
+            let text = format!(
+                "[providers.tencent]\nkind = \"tencent-ciam\"\nbase_url = \"{base}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\n\n{}\n",
+                tencent_ciam::DEMO_CLIENT_ID,
+                tencent_ciam::DEMO_CLIENT_SECRET,
+                authorize_hint(&base, &authorize),
+            );
+            (Box::new(emulator) as Running, text)
+        }
+        Vendor::HuaweiOneaccess => {
+            let emulator = HuaweiOneAccessEmulator::start_on(addr)
+                .await
+                .map_err(|e| io_failure("huawei-oneaccess", addr, e))?;
+            let base = emulator.base();
+            let authorize = emulator.provider().authorize_path();
+            let text = format!(
+                "[providers.huawei]\nkind = \"huawei-oneaccess\"\nbase_url = \"{base}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\nprotocol = \"oidc\"\n\n{}\n",
+                huawei_oneaccess::DEMO_CLIENT_ID,
+                huawei_oneaccess::DEMO_CLIENT_SECRET,
+                authorize_hint(&base, &authorize),
+            );
+            (Box::new(emulator) as Running, text)
+        }
+        Vendor::Oidc | Vendor::All => {
+            let emulator = OidcEmulator::start_on(Profile::standard(), addr)
+                .await
+                .map_err(|e| io_failure("oidc", addr, e))?;
+            emulator
+                .provider()
+                .register_client(ClientRegistration::confidential(
+                    DEMO_ID,
+                    DEMO_SECRET,
+                    AuthMethod::ClientSecretBasic,
+                ));
+            let issuer = emulator.issuer().to_owned();
+            let authorize = emulator.provider().authorize_path();
+            let text = format!(
+                "[providers.oidc]\nkind = \"oidc\"\nissuer = \"{issuer}\"\nclient_id = \"{DEMO_ID}\"\nclient_secret = \"{DEMO_SECRET}\"\nauth_method = \"client_secret_basic\"\n\n{}\n",
+                authorize_hint(&issuer, &authorize),
+            );
+            (Box::new(emulator) as Running, text)
+        }
+    })
+}
+
+/// Runs `tokenbridge emulate` until Ctrl-C.
+pub(crate) async fn run(args: EmulateArgs) -> Result<(), Failure> {
+    let vendors = match args.vendor {
+        Vendor::All => vec![
+            Vendor::Genauth,
+            Vendor::TencentCiam,
+            Vendor::HuaweiOneaccess,
+            Vendor::Oidc,
+        ],
+        one => vec![one],
+    };
+    let mut running = Vec::new();
+    let mut out = String::from(
+        "# tokenbridge emulators (loopback only). Save the tables below as tokenbridge.toml.\n\n",
+    );
+    for (offset, vendor) in (0u16..).zip(vendors) {
+        let (emulator, text) = start(vendor, address(args.addr, offset)?).await?;
+        running.push(emulator);
+        out.push_str(&text);
+        out.push('\n');
+    }
+    print!("{out}");
+    let _ = std::io::stdout().flush();
+    eprintln!(
+        "tokenbridge: {} emulator(s) running; press Ctrl-C to stop",
+        running.len()
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    drop(running);
+    Ok(())
+}

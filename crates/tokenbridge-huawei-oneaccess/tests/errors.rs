@@ -1,0 +1,155 @@
+//! OneAccess failures produced by the emulator's own logic, mapped to the right error kind;
+//! plus answers no token endpoint should give.
+
+use tokenbridge_core::{Error, Grant, GrantKind, HttpClient, SecretString, TokenExchanger};
+use tokenbridge_huawei_oneaccess::{HuaweiOneAccessConfig, HuaweiOneAccessExchanger};
+use tokenbridge_testkit::any_loopback_port;
+use tokenbridge_testkit::huawei_oneaccess::{
+    HuaweiOneAccessEmulator, OneAccessOptions, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
+    DEMO_REDIRECT_URI,
+};
+use tokenbridge_testkit::oidc::Reply;
+
+async fn start(options: OneAccessOptions) -> HuaweiOneAccessEmulator {
+    HuaweiOneAccessEmulator::start_with(options, any_loopback_port())
+        .await
+        .unwrap()
+}
+
+fn exchanger(
+    oneaccess: &HuaweiOneAccessEmulator,
+    id: &str,
+    secret: &str,
+) -> HuaweiOneAccessExchanger {
+    HuaweiOneAccessExchanger::new(
+        "huawei",
+        HuaweiOneAccessConfig::new(oneaccess.base(), id, SecretString::from(secret))
+            .with_protocol(oneaccess.options().protocol),
+        HttpClient::default(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn unknown_client_and_wrong_secret_are_invalid_client_at_either_status() {
+    for status in [401, 400] {
+        let oneaccess = start(OneAccessOptions::oidc().with_invalid_client_status(status)).await;
+        for (id, secret) in [
+            ("no-such-app", DEMO_CLIENT_SECRET),
+            (DEMO_CLIENT_ID, "wrong-secret"),
+        ] {
+            let code = oneaccess.issue_code(DEMO_CLIENT_ID, DEMO_REDIRECT_URI);
+            let err = exchanger(&oneaccess, id, secret)
+                .exchange(Grant::authorization_code(code, DEMO_REDIRECT_URI))
+                .await
+                .unwrap_err();
+            let p = err.provider_error().unwrap_or_else(|| panic!("{err:?}"));
+            assert_eq!(p.status, Some(status));
+            assert_eq!(p.code, "invalid_client");
+            assert_eq!(p.description.as_deref(), Some("Bad client credentials"));
+            assert!(err.is_invalid_client() && !err.is_retryable());
+            assert!(!err.to_string().contains(secret), "{err}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn used_code_is_invalid_grant() {
+    let oneaccess = start(OneAccessOptions::oidc()).await;
+    let exchanger = exchanger(&oneaccess, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
+    let code = oneaccess.issue_code(DEMO_CLIENT_ID, DEMO_REDIRECT_URI);
+    let grant = Grant::authorization_code(code, DEMO_REDIRECT_URI);
+    exchanger.exchange(grant.clone()).await.unwrap();
+    let err = exchanger.exchange(grant).await.unwrap_err();
+    let p = err.provider_error().unwrap();
+    assert_eq!((p.status, p.code.as_str()), (Some(400), "invalid_grant"));
+    assert_eq!(p.description.as_deref(), Some("Invalid authorization code"));
+    assert_eq!(p.hint, None, "the rotation hint is for refreshes only");
+    assert_eq!(oneaccess.token_requests().len(), 2, "never retried");
+}
+
+#[tokio::test]
+async fn unknown_refresh_token_is_invalid_grant_despite_the_code_description() {
+    let oneaccess = start(OneAccessOptions::oauth()).await;
+    let err = exchanger(&oneaccess, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)
+        .exchange(Grant::refresh_token("162******412"))
+        .await
+        .unwrap_err();
+    let p = err.provider_error().unwrap();
+    assert_eq!(p.code, "invalid_grant");
+    assert_eq!(p.description.as_deref(), Some("Invalid authorization code"));
+    assert!(err.is_invalid_grant());
+    assert!(err.to_string().contains("rotates refresh tokens"), "{err}");
+}
+
+#[tokio::test]
+async fn unsupported_grants_are_refused_without_a_request() {
+    let oneaccess = start(OneAccessOptions::oidc()).await;
+    let exchanger = exchanger(&oneaccess, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
+    for grant in [Grant::client_credentials(["x"]), Grant::qr_ticket("t")] {
+        let kind = grant.kind();
+        match exchanger.exchange(grant).await.unwrap_err() {
+            Error::UnsupportedGrant {
+                grant, supported, ..
+            } => {
+                assert_eq!(grant, kind);
+                assert_eq!(
+                    supported,
+                    [GrantKind::AuthorizationCode, GrantKind::RefreshToken]
+                );
+            }
+            other => panic!("expected UnsupportedGrant, got {other}"),
+        }
+    }
+    assert!(oneaccess.requests().is_empty());
+}
+
+#[tokio::test]
+async fn management_error_with_http_200_is_still_an_error() {
+    let oneaccess = start(OneAccessOptions::oidc()).await;
+    oneaccess.push_reply(Reply::json(
+        200,
+        serde_json::json!({"error_code": "USER.0001", "error_msg": "user not found"}),
+    ));
+    let err = exchanger(&oneaccess, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)
+        .exchange(Grant::refresh_token("rt"))
+        .await
+        .unwrap_err();
+    let v = err.vendor_error().unwrap_or_else(|| panic!("{err:?}"));
+    assert_eq!((v.http_status, v.status_code), (200, 200));
+    assert_eq!(v.api_code.as_deref(), Some("USER.0001"));
+    assert_eq!(v.message, "user not found");
+}
+
+#[tokio::test]
+async fn odd_answers_are_typed_errors() {
+    let oneaccess = start(OneAccessOptions::oidc()).await;
+    let exchanger = exchanger(&oneaccess, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
+    let grant = || Grant::refresh_token("rt");
+
+    for reply in [
+        Reply::raw(500, "text/html", "<!DOCTYPE html><html>error</html>"),
+        Reply::empty(200),
+        Reply::raw(200, "application/json", "not json"),
+        Reply::json(200, serde_json::json!({"token_type": "Bearer"})),
+        Reply::json(
+            200,
+            serde_json::json!({"access_token": "at", "expires_in": "two hours"}),
+        ),
+        Reply::json(200, serde_json::json!("a string")),
+    ] {
+        let shown = format!("{:?}", reply.body);
+        oneaccess.push_reply(reply);
+        let err = exchanger.exchange(grant()).await.unwrap_err();
+        assert!(
+            matches!(err, Error::UnreadableResponse(_)),
+            "{shown}: {err:?}"
+        );
+    }
+
+    // A bare 401 is the client being refused, not an unreadable answer.
+    oneaccess.push_reply(Reply::empty(401));
+    let err = exchanger.exchange(grant()).await.unwrap_err();
+    assert!(err.is_invalid_client(), "{err}");
+    assert!(err.provider_error().unwrap().from_status_only);
+}

@@ -1,0 +1,59 @@
+//! The shared conformance checks, against the Tencent CIAM emulator, once per auth method.
+
+use std::sync::Arc;
+
+use tokenbridge_core::{AuthMethod, HttpClient, SecretString, TokenExchanger};
+use tokenbridge_tencent_ciam::{TencentCiamConfig, TencentCiamExchanger};
+use tokenbridge_testkit::oidc::ClientRegistration;
+use tokenbridge_testkit::run_all;
+use tokenbridge_testkit::tencent_ciam::TencentCiamEmulator;
+
+async fn run(method: AuthMethod) -> tokenbridge_testkit::Report {
+    let ciam = TencentCiamEmulator::start().await.unwrap();
+    let mut config =
+        TencentCiamConfig::new(ciam.base(), "conformance-app").with_auth_method(method);
+    if method == AuthMethod::None {
+        ciam.register_client(ClientRegistration::public("conformance-app"));
+    } else {
+        ciam.register_client(ClientRegistration::confidential(
+            "conformance-app",
+            "conformance secret+/",
+            method,
+        ));
+        config = config.with_client_secret(SecretString::from("conformance secret+/"));
+    }
+    let exchanger: Arc<dyn TokenExchanger> =
+        Arc::new(TencentCiamExchanger::new("tencent", config, HttpClient::default()).unwrap());
+    run_all(exchanger, &ciam.target("conformance-app")).await
+}
+
+const ALL_BUT_QR: [&str; 7] = [
+    "code_exchange",
+    "code_is_one_time",
+    "pkce",
+    "refresh",
+    "bad_refresh_token",
+    "unsupported_grant",
+    "object_safe",
+];
+
+#[tokio::test]
+async fn client_secret_post() {
+    let report = run(AuthMethod::ClientSecretPost).await;
+    assert_eq!(report.passed, ALL_BUT_QR, "{report:?}");
+    assert_eq!(report.skipped, ["qr_ticket"]);
+}
+
+#[tokio::test]
+async fn client_secret_basic() {
+    let report = run(AuthMethod::ClientSecretBasic).await;
+    assert_eq!(report.passed, ALL_BUT_QR, "{report:?}");
+    assert_eq!(report.skipped, ["qr_ticket"]);
+}
+
+#[tokio::test]
+async fn public_app_with_pkce() {
+    let report = run(AuthMethod::None).await;
+    assert_eq!(report.passed, ALL_BUT_QR, "{report:?}");
+    assert_eq!(report.skipped, ["qr_ticket"]);
+}

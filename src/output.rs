@@ -1,0 +1,102 @@
+//! A TokenSet as one JSON object, for printing and for handing to other programs.
+
+use std::time::UNIX_EPOCH;
+
+use serde_json::{json, Value};
+use tokenbridge_core::{ExposeSecret, SecretString, TokenSet};
+
+/// What a secret value is shown as when it is not revealed.
+pub const REDACTED: &str = "[redacted]";
+
+/// Whether [`token_set_json`] shows secret values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Secrets {
+    /// Every secret is the string `"[redacted]"` (absent ones are `null`).
+    Redact,
+    /// Secrets are shown as issued. Only for a terminal the user controls.
+    Reveal,
+}
+
+/// The JSON object with keys `provider`, `token_type`, `access_token`, `expires_in` (seconds
+/// or `null`), `expires_at` (RFC 3339 or `null`), `refresh_token`, `id_token`, `scope` (an
+/// array, empty when the provider did not say) and `extra` (every field the model has no slot
+/// for).
+///
+/// `extra` is printed as sent: tokenbridge cannot know which vendor-specific fields are
+/// sensitive, so with [`Secrets::Redact`] string values of `extra` are redacted too.
+pub fn token_set_json(tokens: &TokenSet, secrets: Secrets) -> Value {
+    let show = |s: &SecretString| match secrets {
+        Secrets::Redact => Value::String(REDACTED.into()),
+        Secrets::Reveal => Value::String(s.expose_secret().to_owned()),
+    };
+    let expires_at = tokens.expires_at().map(|at| {
+        if at < UNIX_EPOCH {
+            Value::Null
+        } else {
+            Value::String(humantime::format_rfc3339_seconds(at).to_string())
+        }
+    });
+    let extra: serde_json::Map<String, Value> = tokens
+        .extra()
+        .iter()
+        .map(|(k, v)| {
+            let v = match (secrets, v) {
+                (Secrets::Redact, Value::String(_)) => Value::String(REDACTED.into()),
+                _ => v.clone(),
+            };
+            (k.clone(), v)
+        })
+        .collect();
+    json!({
+        "provider": tokens.provider(),
+        "token_type": tokens.token_type().as_str(),
+        "access_token": show(tokens.access_token()),
+        "expires_in": tokens.expires_in().map(|d| d.as_secs()),
+        "expires_at": expires_at.unwrap_or(Value::Null),
+        "refresh_token": tokens.refresh_token().map(show),
+        "id_token": tokens.id_token().map(show),
+        "scope": tokens.scopes().unwrap_or_default(),
+        "extra": extra,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use super::*;
+    use tokenbridge_core::TokenType;
+
+    #[test]
+    fn shape_and_redaction() {
+        let mut extra = serde_json::Map::new();
+        extra.insert("session_key".into(), json!("sk-1"));
+        extra.insert("n".into(), json!(3));
+        let t = TokenSet::new("corp", "at-1", TokenType::Bearer)
+            .with_received_at(UNIX_EPOCH + Duration::from_secs(1_700_000_000))
+            .with_expires_in(Some(Duration::from_secs(60)))
+            .with_refresh_token(Some("rt-1".into()))
+            .with_scopes(Some(vec!["openid".into(), "email".into()]))
+            .with_extra(extra);
+        let v = token_set_json(&t, Secrets::Redact);
+        assert_eq!(
+            v,
+            json!({
+                "provider": "corp", "token_type": "Bearer", "access_token": "[redacted]",
+                "expires_in": 60, "expires_at": "2023-11-14T22:14:20Z",
+                "refresh_token": "[redacted]", "id_token": null,
+                "scope": ["openid", "email"], "extra": {"session_key": "[redacted]", "n": 3}
+            })
+        );
+        let v = token_set_json(&t, Secrets::Reveal);
+        assert_eq!(v["access_token"], "at-1");
+        assert_eq!(v["refresh_token"], "rt-1");
+        assert_eq!(v["extra"]["session_key"], "sk-1");
+        let unknown =
+            TokenSet::new("p", "a", TokenType::Bearer).with_received_at(SystemTime::now());
+        let v = token_set_json(&unknown, Secrets::Redact);
+        assert_eq!(v["expires_in"], Value::Null);
+        assert_eq!(v["expires_at"], Value::Null);
+        assert_eq!(v["scope"], json!([]));
+    }
+}

@@ -1,0 +1,395 @@
+#![cfg(all(
+    feature = "genauth",
+    feature = "tencent-ciam",
+    feature = "huawei-oneaccess"
+))]
+//! Configuration parsing and the registry: every kind, every error case.
+
+use std::sync::Arc;
+
+use tokenbridge::{
+    async_trait, AuthMethod, Config, Error, Grant, GrantKind, Protocol, ProviderConfig, Registry,
+    Result, TokenExchanger, TokenSet, TokenType,
+};
+
+const ALL_KINDS: &str = r#"
+[providers.corp]
+kind = "genauth"
+base_url = "https://corp.genauth.ai"
+client_id = "6342b8537a"
+client_secret_env = "CORP_SECRET"
+auth_method = "client_secret_basic"
+protocol = "oidc"
+
+[providers.tencent]
+kind = "tencent-ciam"
+base_url = "https://sample.portal.tencentciam.com"
+client_id = "tc-app"
+client_secret = "tc-secret"
+
+[providers.huawei]
+kind = "huawei-oneaccess"
+base_url = "https://example.huaweioneaccess.com"
+client_id = "hw-app"
+client_secret = "hw-secret"
+protocol = "oauth"
+
+[providers.huawei.http]
+timeout_secs = 5
+max_body_bytes = 65536
+
+[providers.any]
+kind = "oidc"
+issuer = "https://id.example.com"
+client_id = "any-app"
+client_secret_env = "ANY_SECRET"
+auth_method = "client_secret_post"
+"#;
+
+fn env(name: &str) -> Option<String> {
+    match name {
+        "CORP_SECRET" => Some("corp-secret".into()),
+        "ANY_SECRET" => Some("any-secret".into()),
+        _ => None,
+    }
+}
+
+fn registry() -> Registry {
+    Registry::new().with_env(env)
+}
+
+fn config_error(err: Error) -> (Option<String>, String) {
+    match err {
+        Error::Config { key, message } => (key, message),
+        other => panic!("expected a configuration error, got: {other}"),
+    }
+}
+
+fn build_err(toml: &str, name: &str) -> (Option<String>, String) {
+    let config = Config::from_toml_str(toml).unwrap();
+    config_error(registry().build(&config, name).unwrap_err())
+}
+
+#[test]
+fn every_kind_parses_into_the_typed_config() {
+    let config = Config::from_toml_str(ALL_KINDS).unwrap();
+    assert_eq!(
+        config.provider_names().collect::<Vec<_>>(),
+        ["any", "corp", "huawei", "tencent"]
+    );
+
+    match ProviderConfig::from_table(config.provider("corp").unwrap()).unwrap() {
+        ProviderConfig::GenAuth(s) => {
+            assert_eq!(s.base_url, "https://corp.genauth.ai");
+            assert_eq!(s.client_id, "6342b8537a");
+            assert_eq!(s.client_secret_env.as_deref(), Some("CORP_SECRET"));
+            assert_eq!(s.auth_method, Some(AuthMethod::ClientSecretBasic));
+            assert_eq!(s.protocol, Some(Protocol::Oidc));
+        }
+        other => panic!("{other:?}"),
+    }
+    match ProviderConfig::from_table(config.provider("tencent").unwrap()).unwrap() {
+        ProviderConfig::TencentCiam(s) => {
+            assert_eq!(s.client_id, "tc-app");
+            assert!(s.client_secret.is_some());
+            assert_eq!(s.auth_method, None);
+        }
+        other => panic!("{other:?}"),
+    }
+    match ProviderConfig::from_table(config.provider("huawei").unwrap()).unwrap() {
+        ProviderConfig::HuaweiOneAccess(s) => {
+            assert_eq!(s.protocol, Some(Protocol::OAuth2));
+            assert_eq!(s.http.timeout_secs, Some(5));
+            assert_eq!(s.http.max_body_bytes, Some(65536));
+            let http = s.http.to_http_config();
+            assert_eq!(http.timeout, std::time::Duration::from_secs(5));
+            assert_eq!(http.max_body_bytes, 65536);
+        }
+        other => panic!("{other:?}"),
+    }
+    match ProviderConfig::from_table(config.provider("any").unwrap()).unwrap() {
+        ProviderConfig::Oidc(s) => {
+            assert_eq!(s.issuer.as_deref(), Some("https://id.example.com"));
+            assert_eq!(s.token_endpoint, None);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn every_kind_builds_and_keeps_its_name() {
+    let config = Config::from_toml_str(ALL_KINDS).unwrap();
+    let all = registry().build_all(&config).unwrap();
+    for (name, exchanger) in &all {
+        assert_eq!(exchanger.provider_id(), name);
+        assert!(exchanger.supports(GrantKind::AuthorizationCode), "{name}");
+    }
+    assert!(all["corp"].supports(GrantKind::QrTicket));
+    assert!(!all["tencent"].supports(GrantKind::QrTicket));
+}
+
+#[test]
+fn json_has_the_same_keys() {
+    let config = Config::from_json_str(
+        r#"{"providers": {"any": {"kind": "oidc", "token_endpoint": "https://id.example.com/token",
+            "client_id": "a", "auth_method": "none"}}}"#,
+    )
+    .unwrap();
+    let exchanger = registry().build(&config, "any").unwrap();
+    assert_eq!(exchanger.provider_id(), "any");
+}
+
+#[test]
+fn unknown_key_names_provider_and_key() {
+    let (key, message) = build_err(
+        "[providers.any]\nkind = \"oidc\"\nissuer = \"https://id.example.com\"\nclient_id = \"a\"\nclient_secrte = \"x\"\n",
+        "any",
+    );
+    assert_eq!(key.as_deref(), Some("providers.any.client_secrte"));
+    assert!(
+        message.contains("unknown field `client_secrte`"),
+        "{message}"
+    );
+    assert!(
+        message.contains("client_secret"),
+        "the message lists the valid keys: {message}"
+    );
+}
+
+#[test]
+fn unknown_kind_lists_the_known_ones() {
+    let (key, message) = build_err("[providers.x]\nkind = \"okta\"\nclient_id = \"a\"\n", "x");
+    assert_eq!(key.as_deref(), Some("providers.x.kind"));
+    for kind in ["genauth", "tencent-ciam", "huawei-oneaccess", "oidc"] {
+        assert!(message.contains(kind), "{message}");
+    }
+}
+
+#[test]
+fn missing_kind_is_reported_at_load() {
+    let (key, message) =
+        config_error(Config::from_toml_str("[providers.x]\nclient_id = \"a\"\n").unwrap_err());
+    assert_eq!(key.as_deref(), Some("providers.x.kind"));
+    assert!(message.contains("oidc"), "{message}");
+}
+
+#[test]
+fn bad_url_and_http_url_are_refused() {
+    let (key, message) = build_err(
+        "[providers.any]\nkind = \"oidc\"\ntoken_endpoint = \"not a url\"\nclient_id = \"a\"\nauth_method = \"none\"\n",
+        "any",
+    );
+    assert_eq!(key.as_deref(), Some("providers.any.token_endpoint"));
+    assert!(message.contains("not a valid URL"), "{message}");
+
+    let (key, message) = build_err(
+        "[providers.any]\nkind = \"oidc\"\nissuer = \"http://id.example.com\"\nclient_id = \"a\"\nauth_method = \"none\"\n",
+        "any",
+    );
+    assert_eq!(key.as_deref(), Some("providers.any.issuer"));
+    assert!(message.contains("https"), "{message}");
+
+    // http is fine for loopback.
+    let config = Config::from_toml_str(
+        "[providers.any]\nkind = \"oidc\"\nissuer = \"http://127.0.0.1:9\"\nclient_id = \"a\"\nauth_method = \"none\"\n",
+    )
+    .unwrap();
+    assert!(registry().build(&config, "any").is_ok());
+}
+
+#[test]
+fn vendor_http_url_to_a_remote_host_is_refused() {
+    for kind in ["genauth", "tencent-ciam", "huawei-oneaccess"] {
+        let toml = format!(
+            "[providers.v]\nkind = \"{kind}\"\nbase_url = \"http://tenant.example.com\"\nclient_id = \"a\"\nclient_secret = \"s\"\n"
+        );
+        let (key, message) = build_err(&toml, "v");
+        assert_eq!(
+            key.as_deref(),
+            Some("providers.v.base_url"),
+            "{kind}: {message}"
+        );
+    }
+}
+
+#[test]
+fn missing_secret_for_a_method_that_needs_one() {
+    let (key, message) = build_err(
+        "[providers.any]\nkind = \"oidc\"\ntoken_endpoint = \"https://id.example.com/token\"\nclient_id = \"a\"\nauth_method = \"client_secret_basic\"\n",
+        "any",
+    );
+    assert_eq!(key.as_deref(), Some("providers.any.client_secret"));
+    assert!(message.contains("client_secret_basic"), "{message}");
+
+    let (key, _) = build_err(
+        "[providers.hw]\nkind = \"huawei-oneaccess\"\nbase_url = \"https://x.example.com\"\nclient_id = \"a\"\n",
+        "hw",
+    );
+    assert_eq!(key.as_deref(), Some("providers.hw.client_secret"));
+}
+
+#[test]
+fn env_var_not_set_names_the_variable() {
+    let (key, message) = build_err(
+        "[providers.any]\nkind = \"oidc\"\nissuer = \"https://id.example.com\"\nclient_id = \"a\"\nclient_secret_env = \"NOT_SET_ANYWHERE\"\n",
+        "any",
+    );
+    assert_eq!(key.as_deref(), Some("providers.any.client_secret_env"));
+    assert!(message.contains("NOT_SET_ANYWHERE"), "{message}");
+}
+
+#[test]
+fn both_secret_forms_is_an_error() {
+    let (key, _) = build_err(
+        "[providers.any]\nkind = \"oidc\"\nissuer = \"https://id.example.com\"\nclient_id = \"a\"\nclient_secret = \"s\"\nclient_secret_env = \"ANY_SECRET\"\n",
+        "any",
+    );
+    assert_eq!(key.as_deref(), Some("providers.any.client_secret"));
+}
+
+#[test]
+fn bad_enum_values_are_explained() {
+    let (key, message) = build_err(
+        "[providers.any]\nkind = \"oidc\"\nissuer = \"https://id.example.com\"\nclient_id = \"a\"\nauth_method = \"private_key_jwt\"\n",
+        "any",
+    );
+    assert_eq!(key.as_deref(), Some("providers.any"));
+    assert!(message.contains("client_secret_basic"), "{message}");
+
+    let (_, message) = build_err(
+        "[providers.g]\nkind = \"genauth\"\nbase_url = \"https://g.genauth.ai\"\nclient_id = \"a\"\nclient_secret = \"s\"\nprotocol = \"saml\"\n",
+        "g",
+    );
+    assert!(
+        message.contains("oidc") && message.contains("oauth"),
+        "{message}"
+    );
+}
+
+#[test]
+fn issuer_and_token_endpoint_together_is_an_error() {
+    let (key, _) = build_err(
+        "[providers.any]\nkind = \"oidc\"\nissuer = \"https://id.example.com\"\ntoken_endpoint = \"https://id.example.com/t\"\nclient_id = \"a\"\n",
+        "any",
+    );
+    assert_eq!(key.as_deref(), Some("providers.any.token_endpoint"));
+}
+
+#[test]
+fn unknown_provider_lists_configured_ones() {
+    let config = Config::from_toml_str(ALL_KINDS).unwrap();
+    let (key, message) = config_error(registry().build(&config, "nope").unwrap_err());
+    assert_eq!(key.as_deref(), Some("provider"));
+    assert!(
+        message.contains("corp") && message.contains("tencent"),
+        "{message}"
+    );
+}
+
+#[test]
+fn invalid_toml_is_a_config_error() {
+    let (_, message) = config_error(Config::from_toml_str("[providers.x\nkind=").unwrap_err());
+    assert!(message.contains("TOML"), "{message}");
+}
+
+#[test]
+fn environment_scheme() {
+    let vars = [
+        ("TOKENBRIDGE__CORP__KIND", "oidc"),
+        (
+            "TOKENBRIDGE__CORP__TOKEN_ENDPOINT",
+            "https://id.example.com/token",
+        ),
+        ("TOKENBRIDGE__CORP__CLIENT_ID", "app"),
+        ("TOKENBRIDGE__CORP__AUTH_METHOD", "none"),
+        ("TOKENBRIDGE__CORP__HTTP__TIMEOUT_SECS", "7"),
+        ("PATH", "/usr/bin"),
+    ]
+    .map(|(k, v)| (k.to_owned(), v.to_owned()));
+    let config = Config::from_env_vars(vars).unwrap();
+    match ProviderConfig::from_table(config.provider("corp").unwrap()).unwrap() {
+        ProviderConfig::Oidc(s) => {
+            assert_eq!(s.client_id, "app");
+            assert_eq!(s.http.timeout_secs, Some(7));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(registry().build(&config, "corp").is_ok());
+
+    let bad =
+        Config::from_env_vars([("TOKENBRIDGE__CORP".to_owned(), "x".to_owned())]).unwrap_err();
+    assert!(matches!(bad, Error::Config { .. }));
+}
+
+#[test]
+fn debug_output_hides_inline_secrets() {
+    let config = Config::from_toml_str(ALL_KINDS).unwrap();
+    let shown = format!("{config:?}");
+    assert!(
+        !shown.contains("tc-secret") && !shown.contains("hw-secret"),
+        "{shown}"
+    );
+    let typed = ProviderConfig::from_table(config.provider("tencent").unwrap()).unwrap();
+    assert!(!format!("{typed:?}").contains("tc-secret"));
+    let exchangers = registry().build_all(&config).unwrap();
+    let shown = format!("{exchangers:?}");
+    for secret in ["tc-secret", "hw-secret", "corp-secret", "any-secret"] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+}
+
+/// A custom kind, configured exactly like the built-in ones.
+#[derive(Debug)]
+struct Fixed {
+    name: String,
+    token: String,
+}
+
+#[async_trait]
+impl TokenExchanger for Fixed {
+    fn provider_id(&self) -> &str {
+        &self.name
+    }
+
+    fn supported_grants(&self) -> &[GrantKind] {
+        &[GrantKind::ClientCredentials]
+    }
+
+    async fn exchange(&self, grant: Grant) -> Result<TokenSet> {
+        tokenbridge::ensure_supported(self, grant.kind())?;
+        Ok(TokenSet::new(&self.name, &self.token, TokenType::Bearer))
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FixedSettings {
+    token: String,
+}
+
+#[tokio::test]
+async fn registry_builds_a_custom_kind() {
+    let mut registry = registry();
+    registry.register("fixed", |ctx| {
+        let settings: FixedSettings = ctx.settings()?;
+        Ok(Arc::new(Fixed {
+            name: ctx.name().to_owned(),
+            token: settings.token,
+        }) as Arc<dyn TokenExchanger>)
+    });
+    assert!(registry.kinds().contains(&"fixed"));
+    let config =
+        Config::from_toml_str("[providers.mine]\nkind = \"fixed\"\ntoken = \"t-1\"\n").unwrap();
+    let exchanger = registry.build(&config, "mine").unwrap();
+    let tokens = exchanger
+        .exchange(Grant::client_credentials(Vec::<String>::new()))
+        .await
+        .unwrap();
+    assert_eq!(tokens.provider(), "mine");
+
+    let config =
+        Config::from_toml_str("[providers.mine]\nkind = \"fixed\"\ntokn = \"t-1\"\n").unwrap();
+    let (key, message) = config_error(registry.build(&config, "mine").unwrap_err());
+    assert_eq!(key.as_deref(), Some("providers.mine.tokn"));
+    assert!(message.contains("unknown field"), "{message}");
+}
