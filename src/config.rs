@@ -72,10 +72,18 @@ impl fmt::Debug for Config {
 impl Config {
     /// Parses a TOML document with a `[providers.<name>]` table per provider.
     pub fn from_toml_str(text: &str) -> Result<Self> {
-        let value: toml::Value = toml::from_str(text).map_err(|e| {
+        let value: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            // The full error quotes the offending line, which may hold an inline secret, so
+            // only its first line (the position) and the message are kept.
+            let full = e.to_string();
+            let position = full
+                .lines()
+                .next()
+                .and_then(|l| l.find(" at line ").map(|i| l[i..].to_owned()))
+                .unwrap_or_default();
             Error::config_general(format!(
-                "the configuration is not valid TOML: {}",
-                e.message()
+                "the configuration is not valid TOML{position}: {}",
+                e.message().trim()
             ))
         })?;
         let json = serde_json::to_value(value).map_err(|e| {
@@ -125,8 +133,8 @@ impl Config {
 
     /// Reads providers from variables named `TOKENBRIDGE__<PROVIDER>__<KEY>`, with nested keys
     /// separated by `__` (`TOKENBRIDGE__CORP__HTTP__TIMEOUT_SECS=5`). Provider names and keys
-    /// are lower-cased; values that are whole numbers or `true`/`false` become numbers and
-    /// booleans. Other variables are ignored.
+    /// are lower-cased. Values are strings, except in the `http` table, whose settings are
+    /// numbers. Other variables are ignored.
     pub fn from_env_vars(vars: impl IntoIterator<Item = (String, String)>) -> Result<Self> {
         let mut providers = Map::new();
         for (name, value) in vars {
@@ -142,12 +150,10 @@ impl Config {
                     ),
                 ));
             }
-            let typed = if let Ok(n) = value.parse::<u64>() {
-                Value::from(n)
-            } else if value == "true" || value == "false" {
-                Value::Bool(value == "true")
-            } else {
-                Value::String(value)
+            // Only the http settings are numbers; a numeric client_id stays text.
+            let typed = match value.parse::<u64>() {
+                Ok(n) if path.len() == 3 && path[1] == "http" => Value::from(n),
+                _ => Value::String(value),
             };
             let mut table = &mut providers;
             for key in &path[..path.len() - 1] {
@@ -262,9 +268,18 @@ impl ProviderTable {
     }
 
     fn deserialize_value<T: serde::de::DeserializeOwned>(&self, value: Value) -> Result<T> {
-        T::deserialize(value).map_err(|e| {
-            let message = e.to_string();
-            let key = unknown_field(&message).or_else(|| missing_field(&message));
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            let message = e.inner().to_string();
+            // The path leads to the table that holds an unknown or missing key; the key itself
+            // is only in the message.
+            let named = unknown_field(&message).or_else(|| missing_field(&message));
+            let key = match (path.as_str(), named) {
+                (".", None) => None,
+                (".", Some(field)) => Some(field),
+                (p, Some(field)) if !p.ends_with(&field) => Some(format!("{p}.{field}")),
+                (p, _) => Some(p.to_owned()),
+            };
             self.config_error(key.as_deref(), message)
         })
     }
@@ -521,9 +536,23 @@ pub const BUILT_IN_KINDS: [&str; 4] = ["genauth", "tencent-ciam", "huawei-oneacc
 impl ProviderConfig {
     /// Interprets a provider table of a built-in kind.
     pub fn from_table(table: &ProviderTable) -> Result<Self> {
-        let mut object = table.settings.clone();
-        object.insert("kind".into(), Value::String(table.kind.clone()));
-        table.deserialize_value(Value::Object(object))
+        // Each kind's struct is read directly, not through the tagged enum, so that errors
+        // carry the path of the offending key (the tagged form buffers and loses it).
+        Ok(match table.kind.as_str() {
+            "genauth" => ProviderConfig::GenAuth(table.deserialize()?),
+            "tencent-ciam" => ProviderConfig::TencentCiam(table.deserialize()?),
+            "huawei-oneaccess" => ProviderConfig::HuaweiOneAccess(table.deserialize()?),
+            "oidc" => ProviderConfig::Oidc(table.deserialize()?),
+            other => {
+                return Err(table.config_error(
+                    Some("kind"),
+                    format!(
+                        "unknown kind {other:?}; built-in kinds: {}",
+                        BUILT_IN_KINDS.join(", ")
+                    ),
+                ))
+            }
+        })
     }
 
     /// The HTTP settings.

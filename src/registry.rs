@@ -258,7 +258,25 @@ fn genauth_exchanger(
     if let Some(p) = s.protocol {
         cfg = cfg.with_protocol(p);
     }
-    GenAuthExchanger::new(context.name(), cfg, http)
+    // The adapter speaks of GenAuth's own names; the configuration file says client_id and
+    // client_secret.
+    use tokenbridge_core::Error;
+    GenAuthExchanger::new(context.name(), cfg, http).map_err(|e| match e {
+        Error::Config { key, message } => {
+            let key = key.map(|key| match key.as_str() {
+                "app_id" => "client_id".to_owned(),
+                "app_secret" => "client_secret".to_owned(),
+                _ => key,
+            });
+            Error::Config {
+                key,
+                message: message
+                    .replace("app_secret", "client_secret")
+                    .replace("app_id", "client_id"),
+            }
+        }
+        other => other,
+    })
 }
 
 fn build_built_in(context: &ProviderContext<'_>) -> Result<Arc<dyn TokenExchanger>> {

@@ -221,6 +221,16 @@ fn missing_secret_for_a_method_that_needs_one() {
     assert_eq!(key.as_deref(), Some("providers.any.client_secret"));
     assert!(message.contains("client_secret_basic"), "{message}");
 
+    let (key, message) = build_err(
+        "[providers.g]\nkind = \"genauth\"\nbase_url = \"https://g.genauth.ai\"\nclient_id = \"a\"\nauth_method = \"client_secret_basic\"\n",
+        "g",
+    );
+    assert_eq!(
+        key.as_deref(),
+        Some("providers.g.client_secret"),
+        "{message}"
+    );
+
     let (key, _) = build_err(
         "[providers.hw]\nkind = \"huawei-oneaccess\"\nbase_url = \"https://x.example.com\"\nclient_id = \"a\"\n",
         "hw",
@@ -253,7 +263,7 @@ fn bad_enum_values_are_explained() {
         "[providers.any]\nkind = \"oidc\"\nissuer = \"https://id.example.com\"\nclient_id = \"a\"\nauth_method = \"private_key_jwt\"\n",
         "any",
     );
-    assert_eq!(key.as_deref(), Some("providers.any"));
+    assert_eq!(key.as_deref(), Some("providers.any.auth_method"));
     assert!(message.contains("client_secret_basic"), "{message}");
 
     let (_, message) = build_err(
@@ -392,4 +402,68 @@ async fn registry_builds_a_custom_kind() {
     let (key, message) = config_error(registry.build(&config, "mine").unwrap_err());
     assert_eq!(key.as_deref(), Some("providers.mine.tokn"));
     assert!(message.contains("unknown field"), "{message}");
+}
+
+#[test]
+fn nested_and_typed_errors_carry_the_key_path() {
+    let (key, message) = build_err(
+        "[providers.any]\nkind = \"oidc\"\nissuer = \"https://id.example.com\"\nclient_id = \"a\"\n[providers.any.http]\ntimeout = 5\n",
+        "any",
+    );
+    assert_eq!(
+        key.as_deref(),
+        Some("providers.any.http.timeout"),
+        "{message}"
+    );
+    let (key, message) = build_err(
+        "[providers.any]\nkind = \"oidc\"\nissuer = \"https://id.example.com\"\nclient_id = \"a\"\n[providers.any.http]\ntimeout_secs = \"5\"\n",
+        "any",
+    );
+    assert_eq!(
+        key.as_deref(),
+        Some("providers.any.http.timeout_secs"),
+        "{message}"
+    );
+    assert!(message.contains("expected u64"), "{message}");
+}
+
+#[test]
+fn numeric_client_id_from_the_environment_stays_text() {
+    let vars = [
+        ("TOKENBRIDGE__NUM__KIND", "oidc"),
+        (
+            "TOKENBRIDGE__NUM__TOKEN_ENDPOINT",
+            "https://id.example.com/token",
+        ),
+        ("TOKENBRIDGE__NUM__CLIENT_ID", "1234567890"),
+        ("TOKENBRIDGE__NUM__AUTH_METHOD", "none"),
+    ]
+    .map(|(k, v)| (k.to_owned(), v.to_owned()));
+    let config = Config::from_env_vars(vars).unwrap();
+    match ProviderConfig::from_table(config.provider("num").unwrap()).unwrap() {
+        ProviderConfig::Oidc(s) => assert_eq!(s.client_id, "1234567890"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn toml_errors_give_the_position_but_not_the_line() {
+    let (_, message) = config_error(
+        Config::from_toml_str(
+            "[providers.any]\nkind = \"oidc\"\nclient_secret = \"hunter2\" oops\n",
+        )
+        .unwrap_err(),
+    );
+    assert!(message.contains("line 3"), "{message}");
+    assert!(!message.contains("hunter2"), "{message}");
+}
+
+#[test]
+fn genauth_errors_use_the_configuration_key_names() {
+    let (key, message) = build_err(
+        "[providers.g]\nkind = \"genauth\"\nbase_url = \"https://g.genauth.ai\"\nclient_id = \"a\"\nauth_method = \"client_secret_post\"\n",
+        "g",
+    );
+    assert_eq!(key.as_deref(), Some("providers.g.client_secret"));
+    assert!(!message.contains("app_secret"), "{message}");
 }

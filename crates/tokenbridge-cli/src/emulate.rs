@@ -71,9 +71,11 @@ fn io_failure(vendor: &str, addr: SocketAddr, e: std::io::Error) -> Failure {
     Failure::Usage(format!("cannot start the {vendor} emulator on {addr}: {e}"))
 }
 
-fn authorize_hint(base: &str, path: &str) -> String {
+/// How to mint a code and exchange it, as TOML comments so the whole output stays a valid
+/// configuration file.
+fn authorize_hint(name: &str, base: &str, path: &str) -> String {
     format!(
-        "  get a code:  curl -s -o /dev/null -w '%{{redirect_url}}\\n' '{base}{path}?client_id={DEMO_ID}&redirect_uri={DEMO_REDIRECT}&response_type=code&scope=openid'\n  exchange it: tokenbridge exchange --config tokenbridge.toml --provider NAME --code CODE --redirect-uri {DEMO_REDIRECT}"
+        "#   get a code:  curl -s -o /dev/null -w '%{{redirect_url}}\\n' '{base}{path}?client_id={DEMO_ID}&redirect_uri={DEMO_REDIRECT}&response_type=code&scope=openid'\n#   exchange it: tokenbridge exchange --config tokenbridge.toml --provider {name} --code CODE --redirect-uri {DEMO_REDIRECT}"
     )
 }
 
@@ -86,10 +88,12 @@ async fn start(vendor: Vendor, addr: SocketAddr) -> Result<(Running, String), Fa
             let base = emulator.base();
             let authorize = emulator.oidc().authorize_path();
             let text = format!(
-                "[providers.genauth]\nkind = \"genauth\"\nbase_url = \"{base}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\nauth_method = \"client_secret_post\"\nprotocol = \"oidc\"\n\n{}\n  QR login:    tokenbridge qr-login --config tokenbridge.toml --provider genauth, then drive the code with\n               curl -X POST '{base}/emulator/qrcode/ID/scan' and '{base}/emulator/qrcode/ID/confirm'\n",
+                "[providers.genauth]\nkind = \"genauth\"\nbase_url = \"{base}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\nauth_method = \"client_secret_post\"\nprotocol = \"oidc\"\n\n{}\n#   QR login:    tokenbridge qr-login --config tokenbridge.toml --provider genauth, then find the code's ID with\n#                curl -s '{base}{list}' and drive it with\n#                curl -X POST '{base}{control}/ID/scan?displayName=Alice', then curl -X POST '{base}{control}/ID/confirm'\n#                (or .../ID/cancel, .../ID/expire)\n",
                 genauth::DEMO_APP_ID,
                 genauth::DEMO_APP_SECRET,
-                authorize_hint(&base, &authorize),
+                authorize_hint("genauth", &base, &authorize),
+                list = genauth::CONTROL_QRCODES_PATH,
+                control = genauth::CONTROL_QRCODE_PREFIX,
             );
             (Box::new(emulator) as Running, text)
         }
@@ -103,7 +107,7 @@ async fn start(vendor: Vendor, addr: SocketAddr) -> Result<(Running, String), Fa
                 "[providers.tencent]\nkind = \"tencent-ciam\"\nbase_url = \"{base}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\n\n{}\n",
                 tencent_ciam::DEMO_CLIENT_ID,
                 tencent_ciam::DEMO_CLIENT_SECRET,
-                authorize_hint(&base, &authorize),
+                authorize_hint("tencent", &base, &authorize),
             );
             (Box::new(emulator) as Running, text)
         }
@@ -117,7 +121,7 @@ async fn start(vendor: Vendor, addr: SocketAddr) -> Result<(Running, String), Fa
                 "[providers.huawei]\nkind = \"huawei-oneaccess\"\nbase_url = \"{base}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\nprotocol = \"oidc\"\n\n{}\n",
                 huawei_oneaccess::DEMO_CLIENT_ID,
                 huawei_oneaccess::DEMO_CLIENT_SECRET,
-                authorize_hint(&base, &authorize),
+                authorize_hint("huawei", &base, &authorize),
             );
             (Box::new(emulator) as Running, text)
         }
@@ -136,7 +140,7 @@ async fn start(vendor: Vendor, addr: SocketAddr) -> Result<(Running, String), Fa
             let authorize = emulator.provider().authorize_path();
             let text = format!(
                 "[providers.oidc]\nkind = \"oidc\"\nissuer = \"{issuer}\"\nclient_id = \"{DEMO_ID}\"\nclient_secret = \"{DEMO_SECRET}\"\nauth_method = \"client_secret_basic\"\n\n{}\n",
-                authorize_hint(&issuer, &authorize),
+                authorize_hint("oidc", &issuer, &authorize),
             );
             (Box::new(emulator) as Running, text)
         }
@@ -156,7 +160,7 @@ pub(crate) async fn run(args: EmulateArgs) -> Result<(), Failure> {
     };
     let mut running = Vec::new();
     let mut out = String::from(
-        "# tokenbridge emulators (loopback only). Save the tables below as tokenbridge.toml.\n\n",
+        "# tokenbridge emulators (loopback only). This output is a tokenbridge.toml as it stands.\n\n",
     );
     for (offset, vendor) in (0u16..).zip(vendors) {
         let (emulator, text) = start(vendor, address(args.addr, offset)?).await?;
@@ -164,12 +168,13 @@ pub(crate) async fn run(args: EmulateArgs) -> Result<(), Failure> {
         out.push_str(&text);
         out.push('\n');
     }
+    // The last line tells a script reading stdout that the configuration is complete.
+    out.push_str(&format!(
+        "# ready: {} emulator(s) running; press Ctrl-C to stop\n",
+        running.len()
+    ));
     print!("{out}");
     let _ = std::io::stdout().flush();
-    eprintln!(
-        "tokenbridge: {} emulator(s) running; press Ctrl-C to stop",
-        running.len()
-    );
     let _ = tokio::signal::ctrl_c().await;
     drop(running);
     Ok(())

@@ -33,8 +33,8 @@ pub(crate) struct ExchangeArgs {
     /// Scopes (space-separated) for --refresh-token or --client-credentials.
     #[arg(long, value_name = "S")]
     scope: Option<String>,
-    /// Show secret values instead of "[redacted]".
-    #[arg(long)]
+    // Help as an attribute: in a doc comment rustdoc would take "[redacted]" for a link.
+    #[arg(long, help = "Show secret values instead of \"[redacted]\"")]
     reveal: bool,
 }
 

@@ -19,18 +19,30 @@ pub(crate) struct QrLoginArgs {
     /// MOBILE_APP, WECHAT_MINIPROGRAM or WECHAT_OFFICIAL_ACCOUNT.
     #[arg(long = "type", value_name = "TYPE", default_value = "MOBILE_APP")]
     kind: String,
-    /// Seconds between status checks.
-    #[arg(long, value_name = "SECS", default_value_t = 1)]
-    interval: u64,
+    /// Seconds between status checks (decimals allowed, at least 0.05).
+    #[arg(long, value_name = "SECS", default_value = "1", value_parser = seconds)]
+    interval: Duration,
     /// Seconds to wait for the user before giving up (QR codes live 120 s by default).
-    #[arg(long, value_name = "SECS", default_value_t = 120)]
-    timeout: u64,
+    #[arg(long, value_name = "SECS", default_value = "120", value_parser = seconds)]
+    timeout: Duration,
     /// Do not draw the QR code, only print its URL.
     #[arg(long)]
     no_draw: bool,
-    /// Show secret values instead of "[redacted]".
-    #[arg(long)]
+    // Help as an attribute: in a doc comment rustdoc would take "[redacted]" for a link.
+    #[arg(long, help = "Show secret values instead of \"[redacted]\"")]
     reveal: bool,
+}
+
+/// Parses a positive number of seconds such as `2` or `0.5`.
+fn seconds(text: &str) -> Result<Duration, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| *s > 0.0)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| {
+            format!("expected a positive number of seconds, e.g. 2 or 0.5, not {text:?}")
+        })
 }
 
 /// Draws `text` as a QR code with Unicode half blocks, for a terminal.
@@ -53,8 +65,8 @@ pub(crate) async fn run(args: QrLoginArgs) -> Result<(), Failure> {
     }
     let tokens = exchanger
         .poll_qr_login(qr.id.clone())
-        .interval(Duration::from_secs(args.interval.max(1)))
-        .deadline(Duration::from_secs(args.timeout))
+        .interval(args.interval)
+        .deadline(args.timeout)
         .cancel_on(async {
             let _ = tokio::signal::ctrl_c().await;
         })
@@ -67,4 +79,18 @@ pub(crate) async fn run(args: QrLoginArgs) -> Result<(), Failure> {
     };
     print_json(&token_set_json(&tokens, secrets));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_accept_decimals_and_refuse_the_rest() {
+        assert_eq!(seconds("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(seconds("0.25"), Ok(Duration::from_millis(250)));
+        for bad in ["0", "-1", "abc", "", "NaN", "inf", "1e30"] {
+            assert!(seconds(bad).is_err(), "{bad}");
+        }
+    }
 }

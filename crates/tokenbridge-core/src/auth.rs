@@ -119,7 +119,8 @@ pub enum BasicEncoding {
     Raw,
 }
 
-/// `none`: sends `client_id` and no secret.
+/// `none`: sends `client_id` and no secret (a `client_secret` already in the request is
+/// removed).
 #[derive(Debug, Clone)]
 pub struct NoClientAuth {
     client_id: String,
@@ -144,7 +145,11 @@ impl ClientAuth for NoClientAuth {
     }
 
     fn apply(&self, request: &mut TokenRequest) -> Result<()> {
-        request.remove_param("client_id");
+        // A stray `client_secret` would turn this into client_secret_post behind the
+        // configuration's back.
+        request
+            .remove_param("client_id")
+            .remove_param("client_secret");
         request.param("client_id", &self.client_id);
         Ok(())
     }

@@ -18,7 +18,8 @@ pub struct ProviderMetadata {
     pub issuer: Option<String>,
     /// `token_endpoint`.
     pub token_endpoint: String,
-    /// `token_endpoint_auth_methods_supported`; absent means `client_secret_basic` only.
+    /// `token_endpoint_auth_methods_supported`. The specification reads an absent list as
+    /// `client_secret_basic` only; tokenbridge reads it as "not said" and allows every method.
     #[serde(default)]
     pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
     /// `grant_types_supported`.
@@ -56,13 +57,20 @@ impl ProviderMetadata {
 
     /// Parses a discovery document from a response.
     pub fn from_response(response: &HttpResponse) -> Result<Self> {
-        let object = decode_json_object(response)?;
+        // The status comes first: a bare 404 here means a wrong issuer, not a refused client,
+        // which is what the token pipeline would derive from an empty error answer.
         if !response.is_success() {
             return Err(unreadable(
                 response,
-                "discovery answered with an error status",
+                format!(
+                    "the discovery document answered HTTP {}; check the issuer (the document \
+                     is expected at <issuer>/.well-known/openid-configuration) or set the \
+                     token endpoint directly",
+                    response.status
+                ),
             ));
         }
+        let object = decode_json_object(response)?;
         serde_json::from_value(Value::Object(object)).map_err(|e| {
             unreadable(
                 response,
@@ -124,13 +132,16 @@ impl Jwks {
 
     /// Parses a JWKS from an HTTP answer.
     pub fn from_response(response: &HttpResponse) -> Result<Self> {
-        let object = decode_json_object(response)?;
         if !response.is_success() {
             return Err(unreadable(
                 response,
-                "the JWKS endpoint answered with an error status",
+                format!(
+                    "the JWKS endpoint answered HTTP {}; check jwks_uri",
+                    response.status
+                ),
             ));
         }
+        let object = decode_json_object(response)?;
         Self::from_json(&Value::Object(object)).map_err(|why| unreadable(response, why))
     }
 
@@ -143,5 +154,94 @@ impl Jwks {
     /// The key with `kid`, if any.
     pub fn find(&self, kid: &str) -> Option<&Jwk> {
         self.keys.iter().find(|k| k.kid.as_deref() == Some(kid))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderMap;
+    use serde_json::json;
+
+    fn answer(status: u16, body: &str) -> HttpResponse {
+        HttpResponse::new(
+            Url::parse("https://id.example.com/.well-known/openid-configuration").unwrap(),
+            status,
+            HeaderMap::new(),
+            body.to_owned(),
+        )
+    }
+
+    #[test]
+    fn metadata_parses_and_keeps_the_rest() {
+        let doc = json!({
+            "issuer": "https://id.example.com",
+            "token_endpoint": "https://id.example.com/token",
+            "token_endpoint_auth_methods_supported": ["client_secret_post"],
+            "end_session_endpoint": "https://id.example.com/logout",
+        });
+        let m = ProviderMetadata::from_response(&answer(200, &doc.to_string())).unwrap();
+        assert_eq!(m.issuer.as_deref(), Some("https://id.example.com"));
+        assert_eq!(
+            m.token_endpoint_url().unwrap().as_str(),
+            "https://id.example.com/token"
+        );
+        assert_eq!(
+            m.token_endpoint_auth_methods_supported,
+            Some(vec!["client_secret_post".to_owned()])
+        );
+        assert_eq!(
+            m.extra["end_session_endpoint"],
+            "https://id.example.com/logout"
+        );
+    }
+
+    #[test]
+    fn a_missing_document_points_at_the_issuer() {
+        // An empty 404 must not look like a refused client (what the token pipeline derives).
+        for status in [404, 401, 500] {
+            match ProviderMetadata::from_response(&answer(status, "")) {
+                Err(Error::UnreadableResponse(u)) => {
+                    assert_eq!(u.status, Some(status));
+                    assert!(u.reason.contains("check the issuer"), "{}", u.reason);
+                }
+                other => panic!("{status}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_token_endpoint_over_plain_http_is_refused() {
+        let doc = json!({"token_endpoint": "http://id.example.com/token"});
+        let m = ProviderMetadata::from_response(&answer(200, &doc.to_string())).unwrap();
+        assert!(matches!(
+            m.token_endpoint_url(),
+            Err(Error::Config { key: Some(k), .. }) if k == "token_endpoint (from discovery)"
+        ));
+        let u = match ProviderMetadata::from_response(&answer(200, r#"{"issuer":"x"}"#)) {
+            Err(Error::UnreadableResponse(u)) => u,
+            other => panic!("{other:?}"),
+        };
+        assert!(
+            u.reason.starts_with(
+                "not an OpenID Provider metadata document: missing field `token_endpoint`"
+            ),
+            "{}",
+            u.reason
+        );
+    }
+
+    #[test]
+    fn jwks_accepts_both_spellings() {
+        for member in ["keys", "Keys"] {
+            let doc = json!({ member: [{"kty": "RSA", "kid": "k1", "n": "AQ", "e": "AQAB"}] });
+            let jwks = Jwks::from_json(&doc).unwrap();
+            assert_eq!(jwks.find("k1").map(|k| k.kty.as_str()), Some("RSA"));
+            assert!(jwks.find("k2").is_none());
+        }
+        assert_eq!(
+            Jwks::from_json(&json!({"other": []})),
+            Err("no `keys` member".to_owned())
+        );
     }
 }

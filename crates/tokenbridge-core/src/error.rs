@@ -46,15 +46,17 @@ pub enum Error {
 
     /// The token endpoint answered with a redirect, which tokenbridge never follows.
     #[error(
-        "{endpoint} answered HTTP {status} with a redirect to {location:?}; token endpoints must \
-         not redirect: check the configured URL (scheme, host, trailing path)"
+        "{endpoint} answered HTTP {status} with a redirect {target}; tokenbridge does not follow \
+         redirects from a provider (the request may carry credentials): check the configured URL \
+         (scheme, host, path, trailing slash)",
+        target = location.as_deref().map_or_else(|| "without a Location header".to_owned(), |l| format!("to {l}"))
     )]
     Redirected {
         /// The endpoint that was called.
         endpoint: String,
         /// The 3xx status.
         status: u16,
-        /// The `Location` header, if any.
+        /// The `Location` header, if any, with credential-looking query values redacted.
         location: Option<String>,
     },
 
@@ -363,7 +365,10 @@ impl TransportError {
     fn advice(&self) -> &'static str {
         match self.kind {
             TransportKind::Connect => "check the URL, DNS, proxy and TLS setup; this is retryable",
-            TransportKind::Timeout => "it timed out; check the network or raise the timeouts",
+            TransportKind::Timeout => {
+                "it timed out and may have reached the provider; check the network or raise \
+                 HttpConfig's timeouts, and start a new login rather than resending a code or ticket"
+            }
             TransportKind::Other => "the connection broke; check the network",
         }
     }
@@ -388,21 +393,26 @@ pub struct UnreadableResponse {
 impl fmt::Display for UnreadableResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "could not understand the answer from {}", self.endpoint)?;
-        if let Some(s) = self.status {
-            write!(f, " (HTTP {s}")?;
-            match &self.content_type {
-                Some(ct) => write!(f, ", {ct})")?,
-                None => write!(f, ", no content type)")?,
-            }
+        let content_type = self.content_type.as_deref().unwrap_or("no content type");
+        match self.status {
+            Some(s) => write!(f, " (HTTP {s}, {content_type})")?,
+            None => write!(f, " ({content_type})")?,
         }
         write!(f, ": {}", self.reason)?;
         if !self.snippet.is_empty() {
             write!(f, "; body starts: {:?}", self.snippet)?;
         }
-        write!(
-            f,
-            "; check that the URL points at the provider's token endpoint"
-        )
+        if self.status.is_some_and(|s| s >= 500 || s == 429) {
+            write!(
+                f,
+                "; the provider or a gateway in front of it failed: try again later, and check the URL if it persists"
+            )
+        } else {
+            write!(
+                f,
+                "; check that the URL points at the provider's endpoint, not a proxy, gateway or web page"
+            )
+        }
     }
 }
 
@@ -489,26 +499,33 @@ impl From<LoginError> for Error {
     }
 }
 
-/// Keys whose values are credentials and are replaced in snippets.
-const SENSITIVE_KEYS: &[&str] = &[
-    "access_token",
-    "refresh_token",
-    "id_token",
-    "client_secret",
-    "code",
-    "code_verifier",
-    "ticket",
-    "password",
-    "assertion",
-    "token",
-];
+/// Key names (lower case, without `_` and `-`) whose values are credentials, besides every
+/// key ending in `token` or `secret` (`access_token`, `refreshToken`, `client_secret`, ...).
+const SENSITIVE_KEYS: &[&str] = &["code", "codeverifier", "ticket", "password", "assertion"];
+
+/// What replaces a credential in a snippet.
+const REDACTED: &str = "[redacted]";
+
+/// Whether a JSON key or form/query parameter name carries a credential. Spelling is
+/// normalized so `access_token`, `accessToken` and `Access-Token` all match.
+fn is_sensitive_key(key: &str) -> bool {
+    let normalized: String = key
+        .chars()
+        .filter(|c| !matches!(c, '_' | '-'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    normalized.ends_with("token")
+        || normalized.ends_with("secret")
+        || SENSITIVE_KEYS.contains(&normalized.as_str())
+}
 
 /// Longest snippet kept in an [`UnreadableResponse`], in characters.
 pub const SNIPPET_CHARS: usize = 200;
 
-/// Returns the start of `body` as text, safe to show: values of credential-bearing JSON keys
-/// and anything shaped like a JWT are replaced by `[redacted]`, and the result is cut to
-/// [`SNIPPET_CHARS`] characters.
+/// Returns the start of `body` as text, safe to show: values of credential-bearing keys (in
+/// JSON, in `key=value` pairs and in `"key": "value"` fragments of broken JSON) and anything
+/// shaped like a JWT are replaced by `[redacted]`, and the result is cut to [`SNIPPET_CHARS`]
+/// characters.
 pub fn redact_snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let redacted = match serde_json::from_str::<serde_json::Value>(&text) {
@@ -529,51 +546,112 @@ fn redact_json(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Object(map) => {
             for (key, v) in map.iter_mut() {
-                if SENSITIVE_KEYS.iter().any(|s| key.eq_ignore_ascii_case(s)) && !v.is_null() {
-                    *v = serde_json::Value::String("[redacted]".into());
+                if is_sensitive_key(key) && !v.is_null() {
+                    *v = serde_json::Value::String(REDACTED.into());
                 } else {
                     redact_json(v);
                 }
             }
         }
         serde_json::Value::Array(items) => items.iter_mut().for_each(redact_json),
-        serde_json::Value::String(s) if looks_like_jwt(s) => *s = "[redacted]".into(),
+        serde_json::Value::String(s) if looks_like_jwt(s) => *s = REDACTED.into(),
         _ => {}
     }
 }
 
-/// Redacts free text: JWT-shaped words and `key=value` / `"key":"value"` pairs for the
-/// sensitive keys.
-fn redact_text(text: &str) -> String {
+/// Characters that end a word in free text. `=` and `:` are not among them, so `code=abc`
+/// is one word.
+fn is_delimiter(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '"' | '\'' | '<' | '>' | '&' | '?' | '#' | ',' | ';' | '(' | ')' | '{' | '}' | '[' | ']'
+        )
+}
+
+/// Redacts free text (HTML pages, truncated or broken JSON, URLs): JWT-shaped words, and the
+/// values after sensitive keys written as `key=value`, `key: value` or `"key": "value"`.
+pub(crate) fn redact_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while !rest.is_empty() {
-        let word_end = rest
-            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '&' | ','))
-            .unwrap_or(rest.len());
-        if word_end == 0 {
-            let c = rest.chars().next().unwrap_or(' ');
+    while let Some(c) = rest.chars().next() {
+        if is_delimiter(c) {
             out.push(c);
             rest = &rest[c.len_utf8()..];
             continue;
         }
-        let word = &rest[..word_end];
-        out.push_str(&redact_word(word));
-        rest = &rest[word_end..];
+        let end = rest.find(is_delimiter).unwrap_or(rest.len());
+        let word = &rest[..end];
+        rest = &rest[end..];
+        if looks_like_jwt(word) {
+            out.push_str(REDACTED);
+            continue;
+        }
+        match word.find(['=', ':']) {
+            Some(i) if is_sensitive_key(&word[..i]) => {
+                out.push_str(&word[..=i]);
+                if word.len() > i + 1 {
+                    out.push_str(REDACTED);
+                } else {
+                    // `code= "abc"`: the value is the next word.
+                    rest = redact_value(rest, &mut out, false);
+                }
+            }
+            Some(_) => out.push_str(word),
+            None => {
+                out.push_str(word);
+                if is_sensitive_key(word) {
+                    rest = redact_value(rest, &mut out, true);
+                }
+            }
+        }
     }
     out
 }
 
-fn redact_word(word: &str) -> String {
-    if looks_like_jwt(word) {
-        return "[redacted]".into();
+/// After a sensitive key: copies the separator (a closing quote, `:` or `=`, spaces; only
+/// spaces when `need_separator` is false) to `out`, writes `[redacted]` in place of the value
+/// (quoted or bare) and returns the text after it. Returns `rest` unchanged when no value
+/// follows.
+fn redact_value<'a>(rest: &'a str, out: &mut String, need_separator: bool) -> &'a str {
+    let bytes = rest.as_bytes();
+    let mut i = 0;
+    if need_separator {
+        if matches!(bytes.first(), Some(b'"' | b'\'')) {
+            i += 1;
+        }
+        while bytes.get(i).is_some_and(|b| *b == b' ' || *b == b'\t') {
+            i += 1;
+        }
+        if !matches!(bytes.get(i), Some(b':' | b'=')) {
+            return rest;
+        }
+        i += 1;
     }
-    if let Some((key, _)) = word.split_once('=') {
-        if SENSITIVE_KEYS.iter().any(|s| key.eq_ignore_ascii_case(s)) {
-            return format!("{key}=[redacted]");
+    while bytes.get(i).is_some_and(|b| *b == b' ' || *b == b'\t') {
+        i += 1;
+    }
+    match bytes.get(i) {
+        Some(&quote @ (b'"' | b'\'')) => {
+            out.push_str(&rest[..=i]);
+            let value = &rest[i + 1..];
+            out.push_str(REDACTED);
+            // An unterminated value (a truncated body) is redacted to the end.
+            match value.find(quote as char) {
+                Some(close) => &value[close..],
+                None => "",
+            }
+        }
+        _ => {
+            out.push_str(&rest[..i]);
+            let value = &rest[i..];
+            let end = value.find(is_delimiter).unwrap_or(value.len());
+            if end > 0 {
+                out.push_str(REDACTED);
+            }
+            &value[end..]
         }
     }
-    word.to_owned()
 }
 
 fn looks_like_jwt(s: &str) -> bool {
@@ -606,6 +684,43 @@ mod tests {
         assert!(!s.contains("eyJhbGci"), "{s}");
         assert!(!s.contains("abc123"), "{s}");
         assert!(s.contains("<html>token"));
+    }
+
+    #[test]
+    fn snippet_text_redaction_is_exact() {
+        let cases = [
+            // Words that merely name a key are left alone.
+            ("the code expired", "the code expired"),
+            ("code=abc&state=1", "code=[redacted]&state=1"),
+            ("code=&state=1", "code=&state=1"),
+            ("https://h/cb?code=abc#x", "https://h/cb?code=[redacted]#x"),
+            ("(client_secret=s1)", "(client_secret=[redacted])"),
+            (
+                r#"{"access_token" : "a b", "token_type":"Bearer""#,
+                r#"{"access_token" : "[redacted]", "token_type":"Bearer""#,
+            ),
+            (
+                r#"{"refresh_token":"cut off"#,
+                r#"{"refresh_token":"[redacted]"#,
+            ),
+            ("accessToken: abc def", "accessToken: [redacted] def"),
+            ("Ticket='t-1'", "Ticket='[redacted]'"),
+            ("password = hunter2;", "password = [redacted];"),
+            ("id_token\n", "id_token\n"),
+            ("expires_in=3600", "expires_in=3600"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(redact_snippet(text.as_bytes()), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn snippet_json_redaction_normalizes_key_spelling() {
+        let body = br#"{"data":{"accessToken":"a","Refresh-Token":"r","idToken":null,"code":7,"token_type":"bearer","list":["eyJhbGciOiJub25lIn0.eyJzIjoxfQ.c2ln"]}}"#;
+        assert_eq!(
+            redact_snippet(body),
+            r#"{"data":{"Refresh-Token":"[redacted]","accessToken":"[redacted]","code":"[redacted]","idToken":null,"list":["[redacted]"],"token_type":"bearer"}}"#
+        );
     }
 
     #[test]

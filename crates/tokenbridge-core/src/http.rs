@@ -10,7 +10,7 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, LOCATION, USER_AGENT};
 use url::Url;
 
-use crate::error::{Error, Result, TransportError, TransportKind};
+use crate::error::{redact_text, Error, Result, TransportError, TransportKind};
 use crate::request::TokenRequest;
 
 /// The `User-Agent` sent with every request.
@@ -237,7 +237,8 @@ impl HttpClient {
                 location: headers
                     .get(LOCATION)
                     .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned),
+                    // A redirect target may carry a code or token in its query.
+                    .map(redact_text),
             });
         }
 
@@ -311,9 +312,22 @@ pub fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// Checks that `url` is `https`, or `http` to a loopback host; `key` names the setting in the
-/// error.
+/// Checks that `url` is `https`, or `http` to a loopback host, and carries no user name or
+/// password; `key` names the setting in the error.
 pub fn ensure_secure_url(url: &Url, key: &str) -> Result<()> {
+    if !url.username().is_empty() || url.password().is_some() {
+        // Credentials in a URL end up in logs and error messages; show it without them.
+        let mut shown = url.clone();
+        let _ = shown.set_username("");
+        let _ = shown.set_password(None);
+        return Err(Error::config(
+            key,
+            format!(
+                "{shown} must not carry a user name or password; configure client_id and \
+                 client_secret instead"
+            ),
+        ));
+    }
     match url.scheme() {
         "https" => Ok(()),
         "http" if is_loopback(url) => Ok(()),
@@ -383,12 +397,14 @@ mod tests {
             "ftp://x",
             "not a url",
             "http://128.0.0.1",
+            "https://user:hunter2@id.example.com",
         ] {
             let err = parse_secure_url(bad, "base_url").unwrap_err();
             assert!(
                 matches!(&err, Error::Config { key: Some(k), .. } if k == "base_url"),
                 "{bad}: {err}"
             );
+            assert!(!err.to_string().contains("hunter2"), "{err}");
         }
     }
 

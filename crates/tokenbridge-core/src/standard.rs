@@ -289,11 +289,16 @@ fn build_auth(spec: &AuthSpec, advertised: Option<&[String]>) -> Result<Arc<dyn 
             basic_encoding,
         } => (client_id, client_secret, *method, *basic_encoding),
     };
+    // An absent or empty list says nothing (OpenID Connect Discovery's default would be Basic
+    // only, but many providers simply omit the list), so every method is allowed then.
+    let advertised = advertised.filter(|list| !list.is_empty());
     let advertises =
         |m: AuthMethod| advertised.is_none_or(|list| list.iter().any(|s| s == m.as_str()));
     let method = match method {
         Some(m) => {
-            if !advertises(m) {
+            // `none` is exempt: providers that accept public clients (PKCE) often leave it out
+            // of the list, and a public client has no other method to fall back to.
+            if m != AuthMethod::None && !advertises(m) {
                 return Err(Error::config(
                     "auth_method",
                     format!(
@@ -308,7 +313,19 @@ fn build_auth(spec: &AuthSpec, advertised: Option<&[String]>) -> Result<Arc<dyn 
         // RFC 6749 section 2.3.1: servers must support Basic; prefer it unless the provider
         // advertises only post.
         None if advertises(AuthMethod::ClientSecretBasic) => AuthMethod::ClientSecretBasic,
-        None => AuthMethod::ClientSecretPost,
+        None if advertises(AuthMethod::ClientSecretPost) => AuthMethod::ClientSecretPost,
+        None => {
+            return Err(Error::config(
+                "auth_method",
+                format!(
+                    "the provider's discovery document advertises only {:?}, none of which \
+                     tokenbridge implements for a client secret (client_secret_basic, \
+                     client_secret_post); give the exchanger a custom ClientAuth for the \
+                     provider's method",
+                    advertised.unwrap_or_default()
+                ),
+            ))
+        }
     };
     if method == AuthMethod::ClientSecretBasic {
         let secret = client_secret.clone().ok_or_else(|| {
@@ -338,7 +355,8 @@ impl StandardExchangerBuilder {
     }
 
     /// A discovery document at a non-standard place (e.g. Huawei OneAccess's
-    /// `/api/v1/oauth2/.well-known/openid-configuration`). The issuer is then not checked.
+    /// `/api/v1/oauth2/.well-known/openid-configuration`). The document's `issuer` is checked
+    /// only when [`issuer`](Self::issuer) is set too.
     pub fn discovery_url(mut self, url: impl Into<String>) -> Self {
         self.discovery_url = Some(url.into());
         self
@@ -555,5 +573,97 @@ impl<'de> serde::Deserialize<'de> for Protocol {
 impl serde::Serialize for Protocol {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Configured method, whether there is a secret, the advertised list, and the expected
+    /// method name or a part of the error message.
+    type Case<'a> = (
+        Option<AuthMethod>,
+        bool,
+        Option<&'a [&'a str]>,
+        std::result::Result<&'a str, &'a str>,
+    );
+
+    fn spec(method: Option<AuthMethod>, secret: bool) -> AuthSpec {
+        AuthSpec::Secret {
+            client_id: "app".into(),
+            client_secret: secret.then(|| SecretString::from("s")),
+            method,
+            basic_encoding: BasicEncoding::default(),
+        }
+    }
+
+    #[test]
+    fn auth_method_choice() {
+        use AuthMethod::{ClientSecretBasic as Basic, ClientSecretPost as Post, None as Public};
+        let all: &[&str] = &["none", "client_secret_post", "client_secret_basic"];
+        let post_only: &[&str] = &["client_secret_post"];
+        let jwt_only: &[&str] = &["private_key_jwt"];
+        let empty: &[&str] = &[];
+        let cases: Vec<Case<'_>> = vec![
+            (None, true, None, Ok("client_secret_basic")),
+            (None, true, Some(all), Ok("client_secret_basic")),
+            (None, true, Some(post_only), Ok("client_secret_post")),
+            (None, true, Some(empty), Ok("client_secret_basic")),
+            (None, false, Some(post_only), Ok("none")),
+            (None, false, None, Ok("none")),
+            (
+                None,
+                true,
+                Some(jwt_only),
+                Err("advertises only [\"private_key_jwt\"]"),
+            ),
+            (Some(Post), true, None, Ok("client_secret_post")),
+            (Some(Post), true, Some(all), Ok("client_secret_post")),
+            (
+                Some(Basic),
+                true,
+                Some(post_only),
+                Err("client_secret_basic is configured"),
+            ),
+            (
+                Some(Post),
+                true,
+                Some(jwt_only),
+                Err("client_secret_post is configured"),
+            ),
+            // Public clients are not held to the list: providers often leave `none` out.
+            (Some(Public), false, Some(post_only), Ok("none")),
+        ];
+        for (method, secret, advertised, expected) in cases {
+            let advertised: Option<Vec<String>> =
+                advertised.map(|l| l.iter().map(|s| (*s).to_owned()).collect());
+            let got = build_auth(&spec(method, secret), advertised.as_deref());
+            let what = format!("{method:?} secret={secret} {advertised:?}");
+            match (got, expected) {
+                (Ok(auth), Ok(name)) => assert_eq!(auth.method_name(), name, "{what}"),
+                (Err(Error::Config { key, message }), Err(part)) => {
+                    assert_eq!(key.as_deref(), Some("auth_method"), "{what}");
+                    assert!(message.contains(part), "{what}: {message}");
+                }
+                (got, expected) => panic!("{what}: got {got:?}, expected {expected:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn protocol_names() {
+        for (text, protocol) in [
+            ("oidc", Protocol::Oidc),
+            ("oauth", Protocol::OAuth2),
+            ("oauth2", Protocol::OAuth2),
+        ] {
+            assert_eq!(text.parse::<Protocol>().unwrap(), protocol);
+        }
+        assert_eq!(Protocol::OAuth2.to_string(), "oauth");
+        assert!(matches!(
+            "saml".parse::<Protocol>(),
+            Err(Error::Config { key: Some(k), .. }) if k == "protocol"
+        ));
     }
 }

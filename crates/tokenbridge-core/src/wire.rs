@@ -22,18 +22,20 @@ pub const MAX_EXPIRES_IN: Duration = Duration::from_secs(10 * 365 * 24 * 60 * 60
 /// Parses an expiry value leniently.
 ///
 /// Accepts a JSON integer, a float (rounded down), a numeric string (`"7200"`, `" 7200 "`,
-/// `"7200.0"`) or `null` (unknown). Zero is a valid lifetime (already expired). Values above
-/// [`MAX_EXPIRES_IN`] are clamped to it. Negative numbers, non-numeric strings and other JSON
+/// `"7200.0"`, `"7.2e3"`), `null` or an empty string (both: unknown). Zero is a valid lifetime
+/// (already expired). Values above [`MAX_EXPIRES_IN`], including ones too large for a `u64`
+/// or for an `f64`, are clamped to it. Negative numbers, non-numeric strings and other JSON
 /// types are errors, described in the returned text.
 pub fn parse_expires_in(value: &Value) -> std::result::Result<Option<Duration>, String> {
-    let seconds: f64 = match value {
+    // `shown` is the value as sent, for messages: an f64 would print a rounded number.
+    let (seconds, shown): (f64, String) = match value {
         Value::Null => return Ok(None),
         Value::Number(n) => {
             if let Some(u) = n.as_u64() {
                 return Ok(Some(clamp_secs(u)));
             }
             match n.as_f64() {
-                Some(f) => f,
+                Some(f) => (f, n.to_string()),
                 None => return Err(format!("{n} is not a number of seconds")),
             }
         }
@@ -45,14 +47,14 @@ pub fn parse_expires_in(value: &Value) -> std::result::Result<Option<Duration>, 
             if let Ok(u) = t.parse::<u64>() {
                 return Ok(Some(clamp_secs(u)));
             }
-            if !t
+            // Rust's float parser also takes "inf" and "NaN"; only plain numerals are seconds.
+            let numeral = t
                 .bytes()
-                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
-            {
-                return Err(format!("{s:?} is not a number of seconds"));
+                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+            match t.parse::<f64>() {
+                Ok(f) if numeral => (f, t.to_owned()),
+                _ => return Err(format!("{s:?} is not a number of seconds")),
             }
-            t.parse::<f64>()
-                .map_err(|_| format!("{s:?} is not a number of seconds"))?
         }
         other => {
             return Err(format!(
@@ -61,16 +63,17 @@ pub fn parse_expires_in(value: &Value) -> std::result::Result<Option<Duration>, 
             ))
         }
     };
-    if !seconds.is_finite() {
-        return Err(format!("{seconds} is not a number of seconds"));
+    if seconds.is_nan() {
+        return Err(format!("{shown} is not a number of seconds"));
     }
     if seconds < 0.0 {
-        return Err(format!("{seconds} is negative"));
+        return Err(format!("{shown} is negative"));
     }
+    // Also catches +infinity (e.g. "1e999"): absurdly large, like a u64 overflow.
     if seconds >= MAX_EXPIRES_IN.as_secs() as f64 {
         return Ok(Some(MAX_EXPIRES_IN));
     }
-    // Safe: 0 <= seconds < MAX_EXPIRES_IN, which fits in a u64.
+    // 0 <= seconds < MAX_EXPIRES_IN, so the cast cannot saturate.
     Ok(Some(Duration::from_secs(seconds.floor() as u64)))
 }
 
@@ -78,8 +81,8 @@ fn clamp_secs(secs: u64) -> Duration {
     Duration::from_secs(secs).min(MAX_EXPIRES_IN)
 }
 
-/// Parses a `scope` value: a space-separated string or a JSON array of strings. `null` and
-/// an empty string give `None`.
+/// Parses a `scope` value: a space-separated string or a JSON array of strings. `null`, an
+/// empty (or blank) string and an empty array give `None`: the provider did not say.
 pub fn parse_scope(value: &Value) -> std::result::Result<Option<Vec<String>>, String> {
     match value {
         Value::Null => Ok(None),
@@ -97,7 +100,7 @@ pub fn parse_scope(value: &Value) -> std::result::Result<Option<Vec<String>>, St
                 )),
             })
             .collect::<std::result::Result<Vec<_>, _>>()
-            .map(Some),
+            .map(|scopes| (!scopes.is_empty()).then_some(scopes)),
         other => Err(format!(
             "expected a string or an array, got {}",
             json_type(other)
@@ -191,7 +194,9 @@ fn looks_like_html(body: &[u8]) -> bool {
 pub fn standard_error(response: &HttpResponse, object: &Map<String, Value>) -> Option<Error> {
     let code = object.get("error")?;
     let code = match code {
-        Value::String(s) if !s.is_empty() => s.clone(),
+        // `"error": ""` and `"error": null` say "no error" (some vendors send them with tokens).
+        Value::String(s) if s.trim().is_empty() => return None,
+        Value::String(s) => s.clone(),
         Value::Null => return None,
         other => {
             return Some(unreadable(
@@ -212,8 +217,8 @@ pub fn standard_error(response: &HttpResponse, object: &Map<String, Value>) -> O
 /// Step 3: a [`TokenSet`] from a token object, leniently.
 ///
 /// `access_token` is required. `token_type` is compared case-insensitively and defaults to
-/// `Bearer` when absent. The lifetime comes from `expires_in` or, failing that, `expire_in`
-/// (see [`parse_expires_in`]). `scope` may be a string or an array. Empty or `null`
+/// `Bearer` when absent, `null` or blank. The lifetime comes from `expires_in` or, when that
+/// is absent or `null`, `expire_in` (see [`parse_expires_in`]). `scope` may be a string or an array. Empty or `null`
 /// `refresh_token` and `id_token` count as absent. Every other field is kept in
 /// [`TokenSet::extra`].
 pub fn token_set_from_fields(
@@ -247,15 +252,17 @@ pub fn token_set_from_fields(
         }
     };
 
+    // `expires_in` wins when it has a value; `expire_in` (GenAuth V3) is then kept in `extra`
+    // as sent. A `null` `expires_in` counts as absent so that `expire_in` can still be used.
     let expires_in = match (object.remove("expires_in"), object.remove("expire_in")) {
-        (Some(v), alt) => {
+        (Some(v), alt) if !v.is_null() => {
             if let Some(alt) = alt {
                 object.insert("expire_in".into(), alt);
             }
             parse_expires_in(&v).map_err(|why| bad("expires_in", why))?
         }
-        (None, Some(v)) => parse_expires_in(&v).map_err(|why| bad("expire_in", why))?,
-        (None, None) => None,
+        (_, Some(v)) => parse_expires_in(&v).map_err(|why| bad("expire_in", why))?,
+        (_, None) => None,
     };
 
     let mut optional_secret = |field: &str| -> Result<Option<String>> {

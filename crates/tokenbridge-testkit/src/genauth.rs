@@ -18,6 +18,17 @@
 //! Every emulator starts with the demo application [`DEMO_APP_ID`] / [`DEMO_APP_SECRET`]
 //! (`client_secret_post`) registered.
 //!
+//! The same QR-code controls are HTTP routes, for a program driving the emulator from another
+//! process (`tokenbridge emulate`, end-to-end tests of a CLI or an app):
+//!
+//! - `GET /emulator/qrcodes`: every QR code, oldest first, as
+//!   `{"qrcodes": [{"qrcodeId", "appId", "status", "user"?, "ticket"?}]}`;
+//! - `POST /emulator/qrcode/{id}/scan` (query `displayName`, `photo`; default
+//!   [`DEFAULT_SCANNER_NAME`]), `.../confirm`, `.../cancel`, `.../expire`, `.../fail`:
+//!   answer `200 {"qrcodeId", "status"}` with the new status, `409` with the current status
+//!   when the code is not in a state that allows the change, and `404` for an unknown id.
+//!   All errors are `{"error", "message", "qrcodeId", "status"?}`.
+//!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
 //! use tokenbridge_testkit::genauth::{GenAuthEmulator, DEMO_APP_ID};
@@ -69,6 +80,15 @@ pub const EXCHANGE_TICKET_PATH: &str = "/api/v3/exchange-tokenset-with-qrcode-ti
 pub const OIDC_TOKEN_PATH: &str = "/oidc/token";
 /// The OAuth 2.0 token endpoint.
 pub const OAUTH_TOKEN_PATH: &str = "/oauth/token";
+/// `GET`: the emulator's QR codes and their statuses (an emulator control, not GenAuth's API).
+pub const CONTROL_QRCODES_PATH: &str = "/emulator/qrcodes";
+/// The prefix of the per-code control routes: `POST <prefix>/{id}/scan` and so on.
+pub const CONTROL_QRCODE_PREFIX: &str = "/emulator/qrcode";
+
+/// Who scans a code through `POST /emulator/qrcode/{id}/scan` when the query names nobody.
+pub const DEFAULT_SCANNER_NAME: &str = "Demo User";
+/// The photo URL of [`DEFAULT_SCANNER_NAME`].
+pub const DEFAULT_SCANNER_PHOTO: &str = "https://files.example.com/demo-user.png";
 
 /// How long a QR code stays valid unless changed with [`GenAuthEmulator::set_qr_validity`]
 /// (GenAuth's console default).
@@ -232,6 +252,8 @@ impl QrPhase {
 
 #[derive(Debug, Clone)]
 struct QrRecord {
+    /// Creation order, for listing.
+    serial: u64,
     app_id: String,
     phase: QrPhase,
     user: Option<(String, String)>,
@@ -251,6 +273,7 @@ struct TicketRecord {
 struct State {
     apps: HashMap<String, GenAuthApp>,
     qrcodes: HashMap<String, QrRecord>,
+    qr_serial: u64,
     tickets: HashMap<String, TicketRecord>,
     queued: VecDeque<Reply>,
     qr_validity: Duration,
@@ -336,6 +359,7 @@ impl GenAuthEmulator {
                 state: Mutex::new(State {
                     apps: HashMap::new(),
                     qrcodes: HashMap::new(),
+                    qr_serial: 0,
                     tickets: HashMap::new(),
                     queued: VecDeque::new(),
                     qr_validity: DEFAULT_QR_VALIDITY,
@@ -444,10 +468,7 @@ impl GenAuthEmulator {
 
     /// The QR code's phase, if it exists.
     pub fn qr_phase(&self, qrcode_id: &str) -> Option<QrPhase> {
-        let mut state = lock(&self.shared.state);
-        let record = state.qrcodes.get_mut(qrcode_id)?;
-        expire_if_due(record);
-        Some(record.phase)
+        self.shared.phase(qrcode_id)
     }
 
     /// The phone scans: `PENDING` becomes `SCANNED` with this user. False if the code is
@@ -464,27 +485,17 @@ impl GenAuthEmulator {
 
     /// The user declines: `PENDING` or `SCANNED` becomes `CANCELLED`.
     pub fn cancel(&self, qrcode_id: &str) -> bool {
-        self.end(qrcode_id, QrPhase::Cancelled)
+        self.shared.end(qrcode_id, QrPhase::Cancelled)
     }
 
     /// The code expires now: `PENDING` or `SCANNED` becomes `EXPIRED`.
     pub fn expire(&self, qrcode_id: &str) -> bool {
-        self.end(qrcode_id, QrPhase::Expired)
+        self.shared.end(qrcode_id, QrPhase::Expired)
     }
 
     /// GenAuth fails the code: `PENDING` or `SCANNED` becomes `ERROR`.
     pub fn fail(&self, qrcode_id: &str) -> bool {
-        self.end(qrcode_id, QrPhase::Error)
-    }
-
-    fn end(&self, qrcode_id: &str, phase: QrPhase) -> bool {
-        self.shared.transition(qrcode_id, |record| {
-            if !record.phase.is_open() {
-                return false;
-            }
-            record.phase = phase;
-            true
-        })
+        self.shared.end(qrcode_id, QrPhase::Error)
     }
 
     /// The ticket an `AUTHORIZED` code carries, if any.
@@ -617,9 +628,12 @@ impl Shared {
         let id = self.next_id("qr-");
         let mut state = lock(&self.state);
         let expires_at = Instant::now() + state.qr_validity;
+        state.qr_serial += 1;
+        let serial = state.qr_serial;
         state.qrcodes.insert(
             id.clone(),
             QrRecord {
+                serial,
                 app_id: app_id.into(),
                 phase: QrPhase::Pending,
                 user: None,
@@ -638,6 +652,24 @@ impl Shared {
         };
         expire_if_due(record);
         change(record)
+    }
+
+    fn phase(&self, qrcode_id: &str) -> Option<QrPhase> {
+        let mut state = lock(&self.state);
+        let record = state.qrcodes.get_mut(qrcode_id)?;
+        expire_if_due(record);
+        Some(record.phase)
+    }
+
+    /// Ends an open (`PENDING` or `SCANNED`) code with `phase`.
+    fn end(&self, qrcode_id: &str, phase: QrPhase) -> bool {
+        self.transition(qrcode_id, |record| {
+            if !record.phase.is_open() {
+                return false;
+            }
+            record.phase = phase;
+            true
+        })
     }
 
     fn scan(&self, qrcode_id: &str, display_name: &str, photo: &str) -> bool {
@@ -723,6 +755,88 @@ impl Shared {
             obj.insert("requestId".into(), Value::String(self.request_id()));
         }
         Reply::json(200, body)
+    }
+
+    /// `GET /emulator/qrcodes`.
+    fn list_qr_codes(&self) -> Reply {
+        let mut state = lock(&self.state);
+        let mut records: Vec<(&String, &mut QrRecord)> = state.qrcodes.iter_mut().collect();
+        records.sort_by_key(|(_, r)| r.serial);
+        let listed: Vec<Value> = records
+            .into_iter()
+            .map(|(id, record)| {
+                expire_if_due(record);
+                let mut entry = Map::new();
+                entry.insert("qrcodeId".into(), json!(id));
+                entry.insert("appId".into(), json!(record.app_id));
+                entry.insert("status".into(), json!(record.phase.as_str()));
+                if let Some((name, photo)) = &record.user {
+                    entry.insert("user".into(), json!({"displayName": name, "photo": photo}));
+                }
+                if let Some(ticket) = &record.ticket {
+                    entry.insert("ticket".into(), json!(ticket));
+                }
+                Value::Object(entry)
+            })
+            .collect();
+        Reply::json(200, json!({ "qrcodes": listed }))
+    }
+
+    /// `POST /emulator/qrcode/{id}/{action}`: the same transitions as the emulator's
+    /// methods, answered in JSON.
+    fn control(&self, qrcode_id: &str, action: &str, query: Option<&str>) -> Reply {
+        let param = |name: &str| {
+            url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+        };
+        let changed = match action {
+            "scan" => {
+                let name = param("displayName").unwrap_or_else(|| DEFAULT_SCANNER_NAME.into());
+                let photo = param("photo").unwrap_or_else(|| DEFAULT_SCANNER_PHOTO.into());
+                self.scan(qrcode_id, &name, &photo)
+            }
+            "confirm" => self.confirm(qrcode_id),
+            "cancel" => self.end(qrcode_id, QrPhase::Cancelled),
+            "expire" => self.end(qrcode_id, QrPhase::Expired),
+            "fail" => self.end(qrcode_id, QrPhase::Error),
+            _ => {
+                return Reply::json(
+                    404,
+                    json!({
+                        "error": "unknown_action",
+                        "message": format!("unknown action {action:?}; use scan, confirm, cancel, expire or fail"),
+                        "qrcodeId": qrcode_id,
+                    }),
+                )
+            }
+        };
+        match self.phase(qrcode_id) {
+            None => Reply::json(
+                404,
+                json!({
+                    "error": "qrcode_not_found",
+                    "message": format!("no QR code {qrcode_id:?}; GET {CONTROL_QRCODES_PATH} lists them"),
+                    "qrcodeId": qrcode_id,
+                }),
+            ),
+            Some(phase) if changed => Reply::json(
+                200,
+                json!({"qrcodeId": qrcode_id, "status": phase.as_str()}),
+            ),
+            Some(phase) => Reply::json(
+                409,
+                json!({
+                    "error": "invalid_transition",
+                    "message": format!(
+                        "cannot {action} QR code {qrcode_id:?}: it is {}; scan needs PENDING, confirm needs SCANNED, cancel, expire and fail need PENDING or SCANNED",
+                        phase.as_str()
+                    ),
+                    "qrcodeId": qrcode_id,
+                    "status": phase.as_str(),
+                }),
+            ),
+        }
     }
 
     fn queued(&self) -> Option<Reply> {
@@ -908,6 +1022,8 @@ fn routes(shared: &Arc<Shared>) -> Router {
     let gene = Arc::clone(shared);
     let status = Arc::clone(shared);
     let exchange = Arc::clone(shared);
+    let list = Arc::clone(shared);
+    let control = Arc::clone(shared);
     let v3 = Router::new()
         .route(
             GENE_QRCODE_PATH,
@@ -936,9 +1052,28 @@ fn routes(shared: &Arc<Shared>) -> Router {
                 Reply::raw(
                     200,
                     "text/plain; charset=utf-8",
-                    format!("GenAuth emulator QR code {id}: scan it with GenAuthEmulator::scan\n"),
+                    format!(
+                        "GenAuth emulator QR code {id}: scan it with POST {CONTROL_QRCODE_PREFIX}/{id}/scan, \
+                         then confirm it with POST {CONTROL_QRCODE_PREFIX}/{id}/confirm\n"
+                    ),
                 )
             }),
+        )
+        .route(
+            CONTROL_QRCODES_PATH,
+            get(move || {
+                let shared = Arc::clone(&list);
+                async move { shared.list_qr_codes() }
+            }),
+        )
+        .route(
+            &format!("{CONTROL_QRCODE_PREFIX}/{{id}}/{{action}}"),
+            post(
+                move |Path((id, action)): Path<(String, String)>, RawQuery(query): RawQuery| {
+                    let shared = Arc::clone(&control);
+                    async move { shared.control(&id, &action, query.as_deref()) }
+                },
+            ),
         );
     v3.merge(shared.oidc.routes()).merge(shared.oauth.routes())
 }
@@ -999,6 +1134,146 @@ mod tests {
         assert!(emulator.issue_ticket(DEMO_APP_ID).is_some());
         let target = emulator.target("spa", Protocol::Oidc);
         assert_eq!(target.issue_qr_ticket(), None);
+    }
+
+    /// Sends a control request and returns the status and JSON body.
+    async fn call(emulator: &GenAuthEmulator, get: bool, path_and_query: &str) -> (u16, Value) {
+        let url = emulator.base_url().join(path_and_query).unwrap();
+        let request = if get {
+            tokenbridge_core::TokenRequest::get(url)
+        } else {
+            tokenbridge_core::TokenRequest::post(url, tokenbridge_core::BodyEncoding::None)
+        };
+        let response = tokenbridge_core::HttpClient::default()
+            .send(&request)
+            .await
+            .unwrap();
+        assert_eq!(
+            response.content_type().as_deref(),
+            Some("application/json;charset=UTF-8")
+        );
+        (
+            response.status,
+            serde_json::from_slice(&response.body).unwrap(),
+        )
+    }
+
+    #[tokio::test]
+    async fn control_routes_drive_the_same_codes() {
+        let emulator = GenAuthEmulator::start().await.unwrap();
+        let first = emulator.create_qr_code(DEMO_APP_ID);
+        let second = emulator.create_qr_code(DEMO_APP_ID);
+        assert_eq!(
+            call(&emulator, true, CONTROL_QRCODES_PATH).await,
+            (
+                200,
+                json!({"qrcodes": [
+                    {"qrcodeId": first, "appId": DEMO_APP_ID, "status": "PENDING"},
+                    {"qrcodeId": second, "appId": DEMO_APP_ID, "status": "PENDING"},
+                ]})
+            )
+        );
+
+        let scan = format!("/emulator/qrcode/{first}/scan?displayName=Alice%20Li&photo=https%3A%2F%2Fp.example.com%2Fa.png");
+        assert_eq!(
+            call(&emulator, false, &scan).await,
+            (200, json!({"qrcodeId": first, "status": "SCANNED"}))
+        );
+        assert_eq!(emulator.qr_phase(&first), Some(QrPhase::Scanned));
+        let (status, body) = call(&emulator, false, &scan).await;
+        assert_eq!(status, 409);
+        assert_eq!(body["error"], "invalid_transition");
+        assert_eq!(body["status"], "SCANNED");
+        assert_eq!(body["qrcodeId"], first.as_str());
+
+        let confirm = format!("/emulator/qrcode/{first}/confirm");
+        assert_eq!(
+            call(&emulator, false, &confirm).await,
+            (200, json!({"qrcodeId": first, "status": "AUTHORIZED"}))
+        );
+        let ticket = emulator.ticket(&first).unwrap();
+
+        // The defaults, and the ends.
+        assert_eq!(
+            call(&emulator, false, &format!("/emulator/qrcode/{second}/scan")).await,
+            (200, json!({"qrcodeId": second, "status": "SCANNED"}))
+        );
+        assert_eq!(
+            call(
+                &emulator,
+                false,
+                &format!("/emulator/qrcode/{second}/cancel")
+            )
+            .await,
+            (200, json!({"qrcodeId": second, "status": "CANCELLED"}))
+        );
+        let third = emulator.create_qr_code(DEMO_APP_ID);
+        assert_eq!(
+            call(
+                &emulator,
+                false,
+                &format!("/emulator/qrcode/{third}/expire")
+            )
+            .await,
+            (200, json!({"qrcodeId": third, "status": "EXPIRED"}))
+        );
+        let fourth = emulator.create_qr_code(DEMO_APP_ID);
+        assert_eq!(
+            call(&emulator, false, &format!("/emulator/qrcode/{fourth}/fail")).await,
+            (200, json!({"qrcodeId": fourth, "status": "ERROR"}))
+        );
+        let (status, body) = call(
+            &emulator,
+            false,
+            &format!("/emulator/qrcode/{third}/confirm"),
+        )
+        .await;
+        assert_eq!((status, &body["status"]), (409, &json!("EXPIRED")));
+
+        assert_eq!(
+            call(&emulator, true, CONTROL_QRCODES_PATH).await,
+            (
+                200,
+                json!({"qrcodes": [
+                    {"qrcodeId": first, "appId": DEMO_APP_ID, "status": "AUTHORIZED",
+                     "user": {"displayName": "Alice Li", "photo": "https://p.example.com/a.png"},
+                     "ticket": ticket},
+                    {"qrcodeId": second, "appId": DEMO_APP_ID, "status": "CANCELLED",
+                     "user": {"displayName": DEFAULT_SCANNER_NAME, "photo": DEFAULT_SCANNER_PHOTO}},
+                    {"qrcodeId": third, "appId": DEMO_APP_ID, "status": "EXPIRED"},
+                    {"qrcodeId": fourth, "appId": DEMO_APP_ID, "status": "ERROR"},
+                ]})
+            )
+        );
+    }
+
+    #[tokio::test]
+    async fn control_routes_refuse_unknown_codes_and_actions() {
+        let emulator = GenAuthEmulator::start().await.unwrap();
+        for action in ["scan", "confirm", "cancel", "expire", "fail"] {
+            let (status, body) = call(
+                &emulator,
+                false,
+                &format!("/emulator/qrcode/qr-nope/{action}"),
+            )
+            .await;
+            assert_eq!(status, 404, "{action}");
+            assert_eq!(body["error"], "qrcode_not_found");
+            assert_eq!(body["qrcodeId"], "qr-nope");
+            assert!(body["message"]
+                .as_str()
+                .unwrap()
+                .contains(CONTROL_QRCODES_PATH));
+        }
+        let id = emulator.create_qr_code(DEMO_APP_ID);
+        let (status, body) =
+            call(&emulator, false, &format!("/emulator/qrcode/{id}/approve")).await;
+        assert_eq!((status, &body["error"]), (404, &json!("unknown_action")));
+        assert_eq!(emulator.qr_phase(&id), Some(QrPhase::Pending));
+        assert_eq!(
+            call(&emulator, true, CONTROL_QRCODES_PATH).await.1["qrcodes"][0]["status"],
+            "PENDING"
+        );
     }
 
     #[test]

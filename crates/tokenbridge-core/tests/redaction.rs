@@ -1,0 +1,354 @@
+//! Every public type that holds a secret, and every error built from an answer that carried
+//! tokens, formatted with `{:?}` and (where it has one) `{}`: the secret text never shows.
+
+mod support;
+
+use std::fmt::{Debug, Display};
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
+use support::{closed_port, http_response, stub_reply, stub_silent};
+use tokenbridge_core::auth::{client_auth, ClientAuth};
+use tokenbridge_core::wire::parse_standard_response;
+use tokenbridge_core::{
+    AuthMethod, BasicEncoding, BodyEncoding, ClientSecretBasic, ClientSecretPost, Error, Grant,
+    GrantKind, HttpClient, HttpConfig, HttpResponse, LoginEnd, LoginError, PkceVerifier,
+    StandardExchanger, TokenExchanger, TokenRequest, TransportKind, Url, VendorError,
+};
+
+/// Every secret in this file contains this marker, so one search finds any of them, whole
+/// or in part.
+const MARK: &str = "S3CR3T";
+
+/// A JWT-shaped secret (`{"alg":"HS256"}.{"sub":"S3CR3T"}.sig`).
+const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJTM0NSM1QifQ.c2lnUzNDUjNU";
+
+fn assert_hidden(what: &str, shown: String) {
+    assert!(!shown.contains(MARK), "{what} shows a secret: {shown}");
+    assert!(!shown.contains("eyJzdWIi"), "{what} shows a JWT: {shown}");
+}
+
+fn check_debug(what: &str, value: &impl Debug) {
+    assert_hidden(what, format!("{value:?}"));
+    assert_hidden(what, format!("{value:#?}"));
+}
+
+fn check_both(what: &str, value: &(impl Debug + Display)) {
+    check_debug(what, value);
+    assert_hidden(what, format!("{value}"));
+}
+
+fn answer(status: u16, content_type: &str, body: &str) -> HttpResponse {
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_str(content_type).unwrap());
+    HttpResponse::new(
+        Url::parse("https://id.example.com/token").unwrap(),
+        status,
+        headers,
+        body.to_owned(),
+    )
+}
+
+fn secret(s: &str) -> SecretString {
+    SecretString::from(format!("{MARK}-{s}"))
+}
+
+#[test]
+fn token_set() {
+    let body = json!({
+        "access_token": format!("{MARK}-at"),
+        "token_type": "bearer",
+        "expires_in": 3600,
+        "refresh_token": format!("{MARK}-rt"),
+        "id_token": JWT,
+        "scope": "openid",
+        "session_token": format!("{MARK}-vendor"),
+    });
+    let tokens =
+        parse_standard_response(&answer(200, "application/json", &body.to_string()), "corp")
+            .unwrap();
+    assert!(tokens.access_token().expose_secret().contains(MARK));
+    check_both("TokenSet", &tokens);
+    // What is shown is still useful.
+    let shown = format!("{tokens:?} {tokens}");
+    assert!(
+        shown.contains("session_token") && shown.contains("openid"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn grants_and_verifiers() {
+    let verifier = PkceVerifier::new(format!("{MARK}-{}", "v".repeat(40))).unwrap();
+    check_debug("PkceVerifier", &verifier);
+    let grants = [
+        Grant::authorization_code(format!("{MARK}-code"), "https://app.example.com/cb"),
+        Grant::authorization_code_pkce(
+            format!("{MARK}-code"),
+            "https://app.example.com/cb",
+            verifier.secret().expose_secret(),
+        ),
+        Grant::refresh_token(format!("{MARK}-rt")),
+        Grant::RefreshToken {
+            refresh_token: secret("rt"),
+            scopes: vec!["read".into()],
+        },
+        Grant::client_credentials(["read"]),
+        Grant::qr_ticket(format!("{MARK}-ticket")),
+        Grant::Other {
+            grant_type: "urn:ietf:params:oauth:grant-type:token-exchange".into(),
+            params: vec![("subject_token".into(), secret("subject"))],
+        },
+    ];
+    for grant in &grants {
+        check_debug(&format!("Grant::{}", grant.kind()), grant);
+    }
+    check_debug("SecretString", &secret("plain"));
+}
+
+#[test]
+fn client_auth_methods() {
+    check_debug(
+        "ClientSecretPost",
+        &ClientSecretPost::new("app", secret("client")),
+    );
+    for encoding in [BasicEncoding::FormUrlEncoded, BasicEncoding::Raw] {
+        check_debug(
+            "ClientSecretBasic",
+            &ClientSecretBasic::new("app", secret("client")).with_encoding(encoding),
+        );
+    }
+    for method in AuthMethod::ALL {
+        let auth = client_auth(method, "app", Some(secret("client"))).unwrap();
+        check_debug(method.as_str(), &auth);
+    }
+}
+
+#[tokio::test]
+async fn requests_and_exchangers() {
+    for method in [AuthMethod::ClientSecretPost, AuthMethod::ClientSecretBasic] {
+        let builder = StandardExchanger::builder("corp")
+            .token_endpoint("https://id.example.com/token")
+            .client_id("app")
+            .client_secret(secret("client"))
+            .auth_method(method);
+        check_debug("StandardExchangerBuilder", &builder);
+        let exchanger = builder.build().unwrap();
+        check_debug("StandardExchanger (unresolved)", &exchanger);
+        let grant = Grant::authorization_code_pkce(
+            format!("{MARK}-code"),
+            "https://app.example.com/cb",
+            format!("{MARK}-verifier"),
+        );
+        let request = exchanger.build_request(&grant).await.unwrap();
+        // The secrets are in the bytes that will be sent, and only there.
+        let sent = String::from_utf8(request.body_bytes()).unwrap();
+        assert!(sent.contains(MARK));
+        check_debug("TokenRequest", &request);
+        check_debug("StandardExchanger (resolved)", &exchanger);
+    }
+
+    let mut json = TokenRequest::post(
+        Url::parse("https://id.example.com/token").unwrap(),
+        BodyEncoding::Json,
+    );
+    json.secret_param("ticket", &secret("ticket"));
+    ClientSecretPost::new("app", secret("client"))
+        .apply(&mut json)
+        .unwrap();
+    check_debug("TokenRequest (JSON)", &json);
+
+    let response = answer(
+        200,
+        "application/json",
+        &json!({"access_token": format!("{MARK}-at")}).to_string(),
+    );
+    check_debug("HttpResponse", &response);
+    check_debug("HttpClient", &HttpClient::default());
+}
+
+/// Bodies that carry tokens but are not a usable token answer.
+fn unreadable_answers() -> Vec<HttpResponse> {
+    vec![
+        answer(
+            502,
+            "text/html",
+            &format!("<html><p>upstream said access_token={MARK}-at, id {JWT}</p></html>"),
+        ),
+        // Truncated JSON: not parseable, so the text redaction has to find the pairs.
+        answer(
+            200,
+            "application/json",
+            &format!(
+                r#"{{"access_token":"{MARK}-at", "refresh_token" : "{MARK}-rt", "id_token":"{MARK}-it"#
+            ),
+        ),
+        answer(
+            200,
+            "application/json",
+            &json!({"access_token": format!("{MARK}-at"), "expires_in": "soon", "refresh_token": format!("{MARK}-rt")}).to_string(),
+        ),
+        answer(
+            200,
+            "application/json",
+            &json!({"access_token": format!("{MARK}-at"), "scope": 5, "id_token": JWT}).to_string(),
+        ),
+        answer(
+            200,
+            "application/json",
+            &json!([{"access_token": format!("{MARK}-at")}]).to_string(),
+        ),
+        answer(
+            500,
+            "application/json",
+            &json!({"data": {"accessToken": format!("{MARK}-at"), "refreshToken": format!("{MARK}-rt"), "note": JWT}}).to_string(),
+        ),
+        answer(
+            200,
+            "text/plain",
+            &format!("access_token={MARK}-at&token_type=bearer&refresh_token={MARK}-rt"),
+        ),
+        answer(
+            200,
+            "text/plain",
+            &format!("access_token: {MARK}-at\nclient_secret = '{MARK}-cs'"),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_error_variant() {
+    let mut errors: Vec<(String, Error)> = Vec::new();
+
+    // Provider refusals whose bodies also carried tokens.
+    for (status, body) in [
+        (
+            400,
+            json!({"error": "invalid_grant", "refresh_token": format!("{MARK}-rt")}),
+        ),
+        (
+            200,
+            json!({"error": "access_denied", "access_token": format!("{MARK}-at"), "id_token": JWT}),
+        ),
+    ] {
+        let err = parse_standard_response(
+            &answer(status, "application/json", &body.to_string()),
+            "corp",
+        )
+        .unwrap_err();
+        assert!(matches!(err, Error::Provider(_)), "{err:?}");
+        errors.push((format!("Provider {status}"), err));
+    }
+
+    for (i, response) in unreadable_answers().iter().enumerate() {
+        let err = parse_standard_response(response, "corp").unwrap_err();
+        assert!(matches!(err, Error::UnreadableResponse(_)), "{i}: {err:?}");
+        errors.push((format!("UnreadableResponse #{i}"), err));
+    }
+
+    let mut vendor = VendorError::new("genauth", 200, 400, "ticket expired");
+    vendor.request_id = Some("req-1".into());
+    errors.push(("Vendor".into(), vendor.into()));
+    errors.push((
+        "Login".into(),
+        LoginError::new(LoginEnd::Expired, "the QR code expired").into(),
+    ));
+
+    // Transport errors from real requests carrying a code.
+    let grant_request = |endpoint: String| {
+        let mut r = TokenRequest::post(Url::parse(&endpoint).unwrap(), BodyEncoding::Form);
+        r.param("grant_type", "authorization_code")
+            .secret_param("code", &secret("code"));
+        r
+    };
+    let refused = HttpClient::default()
+        .send(&grant_request(format!("http://{}/token", closed_port())))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, Error::Transport(t) if t.kind == TransportKind::Connect),
+        "{refused:?}"
+    );
+    errors.push(("Transport (connect)".into(), refused));
+    let (silent, _) = stub_silent(Duration::from_secs(2));
+    let timeout = HttpClient::new(HttpConfig::default().with_timeout(Duration::from_millis(200)))
+        .unwrap()
+        .send(&grant_request(format!("http://{silent}/token")))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&timeout, Error::Transport(t) if t.kind == TransportKind::Timeout),
+        "{timeout:?}"
+    );
+    errors.push(("Transport (timeout)".into(), timeout));
+
+    // Too large, with tokens in the part that was read.
+    let big = format!(
+        "{{\"access_token\":\"{MARK}-at\",\"pad\":\"{}\"}}",
+        "x".repeat(4096)
+    );
+    let (addr, _) = stub_reply(http_response("200 OK", &[], big.as_bytes()));
+    let too_large = HttpClient::new(HttpConfig::default().with_max_body_bytes(100))
+        .unwrap()
+        .send(&grant_request(format!("http://{addr}/token")))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(too_large, Error::ResponseTooLarge { .. }),
+        "{too_large:?}"
+    );
+    errors.push(("ResponseTooLarge".into(), too_large));
+
+    // A redirect whose target carries a code.
+    let (addr, _) = stub_reply(http_response(
+        "302 Found",
+        &[(
+            "location",
+            &format!("https://login.example.com/cb?code={MARK}-code&access_token={MARK}-at"),
+        )],
+        b"",
+    ));
+    let redirected = HttpClient::default()
+        .send(&grant_request(format!("http://{addr}/token")))
+        .await
+        .unwrap_err();
+    assert!(matches!(redirected, Error::Redirected { .. }));
+    errors.push(("Redirected".into(), redirected));
+
+    // An unsupported grant that carried a secret.
+    let exchanger = StandardExchanger::builder("corp")
+        .token_endpoint("https://id.example.com/token")
+        .client_id("app")
+        .client_secret(secret("client"))
+        .grants([GrantKind::AuthorizationCode])
+        .build()
+        .unwrap();
+    let unsupported = exchanger
+        .exchange(Grant::refresh_token(format!("{MARK}-rt")))
+        .await
+        .unwrap_err();
+    assert!(matches!(unsupported, Error::UnsupportedGrant { .. }));
+    errors.push(("UnsupportedGrant".into(), unsupported));
+
+    // Configuration mistakes that involve a secret.
+    let in_url = StandardExchanger::builder("corp")
+        .token_endpoint(format!("https://app:{MARK}@id.example.com/token"))
+        .client_id("app")
+        .build()
+        .unwrap_err();
+    errors.push(("Config (URL with password)".into(), in_url));
+    let no_secret = client_auth(AuthMethod::ClientSecretBasic, "app", None).unwrap_err();
+    errors.push(("Config (missing secret)".into(), no_secret));
+
+    for (what, err) in &errors {
+        check_both(what, err);
+        // The source chain, as error reporters print it.
+        let mut source = std::error::Error::source(err);
+        while let Some(s) = source {
+            assert_hidden(what, format!("{s} {s:?}"));
+            source = s.source();
+        }
+    }
+}
