@@ -1,8 +1,9 @@
 //! `tokenbridge`: exchange credentials for tokens with any configured provider, run a GenAuth
 //! QR login, decode a JWT, or run the vendor emulators for offline development.
 //!
-//! Exit codes: 0 success; 2 configuration or usage error; 3 the provider refused; 4 transport
-//! failure or unreadable response.
+//! Exit codes: 0 success; 2 configuration or usage error; 3 the provider refused, or a QR
+//! login ended without tokens (cancelled, expired, timed out); 4 transport failure or
+//! unreadable response.
 
 mod emulate;
 mod exchange;
@@ -18,7 +19,13 @@ use tokenbridge::Error;
 
 /// Exchange credentials for tokens with any identity vendor, through one configuration.
 #[derive(Debug, Parser)]
-#[command(name = "tokenbridge", version, about, long_about = None)]
+#[command(
+    name = "tokenbridge",
+    version,
+    about,
+    long_about = None,
+    after_help = "Exit codes: 0 success; 2 configuration or usage error; 3 the provider refused, or a QR login ended without tokens; 4 transport failure or unreadable response."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

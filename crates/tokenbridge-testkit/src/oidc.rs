@@ -681,12 +681,15 @@ impl OidcProvider {
     /// browser (or `curl`) is redirected to `redirect_uri?code=...&state=...`. This lets
     /// application developers drive their real redirect flow against the emulator.
     pub fn handle_authorize(&self, query: &HashMap<String, String>) -> Response {
-        let bad = |description: &str| Reply::oauth_error(400, "invalid_request", description).into_response();
+        let bad = |description: &str| {
+            Reply::oauth_error(400, "invalid_request", description).into_response()
+        };
         let Some(client_id) = query.get("client_id") else {
             return bad("client_id is required");
         };
         if !lock(&self.state).clients.contains_key(client_id) {
-            return Reply::oauth_error(400, "unauthorized_client", "unknown client_id").into_response();
+            return Reply::oauth_error(400, "unauthorized_client", "unknown client_id")
+                .into_response();
         }
         let Some(redirect_uri) = query.get("redirect_uri") else {
             return bad("redirect_uri is required");
@@ -718,7 +721,9 @@ impl OidcProvider {
         }
         let mut response = StatusCode::FOUND.into_response();
         if let Ok(location) = HeaderValue::from_str(target.as_str()) {
-            response.headers_mut().insert(axum::http::header::LOCATION, location);
+            response
+                .headers_mut()
+                .insert(axum::http::header::LOCATION, location);
         }
         response
     }
@@ -742,7 +747,11 @@ impl OidcProvider {
         let me = Arc::clone(self);
         router = router.route(
             &self.authorize_path(),
-            get(move |Query(query): Query<HashMap<String, String>>| async move { me.handle_authorize(&query) }),
+            get(
+                move |Query(query): Query<HashMap<String, String>>| async move {
+                    me.handle_authorize(&query)
+                },
+            ),
         );
         if let Some(path) = &self.profile.discovery_path {
             let me = Arc::clone(self);
