@@ -6,14 +6,77 @@ use tokenbridge_testkit::{ClientRegistration, OidcEmulator, Profile};
 
 include!("readme/example.rs");
 
+mod switching {
+    include!("readme/switching.rs");
+
+    pub(super) async fn run(
+        config_file: &str,
+        provider: &str,
+        code: String,
+    ) -> tokenbridge::Result<TokenSet> {
+        sign_in_with(config_file, provider, code).await
+    }
+}
+
+/// The README's configuration block.
+fn readme_toml() -> &'static str {
+    let readme = include_str!("../README.md");
+    let start = readme
+        .find("```toml\n")
+        .map(|i| i + "```toml\n".len())
+        .unwrap_or(0);
+    let end = readme[start..]
+        .find("```")
+        .map(|i| start + i)
+        .unwrap_or(start);
+    &readme[start..end]
+}
+
+#[test]
+fn the_readme_configuration_builds() {
+    let config = tokenbridge::Config::from_toml_str(readme_toml()).unwrap();
+    let registry = tokenbridge::Registry::new()
+        .with_env(|var| var.ends_with("_SECRET").then(|| "s".to_owned()));
+    let all = registry.build_all(&config).unwrap();
+    assert_eq!(
+        all.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["any", "corp"]
+    );
+}
+
+#[tokio::test]
+async fn the_readme_switching_example_signs_in() {
+    let emulator = OidcEmulator::start(Profile::standard()).await.unwrap();
+    emulator
+        .provider()
+        .register_client(ClientRegistration::public("my-app"));
+    let path = std::env::temp_dir().join(format!("tokenbridge-readme-{}.toml", std::process::id()));
+    std::fs::write(
+        &path,
+        format!(
+            "[providers.corp]\nkind = \"oidc\"\nissuer = \"{}\"\nclient_id = \"my-app\"\nauth_method = \"none\"\n",
+            emulator.issuer()
+        ),
+    )
+    .unwrap();
+    let code = emulator.issue_code("my-app", "https://app.example.com/callback", None);
+    let tokens = switching::run(path.to_str().unwrap(), "corp", code).await;
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(tokens.unwrap().provider(), "corp");
+}
+
 #[test]
 fn the_readme_shows_the_example_verbatim() {
     let readme = include_str!("../README.md");
-    let example = include_str!("readme/example.rs");
-    assert!(
-        readme.contains(&format!("```rust\n{example}```")),
-        "README.md must contain tests/readme/example.rs as its ```rust example"
-    );
+    for example in [
+        include_str!("readme/example.rs"),
+        include_str!("readme/switching.rs"),
+    ] {
+        assert!(
+            readme.contains(&format!("```rust\n{example}```")),
+            "README.md must contain tests/readme/*.rs verbatim as ```rust blocks"
+        );
+    }
 }
 
 #[tokio::test]
