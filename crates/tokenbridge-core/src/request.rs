@@ -3,6 +3,7 @@
 //! Request building is separate from sending so that [`ClientAuth`](crate::ClientAuth)
 //! implementations and adapters can act on it, and tests can assert the exact bytes.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
@@ -31,13 +32,25 @@ pub enum ParamValue {
     Plain(String),
     /// A credential.
     Secret(SecretString),
+    /// A structured value (object, array, number, boolean) for JSON bodies; a form body or a
+    /// query string carries its JSON text.
+    Json(serde_json::Value),
 }
 
 impl ParamValue {
-    fn expose(&self) -> &str {
+    fn expose(&self) -> Cow<'_, str> {
         match self {
-            ParamValue::Plain(s) => s,
-            ParamValue::Secret(s) => s.expose_secret(),
+            ParamValue::Plain(s) => Cow::Borrowed(s),
+            ParamValue::Secret(s) => Cow::Borrowed(s.expose_secret()),
+            ParamValue::Json(serde_json::Value::String(s)) => Cow::Borrowed(s),
+            ParamValue::Json(v) => Cow::Owned(v.to_string()),
+        }
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            ParamValue::Json(v) => v.clone(),
+            other => serde_json::Value::String(other.expose().into_owned()),
         }
     }
 }
@@ -47,6 +60,7 @@ impl fmt::Debug for ParamValue {
         match self {
             ParamValue::Plain(s) => write!(f, "{s:?}"),
             ParamValue::Secret(_) => f.write_str("[redacted]"),
+            ParamValue::Json(v) => write!(f, "{v}"),
         }
     }
 }
@@ -95,6 +109,14 @@ impl TokenRequest {
     pub fn secret_param(&mut self, name: impl Into<String>, value: &SecretString) -> &mut Self {
         self.params
             .push((name.into(), ParamValue::Secret(value.clone())));
+        self
+    }
+
+    /// Adds a structured parameter (an object, an array, a number, a boolean), sent as is in a
+    /// JSON body and as its JSON text in a form body or query. Not for credentials: it is
+    /// shown in `Debug`.
+    pub fn json_param(&mut self, name: impl Into<String>, value: serde_json::Value) -> &mut Self {
+        self.params.push((name.into(), ParamValue::Json(value)));
         self
     }
 
@@ -160,13 +182,18 @@ impl TokenRequest {
     pub fn body_bytes(&self) -> Vec<u8> {
         match self.encoding {
             BodyEncoding::Form => {
-                form_encode(self.params.iter().map(|(n, v)| (n.as_str(), v.expose()))).into_bytes()
+                let values: Vec<(&str, Cow<'_, str>)> = self
+                    .params
+                    .iter()
+                    .map(|(n, v)| (n.as_str(), v.expose()))
+                    .collect();
+                form_encode(values.iter().map(|(n, v)| (*n, v.as_ref()))).into_bytes()
             }
             BodyEncoding::Json => {
                 let map: serde_json::Map<String, serde_json::Value> = self
                     .params
                     .iter()
-                    .map(|(n, v)| (n.clone(), serde_json::Value::String(v.expose().to_owned())))
+                    .map(|(n, v)| (n.clone(), v.to_json()))
                     .collect();
                 serde_json::Value::Object(map).to_string().into_bytes()
             }
@@ -180,7 +207,7 @@ impl TokenRequest {
         if self.encoding == BodyEncoding::None && !self.params.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (n, v) in &self.params {
-                pairs.append_pair(n, v.expose());
+                pairs.append_pair(n, &v.expose());
             }
         }
         url
@@ -247,6 +274,22 @@ mod tests {
             String::from_utf8(r.body_bytes()).unwrap(),
             r#"{"client_id":"app","ticket":"t\"1"}"#
         );
+    }
+
+    #[test]
+    fn json_params_keep_their_type() {
+        let mut r = TokenRequest::post(endpoint(), BodyEncoding::Json);
+        r.param("type", "MOBILE_APP")
+            .json_param("autoMergeQrCode", serde_json::json!(true))
+            .json_param("customData", serde_json::json!({"plan": "pro", "seats": 3}));
+        assert_eq!(
+            String::from_utf8(r.body_bytes()).unwrap(),
+            r#"{"autoMergeQrCode":true,"customData":{"plan":"pro","seats":3},"type":"MOBILE_APP"}"#
+        );
+        let mut form = TokenRequest::post(endpoint(), BodyEncoding::Form);
+        form.json_param("n", serde_json::json!(3))
+            .json_param("s", serde_json::json!("a b"));
+        assert_eq!(String::from_utf8(form.body_bytes()).unwrap(), "n=3&s=a+b");
     }
 
     #[test]

@@ -18,7 +18,7 @@ use tokenbridge_core::{
 
 use crate::config::GenAuthConfig;
 use crate::qr::QrLogin;
-use crate::wire::{open_envelope, unwrap_envelope, QrCode, QrCodeType, QrStatus};
+use crate::wire::{open_envelope, unwrap_envelope, QrCode, QrCodeOptions, QrCodeType, QrStatus};
 
 /// The header naming the application on every V3 call.
 pub const APP_ID_HEADER: &str = "x-authing-app-id";
@@ -216,10 +216,17 @@ impl GenAuthExchanger {
     /// Creates a login QR code (`POST /api/v3/gene-qrcode`). Show [`QrCode::url`] to the user,
     /// then [`poll_qr_login`](Self::poll_qr_login) with [`QrCode::id`].
     pub async fn generate_qr_code(&self, kind: QrCodeType) -> Result<QrCode> {
+        self.generate_qr_code_with(QrCodeOptions::new(kind)).await
+    }
+
+    /// [`generate_qr_code`](Self::generate_qr_code) with GenAuth's optional settings
+    /// (`extIdpConnId`, `customData`, `context`, `autoMergeQrCode`). A setting that does not
+    /// go with the type is an [`Error::Config`], and nothing is sent.
+    pub async fn generate_qr_code_with(&self, options: QrCodeOptions) -> Result<QrCode> {
         let mut request = self.v3_request(GENE_QRCODE_PATH, BodyEncoding::Json)?;
-        request.param("type", kind.as_str());
+        options.apply(&mut request)?;
         let (response, data) = self.send_v3(&request).await?;
-        QrCode::from_data(&response, &data, kind)
+        QrCode::from_data(&response, &data, options.kind())
     }
 
     /// The current status of a QR code (`GET /api/v3/get-qrcode-status?qrcodeId=`), once.

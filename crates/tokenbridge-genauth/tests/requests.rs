@@ -214,3 +214,60 @@ async fn pkce_refresh_and_client_credentials_requests() {
         ]
     );
 }
+
+#[tokio::test]
+async fn generate_qr_code_with_options_sends_typed_json() {
+    use serde_json::json;
+    use tokenbridge_genauth::QrCodeOptions;
+
+    let (emulator, exchanger) = common::start(AuthMethod::ClientSecretPost, Protocol::Oidc).await;
+    let options = QrCodeOptions::new(QrCodeType::MobileApp)
+        .with_ext_idp_conn_id("conn-1")
+        .with_custom_data(json!({"source": "kiosk-3", "floor": 2}));
+    exchanger.generate_qr_code_with(options).await.unwrap();
+    let r = only(emulator.requests());
+    assert_eq!(
+        r.body_text(),
+        r#"{"customData":{"floor":2,"source":"kiosk-3"},"extIdpConnId":"conn-1","type":"MOBILE_APP"}"#
+    );
+
+    emulator.clear_requests();
+    let options = QrCodeOptions::new(QrCodeType::WechatMiniprogram)
+        .with_context(json!({"campaign": "spring"}))
+        .with_auto_merge_qr_code(true);
+    exchanger.generate_qr_code_with(options).await.unwrap();
+    let r = only(emulator.requests());
+    assert_eq!(
+        r.body_text(),
+        r#"{"autoMergeQrCode":true,"context":{"campaign":"spring"},"type":"WECHAT_MINIPROGRAM"}"#
+    );
+}
+
+#[tokio::test]
+async fn qr_code_options_that_do_not_fit_the_type_send_nothing() {
+    use serde_json::json;
+    use tokenbridge_core::Error;
+    use tokenbridge_genauth::QrCodeOptions;
+
+    let (emulator, exchanger) = common::start(AuthMethod::ClientSecretPost, Protocol::Oidc).await;
+    for (options, key) in [
+        (
+            QrCodeOptions::new(QrCodeType::WechatOfficialAccount).with_custom_data(json!({"a": 1})),
+            "customData",
+        ),
+        (
+            QrCodeOptions::new(QrCodeType::MobileApp).with_context(json!({"a": 1})),
+            "context",
+        ),
+        (
+            QrCodeOptions::new(QrCodeType::MobileApp).with_auto_merge_qr_code(true),
+            "autoMergeQrCode",
+        ),
+    ] {
+        match exchanger.generate_qr_code_with(options).await.unwrap_err() {
+            Error::Config { key: Some(k), .. } => assert_eq!(k, key),
+            other => panic!("{other}"),
+        }
+    }
+    assert!(emulator.requests().is_empty());
+}
