@@ -580,42 +580,24 @@ fn missing_field(message: &str) -> Option<String> {
     quoted_after(message, "missing field `")
 }
 
-impl GenAuthSettings {
-    /// The secret setting (inline or from the environment).
-    pub fn secret(&self) -> SecretSetting {
-        SecretSetting {
-            client_secret: self.client_secret.clone(),
-            client_secret_env: self.client_secret_env.clone(),
+/// Every built-in kind writes its secret the same two ways.
+macro_rules! secret_setting {
+    ($($settings:ty),+) => {$(
+        impl $settings {
+            /// The secret setting (inline or from the environment).
+            pub fn secret(&self) -> SecretSetting {
+                SecretSetting {
+                    client_secret: self.client_secret.clone(),
+                    client_secret_env: self.client_secret_env.clone(),
+                }
+            }
         }
-    }
+    )+};
 }
 
-impl TencentCiamSettings {
-    /// The secret setting (inline or from the environment).
-    pub fn secret(&self) -> SecretSetting {
-        SecretSetting {
-            client_secret: self.client_secret.clone(),
-            client_secret_env: self.client_secret_env.clone(),
-        }
-    }
-}
-
-impl HuaweiOneAccessSettings {
-    /// The secret setting (inline or from the environment).
-    pub fn secret(&self) -> SecretSetting {
-        SecretSetting {
-            client_secret: self.client_secret.clone(),
-            client_secret_env: self.client_secret_env.clone(),
-        }
-    }
-}
-
-impl OidcSettings {
-    /// The secret setting (inline or from the environment).
-    pub fn secret(&self) -> SecretSetting {
-        SecretSetting {
-            client_secret: self.client_secret.clone(),
-            client_secret_env: self.client_secret_env.clone(),
-        }
-    }
-}
+secret_setting!(
+    GenAuthSettings,
+    TencentCiamSettings,
+    HuaweiOneAccessSettings,
+    OidcSettings
+);

@@ -278,7 +278,9 @@ pub struct VendorError {
     pub vendor: String,
     /// The HTTP status the envelope came with (often 200).
     pub http_status: u16,
-    /// The envelope's business status, e.g. GenAuth `statusCode` 400.
+    /// The envelope's business status on the HTTP scale, e.g. GenAuth `statusCode` 400.
+    /// [`Error::is_retryable`] treats 500 and above as a server fault, so a vendor whose codes
+    /// are on another scale maps them onto this one and keeps the original in `api_code`.
     pub status_code: i64,
     /// The vendor's fine-grained code (GenAuth `apiCode`, Huawei `error_code`), as text.
     pub api_code: Option<String>,

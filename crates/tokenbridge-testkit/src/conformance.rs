@@ -52,6 +52,18 @@ pub struct Report {
     pub skipped: Vec<&'static str>,
 }
 
+/// A fresh code without PKCE, when the exchanger takes codes and the target can mint one.
+fn fresh_code(
+    exchanger: &dyn TokenExchanger,
+    target: &dyn ConformanceTarget,
+) -> Option<IssuedCode> {
+    if exchanger.supports(GrantKind::AuthorizationCode) {
+        target.issue_code(None)
+    } else {
+        None
+    }
+}
+
 fn assert_redacted(tokens: &TokenSet) {
     let shown = format!("{tokens:?} {tokens}");
     let mut secrets = vec![tokens.access_token().expose_secret().to_owned()];
@@ -93,11 +105,7 @@ pub async fn check_code_exchange(
     exchanger: &dyn TokenExchanger,
     target: &dyn ConformanceTarget,
 ) -> bool {
-    let Some(issued) = exchanger
-        .supports(GrantKind::AuthorizationCode)
-        .then(|| target.issue_code(None))
-        .flatten()
-    else {
+    let Some(issued) = fresh_code(exchanger, target) else {
         return false;
     };
     let before = target.token_request_count();
@@ -124,11 +132,7 @@ pub async fn check_code_is_one_time(
     exchanger: &dyn TokenExchanger,
     target: &dyn ConformanceTarget,
 ) -> bool {
-    let Some(issued) = exchanger
-        .supports(GrantKind::AuthorizationCode)
-        .then(|| target.issue_code(None))
-        .flatten()
-    else {
+    let Some(issued) = fresh_code(exchanger, target) else {
         return false;
     };
     let grant = Grant::authorization_code(issued.code, issued.redirect_uri);
@@ -314,11 +318,7 @@ pub async fn check_object_safe(
     exchanger: Arc<dyn TokenExchanger>,
     target: &dyn ConformanceTarget,
 ) -> bool {
-    let Some(issued) = exchanger
-        .supports(GrantKind::AuthorizationCode)
-        .then(|| target.issue_code(None))
-        .flatten()
-    else {
+    let Some(issued) = fresh_code(exchanger.as_ref(), target) else {
         return false;
     };
     let task = tokio::spawn(async move {
