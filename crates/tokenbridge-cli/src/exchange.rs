@@ -12,7 +12,9 @@ use crate::{print_json, Failure, ProviderArgs};
 pub(crate) struct ExchangeArgs {
     #[command(flatten)]
     provider: ProviderArgs,
-    /// An authorization code (needs --redirect-uri).
+    /// An authorization code (needs --redirect-uri). For this and the other credentials, `-`
+    /// reads the value from the first line of standard input, keeping it out of the process
+    /// list and the shell history.
     #[arg(long, value_name = "C", requires = "redirect_uri")]
     code: Option<String>,
     /// The redirect URI of the authorize request.
@@ -38,8 +40,40 @@ pub(crate) struct ExchangeArgs {
     reveal: bool,
 }
 
+/// Reads a credential given as `-` from standard input (one line); at most one may be.
+struct Credentials {
+    stdin_used_by: Option<&'static str>,
+}
+
+impl Credentials {
+    fn read(&mut self, flag: &'static str, value: &str) -> Result<String, Failure> {
+        if value != "-" {
+            return Ok(value.to_owned());
+        }
+        if let Some(first) = self.stdin_used_by.replace(flag) {
+            return Err(Failure::Usage(format!(
+                "only one credential can come from standard input, and {first} already does"
+            )));
+        }
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| Failure::Usage(format!("cannot read {flag} from standard input: {e}")))?;
+        let line = line.trim_end_matches(['\r', '\n']).to_owned();
+        if line.is_empty() {
+            return Err(Failure::Usage(format!(
+                "{flag} - reads standard input, which was empty"
+            )));
+        }
+        Ok(line)
+    }
+}
+
 impl ExchangeArgs {
     fn grant(&self) -> Result<Grant, Failure> {
+        let mut credentials = Credentials {
+            stdin_used_by: None,
+        };
         let scopes = || -> Vec<String> {
             self.scope
                 .as_deref()
@@ -52,19 +86,23 @@ impl ExchangeArgs {
             ));
         }
         Ok(if let Some(code) = &self.code {
+            let code = credentials.read("--code", code)?;
             let redirect_uri = self.redirect_uri.clone().unwrap_or_default();
             match &self.code_verifier {
-                Some(v) => Grant::authorization_code_pkce(code, redirect_uri, v),
+                Some(v) => {
+                    let verifier = credentials.read("--code-verifier", v)?;
+                    Grant::authorization_code_pkce(code, redirect_uri, verifier)
+                }
                 None => Grant::authorization_code(code, redirect_uri),
             }
         } else if let Some(rt) = &self.refresh_token {
-            let mut grant = Grant::refresh_token(rt);
+            let mut grant = Grant::refresh_token(credentials.read("--refresh-token", rt)?);
             if let Grant::RefreshToken { scopes: s, .. } = &mut grant {
                 *s = scopes();
             }
             grant
         } else if let Some(ticket) = &self.qr_ticket {
-            Grant::qr_ticket(ticket)
+            Grant::qr_ticket(credentials.read("--qr-ticket", ticket)?)
         } else {
             Grant::client_credentials(scopes())
         })

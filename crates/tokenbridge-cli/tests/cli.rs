@@ -1786,3 +1786,65 @@ async fn every_subcommand_has_help_with_an_example() {
         assert!(r.stdout.contains(sub), "{sub} in {}", r.stdout);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_credential_can_come_from_standard_input() {
+    let emulator = oidc_emulator().await;
+    let config = ConfigFile::toml(&format!(
+        "[providers.any]\nkind = \"oidc\"\ntoken_endpoint = \"{}\"\nclient_id = \"demo-app\"\nclient_secret = \"demo-secret\"\nauth_method = \"client_secret_basic\"\n",
+        emulator.token_endpoint()
+    ));
+    let code = emulator.issue_code("demo-app", REDIRECT, None);
+    let sent = code.clone();
+    let path = config.0.to_str().unwrap().to_owned();
+    let output = tokio::task::spawn_blocking(move || {
+        let mut child = command(
+            &[
+                "exchange",
+                "--config",
+                &path,
+                "--provider",
+                "any",
+                "--code",
+                "-",
+                "--redirect-uri",
+                REDIRECT,
+            ],
+            &[],
+        )
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{sent}").unwrap();
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let requests = emulator.token_requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].form_param("code"), Some(code));
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("code-"));
+
+    // Two credentials cannot both come from standard input; nothing is sent.
+    emulator.server().clear_requests();
+    let run = run(&[
+        "exchange",
+        "--config",
+        config.0.to_str().unwrap(),
+        "--provider",
+        "any",
+        "--code",
+        "-",
+        "--code-verifier",
+        "-",
+        "--redirect-uri",
+        REDIRECT,
+    ])
+    .await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(emulator.token_requests().is_empty());
+}
