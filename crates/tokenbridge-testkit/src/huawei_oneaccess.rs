@@ -27,18 +27,18 @@
 //! ```
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::ops::Deref;
 
 use axum::routing::get;
+use axum::Router;
 use serde_json::{json, Value};
 use tokenbridge_core::{AuthMethod, Protocol};
 
 use crate::conformance::ProviderTarget;
 use crate::oidc::{
-    ClientRegistration, CodeRequest, ErrorReplies, ExpiryStyle, OidcProvider, Profile,
-    RefreshStyle, Reply,
+    ClientRegistration, ErrorReplies, ExpiryStyle, OidcEmulator, Profile, RefreshStyle, Reply,
 };
-use crate::server::{any_loopback_port, EmulatorServer, RecordedRequest};
+use crate::server::any_loopback_port;
 
 /// The token endpoint path.
 pub const TOKEN_PATH: &str = "/api/v1/oauth2/token";
@@ -218,11 +218,22 @@ pub fn discovery_document(issuer: &str) -> Value {
 }
 
 /// Huawei Cloud OneAccess on loopback. Stops when dropped.
+///
+/// Everything an [`OidcEmulator`] offers (base URL, clients, scripted replies, recorded
+/// requests) is reached through `Deref`; minting codes and refresh tokens and the conformance
+/// target use the application's protocol scope.
 #[derive(Debug)]
 pub struct HuaweiOneAccessEmulator {
-    server: EmulatorServer,
-    provider: Arc<OidcProvider>,
+    inner: OidcEmulator,
     options: OneAccessOptions,
+}
+
+impl Deref for HuaweiOneAccessEmulator {
+    type Target = OidcEmulator;
+
+    fn deref(&self) -> &OidcEmulator {
+        &self.inner
+    }
 }
 
 impl HuaweiOneAccessEmulator {
@@ -238,29 +249,19 @@ impl HuaweiOneAccessEmulator {
 
     /// An application set up as `options` on `addr`, with the demo client registered.
     pub async fn start_with(options: OneAccessOptions, addr: SocketAddr) -> std::io::Result<Self> {
-        let profile = profile(&options);
-        let mut provider = None;
-        let server = EmulatorServer::start(addr, |base| {
-            let p = OidcProvider::new(profile, base);
-            let issuer = p.issuer().to_owned();
-            let router = p.routes().route(
+        let inner = OidcEmulator::start_with_routes(profile(&options), addr, |provider| {
+            let issuer = provider.issuer().to_owned();
+            Router::new().route(
                 DISCOVERY_PATH,
                 get(move || {
                     let doc = discovery_document(&issuer);
                     async move { Reply::json(200, doc) }
                 }),
-            );
-            provider = Some(p);
-            router
+            )
         })
         .await?;
-        let provider = provider.ok_or_else(|| std::io::Error::other("router was not built"))?;
-        provider.register_client(demo_client());
-        Ok(Self {
-            server,
-            provider,
-            options,
-        })
+        inner.register_client(demo_client());
+        Ok(Self { inner, options })
     }
 
     /// How the emulated application is set up.
@@ -268,88 +269,29 @@ impl HuaweiOneAccessEmulator {
         &self.options
     }
 
-    /// The emulated provider: register clients, mint credentials, script answers.
-    pub fn provider(&self) -> &Arc<OidcProvider> {
-        &self.provider
-    }
-
-    /// The server: address and recorded requests.
-    pub fn server(&self) -> &EmulatorServer {
-        &self.server
-    }
-
-    /// The user access domain, `http://127.0.0.1:<port>`, as configuration writes it.
-    pub fn base(&self) -> String {
-        self.server.base()
-    }
-
-    /// The user access domain as a URL.
-    pub fn base_url(&self) -> &url::Url {
-        self.server.base_url()
-    }
-
-    /// `<base>/api/v1/oauth2/token`.
-    pub fn token_endpoint(&self) -> String {
-        self.provider.token_endpoint()
-    }
-
-    /// Registers a client.
-    pub fn register_client(&self, client: ClientRegistration) {
-        self.provider.register_client(client);
-    }
-
     /// Mints a code for `client_id` with the protocol's default scope, as the authorize
     /// endpoint would.
     pub fn issue_code(&self, client_id: &str, redirect_uri: &str) -> String {
-        self.provider.issue_code(CodeRequest {
-            client_id: client_id.into(),
-            redirect_uri: redirect_uri.into(),
-            code_challenge: None,
-            scope: None,
-        })
+        self.inner.issue_code(client_id, redirect_uri, None)
     }
 
     /// Mints a refresh token for `client_id`, as an earlier code exchange would when the
     /// application issues them.
     pub fn issue_refresh_token(&self, client_id: &str) -> String {
-        self.provider
+        self.inner
             .issue_refresh_token(client_id, self.options.default_scope())
-    }
-
-    /// Makes the next token request get `reply` (e.g. a documentation sample, verbatim).
-    pub fn push_reply(&self, reply: Reply) {
-        self.provider.push_reply(reply);
-    }
-
-    /// Every request received so far.
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.server.requests()
-    }
-
-    /// Requests received at the token endpoint.
-    pub fn token_requests(&self) -> Vec<RecordedRequest> {
-        self.server.requests_to(TOKEN_PATH)
-    }
-
-    /// Forgets the requests so far.
-    pub fn clear_requests(&self) {
-        self.server.clear_requests();
     }
 
     /// A conformance target minting credentials for `client_id` with the protocol's scope.
     pub fn target(&self, client_id: &str) -> ProviderTarget {
-        ProviderTarget::from_parts(
-            Arc::clone(&self.provider),
-            self.server.recorder(),
-            vec![TOKEN_PATH.into()],
-            client_id,
-        )
-        .with_scope(self.options.default_scope())
+        self.inner
+            .target(client_id)
+            .with_scope(self.options.default_scope())
     }
 
     /// Runs until the server stops (for `tokenbridge emulate`).
     pub async fn wait(self) {
-        self.server.wait().await;
+        self.inner.wait().await;
     }
 }
 

@@ -24,6 +24,7 @@ use sha2::{Digest, Sha256};
 use tokenbridge_core::AuthMethod;
 use url::Url;
 
+use crate::conformance::ProviderTarget;
 use crate::server::{any_loopback_port, lock, EmulatorServer, RecordedRequest};
 
 /// A canned HTTP answer.
@@ -846,16 +847,71 @@ impl OidcEmulator {
 
     /// Starts `profile` on `addr`.
     pub async fn start_on(profile: Profile, addr: std::net::SocketAddr) -> std::io::Result<Self> {
+        Self::start_with_routes(profile, addr, |_| Router::new()).await
+    }
+
+    /// Starts `profile` on `addr` with a vendor's extra routes (e.g. a discovery document of
+    /// its own shape) beside the provider's.
+    pub async fn start_with_routes(
+        profile: Profile,
+        addr: std::net::SocketAddr,
+        extra_routes: impl FnOnce(&Arc<OidcProvider>) -> Router,
+    ) -> std::io::Result<Self> {
         let mut provider = None;
         let server = EmulatorServer::start(addr, |base| {
             let p = OidcProvider::new(profile, base);
-            let router = p.routes();
+            let router = p.routes().merge(extra_routes(&p));
             provider = Some(p);
             router
         })
         .await?;
         let provider = provider.ok_or_else(|| std::io::Error::other("router was not built"))?;
         Ok(Self { server, provider })
+    }
+
+    /// The base URL without the trailing slash, as configuration writes it.
+    pub fn base(&self) -> String {
+        self.server.base()
+    }
+
+    /// The base URL.
+    pub fn base_url(&self) -> &Url {
+        self.server.base_url()
+    }
+
+    /// Registers a client.
+    pub fn register_client(&self, client: ClientRegistration) {
+        self.provider.register_client(client);
+    }
+
+    /// Mints a refresh token for `client_id`, as an earlier code exchange would.
+    pub fn issue_refresh_token(&self, client_id: &str, scope: &str) -> String {
+        self.provider.issue_refresh_token(client_id, scope)
+    }
+
+    /// Makes the next token request get `reply` (e.g. a documentation sample, verbatim).
+    pub fn push_reply(&self, reply: Reply) {
+        self.provider.push_reply(reply);
+    }
+
+    /// Every request received so far.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.server.requests()
+    }
+
+    /// Forgets the requests so far.
+    pub fn clear_requests(&self) {
+        self.server.clear_requests();
+    }
+
+    /// A conformance target minting credentials for `client_id`.
+    pub fn target(&self, client_id: &str) -> ProviderTarget {
+        ProviderTarget::new(self, client_id)
+    }
+
+    /// Runs until the server stops (for `tokenbridge emulate`).
+    pub async fn wait(self) {
+        self.server.wait().await;
     }
 
     /// The provider state (register clients, mint codes, queue replies).

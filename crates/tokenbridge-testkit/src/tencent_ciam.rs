@@ -20,18 +20,18 @@
 //! ```
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::ops::Deref;
 
 use axum::routing::get;
+use axum::Router;
 use serde_json::{json, Value};
 use tokenbridge_core::AuthMethod;
 
-use crate::conformance::ProviderTarget;
 use crate::oidc::{
-    ClientRegistration, CodeRequest, ErrorReplies, ExpiryStyle, OidcProvider, Profile,
+    ClientRegistration, CodeRequest, ErrorReplies, ExpiryStyle, OidcEmulator, Profile,
     RefreshStyle, Reply,
 };
-use crate::server::{any_loopback_port, EmulatorServer, RecordedRequest};
+use crate::server::any_loopback_port;
 
 /// The token endpoint path.
 pub const TOKEN_PATH: &str = "/oauth2/token";
@@ -142,10 +142,20 @@ pub fn discovery_document(issuer: &str) -> Value {
 }
 
 /// Tencent Cloud CIAM on loopback. Stops when dropped.
+///
+/// Everything an [`OidcEmulator`] offers (base URL, clients, codes, scripted replies, recorded
+/// requests, a conformance target) is reached through `Deref`.
 #[derive(Debug)]
 pub struct TencentCiamEmulator {
-    server: EmulatorServer,
-    provider: Arc<OidcProvider>,
+    inner: OidcEmulator,
+}
+
+impl Deref for TencentCiamEmulator {
+    type Target = OidcEmulator;
+
+    fn deref(&self) -> &OidcEmulator {
+        &self.inner
+    }
 }
 
 impl TencentCiamEmulator {
@@ -161,69 +171,24 @@ impl TencentCiamEmulator {
 
     /// Starts a variant of [`profile`] on `addr`, with the demo clients registered.
     pub async fn start_with_profile(profile: Profile, addr: SocketAddr) -> std::io::Result<Self> {
-        let mut provider = None;
-        let server = EmulatorServer::start(addr, |base| {
-            let p = OidcProvider::new(profile, base);
-            let issuer = p.issuer().to_owned();
-            let router = p.routes().route(
+        let inner = OidcEmulator::start_with_routes(profile, addr, |provider| {
+            let issuer = provider.issuer().to_owned();
+            Router::new().route(
                 DISCOVERY_PATH,
                 get(move || {
                     let doc = discovery_document(&issuer);
                     async move { Reply::json(200, doc) }
                 }),
-            );
-            provider = Some(p);
-            router
+            )
         })
         .await?;
-        let provider = provider.ok_or_else(|| std::io::Error::other("router was not built"))?;
-        provider.register_client(demo_client());
-        provider.register_client(demo_public_client());
-        Ok(Self { server, provider })
+        inner.register_client(demo_client());
+        inner.register_client(demo_public_client());
+        Ok(Self { inner })
     }
 
-    /// The emulated provider: register clients, mint credentials, script answers.
-    pub fn provider(&self) -> &Arc<OidcProvider> {
-        &self.provider
-    }
-
-    /// The server: address and recorded requests.
-    pub fn server(&self) -> &EmulatorServer {
-        &self.server
-    }
-
-    /// The portal domain, `http://127.0.0.1:<port>`, as configuration writes it.
-    pub fn base(&self) -> String {
-        self.server.base()
-    }
-
-    /// The portal domain as a URL.
-    pub fn base_url(&self) -> &url::Url {
-        self.server.base_url()
-    }
-
-    /// `<base>/oauth2/token`.
-    pub fn token_endpoint(&self) -> String {
-        self.provider.token_endpoint()
-    }
-
-    /// Registers a client.
-    pub fn register_client(&self, client: ClientRegistration) {
-        self.provider.register_client(client);
-    }
-
-    /// Mints a code for `client_id`, as `/oauth2/authorize` would; pass the S256
-    /// `code_challenge` for PKCE. The scope is `openid`.
-    pub fn issue_code(
-        &self,
-        client_id: &str,
-        redirect_uri: &str,
-        code_challenge: Option<String>,
-    ) -> String {
-        self.issue_code_with_scope(client_id, redirect_uri, code_challenge, None)
-    }
-
-    /// Mints a code granting `scope` (space-separated), or `openid` when `None`.
+    /// Mints a code granting `scope` (space-separated), or `openid` when `None`; pass the
+    /// S256 `code_challenge` for PKCE.
     pub fn issue_code_with_scope(
         &self,
         client_id: &str,
@@ -231,7 +196,7 @@ impl TencentCiamEmulator {
         code_challenge: Option<String>,
         scope: Option<&str>,
     ) -> String {
-        self.provider.issue_code(CodeRequest {
+        self.provider().issue_code(CodeRequest {
             client_id: client_id.into(),
             redirect_uri: redirect_uri.into(),
             code_challenge,
@@ -239,44 +204,9 @@ impl TencentCiamEmulator {
         })
     }
 
-    /// Mints a refresh token for `client_id`, as an earlier code exchange would.
-    pub fn issue_refresh_token(&self, client_id: &str, scope: &str) -> String {
-        self.provider.issue_refresh_token(client_id, scope)
-    }
-
-    /// Makes the next token request get `reply` (e.g. a documentation sample, verbatim).
-    pub fn push_reply(&self, reply: Reply) {
-        self.provider.push_reply(reply);
-    }
-
-    /// Every request received so far.
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.server.requests()
-    }
-
-    /// Requests received at the token endpoint.
-    pub fn token_requests(&self) -> Vec<RecordedRequest> {
-        self.server.requests_to(TOKEN_PATH)
-    }
-
-    /// Forgets the requests so far.
-    pub fn clear_requests(&self) {
-        self.server.clear_requests();
-    }
-
-    /// A conformance target minting credentials for `client_id`.
-    pub fn target(&self, client_id: &str) -> ProviderTarget {
-        ProviderTarget::from_parts(
-            Arc::clone(&self.provider),
-            self.server.recorder(),
-            vec![TOKEN_PATH.into()],
-            client_id,
-        )
-    }
-
     /// Runs until the server stops (for `tokenbridge emulate`).
     pub async fn wait(self) {
-        self.server.wait().await;
+        self.inner.wait().await;
     }
 }
 
