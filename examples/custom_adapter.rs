@@ -513,6 +513,7 @@ pub(crate) mod emulator {
             unknown_client_pkce: None,
             bad_client_credentials: acme_error(40102, "client authentication failed"),
             bad_code: acme_error(40001, "code expired"),
+            client_mismatch: None,
             redirect_mismatch: acme_error(40003, "redirect_uri mismatch"),
             bad_verifier: acme_error(40004, "code_verifier mismatch"),
             bad_refresh_token: acme_error(40002, "refresh token revoked"),

@@ -29,7 +29,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use tokenbridge_core::{
-    AuthMethod, BasicEncoding, Error, HttpConfig, Protocol, Result, SecretString,
+    AuthMethod, BasicEncoding, Error, ExposeSecret, HttpConfig, Protocol, Result, SecretString,
 };
 
 /// The prefix of environment variables read by [`Config::from_env`].
@@ -128,7 +128,22 @@ impl Config {
 
     /// Reads providers from the process environment; see [`Config::from_env_vars`].
     pub fn from_env() -> Result<Self> {
-        Self::from_env_vars(std::env::vars())
+        // vars_os: a variable that is not UTF-8 must not stop the program, and matters only
+        // when it is one of ours.
+        let mut vars = Vec::new();
+        for (name, value) in std::env::vars_os() {
+            let Some(name) = name.to_str().map(str::to_owned) else {
+                continue;
+            };
+            if !name.starts_with(ENV_PREFIX) {
+                continue;
+            }
+            let value = value
+                .into_string()
+                .map_err(|_| Error::config(name.clone(), "the value is not valid UTF-8"))?;
+            vars.push((name, value));
+        }
+        Self::from_env_vars(vars)
     }
 
     /// Reads providers from variables named `TOKENBRIDGE__<PROVIDER>__<KEY>`, with nested keys
@@ -280,6 +295,13 @@ impl ProviderTable {
                 (p, Some(field)) if !p.ends_with(&field) => Some(format!("{p}.{field}")),
                 (p, _) => Some(p.to_owned()),
             };
+            // serde quotes a wrongly typed value; a secret's value must not be repeated.
+            let message = match &key {
+                Some(k) if k.ends_with("secret") => {
+                    format!("{k} must be a string (the value given is not shown)")
+                }
+                _ => message,
+            };
             self.config_error(key.as_deref(), message)
         })
     }
@@ -372,6 +394,10 @@ impl SecretSetting {
             (Some(_), Some(_)) => Err((
                 "client_secret".into(),
                 "set either client_secret or client_secret_env, not both".into(),
+            )),
+            (Some(s), None) if s.expose_secret().is_empty() => Err((
+                "client_secret".into(),
+                "the client secret is empty; set it, or remove it for auth_method \"none\"".into(),
             )),
             (Some(s), None) => Ok(Some(s.clone())),
             (None, Some(var)) => match env(var) {

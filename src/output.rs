@@ -1,6 +1,6 @@
 //! A TokenSet as one JSON object, for printing and for handing to other programs.
 
-use std::time::UNIX_EPOCH;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 use tokenbridge_core::{ExposeSecret, SecretString, TokenSet};
@@ -29,30 +29,17 @@ pub fn token_set_json(tokens: &TokenSet, secrets: Secrets) -> Value {
         Secrets::Redact => Value::String(REDACTED.into()),
         Secrets::Reveal => Value::String(s.expose_secret().to_owned()),
     };
-    let expires_at = tokens.expires_at().map(|at| {
-        if at < UNIX_EPOCH {
-            Value::Null
-        } else {
-            Value::String(humantime::format_rfc3339_seconds(at).to_string())
-        }
-    });
-    let extra: serde_json::Map<String, Value> = tokens
-        .extra()
-        .iter()
-        .map(|(k, v)| {
-            let v = match (secrets, v) {
-                (Secrets::Redact, Value::String(_)) => Value::String(REDACTED.into()),
-                _ => v.clone(),
-            };
-            (k.clone(), v)
-        })
-        .collect();
+    let expires_at = tokens.expires_at().and_then(rfc3339);
+    let mut extra = Value::Object(tokens.extra().clone());
+    if secrets == Secrets::Redact {
+        redact_strings(&mut extra);
+    }
     json!({
         "provider": tokens.provider(),
         "token_type": tokens.token_type().as_str(),
         "access_token": show(tokens.access_token()),
         "expires_in": tokens.expires_in().map(|d| d.as_secs()),
-        "expires_at": expires_at.unwrap_or(Value::Null),
+        "expires_at": expires_at.map_or(Value::Null, Value::String),
         "refresh_token": tokens.refresh_token().map(show),
         "id_token": tokens.id_token().map(show),
         "scope": tokens.scopes().unwrap_or_default(),
@@ -60,9 +47,28 @@ pub fn token_set_json(tokens: &TokenSet, secrets: Secrets) -> Value {
     })
 }
 
+/// The last second RFC 3339 can write (9999-12-31T23:59:59Z).
+const LAST_RFC3339_SECOND: u64 = 253_402_300_799;
+
+/// `at` in RFC 3339, or `None` outside the years 1970 to 9999.
+fn rfc3339(at: SystemTime) -> Option<String> {
+    let secs = at.duration_since(UNIX_EPOCH).ok()?.as_secs();
+    (secs <= LAST_RFC3339_SECOND).then(|| humantime::format_rfc3339_seconds(at).to_string())
+}
+
+/// Replaces every string, at any depth, with [`REDACTED`].
+fn redact_strings(value: &mut Value) {
+    match value {
+        Value::String(s) => *s = REDACTED.into(),
+        Value::Array(items) => items.iter_mut().for_each(redact_strings),
+        Value::Object(map) => map.values_mut().for_each(redact_strings),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, SystemTime};
+    use std::time::Duration;
 
     use super::*;
     use tokenbridge_core::TokenType;
@@ -72,6 +78,10 @@ mod tests {
         let mut extra = serde_json::Map::new();
         extra.insert("session_key".into(), json!("sk-1"));
         extra.insert("n".into(), json!(3));
+        extra.insert(
+            "session".into(),
+            json!({"key": "SK-NESTED", "list": ["TOKEN-IN-ARRAY", 1]}),
+        );
         let t = TokenSet::new("corp", "at-1", TokenType::Bearer)
             .with_received_at(UNIX_EPOCH + Duration::from_secs(1_700_000_000))
             .with_expires_in(Some(Duration::from_secs(60)))
@@ -85,18 +95,47 @@ mod tests {
                 "provider": "corp", "token_type": "Bearer", "access_token": "[redacted]",
                 "expires_in": 60, "expires_at": "2023-11-14T22:14:20Z",
                 "refresh_token": "[redacted]", "id_token": null,
-                "scope": ["openid", "email"], "extra": {"session_key": "[redacted]", "n": 3}
+                "scope": ["openid", "email"],
+                "extra": {
+                    "session_key": "[redacted]", "n": 3,
+                    "session": {"key": "[redacted]", "list": ["[redacted]", 1]}
+                }
             })
         );
         let v = token_set_json(&t, Secrets::Reveal);
         assert_eq!(v["access_token"], "at-1");
         assert_eq!(v["refresh_token"], "rt-1");
         assert_eq!(v["extra"]["session_key"], "sk-1");
+        assert_eq!(v["extra"]["session"]["list"][0], "TOKEN-IN-ARRAY");
         let unknown =
             TokenSet::new("p", "a", TokenType::Bearer).with_received_at(SystemTime::now());
         let v = token_set_json(&unknown, Secrets::Redact);
         assert_eq!(v["expires_in"], Value::Null);
         assert_eq!(v["expires_at"], Value::Null);
         assert_eq!(v["scope"], json!([]));
+    }
+}
+
+#[cfg(test)]
+mod far_future {
+    use std::time::Duration;
+
+    use super::*;
+    use tokenbridge_core::TokenType;
+
+    #[test]
+    fn expiry_beyond_year_9999_is_null_not_a_panic() {
+        let t = TokenSet::new("p", "a", TokenType::Bearer)
+            .with_received_at(UNIX_EPOCH + Duration::from_secs(LAST_RFC3339_SECOND))
+            .with_expires_in(Some(Duration::from_secs(1)));
+        assert_eq!(
+            token_set_json(&t, Secrets::Redact)["expires_at"],
+            Value::Null
+        );
+        let t = t.with_expires_in(Some(Duration::ZERO));
+        assert_eq!(
+            token_set_json(&t, Secrets::Redact)["expires_at"],
+            "9999-12-31T23:59:59Z"
+        );
     }
 }

@@ -50,10 +50,31 @@ impl ProviderContext<'_> {
     /// The HTTP client for these settings: the registry's client, with the provider's
     /// timeouts and body cap.
     pub fn http_client(&self, settings: &HttpSettings) -> Result<HttpClient> {
+        for (key, value) in [
+            ("http.connect_timeout_secs", settings.connect_timeout_secs),
+            ("http.timeout_secs", settings.timeout_secs),
+            (
+                "http.max_body_bytes",
+                settings.max_body_bytes.map(|n| n as u64),
+            ),
+        ] {
+            if value == Some(0) {
+                return Err(self.table.config_error(
+                    Some(key),
+                    "must be above zero; remove it to use the default",
+                ));
+            }
+        }
         let config: HttpConfig = settings.to_http_config();
         match self.base_client {
-            Some(base) if settings.connect_timeout_secs.is_none() => Ok(base.with_config(config)),
-            _ => HttpClient::from_config(config).map_err(|e| self.table.qualify(e)),
+            // The connect timeout belongs to the connection pool, which is the caller's:
+            // building another one would silently drop their proxy and root certificates.
+            Some(_) if settings.connect_timeout_secs.is_some() => Err(self.table.config_error(
+                Some("http.connect_timeout_secs"),
+                "the application supplies its own HTTP client, which sets the connect timeout; remove this setting",
+            )),
+            Some(base) => Ok(base.with_config(config)),
+            None => HttpClient::from_config(config).map_err(|e| self.table.qualify(e)),
         }
     }
 }

@@ -467,3 +467,61 @@ fn genauth_errors_use_the_configuration_key_names() {
     assert_eq!(key.as_deref(), Some("providers.g.client_secret"));
     assert!(!message.contains("app_secret"), "{message}");
 }
+
+#[test]
+fn a_wrongly_typed_secret_is_not_repeated() {
+    let (key, message) = build_err(
+        "[providers.any]\nkind = \"oidc\"\nissuer = \"https://id.example.com\"\nclient_id = \"a\"\nclient_secret = 98765432123\n",
+        "any",
+    );
+    assert_eq!(key.as_deref(), Some("providers.any.client_secret"));
+    assert!(!message.contains("98765432123"), "{message}");
+}
+
+#[test]
+fn empty_secrets_and_zero_http_settings_are_refused() {
+    let (key, _) = build_err(
+        "[providers.g]\nkind = \"genauth\"\nbase_url = \"https://g.genauth.ai\"\nclient_id = \"a\"\nclient_secret = \"\"\n",
+        "g",
+    );
+    assert_eq!(key.as_deref(), Some("providers.g.client_secret"));
+    for setting in ["timeout_secs", "connect_timeout_secs", "max_body_bytes"] {
+        let (key, message) = build_err(
+            &format!("[providers.any]\nkind = \"oidc\"\nissuer = \"https://id.example.com\"\nclient_id = \"a\"\n[providers.any.http]\n{setting} = 0\n"),
+            "any",
+        );
+        assert_eq!(
+            key,
+            Some(format!("providers.any.http.{setting}")),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn the_callers_http_client_is_never_replaced() {
+    let toml = "[providers.any]\nkind = \"oidc\"\nissuer = \"https://id.example.com\"\nclient_id = \"a\"\n[providers.any.http]\nconnect_timeout_secs = 5\n";
+    let config = Config::from_toml_str(toml).unwrap();
+    // Without a client of the caller's, the setting builds a pool of its own.
+    assert!(registry().build(&config, "any").is_ok());
+    let registry = registry().with_http_client(tokenbridge::HttpClient::default());
+    let (key, message) = config_error(registry.build(&config, "any").unwrap_err());
+    assert_eq!(
+        key.as_deref(),
+        Some("providers.any.http.connect_timeout_secs"),
+        "{message}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn from_env_ignores_foreign_variables_that_are_not_utf8() {
+    use std::os::unix::ffi::OsStringExt;
+    std::env::set_var(
+        "TOKENBRIDGE_TEST_NOT_OURS",
+        std::ffi::OsString::from_vec(vec![0xff, 0xfe]),
+    );
+    let config = Config::from_env().unwrap();
+    std::env::remove_var("TOKENBRIDGE_TEST_NOT_OURS");
+    assert_eq!(config.provider_names().count(), 0);
+}

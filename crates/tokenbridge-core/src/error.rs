@@ -132,7 +132,12 @@ impl Error {
                     || p.code == "temporarily_unavailable"
                     || p.code == "server_error"
             }
-            Error::Vendor(v) => v.status_code >= 500 || v.http_status >= 500,
+            Error::Vendor(v) => {
+                v.status_code >= 500
+                    || v.http_status >= 500
+                    || v.status_code == 429
+                    || v.http_status == 429
+            }
             Error::UnreadableResponse(u) => u.status.is_some_and(|s| s >= 500 || s == 429),
             _ => false,
         }
@@ -753,6 +758,10 @@ mod tests {
         assert!(e.is_invalid_client());
         let e: Error = ProviderError::new(Some(503), "server_error").into();
         assert!(e.is_retryable());
+        let e: Error = VendorError::new("genauth", 429, 429, "too many requests").into();
+        assert!(e.is_retryable());
+        let e: Error = VendorError::new("genauth", 200, 400, "bad ticket").into();
+        assert!(!e.is_retryable());
         let e: Error = TransportError {
             kind: TransportKind::Connect,
             endpoint: "https://x/token".into(),

@@ -155,10 +155,15 @@ impl HttpClient {
     pub fn shared(config: HttpConfig) -> Self {
         let inner = SHARED
             .get_or_init(|| {
-                build_reqwest(&HttpConfig::default())
+                build_reqwest(&HttpConfig::default()).unwrap_or_else(|_| {
                     // Building a rustls client with no custom settings does not fail in
-                    // practice; fall back to reqwest's defaults if it ever does.
-                    .unwrap_or_default()
+                    // practice. If it ever does, the fallback must still never follow a
+                    // redirect, which reqwest's defaults would do.
+                    reqwest::Client::builder()
+                        .redirect(reqwest::redirect::Policy::none())
+                        .build()
+                        .unwrap_or_default()
+                })
             })
             .clone();
         Self { inner, config }
@@ -350,7 +355,10 @@ pub fn parse_secure_url(value: &str, key: &str) -> Result<Url> {
     let url = Url::parse(value).map_err(|e| {
         Error::config(
             key,
-            format!("{value:?} is not a valid URL ({e}); expected e.g. https://id.example.com"),
+            format!(
+                "{:?} is not a valid URL ({e}); expected e.g. https://id.example.com",
+                without_userinfo(value)
+            ),
         )
     })?;
     if url.cannot_be_a_base() || url.host().is_none() {
@@ -361,6 +369,20 @@ pub fn parse_secure_url(value: &str, key: &str) -> Result<Url> {
     }
     ensure_secure_url(&url, key)?;
     Ok(url)
+}
+
+/// `value` with any `user:password@` before the host removed, for messages about a URL that
+/// may not parse.
+pub fn without_userinfo(value: &str) -> String {
+    let (scheme, rest) = match value.find("://") {
+        Some(i) => value.split_at(i + 3),
+        None => ("", value),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}{}", &rest[at + 1..]),
+        None => value.to_owned(),
+    }
 }
 
 /// Joins a path onto a base URL, keeping any path prefix the base has (for proxies):
@@ -406,6 +428,17 @@ mod tests {
             );
             assert!(!err.to_string().contains("hunter2"), "{err}");
         }
+    }
+
+    #[test]
+    fn unparseable_urls_lose_their_credentials_in_errors() {
+        let err =
+            parse_secure_url("https://user:hunter2@exa mple.com/t", "token_endpoint").unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+        assert!(err.to_string().contains("exa mple.com/t"), "{err}");
+        assert_eq!(without_userinfo("https://a:b@h/p@q"), "https://h/p@q");
+        assert_eq!(without_userinfo("no-scheme:pw@h"), "h");
+        assert_eq!(without_userinfo("https://h/x"), "https://h/x");
     }
 
     #[test]

@@ -132,22 +132,24 @@ pub fn unreadable(response: &HttpResponse, reason: impl Into<String>) -> Error {
     .into()
 }
 
-/// The RFC 6749 error code that best describes a bare error status.
-pub fn code_for_status(status: u16) -> &'static str {
+/// The RFC 6749 error code a bare error status stands for, where it stands for a refusal:
+/// 400 `invalid_request`, 401 `invalid_client`, 403 `access_denied`. Other statuses with an
+/// empty body (404, 429, 5xx, ...) say nothing about the request's content: the URL is wrong
+/// or the server is in trouble.
+pub fn code_for_status(status: u16) -> Option<&'static str> {
     match status {
-        401 => "invalid_client",
-        403 => "access_denied",
-        400 | 404 | 405 | 413 | 415 | 422 => "invalid_request",
-        429 | 503 => "temporarily_unavailable",
-        s if s >= 500 => "server_error",
-        _ => "invalid_request",
+        400 => Some("invalid_request"),
+        401 => Some("invalid_client"),
+        403 => Some("access_denied"),
+        _ => None,
     }
 }
 
 /// Step 1: the body as a JSON object.
 ///
-/// An empty body with an error status becomes a [`ProviderError`] derived from the status
-/// (a bare 401 means the client was refused). Any other body that is not a JSON object is an
+/// An empty body with 400, 401 or 403 becomes a [`ProviderError`] derived from the status (a
+/// bare 401 means the client was refused); with another error status it is an
+/// [`UnreadableResponse`] (retryable for 429 and 5xx). Any other body that is not a JSON object is an
 /// [`UnreadableResponse`] with a redacted snippet.
 pub fn decode_json_object(response: &HttpResponse) -> Result<Map<String, Value>> {
     let body = &response.body;
@@ -158,9 +160,17 @@ pub fn decode_json_object(response: &HttpResponse) -> Result<Map<String, Value>>
                 "the body is empty; expected a JSON object with tokens",
             ));
         }
-        let mut err = ProviderError::new(Some(response.status), code_for_status(response.status));
-        err.from_status_only = true;
-        return Err(err.into());
+        return Err(match code_for_status(response.status) {
+            Some(code) => {
+                let mut err = ProviderError::new(Some(response.status), code);
+                err.from_status_only = true;
+                err.into()
+            }
+            None => unreadable(
+                response,
+                format!("HTTP {} with an empty body", response.status),
+            ),
+        });
     }
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),

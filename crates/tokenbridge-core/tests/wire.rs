@@ -432,16 +432,36 @@ fn rfc6749_errors_with_any_status() {
 }
 
 #[test]
+fn bare_statuses_that_mean_nothing_about_the_request_are_unreadable() {
+    for (status, retryable) in [
+        (404, false),
+        (405, false),
+        (429, true),
+        (500, true),
+        (502, true),
+        (503, true),
+    ] {
+        for body in ["", " \r\n"] {
+            let err = parse_standard_response(&response(status, None, body), "corp").unwrap_err();
+            assert_eq!(err.is_retryable(), retryable, "{status}");
+            match &err {
+                Error::UnreadableResponse(u) => {
+                    assert_eq!(u.status, Some(status));
+                    assert_eq!(u.reason, format!("HTTP {status} with an empty body"));
+                }
+                other => panic!("{status}: expected UnreadableResponse, got {other:?}"),
+            }
+            assert!(err.provider_error().is_none(), "{status}");
+        }
+    }
+}
+
+#[test]
 fn bare_error_statuses_derive_a_code() {
     let cases: Vec<(u16, &str, bool)> = vec![
         (400, "invalid_request", false),
         (401, "invalid_client", false),
         (403, "access_denied", false),
-        (404, "invalid_request", false),
-        (429, "temporarily_unavailable", true),
-        (500, "server_error", true),
-        (502, "server_error", true),
-        (503, "temporarily_unavailable", true),
     ];
     for (status, code, retryable) in cases {
         for body in ["", " \r\n"] {

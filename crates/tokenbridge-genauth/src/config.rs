@@ -1,6 +1,7 @@
 //! The settings of one GenAuth application.
 
 use std::fmt;
+use tokenbridge_core::http::without_userinfo;
 
 use tokenbridge_core::http::{join_path, parse_secure_url};
 use tokenbridge_core::{AuthMethod, Error, Protocol, Result, SecretString, Url};
@@ -41,7 +42,7 @@ impl GenAuthConfig {
         }
     }
 
-    /// The application secret; not needed when the auth method is `none`.
+    /// The application secret; not needed, and refused, when the auth method is `none`.
     pub fn with_app_secret(mut self, secret: SecretString) -> Self {
         self.app_secret = Some(secret);
         self
@@ -147,6 +148,13 @@ impl GenAuthConfig {
                 ),
             ));
         }
+        if self.auth_method == AuthMethod::None && self.app_secret.is_some() {
+            return Err(Error::config(
+                "app_secret",
+                "an application secret is set but auth_method is \"none\", so it would never be \
+                 sent; remove the secret, or use client_secret_post or client_secret_basic",
+            ));
+        }
         Ok(())
     }
 }
@@ -154,7 +162,7 @@ impl GenAuthConfig {
 impl fmt::Debug for GenAuthConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GenAuthConfig")
-            .field("base_url", &self.base_url)
+            .field("base_url", &without_userinfo(&self.base_url))
             .field("app_id", &self.app_id)
             .field(
                 "app_secret",
@@ -234,6 +242,13 @@ mod tests {
             .with_auth_method(AuthMethod::None)
             .validate()
             .unwrap();
+        let err = GenAuthConfig::new("https://a.genauth.ai", "app")
+            .with_app_secret(secret())
+            .with_auth_method(AuthMethod::None)
+            .validate()
+            .unwrap_err();
+        assert_eq!(key_of(&err), Some("app_secret"), "{err}");
+        assert!(err.to_string().contains("would never be sent"), "{err}");
         GenAuthConfig::new("http://127.0.0.1:9000", "app")
             .with_app_secret(secret())
             .validate()
@@ -247,5 +262,28 @@ mod tests {
         let shown = format!("{c:?}");
         assert!(!shown.contains("very-secret-value"), "{shown}");
         assert!(shown.contains("[redacted]"));
+    }
+
+    #[test]
+    fn debug_hides_credentials_in_the_base_url() {
+        for (base, shown_as) in [
+            (
+                "https://admin:hunter2@a.genauth.ai/prefix",
+                "https://a.genauth.ai/prefix",
+            ),
+            ("https://hunter2@a.genauth.ai", "https://a.genauth.ai"),
+            ("https://admin:hunter2@", "https://"),
+            ("admin:hunter2@a.genauth.ai", "a.genauth.ai"),
+            ("https://admin:hunter2@bad host?x=@", "https://bad host?x=@"),
+            ("https://a.genauth.ai", "https://a.genauth.ai"),
+            ("not a url", "not a url"),
+        ] {
+            let shown = format!("{:?}", GenAuthConfig::new(base, "app"));
+            assert!(
+                shown.contains(&format!("base_url: {shown_as:?}")),
+                "{base}: {shown}"
+            );
+            assert!(!shown.contains("hunter2"), "{shown}");
+        }
     }
 }

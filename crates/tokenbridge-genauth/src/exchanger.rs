@@ -83,6 +83,7 @@ struct Inner {
     provider: String,
     config: GenAuthConfig,
     base: Url,
+    token_endpoint: Url,
     http: HttpClient,
     standard: StandardExchanger,
     /// `None` for the `none` method: the V3 API wants nothing extra then, not even a
@@ -127,8 +128,9 @@ impl GenAuthExchanger {
                 ))
             }
         };
+        let token_endpoint = config.token_endpoint()?;
         let standard = StandardExchanger::builder(provider.clone())
-            .token_endpoint(config.token_endpoint()?.as_str())
+            .token_endpoint(token_endpoint.as_str())
             .client_id(config.app_id())
             .client_secret_opt(config.app_secret().cloned())
             .auth_method(config.auth_method())
@@ -145,6 +147,7 @@ impl GenAuthExchanger {
             inner: Arc::new(Inner {
                 provider,
                 base,
+                token_endpoint,
                 http,
                 standard,
                 ticket_auth,
@@ -159,9 +162,15 @@ impl GenAuthExchanger {
         &self.inner.config
     }
 
-    /// The token endpoint codes and refresh tokens go to.
-    pub async fn token_endpoint(&self) -> Result<Url> {
-        self.inner.standard.token_endpoint().await
+    /// The application host every endpoint lives below.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base
+    }
+
+    /// The token endpoint codes and refresh tokens go to: `<base_url>/oidc/token` or
+    /// `<base_url>/oauth/token`, by the configured protocol.
+    pub fn token_endpoint(&self) -> &Url {
+        &self.inner.token_endpoint
     }
 
     /// The URL of a V3 API path on this application's host.
@@ -342,15 +351,18 @@ mod tests {
     #[tokio::test]
     async fn token_endpoint_follows_the_protocol_and_prefix() {
         let e = exchanger(AuthMethod::ClientSecretPost, Protocol::Oidc);
+        assert_eq!(e.base_url().as_str(), "https://proxy.example.com/tenant-a");
         assert_eq!(
-            e.token_endpoint().await.unwrap().as_str(),
+            e.token_endpoint().as_str(),
             "https://proxy.example.com/tenant-a/oidc/token"
         );
         let e = exchanger(AuthMethod::ClientSecretPost, Protocol::OAuth2);
         assert_eq!(
-            e.token_endpoint().await.unwrap().as_str(),
+            e.token_endpoint().as_str(),
             "https://proxy.example.com/tenant-a/oauth/token"
         );
+        let clone = e.clone();
+        assert_eq!(clone.token_endpoint(), e.token_endpoint());
         let r = e
             .build_request(&Grant::refresh_token("rt-1"))
             .await
@@ -407,5 +419,25 @@ mod tests {
         let e = exchanger(AuthMethod::ClientSecretBasic, Protocol::Oidc);
         let shown = format!("{e:?}");
         assert!(!shown.contains("s3cret"), "{shown}");
+    }
+
+    #[test]
+    fn a_secret_with_auth_method_none_is_refused() {
+        let err = GenAuthExchanger::new(
+            "genauth",
+            GenAuthConfig::new("https://a.genauth.ai", "app")
+                .with_app_secret(SecretString::from("s3cret"))
+                .with_auth_method(AuthMethod::None),
+            HttpClient::default(),
+        )
+        .unwrap_err();
+        match &err {
+            Error::Config { key, message } => {
+                assert_eq!(key.as_deref(), Some("app_secret"));
+                assert!(message.contains("would never be sent"), "{message}");
+                assert!(!message.contains("s3cret"), "{message}");
+            }
+            other => panic!("expected Error::Config, got {other:?}"),
+        }
     }
 }

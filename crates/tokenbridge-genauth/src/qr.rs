@@ -111,7 +111,8 @@ impl QrLogin {
         self
     }
 
-    /// How long to wait in all, counted from the first status request (default 120 s).
+    /// How long to wait in all, counted from the first status request (default 120 s). A
+    /// deadline too far away to represent (e.g. [`Duration::MAX`]) means no deadline.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
         self
@@ -173,7 +174,9 @@ enum Step {
 
 struct Poller {
     login: QrLogin,
-    deadline_at: Option<Instant>,
+    /// Set on the first event; `Some(None)` when the deadline is beyond what an [`Instant`]
+    /// can hold, i.e. none.
+    deadline_at: Option<Option<Instant>>,
     next: Step,
     polled: bool,
     errors_in_row: u32,
@@ -195,7 +198,7 @@ impl Poller {
     async fn next_event(&mut self) -> Option<Result<QrLoginEvent>> {
         let deadline = *self
             .deadline_at
-            .get_or_insert_with(|| Instant::now() + self.login.deadline);
+            .get_or_insert_with(|| Instant::now().checked_add(self.login.deadline));
         loop {
             match std::mem::replace(&mut self.next, Step::Finished) {
                 Step::Finished => return None,
@@ -290,7 +293,7 @@ fn after(status: &QrStatus, qrcode_id: &str) -> Step {
 /// Runs `work` unless the cancel signal fires or the deadline passes first.
 async fn guard<T>(
     cancel: &mut Option<CancelSignal>,
-    deadline: Instant,
+    deadline: Option<Instant>,
     work: impl Future<Output = T>,
     qrcode_id: &str,
     allowed: Duration,
@@ -301,6 +304,12 @@ async fn guard<T>(
             None => std::future::pending().await,
         }
     };
+    let timed_out = async {
+        match deadline {
+            Some(at) => tokio::time::sleep_until(at).await,
+            None => std::future::pending().await,
+        }
+    };
     tokio::select! {
         biased;
         () = cancelled => Err(LoginError::new(
@@ -308,7 +317,7 @@ async fn guard<T>(
             format!("stopped waiting for QR code {qrcode_id}"),
         )
         .into()),
-        () = tokio::time::sleep_until(deadline) => Err(LoginError::new(
+        () = timed_out => Err(LoginError::new(
             LoginEnd::TimedOut,
             format!(
                 "QR code {qrcode_id} was not confirmed within {} s",

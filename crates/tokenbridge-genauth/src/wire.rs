@@ -131,8 +131,8 @@ impl QrCodeType {
 pub struct QrCodeOptions {
     kind: QrCodeType,
     ext_idp_conn_id: Option<String>,
-    custom_data: Option<Map<String, Value>>,
-    context: Option<Map<String, Value>>,
+    custom_data: Option<Value>,
+    context: Option<Value>,
     auto_merge_qr_code: Option<bool>,
 }
 
@@ -157,15 +157,16 @@ impl QrCodeOptions {
     }
 
     /// `customData` (`MOBILE_APP` only): stored into the user's custom data on login. Must be
-    /// a JSON object.
+    /// a JSON object; anything else is an [`Error::Config`] when the QR code is generated.
     pub fn with_custom_data(mut self, data: Value) -> Self {
-        self.custom_data = Some(into_object(data));
+        self.custom_data = Some(data);
         self
     }
 
-    /// `context` (WeChat types only): passed to the tenant's pipeline. Must be a JSON object.
+    /// `context` (WeChat types only): passed to the tenant's pipeline. Must be a JSON object;
+    /// anything else is an [`Error::Config`] when the QR code is generated.
     pub fn with_context(mut self, context: Value) -> Self {
-        self.context = Some(into_object(context));
+        self.context = Some(context);
         self
     }
 
@@ -175,8 +176,8 @@ impl QrCodeOptions {
         self
     }
 
-    /// Checks that each setting goes with the type, as GenAuth documents them, and adds them
-    /// to `request`.
+    /// Checks that each setting goes with the type, as GenAuth documents them, and that
+    /// `customData` and `context` are JSON objects, and adds them to `request`.
     pub(crate) fn apply(&self, request: &mut TokenRequest) -> Result<()> {
         let only_for = |key: &str, allowed: &[QrCodeType]| -> Result<()> {
             if allowed.contains(&self.kind) {
@@ -198,10 +199,12 @@ impl QrCodeOptions {
             request.param("extIdpConnId", id);
         }
         if let Some(data) = &self.custom_data {
+            must_be_object("customData", data)?;
             only_for("customData", &[QrCodeType::MobileApp])?;
-            request.json_param("customData", Value::Object(data.clone()));
+            request.json_param("customData", data.clone());
         }
         if let Some(context) = &self.context {
+            must_be_object("context", context)?;
             only_for(
                 "context",
                 &[
@@ -209,7 +212,7 @@ impl QrCodeOptions {
                     QrCodeType::WechatOfficialAccount,
                 ],
             )?;
-            request.json_param("context", Value::Object(context.clone()));
+            request.json_param("context", context.clone());
         }
         if let Some(merge) = self.auto_merge_qr_code {
             only_for("autoMergeQrCode", &[QrCodeType::WechatMiniprogram])?;
@@ -219,16 +222,19 @@ impl QrCodeOptions {
     }
 }
 
-/// An object stays as it is; any other value is wrapped as `{"value": ...}` so nothing the
-/// caller gave is lost.
-fn into_object(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        other => {
-            let mut map = Map::new();
-            map.insert("value".into(), other);
-            map
-        }
+/// GenAuth documents `customData` and `context` as objects; another value is refused rather
+/// than reshaped, so what reaches the tenant is exactly what the caller gave.
+fn must_be_object(key: &str, value: &Value) -> Result<()> {
+    if value.is_object() {
+        Ok(())
+    } else {
+        Err(Error::config(
+            key,
+            format!(
+                "{key} must be a JSON object, e.g. {{\"source\": \"kiosk-3\"}}, not {}",
+                json_type(value)
+            ),
+        ))
     }
 }
 

@@ -394,6 +394,56 @@ async fn cancel_signal_gives_aborted() {
 }
 
 #[tokio::test]
+async fn a_deadline_too_far_to_represent_means_none() {
+    let (emulator, exchanger) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
+
+    // Ends by a terminal status.
+    let qr = exchanger
+        .generate_qr_code(QrCodeType::MobileApp)
+        .await
+        .unwrap();
+    assert!(emulator.scan(&qr.id, "Alice", ALICE_PHOTO));
+    assert!(emulator.confirm(&qr.id));
+    let tokens = exchanger
+        .poll_qr_login(&qr.id)
+        .interval(FAST)
+        .deadline(Duration::MAX)
+        .run(|_| {})
+        .await
+        .unwrap();
+    assert_v3_tokens(&tokens);
+
+    // Ends by the cancel signal, for the largest deadlines, representable or not.
+    for deadline in [Duration::MAX, Duration::from_secs(u64::MAX / 4)] {
+        let qr = exchanger
+            .generate_qr_code(QrCodeType::MobileApp)
+            .await
+            .unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let before = emulator.requests_to(QRCODE_STATUS_PATH).len();
+        let watcher = {
+            let emulator = Arc::clone(&emulator);
+            tokio::spawn(async move {
+                status_requests_beyond(&emulator, before + 1).await;
+                stop.send(()).unwrap();
+            })
+        };
+        let (statuses, on_status) = recorder();
+        let err = exchanger
+            .poll_qr_login(&qr.id)
+            .interval(FAST)
+            .deadline(deadline)
+            .cancel_on(stopped)
+            .run(on_status)
+            .await
+            .unwrap_err();
+        watcher.await.unwrap();
+        assert_eq!(login_end(&err), LoginEnd::Aborted, "{deadline:?}: {err}");
+        assert_eq!(seen(&statuses), [entry("PENDING", None)]);
+    }
+}
+
+#[tokio::test]
 async fn error_status_gives_failed() {
     let (emulator, exchanger) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
     let qr = exchanger
@@ -463,9 +513,12 @@ async fn too_many_failures_in_a_row_end_the_poll() {
         .run(|_| {})
         .await
         .unwrap_err();
-    let p = err.provider_error().unwrap_or_else(|| panic!("{err:?}"));
-    assert_eq!(p.status, Some(503));
-    assert!(p.from_status_only);
+    // An empty 503 says nothing about the request: an unreadable, retryable answer.
+    match &err {
+        Error::UnreadableResponse(u) => assert_eq!(u.status, Some(503)),
+        other => panic!("expected UnreadableResponse, got {other:?}"),
+    }
+    assert!(err.is_retryable());
     assert_eq!(emulator.requests_to(QRCODE_STATUS_PATH).len(), 2);
 }
 

@@ -271,3 +271,50 @@ async fn qr_code_options_that_do_not_fit_the_type_send_nothing() {
     }
     assert!(emulator.requests().is_empty());
 }
+
+#[tokio::test]
+async fn custom_data_and_context_must_be_json_objects() {
+    use serde_json::json;
+    use tokenbridge_core::Error;
+    use tokenbridge_genauth::QrCodeOptions;
+
+    let (emulator, exchanger) = common::start(AuthMethod::ClientSecretPost, Protocol::Oidc).await;
+    for (options, key, given) in [
+        (
+            QrCodeOptions::new(QrCodeType::MobileApp).with_custom_data(json!("kiosk-3")),
+            "customData",
+            "a string",
+        ),
+        (
+            QrCodeOptions::new(QrCodeType::MobileApp).with_custom_data(json!([1, 2])),
+            "customData",
+            "an array",
+        ),
+        (
+            QrCodeOptions::new(QrCodeType::WechatMiniprogram).with_context(json!(7)),
+            "context",
+            "a number",
+        ),
+        (
+            QrCodeOptions::new(QrCodeType::WechatOfficialAccount).with_context(json!(null)),
+            "context",
+            "null",
+        ),
+    ] {
+        match exchanger.generate_qr_code_with(options).await.unwrap_err() {
+            Error::Config {
+                key: Some(k),
+                message,
+            } => {
+                assert_eq!(k, key);
+                assert!(
+                    message.starts_with(&format!("{key} must be a JSON object"))
+                        && message.ends_with(&format!("not {given}")),
+                    "{message}"
+                );
+            }
+            other => panic!("{other}"),
+        }
+    }
+    assert!(emulator.requests().is_empty());
+}

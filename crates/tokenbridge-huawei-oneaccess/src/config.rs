@@ -1,6 +1,7 @@
 //! Configuration of a Huawei Cloud OneAccess application.
 
 use std::fmt;
+use tokenbridge_core::http::without_userinfo;
 
 use tokenbridge_core::http::parse_secure_url;
 use tokenbridge_core::secrecy::ExposeSecret;
@@ -61,8 +62,14 @@ impl HuaweiOneAccessConfig {
         self
     }
 
-    /// Checks the configuration and returns the parsed base URL. Nothing is sent.
-    pub(crate) fn validate(&self) -> Result<Url> {
+    /// Checks every setting, naming the key of the first wrong one in an [`Error::Config`].
+    /// Nothing is sent.
+    pub fn validate(&self) -> Result<()> {
+        self.checked_base_url().map(drop)
+    }
+
+    /// [`validate`](Self::validate), returning the parsed base URL.
+    pub(crate) fn checked_base_url(&self) -> Result<Url> {
         let base = parse_secure_url(&self.base_url, "base_url")?;
         if base.query().is_some() || base.fragment().is_some() {
             return Err(Error::config(
@@ -92,7 +99,7 @@ impl HuaweiOneAccessConfig {
 impl fmt::Debug for HuaweiOneAccessConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HuaweiOneAccessConfig")
-            .field("base_url", &self.base_url)
+            .field("base_url", &without_userinfo(&self.base_url))
             .field("client_id", &self.client_id)
             .field("client_secret", &"[redacted]")
             .field("protocol", &self.protocol)
@@ -162,5 +169,36 @@ mod tests {
         );
         assert!(!shown.contains("hunter2-secret"), "{shown}");
         assert!(shown.contains("[redacted]"), "{shown}");
+    }
+
+    #[test]
+    fn debug_hides_credentials_in_the_base_url() {
+        for (base, shown_as) in [
+            (
+                "https://admin:hunter2@example.huaweioneaccess.com/gw",
+                "https://example.huaweioneaccess.com/gw",
+            ),
+            (
+                "https://hunter2@example.huaweioneaccess.com",
+                "https://example.huaweioneaccess.com",
+            ),
+            ("https://admin:hunter2@", "https://"),
+            (
+                "admin:hunter2@example.huaweioneaccess.com",
+                "example.huaweioneaccess.com",
+            ),
+            ("https://admin:hunter2@bad host?x=@", "https://bad host?x=@"),
+            (
+                "https://example.huaweioneaccess.com",
+                "https://example.huaweioneaccess.com",
+            ),
+        ] {
+            let shown = format!("{:?}", config(base, "app", "s"));
+            assert!(
+                shown.contains(&format!("base_url: {shown_as:?}")),
+                "{base}: {shown}"
+            );
+            assert!(!shown.contains("hunter2"), "{shown}");
+        }
     }
 }

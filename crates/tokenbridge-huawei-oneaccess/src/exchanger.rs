@@ -76,9 +76,11 @@ impl ExchangeHooks for OneAccessHooks {
 ///     .await?;
 /// # Ok(()) }
 /// ```
-#[derive(Debug)]
+///
+/// Cheap to clone: clones share the configuration and the HTTP client.
+#[derive(Debug, Clone)]
 pub struct HuaweiOneAccessExchanger {
-    inner: StandardExchanger,
+    inner: Arc<StandardExchanger>,
     base_url: Url,
     token_endpoint: Url,
     protocol: Protocol,
@@ -92,7 +94,7 @@ impl HuaweiOneAccessExchanger {
         config: HuaweiOneAccessConfig,
         http: HttpClient,
     ) -> Result<Self> {
-        let base_url = config.validate()?;
+        let base_url = config.checked_base_url()?;
         let token_endpoint = join_path(&base_url, TOKEN_PATH);
         let protocol = config.protocol;
         let inner = StandardExchanger::builder(provider_id)
@@ -105,7 +107,7 @@ impl HuaweiOneAccessExchanger {
             .hooks(Arc::new(OneAccessHooks { protocol }))
             .build()?;
         Ok(Self {
-            inner,
+            inner: Arc::new(inner),
             base_url,
             token_endpoint,
             protocol,
@@ -179,6 +181,19 @@ mod tests {
         );
         assert_eq!(e.supported_grants(), &GRANTS);
         assert_eq!(e.protocol(), Protocol::Oidc);
+    }
+
+    #[test]
+    fn clones_share_the_exchanger() {
+        let e = exchanger("https://example.huaweioneaccess.com", Protocol::OAuth2);
+        let clone = e.clone();
+        assert!(Arc::ptr_eq(&clone.inner, &e.inner));
+        assert_eq!(clone.token_endpoint(), e.token_endpoint());
+        assert_eq!(
+            clone.base_url().as_str(),
+            "https://example.huaweioneaccess.com/"
+        );
+        assert_eq!(clone.protocol(), Protocol::OAuth2);
     }
 
     #[test]

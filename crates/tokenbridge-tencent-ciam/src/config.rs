@@ -1,6 +1,7 @@
 //! Configuration of a Tencent Cloud CIAM application.
 
 use std::fmt;
+use tokenbridge_core::http::without_userinfo;
 
 use tokenbridge_core::http::parse_secure_url;
 use tokenbridge_core::secrecy::ExposeSecret;
@@ -66,8 +67,14 @@ impl TencentCiamConfig {
         self
     }
 
-    /// Checks the configuration and returns the parsed base URL. Nothing is sent.
-    pub(crate) fn validate(&self) -> Result<Url> {
+    /// Checks every setting, naming the key of the first wrong one in an [`Error::Config`].
+    /// Nothing is sent.
+    pub fn validate(&self) -> Result<()> {
+        self.checked_base_url().map(drop)
+    }
+
+    /// [`validate`](Self::validate), returning the parsed base URL.
+    pub(crate) fn checked_base_url(&self) -> Result<Url> {
         let base = parse_secure_url(&self.base_url, "base_url")?;
         if base.query().is_some() || base.fragment().is_some() {
             return Err(Error::config(
@@ -113,7 +120,7 @@ impl TencentCiamConfig {
 impl fmt::Debug for TencentCiamConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TencentCiamConfig")
-            .field("base_url", &self.base_url)
+            .field("base_url", &without_userinfo(&self.base_url))
             .field("client_id", &self.client_id)
             .field(
                 "client_secret",
@@ -214,5 +221,36 @@ mod tests {
             shown.contains("[redacted]") && shown.contains("app"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn debug_hides_credentials_in_the_base_url() {
+        for (base, shown_as) in [
+            (
+                "https://admin:hunter2@t.portal.tencentciam.com/ciam",
+                "https://t.portal.tencentciam.com/ciam",
+            ),
+            (
+                "https://hunter2@t.portal.tencentciam.com",
+                "https://t.portal.tencentciam.com",
+            ),
+            ("https://admin:hunter2@", "https://"),
+            (
+                "admin:hunter2@t.portal.tencentciam.com",
+                "t.portal.tencentciam.com",
+            ),
+            ("https://admin:hunter2@bad host?x=@", "https://bad host?x=@"),
+            (
+                "https://t.portal.tencentciam.com",
+                "https://t.portal.tencentciam.com",
+            ),
+        ] {
+            let shown = format!("{:?}", TencentCiamConfig::new(base, "app"));
+            assert!(
+                shown.contains(&format!("base_url: {shown_as:?}")),
+                "{base}: {shown}"
+            );
+            assert!(!shown.contains("hunter2"), "{shown}");
+        }
     }
 }

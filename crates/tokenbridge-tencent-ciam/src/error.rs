@@ -8,6 +8,11 @@
 
 use tokenbridge_core::{AuthMethod, Error, Grant, GrantKind, ProviderError};
 
+/// The vendor name tokenbridge uses for Tencent Cloud CIAM, as in
+/// [`VendorError::vendor`](tokenbridge_core::VendorError::vendor). Tencent's token endpoint
+/// answers only in the RFC 6749 shape, so its refusals are [`Error::Provider`]s today.
+pub const VENDOR: &str = "tencent-ciam";
+
 /// Hint added to `invalid_client` when the grant carried a PKCE verifier.
 pub(crate) const PKCE_INVALID_CLIENT_HINT: &str =
     "PKCE was in play, and Tencent CIAM also answers invalid_client when the code_verifier does \

@@ -60,9 +60,11 @@ impl ExchangeHooks for TencentHooks {
 ///     .await?;
 /// # Ok(()) }
 /// ```
-#[derive(Debug)]
+///
+/// Cheap to clone: clones share the configuration and the HTTP client.
+#[derive(Debug, Clone)]
 pub struct TencentCiamExchanger {
-    inner: StandardExchanger,
+    inner: Arc<StandardExchanger>,
     base_url: Url,
     token_endpoint: Url,
     auth_method: AuthMethod,
@@ -76,7 +78,7 @@ impl TencentCiamExchanger {
         config: TencentCiamConfig,
         http: HttpClient,
     ) -> Result<Self> {
-        let base_url = config.validate()?;
+        let base_url = config.checked_base_url()?;
         let token_endpoint = join_path(&base_url, TOKEN_PATH);
         let auth_method = config.auth_method;
         let grants: &[GrantKind] = if auth_method == AuthMethod::None {
@@ -94,7 +96,7 @@ impl TencentCiamExchanger {
             .hooks(Arc::new(TencentHooks { auth_method }))
             .build()?;
         Ok(Self {
-            inner,
+            inner: Arc::new(inner),
             base_url,
             token_endpoint,
             auth_method,
@@ -177,6 +179,21 @@ mod tests {
         assert_eq!(
             e.jwks_uri().as_str(),
             "https://sso.example.com/ciam/oauth2/jwks"
+        );
+    }
+
+    #[test]
+    fn clones_share_the_exchanger() {
+        let e = exchanger(
+            TencentCiamConfig::new("https://t.portal.tencentciam.com", "web")
+                .with_client_secret(SecretString::from("s")),
+        );
+        let clone = e.clone();
+        assert!(Arc::ptr_eq(&clone.inner, &e.inner));
+        assert_eq!(clone.token_endpoint(), e.token_endpoint());
+        assert_eq!(
+            clone.base_url().as_str(),
+            "https://t.portal.tencentciam.com/"
         );
     }
 

@@ -13,6 +13,9 @@
 //! - the JWKS sample spells its key list `"Keys"`: [`TencentCiamExchanger::jwks`] accepts it
 //!   as well as `"keys"`.
 //!
+//! The crate has no `wire` module: Tencent's token answers are standard JSON, read by
+//! `tokenbridge_core::wire`.
+//!
 //! ```no_run
 //! # async fn run() -> tokenbridge_core::Result<()> {
 //! use tokenbridge_core::{
@@ -42,4 +45,5 @@ mod error;
 mod exchanger;
 
 pub use config::TencentCiamConfig;
+pub use error::VENDOR;
 pub use exchanger::{TencentCiamExchanger, DISCOVERY_PATH, JWKS_PATH, TOKEN_PATH};

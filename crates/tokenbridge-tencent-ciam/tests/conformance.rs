@@ -24,7 +24,28 @@ async fn run(method: AuthMethod) -> tokenbridge_testkit::Report {
     }
     let exchanger: Arc<dyn TokenExchanger> =
         Arc::new(TencentCiamExchanger::new("tencent", config, HttpClient::default()).unwrap());
-    run_all(exchanger, &ciam.target("conformance-app")).await
+    // Tencent refuses a public app's code without PKCE, so every code the checks exchange
+    // carries a challenge and is sent with its verifier.
+    let mut target = ciam.target("conformance-app");
+    if method == AuthMethod::None {
+        target = target.with_pkce();
+    }
+    let report = run_all(exchanger, &target).await;
+    if method == AuthMethod::None {
+        let codes: Vec<_> = ciam
+            .token_requests()
+            .into_iter()
+            .filter(|r| r.form_param("grant_type").as_deref() == Some("authorization_code"))
+            .collect();
+        assert!(!codes.is_empty());
+        for request in codes {
+            assert!(
+                request.form_param("code_verifier").is_some(),
+                "a public app's code went without PKCE: {request:?}"
+            );
+        }
+    }
+    report
 }
 
 const ALL_BUT_QR: [&str; 7] = [

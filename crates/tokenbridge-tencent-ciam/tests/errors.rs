@@ -9,7 +9,7 @@ use tokenbridge_core::{
     SecretString, TokenExchanger, TransportKind,
 };
 use tokenbridge_tencent_ciam::{TencentCiamConfig, TencentCiamExchanger};
-use tokenbridge_testkit::oidc::Reply;
+use tokenbridge_testkit::oidc::{ClientRegistration, Reply};
 use tokenbridge_testkit::tencent_ciam::{
     profile, TencentCiamEmulator, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PUBLIC_CLIENT_ID,
     DEMO_REDIRECT_URI,
@@ -188,19 +188,81 @@ async fn pkce_request_from_unknown_client_is_invalid_request() {
 }
 
 #[tokio::test]
-async fn public_app_code_without_verifier_is_told_to_use_pkce() {
+async fn public_app_code_without_verifier_is_refused_and_told_to_use_pkce() {
     let ciam = TencentCiamEmulator::start().await.unwrap();
-    // Tencent refuses a public app's code sent without PKCE.
-    ciam.push_reply(Reply::json(
-        401,
-        serde_json::json!({"error": "invalid_client"}),
-    ));
-    let err = public(ciam.base(), DEMO_PUBLIC_CLIENT_ID)
-        .exchange(Grant::authorization_code("code-1", DEMO_REDIRECT_URI))
+    // A code from an authorize request without code_challenge: public apps must use PKCE.
+    let code = ciam.issue_code(DEMO_PUBLIC_CLIENT_ID, DEMO_REDIRECT_URI, None);
+    let spa = public(ciam.base(), DEMO_PUBLIC_CLIENT_ID);
+    let err = spa
+        .exchange(Grant::authorization_code(code.as_str(), DEMO_REDIRECT_URI))
         .await
         .unwrap_err();
-    let hint = provider_error(&err).hint.as_deref().unwrap();
+    let p = provider_error(&err);
+    assert_eq!((p.status, p.code.as_str()), (Some(401), "invalid_client"));
+    assert!(!p.from_status_only);
+    let hint = p.hint.as_deref().unwrap();
     assert!(hint.contains("must use PKCE"), "{hint}");
+    let requests = ciam.token_requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(
+        requests[0].body_text(),
+        format!(
+            "grant_type=authorization_code&code={code}&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcallback&client_id={DEMO_PUBLIC_CLIENT_ID}"
+        )
+    );
+
+    // Sending some verifier does not help: the code was issued without a challenge.
+    let err = spa
+        .exchange(Grant::authorization_code_pkce(
+            code.as_str(),
+            DEMO_REDIRECT_URI,
+            "v".repeat(43),
+        ))
+        .await
+        .unwrap_err();
+    assert!(err.is_invalid_client(), "{err}");
+}
+
+#[tokio::test]
+async fn code_of_another_client_is_invalid_client() {
+    let ciam = TencentCiamEmulator::start().await.unwrap();
+    ciam.register_client(ClientRegistration::confidential(
+        "other-app",
+        "other-secret",
+        AuthMethod::ClientSecretPost,
+    ));
+    let code = ciam.issue_code(DEMO_CLIENT_ID, DEMO_REDIRECT_URI, None);
+    let err = confidential(ciam.base(), "other-app", "other-secret")
+        .exchange(Grant::authorization_code(code.as_str(), DEMO_REDIRECT_URI))
+        .await
+        .unwrap_err();
+    let p = provider_error(&err);
+    assert_eq!((p.status, p.code.as_str()), (Some(401), "invalid_client"));
+    assert_eq!(p.description, None);
+    assert!(!p.from_status_only);
+    assert!(err.is_invalid_client(), "{err}");
+    assert!(!err.is_invalid_grant());
+    assert!(!err.is_retryable());
+
+    // The same for a PKCE code exchanged by another public app (2.4, "client_id mismatch").
+    ciam.register_client(ClientRegistration::public("other-spa"));
+    let verifier = PkceVerifier::generate().unwrap();
+    let code = ciam.issue_code(
+        DEMO_PUBLIC_CLIENT_ID,
+        DEMO_REDIRECT_URI,
+        Some(verifier.s256_challenge()),
+    );
+    let err = public(ciam.base(), "other-spa")
+        .exchange(Grant::authorization_code_pkce(
+            code,
+            DEMO_REDIRECT_URI,
+            verifier.secret().expose_secret(),
+        ))
+        .await
+        .unwrap_err();
+    let p = provider_error(&err);
+    assert_eq!((p.status, p.code.as_str()), (Some(401), "invalid_client"));
+    assert!(err.is_invalid_client(), "{err}");
 }
 
 #[tokio::test]

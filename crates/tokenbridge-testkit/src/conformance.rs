@@ -13,7 +13,7 @@ use tokenbridge_core::{
     Error, Grant, GrantKind, PkceVerifier, SecretString, TokenExchanger, TokenSet, TokenType,
 };
 
-use crate::oidc::{CodeRequest, OidcEmulator, OidcProvider};
+use crate::oidc::{s256, CodeRequest, OidcEmulator, OidcProvider};
 use crate::server::Recorder;
 
 /// A fresh authorization code and the redirect URI it was issued for.
@@ -28,7 +28,8 @@ pub struct IssuedCode {
 /// An emulator seen from the conformance checks: it mints credentials for the client the
 /// exchanger under test is configured with, and counts the token requests it received.
 pub trait ConformanceTarget: Send + Sync {
-    /// A fresh code, with an S256 `code_challenge` when given; `None` if the target cannot.
+    /// A fresh code, with an S256 `code_challenge` when given (without one, a target may add
+    /// its own, see [`code_verifier`](Self::code_verifier)); `None` if the target cannot.
     fn issue_code(&self, code_challenge: Option<String>) -> Option<IssuedCode>;
 
     /// A fresh refresh token; `None` if the target cannot.
@@ -36,6 +37,13 @@ pub trait ConformanceTarget: Send + Sync {
 
     /// A fresh QR-login ticket; `None` if the target has no QR login.
     fn issue_qr_ticket(&self) -> Option<String> {
+        None
+    }
+
+    /// The PKCE verifier to send with codes from `issue_code(None)`, for targets that give
+    /// those codes a challenge of their own (providers whose public clients must use PKCE);
+    /// `None` when such codes carry no challenge.
+    fn code_verifier(&self) -> Option<String> {
         None
     }
 
@@ -52,7 +60,7 @@ pub struct Report {
     pub skipped: Vec<&'static str>,
 }
 
-/// A fresh code without PKCE, when the exchanger takes codes and the target can mint one.
+/// A fresh code without an explicit challenge, when the exchanger takes codes and the target can mint one.
 fn fresh_code(
     exchanger: &dyn TokenExchanger,
     target: &dyn ConformanceTarget,
@@ -61,6 +69,16 @@ fn fresh_code(
         target.issue_code(None)
     } else {
         None
+    }
+}
+
+/// The grant exchanging `issued`, with the target's verifier when it has one.
+fn code_grant(target: &dyn ConformanceTarget, issued: IssuedCode) -> Grant {
+    match target.code_verifier() {
+        Some(verifier) => {
+            Grant::authorization_code_pkce(issued.code, issued.redirect_uri, verifier)
+        }
+        None => Grant::authorization_code(issued.code, issued.redirect_uri),
     }
 }
 
@@ -110,7 +128,7 @@ pub async fn check_code_exchange(
     };
     let before = target.token_request_count();
     let tokens = exchanger
-        .exchange(Grant::authorization_code(issued.code, issued.redirect_uri))
+        .exchange(code_grant(target, issued))
         .await
         .unwrap_or_else(|e| panic!("code exchange failed: {e}"));
     assert_usable(exchanger, &tokens, "code exchange");
@@ -135,7 +153,7 @@ pub async fn check_code_is_one_time(
     let Some(issued) = fresh_code(exchanger, target) else {
         return false;
     };
-    let grant = Grant::authorization_code(issued.code, issued.redirect_uri);
+    let grant = code_grant(target, issued);
     exchanger
         .exchange(grant.clone())
         .await
@@ -321,11 +339,8 @@ pub async fn check_object_safe(
     let Some(issued) = fresh_code(exchanger.as_ref(), target) else {
         return false;
     };
-    let task = tokio::spawn(async move {
-        exchanger
-            .exchange(Grant::authorization_code(issued.code, issued.redirect_uri))
-            .await
-    });
+    let grant = code_grant(target, issued);
+    let task = tokio::spawn(async move { exchanger.exchange(grant).await });
     let result = task.await.unwrap_or_else(|e| panic!("task failed: {e}"));
     assert!(
         result.is_ok(),
@@ -375,7 +390,12 @@ pub struct ProviderTarget {
     client_id: String,
     redirect_uri: String,
     scope: Option<String>,
+    code_verifier: Option<String>,
 }
+
+/// The verifier [`ProviderTarget::with_pkce`] mints challenges from: 43 characters, the
+/// shortest RFC 7636 allows.
+pub const CONFORMANCE_CODE_VERIFIER: &str = "conformance-verifier-0123456789abcdefghijkl";
 
 impl ProviderTarget {
     /// A target minting credentials for `client_id` (already registered) at `emulator`.
@@ -402,7 +422,16 @@ impl ProviderTarget {
             client_id: client_id.into(),
             redirect_uri: "http://127.0.0.1/callback".into(),
             scope: None,
+            code_verifier: None,
         }
+    }
+
+    /// Codes minted without an explicit challenge get the S256 challenge of
+    /// [`CONFORMANCE_CODE_VERIFIER`], and the checks send that verifier with them: for
+    /// providers that refuse a public client's code without PKCE.
+    pub fn with_pkce(mut self) -> Self {
+        self.code_verifier = Some(CONFORMANCE_CODE_VERIFIER.into());
+        self
     }
 
     /// The scope codes are issued with (default: the profile's default scope).
@@ -414,6 +443,7 @@ impl ProviderTarget {
 
 impl ConformanceTarget for ProviderTarget {
     fn issue_code(&self, code_challenge: Option<String>) -> Option<IssuedCode> {
+        let code_challenge = code_challenge.or_else(|| self.code_verifier.as_deref().map(s256));
         let code = self.provider.issue_code(CodeRequest {
             client_id: self.client_id.clone(),
             redirect_uri: self.redirect_uri.clone(),
@@ -424,6 +454,10 @@ impl ConformanceTarget for ProviderTarget {
             code,
             redirect_uri: self.redirect_uri.clone(),
         })
+    }
+
+    fn code_verifier(&self) -> Option<String> {
+        self.code_verifier.clone()
     }
 
     fn issue_refresh_token(&self) -> Option<String> {

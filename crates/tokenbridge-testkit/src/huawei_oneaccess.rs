@@ -151,6 +151,7 @@ pub fn error_replies(options: &OneAccessOptions) -> ErrorReplies {
         unknown_client_pkce: None,
         bad_client_credentials: invalid_client,
         bad_code: invalid_grant.clone(),
+        client_mismatch: None,
         redirect_mismatch: invalid_grant.clone(),
         bad_verifier: invalid_grant.clone(),
         // The refresh page's sample, misleading description included.
@@ -185,6 +186,7 @@ pub fn profile(options: &OneAccessOptions) -> Profile {
         refresh_style: RefreshStyle::Rotate,
         default_scope: options.default_scope().into(),
         redirect_uri_required: oidc,
+        public_clients_require_pkce: false,
         auth_methods: vec![AuthMethod::ClientSecretPost],
         grant_types: vec!["authorization_code".into(), "refresh_token".into()],
         errors: error_replies(options),

@@ -134,8 +134,13 @@ pub struct ErrorReplies {
     pub unknown_client_pkce: Option<Reply>,
     /// The secret is wrong, or the client used another auth method than registered.
     pub bad_client_credentials: Reply,
-    /// Unknown, used or expired code; or a code issued to another client.
+    /// Unknown, used or expired code; or a code issued to another client when
+    /// [`ErrorReplies::client_mismatch`] is `None`.
     pub bad_code: Reply,
+    /// A code issued to another client than the one exchanging it, for vendors that answer
+    /// this case as a client error (Tencent CIAM: 401 `invalid_client`); `None` gives
+    /// [`ErrorReplies::bad_code`].
+    pub client_mismatch: Option<Reply>,
     /// `redirect_uri` differs from the authorize request.
     pub redirect_mismatch: Reply,
     /// The PKCE verifier does not match the challenge, or is missing.
@@ -164,6 +169,7 @@ impl ErrorReplies {
                 "client authentication failed",
             ),
             bad_code: Reply::oauth_error(400, "invalid_grant", "grant request is invalid"),
+            client_mismatch: None,
             redirect_mismatch: Reply::oauth_error(400, "invalid_grant", "redirect_uri mismatch"),
             bad_verifier: Reply::oauth_error(400, "invalid_grant", "PKCE verification failed"),
             bad_refresh_token: Reply::oauth_error(400, "invalid_grant", "refresh token is invalid"),
@@ -216,6 +222,10 @@ pub struct Profile {
     pub default_scope: String,
     /// Whether `redirect_uri` must be sent with a code (OIDC: yes; some OAuth 2.0: optional).
     pub redirect_uri_required: bool,
+    /// Whether a public client (auth method `none`) must use PKCE: its code is refused with
+    /// [`ErrorReplies::bad_client_credentials`] when it was issued without a
+    /// `code_challenge`, since such a request proves nothing about the client.
+    pub public_clients_require_pkce: bool,
     /// The auth methods advertised and accepted.
     pub auth_methods: Vec<AuthMethod>,
     /// The grant types accepted.
@@ -244,6 +254,7 @@ impl Profile {
             refresh_style: RefreshStyle::Rotate,
             default_scope: "openid profile".into(),
             redirect_uri_required: true,
+            public_clients_require_pkce: false,
             auth_methods: AuthMethod::ALL.to_vec(),
             grant_types: vec![
                 "authorization_code".into(),
@@ -548,11 +559,22 @@ impl OidcProvider {
         let record = {
             let mut state = lock(&self.state);
             match state.codes.get_mut(code) {
+                Some(r) if r.request.client_id != client.client_id => {
+                    return errors
+                        .client_mismatch
+                        .as_ref()
+                        .unwrap_or(&errors.bad_code)
+                        .clone();
+                }
                 Some(r)
-                    if !r.used
-                        && r.expires > SystemTime::now()
-                        && r.request.client_id == client.client_id =>
+                    if self.profile.public_clients_require_pkce
+                        && client.auth_method == AuthMethod::None
+                        && r.request.code_challenge.is_none() =>
                 {
+                    // The client is not authenticated, so the code is not spent.
+                    return errors.bad_client_credentials.clone();
+                }
+                Some(r) if !r.used && r.expires > SystemTime::now() => {
                     // Spent by this request whatever happens next, as RFC 6749 section 4.1.2 asks.
                     r.used = true;
                     r.clone()

@@ -2,7 +2,10 @@
 //! as Tencent's documentation says (vendor-apis.md section 2): JWT-shaped tokens with
 //! `expires_in` 299, the same refresh token echoed back, a JWKS whose key list is spelled
 //! `"Keys"`, a discovery document without userinfo or revocation endpoints, and the documented
-//! error answers, including the bare 401 for an unknown client.
+//! error answers, including the bare 401 for an unknown client and `401 invalid_client` for a
+//! code exchanged by another client than the one it was issued to. A public app's code must
+//! have been issued with a `code_challenge` (PKCE); otherwise the exchange is refused with
+//! `401 invalid_client`.
 //!
 //! It starts with two demo clients registered, for `tokenbridge emulate` and examples:
 //! [`DEMO_CLIENT_ID`] / [`DEMO_CLIENT_SECRET`] (a Web app using `client_secret_post`) and
@@ -60,8 +63,12 @@ pub fn error_replies() -> ErrorReplies {
         unknown_client: Reply::empty(401),
         // The PKCE page answers the same case with 400 invalid_request.
         unknown_client_pkce: Some(Reply::json(400, json!({"error": "invalid_request"}))),
+        // Also the answer to a public app's code sent without PKCE (not documented; the
+        // request authenticates nothing, so it fails as client authentication).
         bad_client_credentials: invalid_client.clone(),
         bad_code: invalid_grant.clone(),
+        // "client_id differs from the one used at authorize": 401, no description (2.3, 2.4).
+        client_mismatch: Some(invalid_client.clone()),
         // Not documented; a mismatching redirect_uri spoils the code.
         redirect_mismatch: invalid_grant.clone(),
         // A wrong code_verifier is invalid_client, not invalid_grant.
@@ -99,6 +106,8 @@ pub fn profile() -> Profile {
         refresh_style: RefreshStyle::Echo,
         default_scope: "openid".into(),
         redirect_uri_required: true,
+        // Public apps (SPA, mobile, mini-program) exchange codes in PKCE mode only (2.4).
+        public_clients_require_pkce: true,
         // Discovery advertises post and basic; public apps send only client_id with PKCE.
         auth_methods: AuthMethod::ALL.to_vec(),
         grant_types: vec![
@@ -230,6 +239,13 @@ mod tests {
             serde_json::from_slice::<Value>(&pkce.body).unwrap(),
             json!({"error": "invalid_request"})
         );
+        let mismatch = e.client_mismatch.unwrap();
+        assert_eq!(mismatch.status, 401);
+        assert_eq!(
+            serde_json::from_slice::<Value>(&mismatch.body).unwrap(),
+            json!({"error": "invalid_client"})
+        );
+        assert!(profile().public_clients_require_pkce);
     }
 
     #[tokio::test]
