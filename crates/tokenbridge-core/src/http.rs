@@ -371,6 +371,23 @@ pub fn parse_secure_url(value: &str, key: &str) -> Result<Url> {
     Ok(url)
 }
 
+/// Parses a vendor's base URL (the host every endpoint path is joined to) from
+/// configuration: [`parse_secure_url`], and no query or fragment, which a joined path would
+/// drop. `example` shows the expected form in the error.
+pub fn parse_base_url(value: &str, key: &str, example: &str) -> Result<Url> {
+    let url = parse_secure_url(value.trim(), key)?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::config(
+            key,
+            format!(
+                "{:?} has a query or fragment; give the host only, e.g. {example}",
+                without_userinfo(value)
+            ),
+        ));
+    }
+    Ok(url)
+}
+
 /// `value` with any `user:password@` before the host removed, for messages about a URL that
 /// may not parse.
 pub fn without_userinfo(value: &str) -> String {
@@ -439,6 +456,18 @@ mod tests {
         assert_eq!(without_userinfo("https://a:b@h/p@q"), "https://h/p@q");
         assert_eq!(without_userinfo("no-scheme:pw@h"), "h");
         assert_eq!(without_userinfo("https://h/x"), "https://h/x");
+    }
+
+    #[test]
+    fn base_urls_have_no_query_or_fragment() {
+        assert!(parse_base_url(" https://h.example/p ", "base_url", "https://h.example").is_ok());
+        for bad in ["https://h.example/?x=1", "https://h.example/#f"] {
+            let err = parse_base_url(bad, "base_url", "https://h.example").unwrap_err();
+            assert!(
+                matches!(&err, Error::Config { key: Some(k), message } if k == "base_url" && message.contains("e.g. https://h.example")),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::fmt;
 use tokenbridge_core::http::without_userinfo;
 
-use tokenbridge_core::http::{join_path, parse_secure_url};
+use tokenbridge_core::http::{join_path, parse_base_url};
 use tokenbridge_core::{AuthMethod, Error, Protocol, Result, SecretString, Url};
 
 /// One GenAuth (Authing) application, as the console shows it.
@@ -89,16 +89,7 @@ impl GenAuthConfig {
 
     /// The app host as a URL, checked.
     pub fn base(&self) -> Result<Url> {
-        let url = parse_secure_url(self.base_url.trim(), "base_url")?;
-        if url.query().is_some() || url.fragment().is_some() {
-            return Err(Error::config(
-                "base_url",
-                format!(
-                    "{:?} has a query or fragment; give the app host only, e.g. https://my-app.genauth.ai",
-                    self.base_url
-                ),
-            ));
-        }
+        let url = parse_base_url(&self.base_url, "base_url", "https://my-app.genauth.ai")?;
         let path = url.path().trim_end_matches('/');
         if path.ends_with("/oidc") || path.ends_with("/oauth") {
             return Err(Error::config(

@@ -3,7 +3,7 @@
 use std::fmt;
 use tokenbridge_core::http::without_userinfo;
 
-use tokenbridge_core::http::parse_secure_url;
+use tokenbridge_core::http::parse_base_url;
 use tokenbridge_core::secrecy::ExposeSecret;
 use tokenbridge_core::{Error, Protocol, Result, SecretString, Url};
 
@@ -70,16 +70,11 @@ impl HuaweiOneAccessConfig {
 
     /// [`validate`](Self::validate), returning the parsed base URL.
     pub(crate) fn checked_base_url(&self) -> Result<Url> {
-        let base = parse_secure_url(&self.base_url, "base_url")?;
-        if base.query().is_some() || base.fragment().is_some() {
-            return Err(Error::config(
-                "base_url",
-                format!(
-                    "{:?} has a query or fragment; use the user access domain only, e.g. https://example.huaweioneaccess.com",
-                    self.base_url
-                ),
-            ));
-        }
+        let base = parse_base_url(
+            &self.base_url,
+            "base_url",
+            "https://example.huaweioneaccess.com",
+        )?;
         if self.client_id.trim().is_empty() {
             return Err(Error::config(
                 "client_id",
