@@ -202,13 +202,22 @@ impl Registry {
             };
             return Err(table.config_error(Some("kind"), hint));
         };
-        let env = |var: &str| (self.env)(var);
+        self.in_context(table, |context| factory(context))
+    }
+
+    /// Runs `build` with the context of `table`, labelling its configuration errors with the
+    /// provider's name.
+    fn in_context<T>(
+        &self,
+        table: &ProviderTable,
+        build: impl FnOnce(&ProviderContext<'_>) -> Result<T>,
+    ) -> Result<T> {
         let context = ProviderContext {
             table,
-            env: &env,
+            env: &*self.env,
             base_client: self.http.as_ref(),
         };
-        factory(&context).map_err(|e| table.qualify(e))
+        build(&context).map_err(|e| table.qualify(e))
     }
 
     /// Builds the GenAuth provider called `name` as its concrete type, for the calls only
@@ -229,20 +238,13 @@ impl Registry {
                 ),
             ));
         }
-        let env = |var: &str| (self.env)(var);
-        let context = ProviderContext {
-            table,
-            env: &env,
-            base_client: self.http.as_ref(),
-        };
-        let result = match ProviderConfig::from_table(table)? {
+        self.in_context(table, |context| match ProviderConfig::from_table(table)? {
             ProviderConfig::GenAuth(s) => {
                 let http = context.http_client(&s.http)?;
-                genauth_exchanger(&context, s, http)
+                genauth_exchanger(context, s, http)
             }
             _ => Err(table.config_error(Some("kind"), "not a genauth provider")),
-        };
-        result.map_err(|e| table.qualify(e))
+        })
     }
 
     /// Builds every configured provider, to check a whole configuration at start-up.
