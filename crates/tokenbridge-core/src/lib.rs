@@ -17,6 +17,7 @@ pub mod pkce;
 pub mod provider;
 pub mod redact;
 pub mod request;
+pub mod signin;
 pub mod token;
 pub mod vendor;
 pub mod wire;
@@ -39,6 +40,10 @@ pub use http::{HttpClient, HttpConfig, HttpResponse};
 pub use pkce::PkceVerifier;
 pub use provider::{Endpoints, Protocol, Provider, ProviderBuilder, STANDARD};
 pub use request::{BodyEncoding, TokenRequest};
+pub use signin::{
+    AuthorizationRequest, AuthorizationRequestBuilder, CallbackError, CompletedLogin, LogoutRequest,
+    PendingLogin, TokenTypeHint,
+};
 pub use token::{TokenSet, TokenType};
 pub use vendor::{
     Capabilities, EndpointPaths, ErrorMapping, ErrorTable, HookContext, LogoutParams,
