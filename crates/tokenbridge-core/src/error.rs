@@ -86,6 +86,10 @@ pub enum Error {
         /// What is wrong and how to fix it.
         message: String,
     },
+
+    /// An ID token failed verification (OpenID Connect Core 3.1.3.7).
+    #[error("{0}")]
+    IdToken(Box<crate::id_token::IdTokenError>),
 }
 
 fn display_kinds(kinds: &[GrantKind]) -> String {
@@ -497,6 +501,12 @@ impl From<UnreadableResponse> for Error {
 impl From<TransportError> for Error {
     fn from(e: TransportError) -> Self {
         Error::Transport(Box::new(e))
+    }
+}
+
+impl From<crate::id_token::IdTokenError> for Error {
+    fn from(e: crate::id_token::IdTokenError) -> Self {
+        Error::IdToken(Box::new(e))
     }
 }
 
