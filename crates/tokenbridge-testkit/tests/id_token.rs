@@ -565,3 +565,37 @@ async fn keys_come_from_a_jwks_endpoint() {
     assert!(matches!(err, IdTokenError::KeySource(_)), "{err}");
     assert!(err.to_string().contains("JWKS"), "{err}");
 }
+
+/// A clock stopped at one instant.
+#[derive(Debug)]
+struct FixedClock(SystemTime);
+
+impl tokenbridge_core::Clock for FixedClock {
+    fn now(&self) -> SystemTime {
+        self.0
+    }
+}
+
+#[tokio::test]
+async fn verify_reads_the_injected_clock() {
+    let at = |t: SystemTime| {
+        IdTokenVerifier::builder(ISSUER, CLIENT)
+            .key_source(Arc::new(StaticJwksSource::new(jwks(&all_keys()))))
+            .clock(Arc::new(FixedClock(t)))
+            .build()
+            .unwrap()
+    };
+    let token = jose::sign_default(TestKey::Rsa1, &claims());
+    let opts = VerifyOptions::new();
+    assert!(at(now()).verify(&token, &opts).await.is_ok());
+    let later = now() + Duration::from_secs(3600 + 61);
+    assert!(matches!(
+        at(later).verify(&token, &opts).await,
+        Err(IdTokenError::Expired { .. })
+    ));
+    let earlier = now() - Duration::from_secs(61);
+    assert!(matches!(
+        at(earlier).verify(&token, &opts).await,
+        Err(IdTokenError::NotYetValid { claim: "iat", .. })
+    ));
+}
