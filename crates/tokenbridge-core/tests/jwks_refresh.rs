@@ -10,8 +10,8 @@ use base64::Engine as _;
 use serde_json::json;
 use tokenbridge_core::jwks::jwks_from_json_lenient;
 use tokenbridge_core::{
-    async_trait, Error, IdTokenError, IdTokenVerifier, Jwks, JwksCache, JwksSource, ProviderError,
-    VerifyOptions,
+    async_trait, Error, ErrorKind, IdTokenError, IdTokenVerifier, Jwks, JwksCache, JwksSource,
+    ProviderError, VerifyOptions,
 };
 
 /// Counts fetches; each takes a second, so concurrent callers overlap with it.
@@ -134,6 +134,9 @@ async fn a_failing_source_is_asked_once_per_interval_too() {
     }
     let core: Error = errors.into_iter().next().unwrap().into();
     assert!(matches!(core, Error::IdToken(_)));
+    // Not a verdict on the token: the provider's failure shows through.
+    assert_eq!(core.kind(), ErrorKind::ProviderUnavailable);
+    assert!(core.is_retryable());
     tokio::time::advance(Duration::from_secs(61)).await;
     flood(&verifier, 1, 100).await;
     assert_eq!(source.fetches.load(Ordering::SeqCst), 2);

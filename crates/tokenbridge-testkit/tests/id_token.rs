@@ -10,7 +10,7 @@ use axum::Router;
 use serde_json::{json, Value};
 use tokenbridge_core::jwks::jwks_from_json_lenient;
 use tokenbridge_core::{
-    access_token_hash, async_trait, Error, HttpClient, HttpJwksSource, IdTokenError,
+    access_token_hash, async_trait, Error, ErrorKind, HttpClient, HttpJwksSource, IdTokenError,
     IdTokenVerifier, Jwks, JwksCache, JwksSource, SecretString, SigningAlgorithm, StaticJwksSource,
     VerifyOptions,
 };
@@ -437,6 +437,8 @@ async fn malformed_tokens_are_refused_without_showing_them() {
         assert_no_token_in(&err, &token);
         let core: Error = err.into();
         assert!(matches!(core, Error::IdToken(_)), "{what}");
+        assert_eq!(core.kind(), ErrorKind::InvalidToken, "{what}");
+        assert!(!core.is_retryable(), "{what}");
     }
 }
 
