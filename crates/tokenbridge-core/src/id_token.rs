@@ -19,8 +19,12 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256, Sha512};
 
+use url::Url;
+
+use crate::discovery::ProviderMetadata;
 use crate::error::{Error, Result};
-use crate::jwks::{JwksCache, JwksSource, KeyFamily, KeySet};
+use crate::http::{ensure_secure_url, HttpClient};
+use crate::jwks::{HttpJwksSource, JwksCache, JwksSource, KeyFamily, KeySet};
 
 /// The largest token accepted: 64 KiB. Real ID tokens are a few kilobytes.
 pub const MAX_TOKEN_BYTES: usize = 64 * 1024;
@@ -461,6 +465,26 @@ impl IdTokenVerifierBuilder {
         self
     }
 
+    /// Accepts the asymmetric algorithms the provider's discovery document lists in
+    /// `id_token_signing_alg_values_supported` (never `none`; HS256 only when added with
+    /// [`IdTokenVerifierBuilder::algorithms`] and a client secret, since it depends on how the
+    /// client is registered). RS256 when the list names none of them: OpenID Connect Discovery
+    /// 1.0 section 3 requires providers to support it.
+    pub fn algorithms_from_metadata(self, metadata: &ProviderMetadata) -> Self {
+        let listed: BTreeSet<SigningAlgorithm> = metadata
+            .id_token_signing_alg_values_supported
+            .iter()
+            .flatten()
+            .filter_map(|a| a.parse::<SigningAlgorithm>().ok())
+            .filter(|a| !a.is_symmetric())
+            .collect();
+        if listed.is_empty() {
+            self.algorithms([SigningAlgorithm::Rs256])
+        } else {
+            self.algorithms(listed)
+        }
+    }
+
     /// Checks the settings fit together.
     pub fn build(self) -> Result<IdTokenVerifier> {
         if self.issuer.is_empty() {
@@ -541,6 +565,38 @@ impl IdTokenVerifier {
             jwks: None,
             clock: Arc::new(SystemClock),
         }
+    }
+
+    /// Starts a verifier from a provider's discovery document: its `issuer`, its `jwks_uri`
+    /// (fetched with `http`) and its listed algorithms (see
+    /// [`IdTokenVerifierBuilder::algorithms_from_metadata`]).
+    pub fn builder_from_metadata(
+        metadata: &ProviderMetadata,
+        client_id: impl Into<String>,
+        http: HttpClient,
+    ) -> Result<IdTokenVerifierBuilder> {
+        let issuer = metadata.issuer.clone().ok_or_else(|| {
+            Error::config(
+                "issuer",
+                "the discovery document has no issuer, so ID tokens cannot be checked against it",
+            )
+        })?;
+        let jwks_uri = metadata.jwks_uri.as_deref().ok_or_else(|| {
+            Error::config(
+                "jwks_uri",
+                "the discovery document has no jwks_uri, so ID-token signatures cannot be checked",
+            )
+        })?;
+        let url = Url::parse(jwks_uri).map_err(|e| {
+            Error::config(
+                "jwks_uri",
+                format!("discovery gave jwks_uri {jwks_uri:?}, which is not a URL ({e})"),
+            )
+        })?;
+        ensure_secure_url(&url, "jwks_uri (from discovery)")?;
+        Ok(Self::builder(issuer, client_id)
+            .algorithms_from_metadata(metadata)
+            .key_source(Arc::new(HttpJwksSource::new(http, url))))
     }
 
     /// The expected issuer.
@@ -931,6 +987,65 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(matches!(err, Error::Config { key: Some(k), .. } if k == "issuer"));
+    }
+
+    #[test]
+    fn discovery_chooses_issuer_keys_and_algorithms() {
+        let metadata =
+            |doc: serde_json::Value| -> ProviderMetadata { serde_json::from_value(doc).unwrap() };
+        let full = metadata(serde_json::json!({
+            "issuer": "https://id.example.com",
+            "token_endpoint": "https://id.example.com/token",
+            "jwks_uri": "https://id.example.com/jwks",
+            "id_token_signing_alg_values_supported": ["none", "HS256", "ES256", "PS256", "RS512"],
+        }));
+        let v = IdTokenVerifier::builder_from_metadata(&full, "app", HttpClient::default())
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(v.issuer(), "https://id.example.com");
+        assert_eq!(
+            v.algorithms().collect::<Vec<_>>(),
+            [SigningAlgorithm::Ps256, SigningAlgorithm::Es256]
+        );
+        let bare = metadata(serde_json::json!({
+            "issuer": "https://id.example.com",
+            "token_endpoint": "https://id.example.com/token",
+            "jwks_uri": "https://id.example.com/jwks",
+        }));
+        let v = IdTokenVerifier::builder_from_metadata(&bare, "app", HttpClient::default())
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(
+            v.algorithms().collect::<Vec<_>>(),
+            [SigningAlgorithm::Rs256]
+        );
+        for (doc, key) in [
+            (
+                serde_json::json!({"token_endpoint": "https://x/t", "jwks_uri": "https://x/j"}),
+                "issuer",
+            ),
+            (
+                serde_json::json!({"issuer": "https://x", "token_endpoint": "https://x/t"}),
+                "jwks_uri",
+            ),
+            (
+                serde_json::json!({"issuer": "https://x", "token_endpoint": "https://x/t", "jwks_uri": "http://x/j"}),
+                "jwks_uri (from discovery)",
+            ),
+        ] {
+            let err = IdTokenVerifier::builder_from_metadata(
+                &metadata(doc),
+                "app",
+                HttpClient::default(),
+            )
+            .unwrap_err();
+            assert!(
+                matches!(&err, Error::Config { key: Some(k), .. } if k == key),
+                "{err:?}"
+            );
+        }
     }
 
     #[test]

@@ -10,9 +10,9 @@ use axum::Router;
 use serde_json::{json, Value};
 use tokenbridge_core::jwks::jwks_from_json_lenient;
 use tokenbridge_core::{
-    access_token_hash, async_trait, Error, ErrorKind, HttpClient, HttpJwksSource, IdTokenError,
-    IdTokenVerifier, Jwks, JwksCache, JwksSource, SecretString, SigningAlgorithm, StaticJwksSource,
-    VerifyOptions,
+    access_token_hash, async_trait, Error, ErrorKind, HttpClient, HttpConfig, HttpJwksSource,
+    IdTokenError, IdTokenVerifier, Jwks, JwksCache, JwksSource, SecretString, SigningAlgorithm,
+    StaticJwksSource, VerifyOptions,
 };
 use tokenbridge_testkit::jose::{self, TestKey};
 use tokenbridge_testkit::EmulatorServer;
@@ -566,6 +566,21 @@ async fn keys_come_from_a_jwks_endpoint() {
         .unwrap_err();
     assert!(matches!(err, IdTokenError::KeySource(_)), "{err}");
     assert!(err.to_string().contains("JWKS"), "{err}");
+
+    // A JWKS over the body cap is refused while it is read.
+    let capped = IdTokenVerifier::builder(ISSUER, CLIENT)
+        .key_source(Arc::new(HttpJwksSource::new(
+            HttpClient::shared(HttpConfig::default().with_max_body_bytes(200)),
+            server.base_url().join("oauth2/jwks").unwrap(),
+        )))
+        .build()
+        .unwrap();
+    match check(&capped, &jose::sign_default(TestKey::Rsa2, &claims())).await {
+        Err(IdTokenError::KeySource(e)) => {
+            assert!(matches!(*e, Error::ResponseTooLarge { .. }), "{e}")
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 /// A clock stopped at one instant.
