@@ -183,8 +183,8 @@ pub enum IdTokenError {
 
     /// No key in the provider's JWKS fits the token, even after fetching the JWKS again.
     #[error(
-        "ID token refused (unknown key): the provider's JWKS has no {algorithm} key{}, even \
-         after fetching it again (it is fetched at most once per refresh interval)",
+        "ID token refused (unknown key): the provider's JWKS has no {algorithm} key{}; an \
+         unknown key makes the JWKS be fetched again, at most once per refresh interval",
         .kid.as_deref().map(|k| format!(" with kid {k:?}")).unwrap_or_default()
     )]
     UnknownKey {

@@ -101,9 +101,7 @@ pub fn jwks_from_json_lenient(value: &Value) -> std::result::Result<Jwks, String
         .iter()
         .filter_map(|k| serde_json::from_value::<Jwk>(k.clone()).ok())
         .collect::<Vec<_>>();
-    let mut jwks = Jwks::from_json(&serde_json::json!({ "keys": [] }))?;
-    jwks.keys = keys;
-    Ok(jwks)
+    Ok(Jwks { keys })
 }
 
 fn jwks_from_response(response: &HttpResponse) -> Result<Jwks> {
