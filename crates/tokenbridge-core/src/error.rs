@@ -29,7 +29,8 @@ pub enum ErrorKind {
     InvalidScope,
     /// The user or the provider denied the request.
     AccessDenied,
-    /// The access token was refused by a resource endpoint (userinfo): refresh or sign in again.
+    /// The access token was refused by a resource endpoint (userinfo), or an ID token failed
+    /// verification: refresh or sign in again.
     InvalidToken,
     /// The provider (or this configuration of it) does not offer what was asked; nothing was sent.
     Unsupported,
@@ -381,6 +382,10 @@ pub enum Error {
         /// What failed.
         message: String,
     },
+
+    /// An ID token failed verification (OpenID Connect Core 3.1.3.7).
+    #[error("{0}")]
+    IdToken(Box<crate::id_token::IdTokenError>),
 }
 
 fn display_kinds(kinds: &[GrantKind]) -> String {
@@ -446,6 +451,11 @@ impl Error {
             Error::Config { .. } => ErrorKind::Configuration,
             Error::Callback(_) => ErrorKind::InvalidCallback,
             Error::Internal { .. } => ErrorKind::Internal,
+            Error::IdToken(e) => match e.as_ref() {
+                // The token was not judged: the provider's keys could not be fetched.
+                crate::id_token::IdTokenError::KeySource(source) => source.kind(),
+                _ => ErrorKind::InvalidToken,
+            },
         }
     }
 
@@ -915,6 +925,12 @@ impl From<UnreadableResponse> for Error {
 impl From<TransportError> for Error {
     fn from(e: TransportError) -> Self {
         Error::Transport(Box::new(e))
+    }
+}
+
+impl From<crate::id_token::IdTokenError> for Error {
+    fn from(e: crate::id_token::IdTokenError) -> Self {
+        Error::IdToken(Box::new(e))
     }
 }
 

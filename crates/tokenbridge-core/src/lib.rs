@@ -13,6 +13,9 @@ pub mod error;
 pub mod exchanger;
 pub mod grant;
 pub mod http;
+pub mod id_token;
+pub mod jwks;
+pub mod jwt_auth;
 pub mod pkce;
 pub mod provider;
 pub mod redact;
@@ -37,6 +40,12 @@ pub use error::{
 pub use exchanger::{ensure_supported, unsupported_grant, TokenExchanger};
 pub use grant::{Grant, GrantKind};
 pub use http::{HttpClient, HttpConfig, HttpResponse};
+pub use id_token::{
+    access_token_hash, Clock, IdTokenError, IdTokenVerifier, IdTokenVerifierBuilder,
+    SigningAlgorithm, SystemClock, VerifiedIdToken, VerifyOptions,
+};
+pub use jwks::{HttpJwksSource, JwksCache, JwksSource, StaticJwksSource};
+pub use jwt_auth::{ClientSecretJwt, PrivateKeyJwt};
 pub use pkce::PkceVerifier;
 pub use provider::{Endpoints, Protocol, Provider, ProviderBuilder, STANDARD};
 pub use request::{BodyEncoding, TokenRequest};
