@@ -85,6 +85,11 @@ impl ExchangeArgs {
             .as_deref()
             .map(|s| s.split_whitespace().map(str::to_owned).collect())
             .unwrap_or_default();
+        if self.code_verifier.is_some() && self.code.is_none() {
+            return Err(Failure::Usage(
+                "--code-verifier goes with --code (the PKCE verifier of that code)".into(),
+            ));
+        }
         if self.scope.is_some() && (self.code.is_some() || self.qr_ticket.is_some()) {
             return Err(Failure::Usage(
                 "--scope goes with --refresh-token or --client-credentials".into(),

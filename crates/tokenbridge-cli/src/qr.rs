@@ -7,6 +7,7 @@ use qrcode::render::unicode::Dense1x2;
 use qrcode::QrCode;
 use tokenbridge::genauth::{QrCodeType, QrLoginClient};
 use tokenbridge::output::{token_set_json, Secrets};
+use tokenbridge::Error;
 
 use crate::{print_json, Failure, ProviderArgs};
 
@@ -53,7 +54,17 @@ pub(crate) fn draw(text: &str) -> Option<String> {
 /// Runs `tokenbridge qr-login`. Progress goes to stderr; the TokenSet alone to stdout.
 pub(crate) async fn run(args: QrLoginArgs) -> Result<(), Failure> {
     let kind: QrCodeType = args.kind.parse()?;
-    let client = QrLoginClient::new(args.provider.build()?)?;
+    let client = QrLoginClient::new(args.provider.build()?).map_err(|e| match e {
+        // Name the key in the configuration file, as every other configuration error does.
+        Error::Config {
+            key: Some(key),
+            message,
+        } if key == "kind" => Error::config(
+            format!("providers.{}.kind", args.provider.provider),
+            message,
+        ),
+        other => other,
+    })?;
     let qr = client.generate_qr_code(kind).await?;
     eprintln!(
         "Scan this QR code ({kind}) to sign in: {}",
