@@ -86,6 +86,11 @@ pub enum Error {
         /// What is wrong and how to fix it.
         message: String,
     },
+
+    /// A [`TokenSession`](crate::session::TokenSession) could not hand out a token: the session
+    /// has ended, a refresh failed and it is backing off, or its store failed.
+    #[error("{0}")]
+    Session(Box<crate::session::SessionError>),
 }
 
 fn display_kinds(kinds: &[GrantKind]) -> String {

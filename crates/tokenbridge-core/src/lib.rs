@@ -15,6 +15,7 @@ pub mod grant;
 pub mod http;
 pub mod pkce;
 pub mod request;
+pub mod session;
 pub mod standard;
 pub mod token;
 pub mod wire;
@@ -33,13 +34,20 @@ pub use grant::{Grant, GrantKind};
 pub use http::{HttpClient, HttpConfig, HttpResponse};
 pub use pkce::PkceVerifier;
 pub use request::{BodyEncoding, TokenRequest};
+pub use session::{
+    FileStore, MemoryStore, SessionError, TokenSession, TokenSessionBuilder, TokenStore,
+};
 pub use standard::{
     ExchangeHooks, Protocol, StandardExchanger, StandardExchangerBuilder, StandardHooks,
 };
-pub use token::{TokenSet, TokenType};
+pub use token::{SerializeSecrets, TokenSet, TokenType};
 
 /// Re-exported for adapters implementing [`TokenExchanger`].
 pub use async_trait::async_trait;
+/// The `redis` crate, re-exported so applications open connections for
+/// [`session::RedisStore`] with the same version.
+#[cfg(feature = "redis")]
+pub use redis;
 /// Re-exported so adapters and applications use the same secret types.
 pub use secrecy::{self, ExposeSecret, SecretString};
 /// Re-exported for adapters building URLs.

@@ -499,7 +499,10 @@ mod tests {
 
     #[test]
     fn round_trips_exactly_through_the_opt_in() {
-        for tokens in [full(), TokenSet::new("p", "a", TokenType::Other("MAC".into()))] {
+        for tokens in [
+            full(),
+            TokenSet::new("p", "a", TokenType::Other("MAC".into())),
+        ] {
             let text = serde_json::to_string(&tokens.serialize_secrets()).unwrap();
             let back: TokenSet = serde_json::from_str(&text).unwrap();
             assert_same(&tokens, &back);
