@@ -117,7 +117,8 @@ impl TokenStore for FileStore {
         .map_err(|e| lock_error(format!("cannot open the lock file: {e}")).with_source(e))?;
         // Polling with `try_lock` instead of a blocking `lock` keeps the wait cancellable and
         // on the runtime's clock, so it needs no blocking thread.
-        let deadline = tokio::time::Instant::now() + self.lock_timeout;
+        // A wait too long for the clock is as good as no deadline.
+        let deadline = tokio::time::Instant::now().checked_add(self.lock_timeout);
         let mut pause = Duration::from_millis(5);
         loop {
             match file.try_lock() {
@@ -134,7 +135,7 @@ impl TokenStore for FileStore {
                         .into())
                 }
             }
-            if tokio::time::Instant::now() >= deadline {
+            if deadline.is_some_and(|d| tokio::time::Instant::now() >= d) {
                 return Err(lock_error(format!(
                     "another process has held the lock for more than {} s",
                     self.lock_timeout.as_secs_f64()

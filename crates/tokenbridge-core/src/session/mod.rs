@@ -37,6 +37,9 @@ use crate::token::TokenSet;
 /// The default [`TokenSessionBuilder::refresh_margin`]: 60 s.
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
+/// The longest back-off [`TokenSessionBuilder::backoff`] accepts: a day.
+const MAX_BACKOFF: Duration = Duration::from_secs(24 * 3600);
+
 /// Makes the grant a client-credentials session exchanges for each new token.
 pub type GrantFactory = Arc<dyn Fn() -> Grant + Send + Sync>;
 
@@ -152,11 +155,12 @@ impl TokenSessionBuilder {
     }
 
     /// The wait after a failed renewal: `initial` (default 1 s), doubling after each further
-    /// failure up to `max` (default 30 s). Each wait is drawn between half and all of that,
+    /// failure up to `max` (default 30 s; at most a day). Each wait is drawn between half and all of that,
     /// so processes that failed together do not retry together.
     pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
-        self.backoff_initial = initial;
-        self.backoff_max = max.max(initial);
+        // Capped at a day: longer waits are a mistake, and it keeps the arithmetic in range.
+        self.backoff_initial = initial.min(MAX_BACKOFF);
+        self.backoff_max = max.max(initial).min(MAX_BACKOFF);
         self
     }
 
@@ -626,7 +630,9 @@ impl Inner {
             .backoff_initial
             .saturating_mul(doubling)
             .min(self.backoff_max);
-        let retry_in = full.mul_f64(0.5 + 0.5 * unit_random());
+        let retry_in =
+            Duration::try_from_secs_f64(full.as_secs_f64() * (0.5 + 0.5 * unit_random()))
+                .unwrap_or(full);
         state.not_before = Some(Instant::now() + retry_in);
         state.last_error = Some(Arc::clone(&error));
         SessionError::RefreshFailed {

@@ -170,7 +170,8 @@ impl TokenStore for RedisStore {
         let owner: String = owner.iter().map(|b| format!("{b:02x}")).collect();
         let ttl_ms = u64::try_from(self.lock_ttl.as_millis()).unwrap_or(u64::MAX);
         let mut conn = self.conn.clone();
-        let deadline = tokio::time::Instant::now() + self.lock_wait;
+        // A wait too long for the clock is as good as no deadline.
+        let deadline = tokio::time::Instant::now().checked_add(self.lock_wait);
         let mut pause = Duration::from_millis(10);
         loop {
             let taken: Option<String> = ::redis::cmd("SET")
@@ -189,7 +190,7 @@ impl TokenStore for RedisStore {
                     owner,
                 }));
             }
-            if tokio::time::Instant::now() >= deadline {
+            if deadline.is_some_and(|d| tokio::time::Instant::now() >= d) {
                 return Err(StoreError::new(
                     format!("redis key {:?}", self.lock_key),
                     "lock",
