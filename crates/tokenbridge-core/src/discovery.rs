@@ -34,6 +34,18 @@ pub struct ProviderMetadata {
     /// `revocation_endpoint`.
     #[serde(default)]
     pub revocation_endpoint: Option<String>,
+    /// `authorization_endpoint`.
+    #[serde(default)]
+    pub authorization_endpoint: Option<String>,
+    /// `end_session_endpoint` (OpenID Connect RP-Initiated Logout 1.0).
+    #[serde(default)]
+    pub end_session_endpoint: Option<String>,
+    /// `authorization_response_iss_parameter_supported` (RFC 9207).
+    #[serde(default)]
+    pub authorization_response_iss_parameter_supported: Option<bool>,
+    /// `id_token_signing_alg_values_supported`.
+    #[serde(default)]
+    pub id_token_signing_alg_values_supported: Option<Vec<String>>,
     /// Every other field.
     #[serde(flatten)]
     pub extra: Map<String, Value>,

@@ -208,9 +208,11 @@ async fn only_its_owner_releases_the_lock() {
         .store("owned")
         .await
         .lock_ttl(Duration::from_millis(100));
+    // B's lock outlives the test, so only a wrong release could free it for C.
     let b = server
         .store("owned")
         .await
+        .lock_ttl(Duration::from_secs(30))
         .lock_wait(Duration::from_secs(2));
     let lock_a = a.lock().await.unwrap();
     // B gets it once A's expired.

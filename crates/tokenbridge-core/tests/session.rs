@@ -412,7 +412,7 @@ async fn an_expired_session_without_refresh_token_has_ended() {
 async fn a_client_credentials_session_fetches_new_tokens() {
     let fake = FakeProvider::new(Some(HOUR), false);
     let session = TokenSession::builder(Arc::clone(&fake) as Arc<dyn TokenExchanger>)
-        .client_credentials(|| Grant::client_credentials(["orders.read"]))
+        .client_credentials(|| Grant::client_credentials().with_scopes(["orders.read"]))
         .build();
     assert_eq!(token(&session).await.unwrap(), "at-1");
     assert_eq!(token(&session).await.unwrap(), "at-1");

@@ -60,7 +60,7 @@ use sha2::{Digest, Sha256};
 use tokenbridge_core::{AuthMethod, Protocol};
 use url::Url;
 
-use crate::conformance::{ConformanceTarget, IssuedCode, ProviderTarget};
+use crate::conformance::{ConformanceTarget, IssuedCode, IssuedExtension, ProviderTarget};
 use crate::oidc::{ClientRegistration, CodeRequest, OidcProvider, Profile, Reply};
 use crate::server::{any_loopback_port, lock, EmulatorServer, RecordedRequest, Recorder};
 
@@ -76,6 +76,10 @@ pub const GENE_QRCODE_PATH: &str = "/api/v3/gene-qrcode";
 pub const QRCODE_STATUS_PATH: &str = "/api/v3/get-qrcode-status";
 /// `POST`: exchanges a ticket for tokens.
 pub const EXCHANGE_TICKET_PATH: &str = "/api/v3/exchange-tokenset-with-qrcode-ticket";
+/// The extension `grant_type` under which the GenAuth adapter exchanges a QR-login ticket.
+/// GenAuth's API has no `grant_type` for it (the ticket goes to its own V3 endpoint); this
+/// name only routes the grant inside tokenbridge.
+pub const QR_TICKET_GRANT_TYPE: &str = "urn:tokenbridge:genauth:qrcode-ticket";
 /// The OIDC token endpoint.
 pub const OIDC_TOKEN_PATH: &str = "/oidc/token";
 /// The OAuth 2.0 token endpoint.
@@ -582,12 +586,16 @@ impl ConformanceTarget for GenAuthTarget {
         self.standard.issue_refresh_token()
     }
 
-    fn issue_qr_ticket(&self) -> Option<String> {
-        self.emulator.issue_ticket(&self.app_id)
+    fn issue_extension(&self) -> Option<IssuedExtension> {
+        let ticket = self.emulator.issue_ticket(&self.app_id)?;
+        Some(IssuedExtension {
+            grant_type: QR_TICKET_GRANT_TYPE.to_owned(),
+            params: vec![("ticket".to_owned(), ticket)],
+        })
     }
 
     fn token_request_count(&self) -> usize {
-        self.standard.token_request_count()
+        self.standard.token_request_count() + self.ticket_exchanges()
     }
 }
 

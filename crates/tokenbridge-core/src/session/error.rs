@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 
 /// Why a [`TokenSession`](super::TokenSession) could not hand out a token.
 ///
@@ -81,6 +81,22 @@ pub enum SessionError {
         /// The provider id.
         provider: String,
     },
+}
+
+impl SessionError {
+    /// What the caller should do, as [`Error::kind`] says for any error: an ended session, or
+    /// one without tokens, is [`ErrorKind::InvalidGrant`] (sign in again); a failed or waiting
+    /// renewal has the kind of the provider's failure; a failing store is
+    /// [`ErrorKind::Internal`]; an interrupted renewal is [`ErrorKind::Cancelled`].
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            SessionError::Ended { .. } | SessionError::NoTokens { .. } => ErrorKind::InvalidGrant,
+            SessionError::RefreshFailed { source, .. } => source.kind(),
+            SessionError::BackingOff { last, .. } => last.kind(),
+            SessionError::Store(_) => ErrorKind::Internal,
+            SessionError::Interrupted { .. } => ErrorKind::Cancelled,
+        }
+    }
 }
 
 /// Why a session ended.

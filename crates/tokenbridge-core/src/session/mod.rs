@@ -29,7 +29,7 @@ pub use self::file::FileStore;
 pub use self::redis::RedisStore;
 pub use self::store::{MemoryStore, NoLock, StoreLock, TokenStore};
 
-use crate::error::{Error, Result, TransportKind};
+use crate::error::{Error, Result};
 use crate::exchanger::TokenExchanger;
 use crate::grant::Grant;
 use crate::token::TokenSet;
@@ -134,7 +134,7 @@ impl TokenSessionBuilder {
     /// # use tokenbridge_core::{session::TokenSession, Grant, TokenExchanger};
     /// # fn f(exchanger: Arc<dyn TokenExchanger>) -> TokenSession {
     /// TokenSession::builder(exchanger)
-    ///     .client_credentials(|| Grant::client_credentials(["orders.read"]))
+    ///     .client_credentials(|| Grant::client_credentials().with_scopes(["orders.read"]))
     ///     .build()
     /// # }
     /// ```
@@ -411,9 +411,10 @@ enum Delivery {
 }
 
 fn delivery(error: &Error) -> Delivery {
+    if !error.may_have_been_sent() {
+        return Delivery::NotSent;
+    }
     match error {
-        Error::Transport(t) if t.kind == TransportKind::Connect => Delivery::NotSent,
-        Error::Config { .. } | Error::UnsupportedGrant { .. } => Delivery::NotSent,
         Error::Provider(_) | Error::Vendor(_) | Error::Redirected { .. } => Delivery::Answered,
         Error::UnreadableResponse(u) if u.status.is_some_and(|s| s >= 400) => Delivery::Answered,
         // Timeouts, broken connections, unreadable or oversized success answers: tokens may

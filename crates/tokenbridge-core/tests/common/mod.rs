@@ -100,7 +100,7 @@ impl TokenExchanger for FakeProvider {
     async fn exchange(&self, grant: Grant) -> tokenbridge_core::Result<TokenSet> {
         let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
         self.grants.lock().unwrap().push(grant.kind());
-        if let Grant::RefreshToken { refresh_token, .. } = &grant {
+        if let Some(refresh_token) = grant.refresh_token_value() {
             self.sent_refresh_tokens
                 .lock()
                 .unwrap()
