@@ -582,3 +582,24 @@ async fn sessions_on_one_file_refresh_once() {
     assert_eq!(stored.refresh_token().unwrap().expose_secret(), "rt-1");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test(start_paused = true)]
+async fn tokens_of_another_provider_are_refused_and_nothing_is_sent() {
+    let fake = FakeProvider::new(Some(HOUR), true);
+    let other = TokenSet::new("other", "at-x", TokenType::Bearer)
+        .with_expires_in(Some(Duration::ZERO))
+        .with_refresh_token(Some("rt-x".into()));
+    let store = Arc::new(MemoryStore::with_tokens(other.clone()));
+    let from_store = TokenSession::builder(Arc::clone(&fake) as Arc<dyn TokenExchanger>)
+        .store(store)
+        .build();
+    let given = TokenSession::new(Arc::clone(&fake) as Arc<dyn TokenExchanger>, other);
+    for session in [from_store, given] {
+        let e = token(&session).await.unwrap_err();
+        assert!(
+            matches!(session_error(&e), SessionError::ProviderMismatch { found, .. } if found == "other"),
+            "{e}"
+        );
+    }
+    assert_eq!(fake.calls(), 0);
+}

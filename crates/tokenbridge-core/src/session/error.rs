@@ -72,6 +72,20 @@ pub enum SessionError {
         provider: String,
     },
 
+    /// The tokens (given, or found in the store) were issued by another provider than the
+    /// session's; nothing is sent, so that their refresh token never reaches the wrong
+    /// provider.
+    #[error(
+        "the session is for provider {provider:?} but its tokens were issued by provider \
+         {found:?}: use the session of that provider, or sign in again"
+    )]
+    ProviderMismatch {
+        /// The session's provider id.
+        provider: String,
+        /// The provider id the tokens carry.
+        found: String,
+    },
+
     /// The task getting new tokens stopped before it finished, because its runtime is
     /// shutting down.
     #[error(
@@ -87,13 +101,15 @@ impl SessionError {
     /// What the caller should do, as [`Error::kind`] says for any error: an ended session, or
     /// one without tokens, is [`ErrorKind::InvalidGrant`] (sign in again); a failed or waiting
     /// renewal has the kind of the provider's failure; a failing store is
-    /// [`ErrorKind::Internal`]; an interrupted renewal is [`ErrorKind::Cancelled`].
+    /// [`ErrorKind::Internal`]; tokens of another provider are [`ErrorKind::Configuration`];
+    /// an interrupted renewal is [`ErrorKind::Cancelled`].
     pub fn kind(&self) -> ErrorKind {
         match self {
             SessionError::Ended { .. } | SessionError::NoTokens { .. } => ErrorKind::InvalidGrant,
             SessionError::RefreshFailed { source, .. } => source.kind(),
             SessionError::BackingOff { last, .. } => last.kind(),
             SessionError::Store(_) => ErrorKind::Internal,
+            SessionError::ProviderMismatch { .. } => ErrorKind::Configuration,
             SessionError::Interrupted { .. } => ErrorKind::Cancelled,
         }
     }

@@ -489,6 +489,27 @@ impl Inner {
         Ok(())
     }
 
+    /// Loads the stored tokens, refusing those of another provider: their refresh token must
+    /// never be sent to this one.
+    async fn load(&self) -> Result<Option<TokenSet>, SessionError> {
+        let stored = self.store.load().await.map_err(Self::store_error)?;
+        if let Some(tokens) = &stored {
+            self.check_provider(tokens)?;
+        }
+        Ok(stored)
+    }
+
+    fn check_provider(&self, tokens: &TokenSet) -> Result<(), SessionError> {
+        if tokens.provider() == self.provider {
+            Ok(())
+        } else {
+            Err(SessionError::ProviderMismatch {
+                provider: self.provider.clone(),
+                found: tokens.provider().to_owned(),
+            })
+        }
+    }
+
     /// Adopts tokens found in the store (saved there already).
     fn adopt(&self, held: &Held) {
         let mut state = self.state();
@@ -509,6 +530,7 @@ impl Inner {
             // Tokens received earlier whose save failed: save them first and send nothing,
             // their refresh token may be the only one that still works.
             Some(held) if unsaved => {
+                self.check_provider(&held.tokens)?;
                 self.save_current(&held).await?;
                 if held.fresh(now, self.margin) {
                     return Ok(held.tokens);
@@ -517,7 +539,7 @@ impl Inner {
             }
             // A new session: tokens in the store may be fresh, and reading needs no lock.
             None => {
-                let stored = self.store.load().await.map_err(Self::store_error)?;
+                let stored = self.load().await?;
                 if let Some(stored) = stored {
                     let stored = Held::new(Arc::new(stored));
                     self.adopt(&stored);
@@ -545,7 +567,7 @@ impl Inner {
     async fn reload_and_renew(&self, held: Option<Held>) -> Result<Arc<TokenSet>, SessionError> {
         let mut base = held;
         // Another process (or session on the same store) may have renewed while we waited.
-        if let Some(stored) = self.store.load().await.map_err(Self::store_error)? {
+        if let Some(stored) = self.load().await? {
             let newer = base
                 .as_ref()
                 .is_none_or(|b| !b.tokens.same_access_token(&stored));
