@@ -674,3 +674,49 @@ fn unit_random() -> f64 {
         Err(_) => 1.0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{ProviderError, TransportError, TransportKind};
+
+    fn transport(kind: TransportKind) -> Error {
+        TransportError {
+            kind,
+            endpoint: "http://127.0.0.1:9/token".into(),
+            message: "fake".into(),
+            source: None,
+        }
+        .into()
+    }
+
+    #[test]
+    fn only_what_cannot_have_been_spent_is_sent_again() {
+        let not_sent = [
+            transport(TransportKind::Connect),
+            transport(TransportKind::ConnectTimeout),
+            Error::config_general("bad"),
+        ];
+        for e in &not_sent {
+            assert!(matches!(delivery(e), Delivery::NotSent), "{e}");
+        }
+        let answered = [
+            Error::from(ProviderError::new(Some(503), "server_error")),
+            Error::from(ProviderError::new(Some(401), "invalid_client")),
+        ];
+        for e in &answered {
+            assert!(matches!(delivery(e), Delivery::Answered), "{e}");
+        }
+        let unknown = [
+            transport(TransportKind::Timeout),
+            transport(TransportKind::Other),
+            Error::ResponseTooLarge {
+                endpoint: "http://127.0.0.1:9/token".into(),
+                limit: 1,
+            },
+        ];
+        for e in &unknown {
+            assert!(matches!(delivery(e), Delivery::Unknown), "{e}");
+        }
+    }
+}
