@@ -346,7 +346,7 @@ pub(crate) mod acme {
 
         /// Exchanges codes and refresh tokens with Acme ID.
         ///
-        /// It implements `TokenExchanger` itself rather than wrapping `StandardExchanger`:
+        /// It implements `TokenExchanger` itself rather than wrapping `Provider`:
         /// the standard exchanger always sends a form body, and Acme wants JSON.
         #[derive(Debug)]
         pub(crate) struct AcmeExchanger {

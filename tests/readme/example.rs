@@ -1,4 +1,4 @@
-use tokenbridge::{ExposeSecret, Grant, SecretString, StandardExchanger, TokenExchanger};
+use tokenbridge::{ExposeSecret, Grant, SecretString, Provider, TokenExchanger};
 
 /// Exchanges the code the browser brought back to the callback for an access token.
 /// `Ok(None)`: the code was already used or has expired, so the user signs in again.
@@ -7,7 +7,7 @@ async fn sign_in(
     client_secret: SecretString,
     code: String,
 ) -> tokenbridge::Result<Option<String>> {
-    let exchanger = StandardExchanger::builder("corp")
+    let exchanger = Provider::builder("corp")
         .issuer(issuer) // the token endpoint and auth method come from discovery
         .client_id("my-app")
         .client_secret(client_secret)

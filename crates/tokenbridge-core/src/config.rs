@@ -160,7 +160,21 @@ impl<'a> ProviderContext<'a> {
             .filter(|(k, _)| !COMMON_KEYS.contains(&k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        self.table.deserialize_value(Value::Object(own))
+        self.table
+            .deserialize_value(Value::Object(own))
+            .map_err(|e| match e {
+                // The kind's own type lists only its own keys; name the shared ones too.
+                Error::Config { key, message } if message.contains("unknown field") => {
+                    Error::Config {
+                        key,
+                        message: format!(
+                            "{message}; every kind also takes {}",
+                            COMMON_KEYS.join(", ")
+                        ),
+                    }
+                }
+                other => other,
+            })
     }
 
     /// The keys every kind shares.

@@ -191,6 +191,7 @@ mod tests {
             "token_endpoint": "https://id.example.com/token",
             "token_endpoint_auth_methods_supported": ["client_secret_post"],
             "end_session_endpoint": "https://id.example.com/logout",
+            "claims_supported": ["sub"],
         });
         let m = ProviderMetadata::from_response(&answer(200, &doc.to_string())).unwrap();
         assert_eq!(m.issuer.as_deref(), Some("https://id.example.com"));
@@ -203,9 +204,10 @@ mod tests {
             Some(vec!["client_secret_post".to_owned()])
         );
         assert_eq!(
-            m.extra["end_session_endpoint"],
-            "https://id.example.com/logout"
+            m.end_session_endpoint.as_deref(),
+            Some("https://id.example.com/logout")
         );
+        assert_eq!(m.extra["claims_supported"], json!(["sub"]));
     }
 
     #[test]

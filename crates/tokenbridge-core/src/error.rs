@@ -29,7 +29,8 @@ pub enum ErrorKind {
     InvalidScope,
     /// The user or the provider denied the request.
     AccessDenied,
-    /// The access token was refused by a resource endpoint (userinfo): refresh or sign in again.
+    /// The access token was refused by a resource endpoint (userinfo), or an ID token failed
+    /// verification: refresh or sign in again.
     InvalidToken,
     /// The provider (or this configuration of it) does not offer what was asked; nothing was sent.
     Unsupported,
@@ -46,6 +47,9 @@ pub enum ErrorKind {
     UnreadableResponse,
     /// The configuration is wrong; nothing was sent.
     Configuration,
+    /// A sign-in callback was refused (wrong or missing `state`, wrong `iss`, replayed,
+    /// ambiguous); nothing was exchanged. Start a new sign-in.
+    InvalidCallback,
     /// An interactive login was stopped by the application or ended without a result.
     Cancelled,
     /// A failure inside this process that no configuration change fixes (the OS random
@@ -70,6 +74,7 @@ impl ErrorKind {
             ErrorKind::Transport => "transport",
             ErrorKind::UnreadableResponse => "unreadable_response",
             ErrorKind::Configuration => "configuration",
+            ErrorKind::InvalidCallback => "invalid_callback",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::Internal => "internal",
         }
@@ -358,6 +363,10 @@ pub enum Error {
     #[error("{0}")]
     Login(Box<LoginError>),
 
+    /// A sign-in callback was refused before anything was exchanged.
+    #[error("{0}")]
+    Callback(Box<crate::signin::CallbackError>),
+
     /// The configuration is wrong; nothing was sent.
     #[error("configuration error{}: {message}", key.as_deref().map(|k| format!(" in `{k}`")).unwrap_or_default())]
     Config {
@@ -373,6 +382,10 @@ pub enum Error {
         /// What failed.
         message: String,
     },
+
+    /// An ID token failed verification (OpenID Connect Core 3.1.3.7).
+    #[error("{0}")]
+    IdToken(Box<crate::id_token::IdTokenError>),
 
     /// A [`TokenSession`](crate::session::TokenSession) could not hand out a token: the session
     /// has ended, a refresh failed and it is backing off, or its store failed.
@@ -441,7 +454,13 @@ impl Error {
                 LoginEnd::Failed => ErrorKind::Cancelled,
             },
             Error::Config { .. } => ErrorKind::Configuration,
+            Error::Callback(_) => ErrorKind::InvalidCallback,
             Error::Internal { .. } => ErrorKind::Internal,
+            Error::IdToken(e) => match e.as_ref() {
+                // The token was not judged: the provider's keys could not be fetched.
+                crate::id_token::IdTokenError::KeySource(source) => source.kind(),
+                _ => ErrorKind::InvalidToken,
+            },
             Error::Session(s) => s.kind(),
         }
     }
@@ -466,6 +485,7 @@ impl Error {
         match self {
             Error::Transport(t) => t.may_have_been_sent(),
             Error::Config { .. }
+            | Error::Callback(_)
             | Error::Unsupported { .. }
             | Error::UnsupportedGrant { .. }
             | Error::Internal { .. } => false,
@@ -590,6 +610,15 @@ impl ProviderError {
 
     /// What a person should check for this error.
     pub fn advice(&self) -> &'static str {
+        match &self.code {
+            OAuthErrorCode::UnauthorizedClient => {
+                return "the client is not allowed this grant type: check the application's settings at the provider"
+            }
+            OAuthErrorCode::UnsupportedGrantType => {
+                return "the provider does not accept this grant_type for this client"
+            }
+            _ => {}
+        }
         match self.kind {
             ErrorKind::InvalidGrant => {
                 "the code, ticket or refresh token is invalid, expired, already used or revoked, \
@@ -597,9 +626,9 @@ impl ProviderError {
             }
             ErrorKind::InvalidClient => {
                 "check client_id, client_secret and the configured auth_method \
-                 (none, client_secret_post or client_secret_basic), and that the client may use this grant"
+                 (none, client_secret_post or client_secret_basic)"
             }
-            ErrorKind::Unsupported => "the provider does not accept this request type for this client",
+            ErrorKind::Unsupported => "the provider does not accept this request for this client",
             ErrorKind::InvalidScope => "one of the requested scopes is unknown or not allowed for this client",
             ErrorKind::InvalidRequest => "a required parameter is missing or malformed: check the configuration and the grant's fields",
             ErrorKind::AccessDenied => "the user or the provider denied the request",
@@ -905,6 +934,12 @@ impl From<TransportError> for Error {
     }
 }
 
+impl From<crate::id_token::IdTokenError> for Error {
+    fn from(e: crate::id_token::IdTokenError) -> Self {
+        Error::IdToken(Box::new(e))
+    }
+}
+
 impl From<LoginError> for Error {
     fn from(e: LoginError) -> Self {
         Error::Login(Box::new(e))
@@ -935,5 +970,124 @@ mod tests {
         }
         .into();
         assert!(e.is_retryable());
+    }
+
+    fn unreadable_at(status: u16) -> Error {
+        UnreadableResponse {
+            endpoint: "https://x/token".into(),
+            status: Some(status),
+            content_type: None,
+            reason: "r".into(),
+            snippet: String::new(),
+            retry_after: None,
+        }
+        .into()
+    }
+
+    #[test]
+    fn retryability_boundaries_for_every_origin() {
+        // (status, expected kind of an unknown-code refusal, retryable)
+        let table = [
+            (428, ErrorKind::InvalidRequest, false),
+            (429, ErrorKind::RateLimited, true),
+            (499, ErrorKind::InvalidRequest, false),
+            (500, ErrorKind::ProviderUnavailable, true),
+            (599, ErrorKind::ProviderUnavailable, true),
+        ];
+        for (status, kind, retryable) in table {
+            let provider: Error = ProviderError::new(Some(status), "weird_code").into();
+            assert_eq!(
+                (provider.kind(), provider.is_retryable()),
+                (kind, retryable),
+                "provider {status}"
+            );
+            let vendor: Error = VendorError::new("v", status, i64::from(status), "m").into();
+            assert_eq!(vendor.is_retryable(), retryable, "vendor {status}");
+            let vendor_200: Error = VendorError::new("v", 200, i64::from(status), "m").into();
+            assert_eq!(
+                vendor_200.is_retryable(),
+                retryable,
+                "vendor status_code {status}"
+            );
+            let unreadable = unreadable_at(status);
+            assert_eq!(unreadable.is_retryable(), retryable, "unreadable {status}");
+        }
+    }
+
+    #[test]
+    fn oauth_codes_round_trip_and_classify() {
+        for (code, kind) in [
+            ("invalid_grant", ErrorKind::InvalidGrant),
+            ("invalid_client", ErrorKind::InvalidClient),
+            ("unauthorized_client", ErrorKind::InvalidClient),
+            ("invalid_request", ErrorKind::InvalidRequest),
+            ("invalid_scope", ErrorKind::InvalidScope),
+            ("access_denied", ErrorKind::AccessDenied),
+            ("unsupported_grant_type", ErrorKind::Unsupported),
+            ("invalid_token", ErrorKind::InvalidToken),
+            ("temporarily_unavailable", ErrorKind::ProviderUnavailable),
+            ("slow_down", ErrorKind::RateLimited),
+        ] {
+            let parsed = OAuthErrorCode::parse(code);
+            assert!(!matches!(parsed, OAuthErrorCode::Other(_)), "{code}");
+            assert_eq!(parsed.as_str(), code);
+            assert_eq!(ProviderError::new(Some(400), code).kind, kind, "{code}");
+        }
+        let other = OAuthErrorCode::parse("login_required");
+        assert_eq!(other, OAuthErrorCode::Other("login_required".into()));
+        assert_eq!(other.as_str(), "login_required");
+        // A 5xx wins over whatever code the body carries.
+        assert_eq!(
+            ProviderError::new(Some(503), "invalid_request").kind,
+            ErrorKind::ProviderUnavailable
+        );
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        assert_eq!(
+            RetryAfter::parse(" 120 "),
+            Some(RetryAfter::Delay(Duration::from_secs(120)))
+        );
+        let at = RetryAfter::parse("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
+        let RetryAfter::At(when) = at else {
+            panic!("expected a date, got {at:?}")
+        };
+        assert_eq!(
+            when.duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap()
+                .as_secs(),
+            1_445_412_480
+        );
+        assert_eq!(at.delay_from(when + Duration::from_secs(5)), Duration::ZERO);
+        assert_eq!(RetryAfter::parse("soon"), None);
+        assert_eq!(RetryAfter::parse("-5"), None);
+    }
+
+    #[test]
+    fn may_have_been_sent_is_precise() {
+        let transport = |kind| -> Error {
+            TransportError {
+                kind,
+                endpoint: "https://x/token".into(),
+                message: "m".into(),
+                source: None,
+            }
+            .into()
+        };
+        assert!(!transport(TransportKind::Connect).may_have_been_sent());
+        assert!(!transport(TransportKind::ConnectTimeout).may_have_been_sent());
+        assert!(transport(TransportKind::Timeout).may_have_been_sent());
+        assert!(transport(TransportKind::Other).may_have_been_sent());
+        assert_eq!(
+            transport(TransportKind::ConnectTimeout).kind(),
+            ErrorKind::Timeout
+        );
+        assert!(transport(TransportKind::ConnectTimeout)
+            .to_string()
+            .contains("the request was not sent"));
+        assert!(!Error::config("k", "m").may_have_been_sent());
+        let refused: Error = ProviderError::new(Some(400), "invalid_grant").into();
+        assert!(refused.may_have_been_sent());
     }
 }

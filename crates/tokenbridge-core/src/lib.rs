@@ -13,11 +13,15 @@ pub mod error;
 pub mod exchanger;
 pub mod grant;
 pub mod http;
+pub mod id_token;
+pub mod jwks;
+pub mod jwt_auth;
 pub mod pkce;
 pub mod provider;
 pub mod redact;
 pub mod request;
 pub mod session;
+pub mod signin;
 pub mod token;
 pub mod vendor;
 pub mod wire;
@@ -37,11 +41,21 @@ pub use error::{
 pub use exchanger::{ensure_supported, unsupported_grant, TokenExchanger};
 pub use grant::{Grant, GrantKind};
 pub use http::{HttpClient, HttpConfig, HttpResponse};
+pub use id_token::{
+    access_token_hash, Clock, IdTokenError, IdTokenVerifier, IdTokenVerifierBuilder,
+    SigningAlgorithm, SystemClock, VerifiedIdToken, VerifyOptions,
+};
+pub use jwks::{HttpJwksSource, JwksCache, JwksSource, StaticJwksSource};
+pub use jwt_auth::{ClientSecretJwt, PrivateKeyJwt};
 pub use pkce::PkceVerifier;
 pub use provider::{Endpoints, Protocol, Provider, ProviderBuilder, STANDARD};
 pub use request::{BodyEncoding, TokenRequest};
 pub use session::{
     FileStore, MemoryStore, SessionError, TokenSession, TokenSessionBuilder, TokenStore,
+};
+pub use signin::{
+    AuthorizationRequest, AuthorizationRequestBuilder, CallbackError, CompletedLogin,
+    LogoutRequest, PendingLogin, TokenTypeHint,
 };
 pub use token::{SerializeSecrets, TokenSet, TokenType};
 pub use vendor::{

@@ -20,6 +20,7 @@ use crate::exchanger::TokenExchanger;
 use crate::grant::{Grant, GrantKind};
 use crate::http::{join_path, parse_base_url, parse_secure_url, HttpClient};
 use crate::request::{BodyEncoding, TokenRequest};
+use crate::signin::CompletedLogins;
 use crate::token::TokenSet;
 use crate::vendor::{Capabilities, HookContext, VendorDescription};
 
@@ -160,6 +161,7 @@ struct Inner {
     scopes: Vec<String>,
     metadata: OnceCell<ProviderMetadata>,
     resolved: OnceCell<Resolved>,
+    completed_logins: CompletedLogins,
 }
 
 /// Builds a [`Provider`]; see [`Provider::builder`].
@@ -285,6 +287,10 @@ impl Provider {
     /// The client authentication in use (after discovery, if any).
     pub async fn client_auth(&self) -> Result<Arc<dyn ClientAuth>> {
         Ok(Arc::clone(&self.resolve().await?.auth))
+    }
+
+    pub(crate) fn completed_logins(&self) -> &CompletedLogins {
+        &self.inner.completed_logins
     }
 
     /// The [`Error::Unsupported`] for a capability this provider lacks.
@@ -455,9 +461,10 @@ impl Provider {
 }
 
 fn check_issuer(expected: &Url, got: Option<&str>) -> Result<()> {
-    let expected = expected.as_str().trim_end_matches('/');
+    let trimmed = expected.as_str().trim_end_matches('/');
+    let expected = expected.as_str();
     match got {
-        Some(got) if got.trim_end_matches('/') == expected => Ok(()),
+        Some(got) if got.trim_end_matches('/') == trimmed => Ok(()),
         Some(got) => Err(Error::config(
             "issuer",
             format!(
@@ -729,21 +736,16 @@ impl ProviderBuilder {
             discovery = None;
         }
         if fixed.token.is_none() && discovery.is_none() {
-            return Err(Error::config(
-                if vendor.paths.token.is_some() {
-                    "base_url"
-                } else {
-                    "issuer"
-                },
-                if vendor.paths.token.is_some() {
-                    format!(
-                        "{} needs base_url, the host its endpoints live below",
-                        vendor.name
-                    )
-                } else {
-                    "set issuer (for discovery) or token_endpoint".to_owned()
-                },
-            ));
+            return Err(match vendor.paths.token {
+                Some(_) => Error::config(
+                    "base_url",
+                    format!("{} needs base_url, the host its endpoints live below", vendor.name),
+                ),
+                None => Error::config(
+                    "token_endpoint",
+                    "no token endpoint: set token_endpoint, or issuer for discovery",
+                ),
+            });
         }
         let (auth, method) = match self.client_auth {
             Some(auth) => {
@@ -755,7 +757,7 @@ impl ProviderBuilder {
                     .client_id
                     .filter(|id| !id.trim().is_empty())
                     .ok_or_else(|| {
-                        Error::config("client_id", "the client id is missing or empty")
+                        Error::config("client_id", "the client id is missing")
                     })?;
                 let secret = self.client_secret;
                 if secret
@@ -815,6 +817,7 @@ impl ProviderBuilder {
                 scopes: self.scopes,
                 metadata: OnceCell::new(),
                 resolved: OnceCell::new(),
+                completed_logins: CompletedLogins::default(),
             }),
         })
     }
@@ -829,6 +832,16 @@ fn check_auth_method(
     has_secret: bool,
     fixed_token_endpoint: bool,
 ) -> Result<Option<AuthMethod>> {
+    if configured.is_none() && !has_secret && !vendor.auth_methods.contains(&AuthMethod::None) {
+        return Err(Error::config(
+            "client_secret",
+            format!(
+                "{} needs a client secret (it documents no public clients); set client_secret_env \
+                 (or client_secret)",
+                vendor.name
+            ),
+        ));
+    }
     let method = match configured {
         Some(m) => m,
         None if fixed_token_endpoint || !has_secret => vendor.default_auth_method(has_secret),

@@ -69,9 +69,12 @@ impl VendorDescription {
                 GrantKind::ClientCredentials,
                 GrantKind::Extension,
             ],
+            // A standard provider decides per client which grants it allows (and says
+            // `unauthorized_client`); tokenbridge does not second-guess it.
             public_grants: &[
                 GrantKind::AuthorizationCode,
                 GrantKind::RefreshToken,
+                GrantKind::ClientCredentials,
                 GrantKind::Extension,
             ],
             redirect_uri_required: false,
