@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokenbridge::session::{FileStore, TokenSession};
-use tokenbridge::{AuthMethod, Config, ExposeSecret, Grant, Registry};
+use tokenbridge::{AuthMethod, Config, ExposeSecret, Grant, Registry, TokenExchanger};
 use tokenbridge_testkit::oidc::{ClientRegistration, OidcEmulator, Profile};
 
 const REDIRECT_URI: &str = "http://127.0.0.1/callback";
@@ -50,7 +50,7 @@ client_secret_env = "CORP_SECRET"
     ))?;
     let registry =
         Registry::new().with_env(|var| (var == "CORP_SECRET").then(|| "demo-secret".to_owned()));
-    let provider = registry.build(&config, "corp")?;
+    let provider: Arc<dyn TokenExchanger> = Arc::new(registry.build(&config, "corp")?);
 
     // Sign-in, once: what the browser brought back.
     let code = oidc.issue_code("demo-app", REDIRECT_URI, None);
@@ -102,7 +102,7 @@ client_secret_env = "CORP_SECRET"
         calls.load(Ordering::Relaxed),
         requests.len(),
     );
-    let stored = tokenbridge::TokenStore::load(&store).await?;
+    let stored = tokenbridge::session::TokenStore::load(&store).await?;
     println!(
         "session file holds: {}",
         stored.map(|t| t.to_string()).unwrap_or_default()
