@@ -62,6 +62,10 @@ pub mod adapter {
 /// The core crate, for anything the facade does not name.
 pub use tokenbridge_core as core;
 
+/// Sessions: tokens kept fresh for many tasks, with single-flight refresh and stores (memory,
+/// file, Redis with the core crate's `redis` feature); see `docs/sessions.md`.
+pub use tokenbridge_core::session;
+
 /// The GenAuth (formerly Authing) adapter.
 #[cfg(feature = "genauth")]
 pub use tokenbridge_genauth as genauth;

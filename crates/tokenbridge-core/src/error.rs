@@ -386,6 +386,11 @@ pub enum Error {
     /// An ID token failed verification (OpenID Connect Core 3.1.3.7).
     #[error("{0}")]
     IdToken(Box<crate::id_token::IdTokenError>),
+
+    /// A [`TokenSession`](crate::session::TokenSession) could not hand out a token: the session
+    /// has ended, a refresh failed and it is backing off, or its store failed.
+    #[error("{0}")]
+    Session(Box<crate::session::SessionError>),
 }
 
 fn display_kinds(kinds: &[GrantKind]) -> String {
@@ -456,6 +461,7 @@ impl Error {
                 crate::id_token::IdTokenError::KeySource(source) => source.kind(),
                 _ => ErrorKind::InvalidToken,
             },
+            Error::Session(s) => s.kind(),
         }
     }
 
@@ -990,11 +996,19 @@ mod tests {
         ];
         for (status, kind, retryable) in table {
             let provider: Error = ProviderError::new(Some(status), "weird_code").into();
-            assert_eq!((provider.kind(), provider.is_retryable()), (kind, retryable), "provider {status}");
+            assert_eq!(
+                (provider.kind(), provider.is_retryable()),
+                (kind, retryable),
+                "provider {status}"
+            );
             let vendor: Error = VendorError::new("v", status, i64::from(status), "m").into();
             assert_eq!(vendor.is_retryable(), retryable, "vendor {status}");
             let vendor_200: Error = VendorError::new("v", 200, i64::from(status), "m").into();
-            assert_eq!(vendor_200.is_retryable(), retryable, "vendor status_code {status}");
+            assert_eq!(
+                vendor_200.is_retryable(),
+                retryable,
+                "vendor status_code {status}"
+            );
             let unreadable = unreadable_at(status);
             assert_eq!(unreadable.is_retryable(), retryable, "unreadable {status}");
         }
@@ -1040,7 +1054,9 @@ mod tests {
             panic!("expected a date, got {at:?}")
         };
         assert_eq!(
-            when.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs(),
+            when.duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap()
+                .as_secs(),
             1_445_412_480
         );
         assert_eq!(at.delay_from(when + Duration::from_secs(5)), Duration::ZERO);
@@ -1063,7 +1079,10 @@ mod tests {
         assert!(!transport(TransportKind::ConnectTimeout).may_have_been_sent());
         assert!(transport(TransportKind::Timeout).may_have_been_sent());
         assert!(transport(TransportKind::Other).may_have_been_sent());
-        assert_eq!(transport(TransportKind::ConnectTimeout).kind(), ErrorKind::Timeout);
+        assert_eq!(
+            transport(TransportKind::ConnectTimeout).kind(),
+            ErrorKind::Timeout
+        );
         assert!(transport(TransportKind::ConnectTimeout)
             .to_string()
             .contains("the request was not sent"));
@@ -1072,4 +1091,3 @@ mod tests {
         assert!(refused.may_have_been_sent());
     }
 }
-

@@ -20,6 +20,7 @@ pub mod pkce;
 pub mod provider;
 pub mod redact;
 pub mod request;
+pub mod session;
 pub mod signin;
 pub mod token;
 pub mod vendor;
@@ -49,11 +50,14 @@ pub use jwt_auth::{ClientSecretJwt, PrivateKeyJwt};
 pub use pkce::PkceVerifier;
 pub use provider::{Endpoints, Protocol, Provider, ProviderBuilder, STANDARD};
 pub use request::{BodyEncoding, TokenRequest};
-pub use signin::{
-    AuthorizationRequest, AuthorizationRequestBuilder, CallbackError, CompletedLogin, LogoutRequest,
-    PendingLogin, TokenTypeHint,
+pub use session::{
+    FileStore, MemoryStore, SessionError, TokenSession, TokenSessionBuilder, TokenStore,
 };
-pub use token::{TokenSet, TokenType};
+pub use signin::{
+    AuthorizationRequest, AuthorizationRequestBuilder, CallbackError, CompletedLogin,
+    LogoutRequest, PendingLogin, TokenTypeHint,
+};
+pub use token::{SerializeSecrets, TokenSet, TokenType};
 pub use vendor::{
     Capabilities, EndpointPaths, ErrorMapping, ErrorTable, HookContext, LogoutParams,
     StandardHooks, VendorDescription, VendorHooks,
@@ -61,6 +65,10 @@ pub use vendor::{
 
 /// Re-exported for adapters implementing [`TokenExchanger`].
 pub use async_trait::async_trait;
+/// The `redis` crate, re-exported so applications open connections for
+/// [`session::RedisStore`] with the same version.
+#[cfg(feature = "redis")]
+pub use redis;
 /// Re-exported because [`HttpClient::with_reqwest`] takes a `reqwest::Client`, so callers can
 /// match versions.
 pub use reqwest;
