@@ -8,10 +8,12 @@
 #[cfg(feature = "emulate")]
 mod emulate;
 mod exchange;
+mod identity;
 mod jwt;
 mod login;
 mod qr;
 mod signout;
+mod token;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -56,11 +58,26 @@ enum Command {
     #[command(after_help = "Example:
   tokenbridge logout-url --config tokenbridge.toml --provider corp --post-logout-redirect-uri https://app.example.com/")]
     LogoutUrl(signout::LogoutUrlArgs),
+    /// Print a valid access token from a session file, refreshing (and saving) it first when
+    /// it expires within --min-valid seconds.
+    #[command(after_help = "Example:
+  curl -H \"Authorization: Bearer $(tokenbridge token --config tokenbridge.toml --provider corp --session ~/.corp-session.json)\" https://api.example.com/me")]
+    Token(token::TokenArgs),
     /// Run a GenAuth QR-code login: show the code, follow its status, print the TokenSet.
     #[command(after_help = "Example:
   tokenbridge qr-login --config tokenbridge.toml --provider corp --type MOBILE_APP")]
     QrLogin(qr::QrLoginArgs),
-    /// Show the header and claims of a JWT. The signature is NOT verified.
+    /// Verify an ID token with the provider's keys (signature, issuer, audience, lifetime,
+    /// nonce) and print its claims.
+    #[command(after_help = "Examples:
+  tokenbridge verify-id-token --config tokenbridge.toml --provider corp --nonce N eyJhbGciOi...
+  tokenbridge verify-id-token --config tokenbridge.toml --provider corp - < id-token.txt")]
+    VerifyIdToken(identity::VerifyIdTokenArgs),
+    /// Ask the provider's userinfo endpoint who an access token belongs to.
+    #[command(after_help = "Example:
+  tokenbridge userinfo --config tokenbridge.toml --provider corp --access-token - < access-token.txt")]
+    Userinfo(identity::UserinfoArgs),
+    /// Show the header and claims of a JWT. The signature is NOT verified (see verify-id-token).
     #[command(after_help = "Example:
   tokenbridge decode-jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln")]
     DecodeJwt(jwt::DecodeArgs),
@@ -96,6 +113,8 @@ enum Failure {
     Usage(String),
     /// Nothing usable came back in time, or the network failed outside the library.
     Transport(String),
+    /// The provider refused, in a way already described by the message.
+    Refused(String),
     Library(Error),
 }
 
@@ -110,6 +129,11 @@ fn exit_code(error: &Error) -> u8 {
     match error {
         Error::Config { .. } | Error::UnsupportedGrant { .. } | Error::Unsupported { .. } => 2,
         Error::Provider(_) | Error::Vendor(_) | Error::Login(_) | Error::Callback(_) => 3,
+        // A token that failed a check is a refusal; keys that could not be fetched are not.
+        Error::IdToken(e) => match e.as_ref() {
+            tokenbridge::IdTokenError::KeySource(source) => exit_code(source),
+            _ => 3,
+        },
         _ => 4,
     }
 }
@@ -194,7 +218,10 @@ fn main() -> ExitCode {
             Command::Login(args) => login::run(args).await,
             Command::Revoke(args) => signout::revoke(args).await,
             Command::LogoutUrl(args) => signout::logout_url(args).await,
+            Command::Token(args) => token::run(args).await,
             Command::QrLogin(args) => qr::run(args).await,
+            Command::VerifyIdToken(args) => identity::verify_id_token(args).await,
+            Command::Userinfo(args) => identity::userinfo(args).await,
             Command::DecodeJwt(args) => jwt::run(args),
             #[cfg(feature = "emulate")]
             Command::Emulate(args) => emulate::run(args).await,
@@ -210,6 +237,10 @@ fn main() -> ExitCode {
         Err(Failure::Transport(message)) => {
             eprintln!("tokenbridge: {}", printable(&message));
             ExitCode::from(4)
+        }
+        Err(Failure::Refused(message)) => {
+            eprintln!("tokenbridge: {}", printable(&message));
+            ExitCode::from(3)
         }
         Err(Failure::Library(error)) => {
             eprintln!("tokenbridge: {}", error_line(&error));
