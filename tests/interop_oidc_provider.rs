@@ -1,4 +1,4 @@
-//! The standard exchanger against a real OpenID Provider: panva's `oidc-provider`, run by Node
+//! The standard `Provider` against a real OpenID Provider: panva's `oidc-provider`, run by Node
 //! from tests/interop (see docs/interop.md). Each test starts its own provider on a free
 //! loopback port and kills it when it ends. Without Node or the npm package the tests skip with
 //! a printed reason, except in CI, where they fail.
@@ -15,7 +15,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use interop_support::{Client, Interop, BASIC, CLIENTS, POST, PUBLIC, REDIRECT_URI, WEIRD};
 use tokenbridge::{
-    AuthMethod, Error, ExposeSecret, Grant, PkceVerifier, SecretString, StandardExchanger,
+    AuthMethod, Error, ErrorKind, ExposeSecret, Grant, PkceVerifier, Provider, SecretString,
     TokenExchanger, TokenSet, TokenType,
 };
 
@@ -38,18 +38,22 @@ fn auth_method(client: &Client) -> AuthMethod {
         .unwrap_or_else(|| panic!("tokenbridge has no auth method {}", client.auth_method))
 }
 
-/// The exchanger an application would configure: only the issuer, so the token endpoint comes
+/// The provider an application would configure: only the issuer, so the token endpoint comes
 /// from the provider's discovery document.
-fn exchanger(op: &Interop, client: &Client) -> StandardExchanger {
+fn exchanger(op: &Interop, client: &Client) -> Provider {
     exchanger_with_secret(op, client, client.secret)
 }
 
-fn exchanger_with_secret(op: &Interop, client: &Client, secret: Option<&str>) -> StandardExchanger {
-    StandardExchanger::builder("interop")
+fn exchanger_with_secret(op: &Interop, client: &Client, secret: Option<&str>) -> Provider {
+    let builder = Provider::builder("interop")
         .issuer(op.issuer())
         .client_id(client.id)
-        .client_secret_opt(secret.map(SecretString::from))
-        .auth_method(auth_method(client))
+        .auth_method(auth_method(client));
+    let builder = match secret {
+        Some(secret) => builder.client_secret(SecretString::from(secret)),
+        None => builder,
+    };
+    builder
         .build()
         .unwrap_or_else(|e| panic!("building the exchanger for {}: {e}", client.id))
 }
@@ -76,8 +80,8 @@ async fn code_with_pkce(op: &Interop, client: &Client, nonce: &str) -> (String, 
     (code, verifier)
 }
 
-fn pkce_grant(code: String, verifier: &PkceVerifier) -> Grant {
-    Grant::authorization_code_pkce(code, REDIRECT_URI, verifier.secret().expose_secret())
+fn pkce_grant(code: String, verifier: PkceVerifier) -> Grant {
+    Grant::authorization_code(code, REDIRECT_URI).with_pkce_verifier(verifier)
 }
 
 /// The claims of a JWT, decoded but not verified (verification comes with the identity work);
@@ -131,7 +135,7 @@ async fn assert_code_exchange(op: &Interop, client: &Client) -> TokenSet {
         Grant::authorization_code(code(op, client, &nonce).await, REDIRECT_URI)
     } else {
         let (code, verifier) = code_with_pkce(op, client, &nonce).await;
-        pkce_grant(code, &verifier)
+        pkce_grant(code, verifier)
     };
     let tokens = exchanger(op, client)
         .exchange(grant)
@@ -146,7 +150,7 @@ async fn discovery_finds_the_token_endpoint_and_the_auth_method() {
     let op = provider!("discovery_finds_the_token_endpoint_and_the_auth_method");
     let published = op.discovery().await.expect("the discovery document");
     // No auth method configured: the exchanger picks one the provider advertises, Basic first.
-    let exchanger = StandardExchanger::builder("interop")
+    let exchanger = Provider::builder("interop")
         .issuer(op.issuer())
         .client_id(BASIC.id)
         .client_secret(SecretString::from(BASIC.secret.unwrap_or_default()))
@@ -230,7 +234,7 @@ async fn a_refresh_token_from_a_code_exchange_gives_new_tokens() {
                 .exchange(Grant::refresh_token(refresh_token))
                 .await
                 .expect_err("a rotated-out refresh token must be refused");
-            assert!(err.is_invalid_grant(), "{}: {err}", client.id);
+            assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{}: {err}", client.id);
         }
     }
 }
@@ -248,6 +252,7 @@ async fn a_code_used_twice_is_invalid_grant() {
         .exchange(Grant::authorization_code(code.clone(), REDIRECT_URI))
         .await
         .expect_err("a code must work only once");
+    assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{err}");
     assert!(err.is_invalid_grant(), "{err}");
     assert!(!err.is_retryable(), "{err}");
     assert_no_secret(&err, &code);
@@ -263,6 +268,7 @@ async fn a_wrong_client_secret_is_invalid_client() {
             .exchange(Grant::authorization_code(code.clone(), REDIRECT_URI))
             .await
             .expect_err("a wrong secret must be refused");
+        assert_eq!(err.kind(), ErrorKind::InvalidClient, "{}: {err}", client.id);
         assert!(err.is_invalid_client(), "{}: {err}", client.id);
         assert!(!err.is_invalid_grant(), "{}: {err}", client.id);
         assert_no_secret(&err, wrong);
@@ -275,12 +281,15 @@ async fn a_wrong_pkce_verifier_is_refused() {
     let op = provider!("a_wrong_pkce_verifier_is_refused");
     let (code, _right) = code_with_pkce(&op, &PUBLIC, "nonce-pkce").await;
     let wrong = PkceVerifier::generate().expect("a PKCE verifier");
+    // Kept to check the error does not echo it; the grant takes the verifier itself.
+    let wrong_text = wrong.secret().expose_secret().to_owned();
     let err = exchanger(&op, &PUBLIC)
-        .exchange(pkce_grant(code.clone(), &wrong))
+        .exchange(pkce_grant(code.clone(), wrong))
         .await
         .expect_err("a verifier that does not match the challenge must be refused");
+    assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{err}");
     assert!(err.is_invalid_grant(), "{err}");
-    assert_no_secret(&err, wrong.secret().expose_secret());
+    assert_no_secret(&err, &wrong_text);
     assert_no_secret(&err, &code);
 }
 

@@ -134,10 +134,10 @@ impl TokenRequest {
     /// Sets a header; `sensitive` marks it so `Debug` output and HTTP/2 compression skip it.
     pub fn header(&mut self, name: HeaderName, value: &str, sensitive: bool) -> Result<&mut Self> {
         let mut value = HeaderValue::from_str(value).map_err(|_| {
-            Error::config(
-                name.as_str(),
-                "the header value contains characters not allowed in HTTP headers",
-            )
+            Error::internal(format!(
+                "the value of the {} header contains characters not allowed in HTTP headers",
+                name.as_str()
+            ))
         })?;
         value.set_sensitive(sensitive);
         self.headers.insert(name, value);
