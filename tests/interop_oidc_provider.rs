@@ -38,13 +38,13 @@ fn auth_method(client: &Client) -> AuthMethod {
         .unwrap_or_else(|| panic!("tokenbridge has no auth method {}", client.auth_method))
 }
 
-/// The provider an application would configure: only the issuer, so the token endpoint comes
+/// The `Provider` an application would configure for `client`: only the issuer, so the token endpoint comes
 /// from the provider's discovery document.
-fn exchanger(op: &Interop, client: &Client) -> Provider {
-    exchanger_with_secret(op, client, client.secret)
+fn client_provider(op: &Interop, client: &Client) -> Provider {
+    client_provider_with_secret(op, client, client.secret)
 }
 
-fn exchanger_with_secret(op: &Interop, client: &Client, secret: Option<&str>) -> Provider {
+fn client_provider_with_secret(op: &Interop, client: &Client, secret: Option<&str>) -> Provider {
     let builder = Provider::builder("interop")
         .issuer(op.issuer())
         .client_id(client.id)
@@ -55,7 +55,7 @@ fn exchanger_with_secret(op: &Interop, client: &Client, secret: Option<&str>) ->
     };
     builder
         .build()
-        .unwrap_or_else(|e| panic!("building the exchanger for {}: {e}", client.id))
+        .unwrap_or_else(|e| panic!("building the provider for {}: {e}", client.id))
 }
 
 /// A code for `client`, without PKCE.
@@ -137,7 +137,7 @@ async fn assert_code_exchange(op: &Interop, client: &Client) -> TokenSet {
         let (code, verifier) = code_with_pkce(op, client, &nonce).await;
         pkce_grant(code, verifier)
     };
-    let tokens = exchanger(op, client)
+    let tokens = client_provider(op, client)
         .exchange(grant)
         .await
         .unwrap_or_else(|e| panic!("{}: code exchange failed: {e}", client.id));
@@ -149,22 +149,22 @@ async fn assert_code_exchange(op: &Interop, client: &Client) -> TokenSet {
 async fn discovery_finds_the_token_endpoint_and_the_auth_method() {
     let op = provider!("discovery_finds_the_token_endpoint_and_the_auth_method");
     let published = op.discovery().await.expect("the discovery document");
-    // No auth method configured: the exchanger picks one the provider advertises, Basic first.
-    let exchanger = Provider::builder("interop")
+    // No auth method configured: the provider picks one the provider advertises, Basic first.
+    let provider = Provider::builder("interop")
         .issuer(op.issuer())
         .client_id(BASIC.id)
         .client_secret(SecretString::from(BASIC.secret.unwrap_or_default()))
         .build()
-        .expect("an exchanger configured with only the issuer");
-    let endpoint = exchanger.token_endpoint().await.expect("discovery");
+        .expect("a provider configured with only the issuer");
+    let endpoint = provider.token_endpoint().await.expect("discovery");
     assert_eq!(endpoint.as_str(), published["token_endpoint"]);
     assert_eq!(endpoint.as_str(), format!("{}/token", op.issuer()));
     assert_eq!(
-        exchanger.auth_method_name().await.expect("discovery"),
+        provider.auth_method_name().await.expect("discovery"),
         "client_secret_basic"
     );
     let nonce = "nonce-discovery";
-    let tokens = exchanger
+    let tokens = provider
         .exchange(Grant::authorization_code(
             code(&op, &BASIC, nonce).await,
             REDIRECT_URI,
@@ -194,7 +194,7 @@ async fn code_exchange_for_a_public_client_with_pkce() {
 }
 
 /// oidc-provider url-decodes the Basic credentials (RFC 6749 section 2.3.1), so this passes only
-/// if the exchanger form-encodes id and secret before base64.
+/// if the provider form-encodes id and secret before base64.
 #[tokio::test]
 async fn code_exchange_with_reserved_characters_in_basic_credentials() {
     let op = provider!("code_exchange_with_reserved_characters_in_basic_credentials");
@@ -211,7 +211,7 @@ async fn a_refresh_token_from_a_code_exchange_gives_new_tokens() {
             .expect("a refresh token")
             .expose_secret()
             .to_owned();
-        let refreshed = exchanger(&op, &client)
+        let refreshed = client_provider(&op, &client)
             .exchange(Grant::refresh_token(refresh_token.clone()))
             .await
             .unwrap_or_else(|e| panic!("{}: refresh failed: {e}", client.id));
@@ -230,7 +230,7 @@ async fn a_refresh_token_from_a_code_exchange_gives_new_tokens() {
             // oidc-provider rotates a public client's refresh token; the old one is spent.
             let rotated = refreshed.refresh_token().expect("a rotated refresh token");
             assert_ne!(rotated.expose_secret(), refresh_token.as_str());
-            let err = exchanger(&op, &client)
+            let err = client_provider(&op, &client)
                 .exchange(Grant::refresh_token(refresh_token))
                 .await
                 .expect_err("a rotated-out refresh token must be refused");
@@ -243,12 +243,12 @@ async fn a_refresh_token_from_a_code_exchange_gives_new_tokens() {
 async fn a_code_used_twice_is_invalid_grant() {
     let op = provider!("a_code_used_twice_is_invalid_grant");
     let code = code(&op, &BASIC, "nonce-reuse").await;
-    let exchanger = exchanger(&op, &BASIC);
-    exchanger
+    let provider = client_provider(&op, &BASIC);
+    provider
         .exchange(Grant::authorization_code(code.clone(), REDIRECT_URI))
         .await
         .expect("the first use of the code");
-    let err = exchanger
+    let err = provider
         .exchange(Grant::authorization_code(code.clone(), REDIRECT_URI))
         .await
         .expect_err("a code must work only once");
@@ -264,7 +264,7 @@ async fn a_wrong_client_secret_is_invalid_client() {
     for client in [BASIC, POST, WEIRD] {
         let wrong = "wrong-secret-ZX81";
         let code = code(&op, &client, "nonce-wrong-secret").await;
-        let err = exchanger_with_secret(&op, &client, Some(wrong))
+        let err = client_provider_with_secret(&op, &client, Some(wrong))
             .exchange(Grant::authorization_code(code.clone(), REDIRECT_URI))
             .await
             .expect_err("a wrong secret must be refused");
@@ -283,7 +283,7 @@ async fn a_wrong_pkce_verifier_is_refused() {
     let wrong = PkceVerifier::generate().expect("a PKCE verifier");
     // Kept to check the error does not echo it; the grant takes the verifier itself.
     let wrong_text = wrong.secret().expose_secret().to_owned();
-    let err = exchanger(&op, &PUBLIC)
+    let err = client_provider(&op, &PUBLIC)
         .exchange(pkce_grant(code.clone(), wrong))
         .await
         .expect_err("a verifier that does not match the challenge must be refused");
