@@ -335,3 +335,22 @@ fn assert_no_secret(err: &Error, secret: &str) {
         "secret in debug form of the error"
     );
 }
+
+/// The harness's guard: once the `Interop` is dropped, its process is gone and the port closed,
+/// so no provider outlives its test.
+#[tokio::test]
+async fn the_provider_stops_when_its_guard_is_dropped() {
+    let op = provider!("the_provider_stops_when_its_guard_is_dropped");
+    let issuer = op.issuer().to_owned();
+    let address = issuer
+        .strip_prefix("http://")
+        .expect("a loopback http issuer")
+        .to_owned();
+    std::net::TcpStream::connect(&address).expect("the provider listens while it is held");
+    drop(op);
+    let refused = std::net::TcpStream::connect(&address);
+    assert!(
+        refused.is_err(),
+        "{issuer} still accepts connections after the guard was dropped"
+    );
+}
