@@ -31,11 +31,12 @@ pub mod registry;
 pub use config::Config;
 pub use registry::Registry;
 pub use tokenbridge_core::{
-    reqwest, url, AuthMethod, AuthorizationRequest, CallbackError, Capabilities, CompletedLogin,
-    Endpoints, Error, ErrorKind, ExposeSecret, Grant, GrantKind, HttpClient, HttpConfig, LoginEnd,
-    LoginError, LogoutRequest, OAuthErrorCode, PendingLogin, PkceVerifier, Protocol, Provider,
-    ProviderBuilder, ProviderError, Result, RetryAfter, SecretString, TokenExchanger, TokenSet,
-    TokenType, TokenTypeHint, TransportError, TransportKind, UnreadableResponse, Url, VendorError,
+    AuthorizationRequest, CallbackError, CompletedLogin, LogoutRequest, PendingLogin, TokenTypeHint,
+    reqwest, url, AuthMethod, Capabilities, Endpoints, Error, ErrorKind, ExposeSecret, Grant,
+    GrantKind, HttpClient, HttpConfig, LoginEnd, LoginError, OAuthErrorCode, PkceVerifier,
+    Protocol, Provider, ProviderBuilder, ProviderError, Result, RetryAfter, SecretString,
+    TokenExchanger, TokenSet, TokenType, TransportError, TransportKind, UnreadableResponse, Url,
+    VendorError,
 };
 
 /// What an adapter author needs: the vendor contract (description, hooks, registration), the

@@ -8,9 +8,7 @@
 use tokenbridge::adapter::{
     CommonSettings, ProviderContext, ProviderKind, ProviderTable, VendorDescription,
 };
-use tokenbridge::{
-    AuthMethod, Config, Error, GrantKind, Provider, Registry, Result, TokenExchanger,
-};
+use tokenbridge::{AuthMethod, Config, Error, GrantKind, Provider, Registry, Result, TokenExchanger};
 
 const ALL_KINDS: &str = r#"
 [providers.corp]
@@ -85,24 +83,13 @@ async fn every_kind_builds_from_its_description() {
     let registry = registry();
     let cases = [
         ("corp", "genauth", "https://corp.genauth.ai/oidc/token"),
-        (
-            "tencent",
-            "tencent-ciam",
-            "https://sample.portal.tencentciam.com/oauth2/token",
-        ),
-        (
-            "huawei",
-            "huawei-oneaccess",
-            "https://example.huaweioneaccess.com/api/v1/oauth2/token",
-        ),
+        ("tencent", "tencent-ciam", "https://sample.portal.tencentciam.com/oauth2/token"),
+        ("huawei", "huawei-oneaccess", "https://example.huaweioneaccess.com/api/v1/oauth2/token"),
     ];
     for (name, kind, token_endpoint) in cases {
         let provider = registry.build(&config, name).unwrap();
         assert_eq!(provider.vendor().kind, kind);
-        assert_eq!(
-            provider.token_endpoint().await.unwrap().as_str(),
-            token_endpoint
-        );
+        assert_eq!(provider.token_endpoint().await.unwrap().as_str(), token_endpoint);
     }
     let corp = common(config.provider("corp").unwrap());
     assert_eq!(corp.client_id, "6342b8537a");
@@ -116,12 +103,7 @@ async fn every_kind_builds_from_its_description() {
     let any = registry.build(&config, "any").unwrap();
     assert_eq!(any.vendor().kind, "oidc");
     assert_eq!(
-        registry
-            .build(&config, "corp")
-            .unwrap()
-            .auth_method_name()
-            .await
-            .unwrap(),
+        registry.build(&config, "corp").unwrap().auth_method_name().await.unwrap(),
         "client_secret_basic"
     );
 }
@@ -466,10 +448,7 @@ fn numeric_client_id_from_the_environment_stays_text() {
     ]
     .map(|(k, v)| (k.to_owned(), v.to_owned()));
     let config = Config::from_env_vars(vars).unwrap();
-    assert_eq!(
-        common(config.provider("num").unwrap()).client_id,
-        "1234567890"
-    );
+    assert_eq!(common(config.provider("num").unwrap()).client_id, "1234567890");
 }
 
 #[test]

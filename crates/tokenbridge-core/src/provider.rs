@@ -739,10 +739,7 @@ impl ProviderBuilder {
             return Err(match vendor.paths.token {
                 Some(_) => Error::config(
                     "base_url",
-                    format!(
-                        "{} needs base_url, the host its endpoints live below",
-                        vendor.name
-                    ),
+                    format!("{} needs base_url, the host its endpoints live below", vendor.name),
                 ),
                 None => Error::config(
                     "token_endpoint",
@@ -759,7 +756,9 @@ impl ProviderBuilder {
                 let client_id = self
                     .client_id
                     .filter(|id| !id.trim().is_empty())
-                    .ok_or_else(|| Error::config("client_id", "the client id is missing"))?;
+                    .ok_or_else(|| {
+                        Error::config("client_id", "the client id is missing")
+                    })?;
                 let secret = self.client_secret;
                 if secret
                     .as_ref()

@@ -136,10 +136,7 @@ pub struct PendingLogin {
     redirect_uri: String,
 }
 
-fn expose<S: serde::Serializer>(
-    secret: &SecretString,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
+fn expose<S: serde::Serializer>(secret: &SecretString, s: S) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_str(secret.expose_secret())
 }
 
@@ -256,11 +253,7 @@ impl AuthorizationRequestBuilder<'_> {
     /// S256 challenge. Discovery may run first, to find the authorization endpoint.
     pub async fn build(self) -> Result<AuthorizationRequest> {
         let provider = self.provider;
-        if let Some((name, _)) = self
-            .params
-            .iter()
-            .find(|(n, _)| RESERVED.contains(&n.as_str()))
-        {
+        if let Some((name, _)) = self.params.iter().find(|(n, _)| RESERVED.contains(&n.as_str())) {
             return Err(Error::config(
                 name.clone(),
                 format!("`{name}` is set by tokenbridge for every login and cannot be overridden"),
@@ -523,10 +516,7 @@ impl Provider {
             ));
         }
         let params = parse_callback(callback).map_err(refuse)?;
-        let state = params
-            .state
-            .as_ref()
-            .ok_or_else(|| refuse(CallbackError::MissingState))?;
+        let state = params.state.as_ref().ok_or_else(|| refuse(CallbackError::MissingState))?;
         if !constant_time_eq(
             state.expose_secret().as_bytes(),
             pending.state.expose_secret().as_bytes(),
@@ -540,9 +530,7 @@ impl Provider {
                 .with_uri(params.error_uri)
                 .into());
         }
-        let code = params
-            .code
-            .ok_or_else(|| refuse(CallbackError::MissingCode))?;
+        let code = params.code.ok_or_else(|| refuse(CallbackError::MissingCode))?;
         if !self.completed_logins().insert(&pending.state) {
             return Err(refuse(CallbackError::Replayed));
         }
@@ -603,16 +591,13 @@ impl Provider {
         if response.is_success() {
             return Ok(());
         }
-        let object = decode_json_object(&response).map_err(|e| self.vendor().errors.classify(e))?;
-        Err(self
-            .vendor()
-            .errors
-            .classify(standard_error(&response, &object).unwrap_or_else(|| {
-                unreadable(
-                    &response,
-                    "an error status without an OAuth 2.0 `error` field",
-                )
-            })))
+        let object = decode_json_object(&response)
+            .map_err(|e| self.vendor().errors.classify(e))?;
+        Err(self.vendor().errors.classify(
+            standard_error(&response, &object).unwrap_or_else(|| {
+                unreadable(&response, "an error status without an OAuth 2.0 `error` field")
+            }),
+        ))
     }
 
     /// The RP-initiated logout URL, with the parameters spelled as the vendor documents them.
