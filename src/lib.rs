@@ -59,7 +59,8 @@ pub mod adapter {
         VendorDescription, VendorHooks,
     };
     pub use tokenbridge_core::{
-        async_trait, http, redact, wire, BodyEncoding, HttpResponse, Jwk, Jwks, ProviderMetadata,
+        async_trait, http, provider::add_grant_params, redact, wire, BodyEncoding, HttpResponse, Jwk,
+        Jwks, ProviderMetadata,
         TokenRequest, STANDARD,
     };
     pub use tokenbridge_core::{

@@ -292,11 +292,21 @@ fn both_secret_forms_is_an_error() {
 #[test]
 fn bad_enum_values_are_explained() {
     let (key, message) = build_err(
-        "[providers.any]\nkind = \"oidc\"\nissuer = \"https://id.example.com\"\nclient_id = \"a\"\nauth_method = \"private_key_jwt\"\n",
+        "[providers.any]\nkind = \"oidc\"\nissuer = \"https://id.example.com\"\nclient_id = \"a\"\nauth_method = \"tls_client_auth\"\n",
         "any",
     );
     assert_eq!(key.as_deref(), Some("providers.any.auth_method"));
-    assert!(message.contains("client_secret_basic"), "{message}");
+    assert!(
+        message.contains("client_secret_basic") && message.contains("private_key_jwt"),
+        "{message}"
+    );
+    // private_key_jwt is known now (issue 11), and needs its key.
+    let (key, message) = build_err(
+        "[providers.any]\nkind = \"oidc\"\nissuer = \"https://id.example.com\"\nclient_id = \"a\"\nauth_method = \"private_key_jwt\"\n",
+        "any",
+    );
+    assert_eq!(key.as_deref(), Some("providers.any.private_key_file"));
+    assert!(message.contains("private_key_env"), "{message}");
 
     let (_, message) = build_err(
         "[providers.g]\nkind = \"genauth\"\nbase_url = \"https://g.genauth.ai\"\nclient_id = \"a\"\nclient_secret = \"s\"\nprotocol = \"saml\"\n",

@@ -707,7 +707,7 @@ async fn revocation_per_vendor_sends_the_exact_request_and_ends_the_refresh_toke
             authorization.as_deref(),
             "{what}"
         );
-        assert_eq!(vendor.state().revoked(), [refresh_token.clone()]);
+        assert_eq!(vendor.state().revoked(), vec![refresh_token.clone()]);
 
         // The revoked refresh token is refused.
         let e = provider

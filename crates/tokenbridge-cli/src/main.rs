@@ -1,8 +1,8 @@
 //! `tokenbridge`: exchange credentials for tokens with any configured provider, run a GenAuth
 //! QR login, decode a JWT, or run the vendor emulators for offline development.
 //!
-//! Exit codes: 0 success; 2 configuration or usage error; 3 the provider refused, or a QR
-//! login ended without tokens (cancelled, expired, timed out); 4 transport failure or
+//! Exit codes: 0 success; 2 configuration or usage error; 3 the provider refused, an ID token
+//! failed a check, or a QR login ended without tokens (cancelled, expired, timed out); 4 transport failure or
 //! unreadable response.
 
 #[cfg(feature = "emulate")]
@@ -29,7 +29,7 @@ use tokenbridge::Error;
     version,
     about,
     long_about = None,
-    after_help = "Exit codes: 0 success; 2 configuration or usage error; 3 the provider refused, or a QR login ended without tokens; 4 transport failure or unreadable response."
+    after_help = "Exit codes: 0 success; 2 configuration or usage error; 3 the provider refused, an ID token failed a check, or a QR login ended without tokens; 4 transport failure or unreadable response."
 )]
 struct Cli {
     #[command(subcommand)]

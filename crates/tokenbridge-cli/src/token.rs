@@ -59,6 +59,9 @@ pub(crate) async fn run(args: TokenArgs) -> Result<(), Failure> {
     let session = TokenSession::builder(Arc::new(provider))
         .store(Arc::new(FileStore::new(&args.session)))
         .refresh_margin(Duration::from_secs(args.min_valid))
+        // The caller asked for a token valid --min-valid seconds: a failed refresh is an
+        // answer, not a reason to hand out the one that is about to expire.
+        .stale_while_failing(false)
         .build();
     let token = session.access_token().await.map_err(failure)?;
     // The one command whose purpose is to reveal a token: only the token and a newline.
