@@ -32,8 +32,31 @@ use tokenbridge::Error;
     after_help = "Exit codes: 0 success; 2 configuration or usage error; 3 the provider refused, an ID token failed a check, or a QR login ended without tokens; 4 transport failure or unreadable response."
 )]
 struct Cli {
+    /// Log what tokenbridge does to stderr (-v: each call, -vv: each HTTP request). Never logs
+    /// a secret. RUST_LOG, when set, takes precedence (e.g. RUST_LOG=tokenbridge_core=debug).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Installs a log subscriber on stderr when asked for; silent otherwise.
+fn init_logging(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(spec) if !spec.trim().is_empty() => EnvFilter::new(spec),
+        _ => match verbose {
+            0 => return,
+            1 => EnvFilter::new("tokenbridge_core=info"),
+            _ => EnvFilter::new("tokenbridge_core=debug,tokenbridge=debug"),
+        },
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_target(false)
+        .try_init();
 }
 
 #[derive(Debug, Subcommand)]
@@ -202,6 +225,7 @@ fn main() -> ExitCode {
         eprintln!("tokenbridge: internal error{place}; please report it");
     }));
     let cli = Cli::parse();
+    init_logging(cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -281,8 +281,36 @@ impl HttpClient {
 
     /// Sends `request` once and reads the answer, enforcing the body cap while reading.
     ///
-    /// Never retries: the request may carry a one-time credential.
+    /// Never retries: the request may carry a one-time credential. Emits a `tracing` event
+    /// with the method, the endpoint's host and path, the status and the duration (never a
+    /// parameter, header or body).
     pub async fn send(&self, request: &TokenRequest) -> Result<HttpResponse> {
+        let started = std::time::Instant::now();
+        let result = self.send_once(request).await;
+        let endpoint = request.endpoint();
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        match &result {
+            Ok(response) => tracing::debug!(
+                method = %request.method(),
+                host = endpoint.host_str().unwrap_or_default(),
+                path = endpoint.path(),
+                status = response.status,
+                elapsed_ms,
+                "tokenbridge: answer received"
+            ),
+            Err(error) => tracing::debug!(
+                method = %request.method(),
+                host = endpoint.host_str().unwrap_or_default(),
+                path = endpoint.path(),
+                error_kind = %error.kind(),
+                elapsed_ms,
+                "tokenbridge: request failed"
+            ),
+        }
+        result
+    }
+
+    async fn send_once(&self, request: &TokenRequest) -> Result<HttpResponse> {
         let endpoint = request.endpoint().clone();
         ensure_secure_url(&endpoint, "endpoint")?;
         let mut builder = self
@@ -398,6 +426,8 @@ pub fn ensure_secure_url(url: &Url, key: &str) -> Result<()> {
         let mut shown = url.clone();
         let _ = shown.set_username("");
         let _ = shown.set_password(None);
+        // The query and fragment may carry a credential too.
+        let shown = shown_url(shown.as_str());
         return Err(Error::config(
             key,
             format!(

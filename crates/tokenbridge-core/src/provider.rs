@@ -357,6 +357,14 @@ impl Provider {
     }
 
     async fn resolve(&self) -> Result<&Resolved> {
+        if let Some(resolved) = self.inner.resolved.get() {
+            return Ok(resolved);
+        }
+        // Discovery runs before entering the cell below, so that callers queued while it hangs
+        // are each bound by their own timeout (in `metadata`), not by one another's.
+        if self.inner.fixed.token.is_none() {
+            self.metadata().await?;
+        }
         self.inner
             .resolved
             .get_or_try_init(|| async {
@@ -553,6 +561,31 @@ impl TokenExchanger for Provider {
     }
 
     async fn exchange(&self, grant: Grant) -> Result<TokenSet> {
+        use tracing::Instrument as _;
+        let span = tracing::info_span!(
+            "tokenbridge.exchange",
+            provider = %self.inner.id,
+            vendor = self.inner.vendor.kind,
+            grant = %grant.kind(),
+        );
+        let started = std::time::Instant::now();
+        let result = self.exchange_once(grant).instrument(span.clone()).await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        span.in_scope(|| match &result {
+            Ok(_) => tracing::info!(elapsed_ms, "tokenbridge: tokens received"),
+            Err(error) => tracing::info!(
+                elapsed_ms,
+                error_kind = %error.kind(),
+                may_have_been_sent = error.may_have_been_sent(),
+                "tokenbridge: exchange failed"
+            ),
+        });
+        result
+    }
+}
+
+impl Provider {
+    async fn exchange_once(&self, grant: Grant) -> Result<TokenSet> {
         let resolved = self.prepare(&grant).await?;
         let vendor = self.inner.vendor;
         let mut sent = SentSecrets::default();
