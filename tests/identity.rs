@@ -346,18 +346,480 @@ async fn each_bad_id_token_is_refused_at_every_vendor() {
 async fn an_invalid_id_token_fails_the_sign_in() {
     let vendor = Vendor::start(Kind::Oidc).await;
     let provider = vendor.provider("");
+    for (bad_nonce, expected) in [(true, "nonce"), (false, "unknown key")] {
+        let request = provider.authorization_request().build().await.unwrap();
+        let callback = authorize(&request.url).await;
+        let claims = good_claims(&vendor);
+        // Another login's nonce, or a key the provider never published.
+        let id_token = if bad_nonce {
+            vendor.state().sign_id_token(CLIENT_ID, &claims)
+        } else {
+            let nonce = request.pending.nonce().unwrap().expose_secret().to_owned();
+            jose::sign_default(
+                TestKey::Rsa2,
+                &jose::with_claims(&claims, &[("nonce", json!(nonce))]),
+            )
+        };
+        vendor.state().push_reply(tokenbridge_testkit::Reply::json(
+            200,
+            json!({"access_token": "at-1", "token_type": "Bearer", "id_token": id_token}),
+        ));
+        let error = provider
+            .complete_login(callback.as_str(), request.pending)
+            .await
+            .unwrap_err();
+        assert_eq!(check(&error), expected);
+        assert_eq!(error.kind(), ErrorKind::InvalidToken);
+    }
+}
+
+#[tokio::test]
+async fn genauth_hs256_id_tokens_verify_with_the_client_secret() {
+    let vendor = Vendor::start(Kind::GenAuth).await;
+    vendor.state().set_id_token_signing(IdTokenSigning::Hs256);
+    let provider = vendor.provider("id_token_signed_response_alg = \"HS256\"");
     let request = provider.authorization_request().build().await.unwrap();
     let callback = authorize(&request.url).await;
-    // The provider rotates to a key it does not publish: the ID token cannot be verified.
-    vendor.state().rotate_keys(false);
-    vendor.state().rotate_keys(true);
-    let only_new = vendor.state();
-    only_new.rotate_keys(false);
-    let error = provider
+    let login = provider
         .complete_login(callback.as_str(), request.pending)
         .await
+        .unwrap();
+    let token = login.id_token.unwrap();
+    assert_eq!(token.algorithm, SigningAlgorithm::Hs256);
+    assert_eq!(token.issuer, vendor.issuer());
+    // No JWKS is needed for HS256.
+    assert_eq!(vendor.jwks_fetches(), 0);
+
+    let good = good_claims(&vendor);
+    // An RS256 token is refused by an HS256 client, and the other way round.
+    let rs = jose::sign_default(TestKey::Rsa1, &good);
+    assert_eq!(refused(&provider, &rs, None).await, "algorithm");
+    let wrong_secret = jose::sign_hs256(b"another-secret", None, &good);
+    assert_eq!(refused(&provider, &wrong_secret, None).await, "signature");
+    let rs_provider = vendor.provider("id_token_signed_response_alg = \"RS256\"");
+    let hs = jose::sign_hs256(CLIENT_SECRET.as_bytes(), None, &good);
+    assert_eq!(refused(&rs_provider, &hs, None).await, "algorithm");
+    rs_provider
+        .verify_id_token(&rs, VerifyOptions::new())
+        .await
+        .unwrap();
+
+    // `none` and unknown algorithms are configuration errors naming the key.
+    for bad in ["none", "RS512"] {
+        let config = Config::from_toml_str(&vendor.toml(&format!(
+            "id_token_signed_response_alg = \"{bad}\""
+        )))
+        .unwrap();
+        match Registry::new().build(&config, "corp").unwrap_err() {
+            Error::Config { key, .. } => assert_eq!(
+                key.as_deref(),
+                Some("providers.corp.id_token_signed_response_alg")
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys: rotation and floods of unknown kids, through the provider
+
+#[tokio::test(start_paused = true)]
+async fn a_rotated_key_is_found_after_one_refetch_at_every_vendor() {
+    for kind in KINDS {
+        let vendor = Vendor::start(kind).await;
+        let provider = vendor.provider("");
+        let state = vendor.state();
+        let good = good_claims(&vendor);
+        let old = state.sign_id_token(CLIENT_ID, &good);
+        provider
+            .verify_id_token(&old, VerifyOptions::new())
+            .await
+            .unwrap();
+        assert_eq!(vendor.jwks_fetches(), 1, "{kind:?}");
+
+        // The provider publishes RSA 2 beside RSA 1 and signs with it.
+        state.rotate_keys(true);
+        let new = state.sign_id_token(CLIENT_ID, &good);
+        // Within a minute of the last fetch, the unknown key is not fetched again.
+        tokio::time::advance(Duration::from_secs(30)).await;
+        assert_eq!(refused(&provider, &new, None).await, "unknown key");
+        assert_eq!(vendor.jwks_fetches(), 1, "{kind:?}");
+        // After it, one refetch finds the new key; both keys verify from then on.
+        tokio::time::advance(Duration::from_secs(31)).await;
+        for token in [&new, &new, &old] {
+            provider
+                .verify_id_token(token, VerifyOptions::new())
+                .await
+                .unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+        }
+        assert_eq!(vendor.jwks_fetches(), 2, "{kind:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_flood_of_unknown_kids_fetches_the_jwks_once() {
+    for kind in KINDS {
+        let vendor = Vendor::start(kind).await;
+        let provider = vendor.provider("");
+        let good = good_claims(&vendor);
+        let forged: Vec<String> = (0..200)
+            .map(|i| {
+                jose::sign(
+                    TestKey::Rsa2,
+                    SigningAlgorithm::Rs256,
+                    Some(&format!("made-up-{i}")),
+                    &good,
+                )
+            })
+            .collect();
+        let results = futures_join_all(&provider, &forged).await;
+        assert!(results.iter().all(|c| *c == "unknown key"), "{results:?}");
+        // Every forged kid asked for a refetch; the cache fetched once.
+        assert_eq!(vendor.jwks_fetches(), 1, "{kind:?}");
+        // The genuine key still verifies, without another fetch.
+        provider
+            .verify_id_token(&vendor.state().sign_id_token(CLIENT_ID, &good), VerifyOptions::new())
+            .await
+            .unwrap();
+        assert_eq!(vendor.jwks_fetches(), 1, "{kind:?}");
+    }
+}
+
+/// Verifies every token concurrently; the failed checks, in order.
+async fn futures_join_all(provider: &Provider, tokens: &[String]) -> Vec<&'static str> {
+    let mut tasks = Vec::new();
+    for token in tokens {
+        let provider = provider.clone();
+        let token = token.clone();
+        tasks.push(tokio::spawn(async move {
+            match provider.verify_id_token(&token, VerifyOptions::new()).await {
+                Ok(_) => "verified",
+                Err(e) => check(&e),
+            }
+        }));
+    }
+    let mut out = Vec::new();
+    for task in tasks {
+        out.push(task.await.unwrap());
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// JWT client authentication
+
+/// A temporary file removed on drop.
+struct TempFile(std::path::PathBuf);
+
+impl TempFile {
+    fn new(name: &str, text: &str) -> Self {
+        let path = std::env::temp_dir().join(format!(
+            "tokenbridge-identity-{}-{name}",
+            std::process::id()
+        ));
+        std::fs::write(&path, text).unwrap();
+        Self(path)
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn oidc_jwt_provider(emulator: &OidcEmulator, client_id: &str, lines: &str) -> Result<Provider, Error> {
+    let config = Config::from_toml_str(&format!(
+        "[providers.m2m]\nkind = \"oidc\"\nissuer = \"{}\"\nclient_id = \"{client_id}\"\n{lines}\n",
+        emulator.issuer()
+    ))?;
+    Registry::new()
+        .with_env(|name| (name == "M2M_KEY").then(|| TestKey::EcP256.private_pem().to_owned()))
+        .build(&config, "m2m")
+}
+
+#[tokio::test]
+async fn jwt_client_authentication_is_checked_by_the_emulator() {
+    let emulator = OidcEmulator::start(Profile::standard()).await.unwrap();
+    let state = emulator.provider();
+    state.register_client(ClientRegistration::private_key_jwt(
+        "rsa-app",
+        TestKey::Rsa1.public_pem(),
+    ));
+    state.register_client(ClientRegistration::private_key_jwt(
+        "ec-app",
+        TestKey::EcP256.public_pem(),
+    ));
+    state.register_client(ClientRegistration::confidential(
+        "hmac-app",
+        "hmac-app-secret-long-enough-for-hs256",
+        AuthMethod::ClientSecretJwt,
+    ));
+    let rsa_key = TempFile::new("rsa1.pem", TestKey::Rsa1.private_pem());
+    let wrong_key = TempFile::new("rsa2.pem", TestKey::Rsa2.private_pem());
+    let file = |f: &TempFile| format!("private_key_file = \"{}\"", f.0.display());
+
+    let rsa = oidc_jwt_provider(
+        &emulator,
+        "rsa-app",
+        &format!("auth_method = \"private_key_jwt\"\n{}\nkey_id = \"client-key-1\"", file(&rsa_key)),
+    )
+    .unwrap();
+    let ec = oidc_jwt_provider(
+        &emulator,
+        "ec-app",
+        "auth_method = \"private_key_jwt\"\nprivate_key_env = \"M2M_KEY\"",
+    )
+    .unwrap();
+    let hmac = oidc_jwt_provider(
+        &emulator,
+        "hmac-app",
+        "auth_method = \"client_secret_jwt\"\nclient_secret = \"hmac-app-secret-long-enough-for-hs256\"",
+    )
+    .unwrap();
+    for provider in [&rsa, &ec, &hmac] {
+        provider
+            .exchange(Grant::client_credentials())
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", provider.client_id()));
+        // A code grant too: the assertion is fresh each time (no jti reused).
+        let code = emulator.issue_code(provider.client_id(), REDIRECT, None);
+        provider
+            .exchange(Grant::authorization_code(code, REDIRECT))
+            .await
+            .unwrap();
+    }
+    let sent = emulator.token_requests();
+    let last = sent.last().unwrap();
+    let form: Vec<(String, String)> = last.form();
+    assert!(form.iter().any(|(k, v)| k == "client_assertion_type"
+        && v == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"));
+    assert!(!form.iter().any(|(k, _)| k == "client_secret"));
+    let rsa_header = rsa_header_of(&sent, "rsa-app");
+    assert_eq!(rsa_header["kid"], "client-key-1");
+    assert_eq!(rsa_header["alg"], "RS256");
+
+    // Bad assertions are refused as client authentication failures.
+    let wrong = oidc_jwt_provider(
+        &emulator,
+        "rsa-app",
+        &format!("auth_method = \"private_key_jwt\"\n{}", file(&wrong_key)),
+    )
+    .unwrap();
+    let wrong_secret = oidc_jwt_provider(
+        &emulator,
+        "hmac-app",
+        "auth_method = \"client_secret_jwt\"\nclient_secret = \"not-the-registered-secret\"",
+    )
+    .unwrap();
+    for provider in [&wrong, &wrong_secret] {
+        let e = provider.exchange(Grant::client_credentials()).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidClient, "{e:?}");
+    }
+
+    // A replayed assertion, and ones with the wrong audience or already expired.
+    let assertion = form
+        .iter()
+        .find(|(k, _)| k == "client_assertion")
+        .map(|(_, v)| v.clone())
+        .unwrap();
+    let hmac_reg = ClientRegistration::confidential(
+        "hmac-app",
+        "hmac-app-secret-long-enough-for-hs256",
+        AuthMethod::ClientSecretJwt,
+    );
+    let replay = state.check_assertion(&hmac_reg, &assertion, &emulator.token_endpoint());
+    assert!(replay.unwrap_err().contains("jti"));
+    let now = unix_now();
+    for (claims, why) in [
+        (
+            json!({"iss": "hmac-app", "sub": "hmac-app", "aud": "https://elsewhere.example.com/token",
+                   "jti": "j-aud", "iat": now, "exp": now + 60}),
+            "aud",
+        ),
+        (
+            json!({"iss": "hmac-app", "sub": "hmac-app", "aud": emulator.token_endpoint(),
+                   "jti": "j-exp", "iat": now - 600, "exp": now - 300}),
+            "xpired",
+        ),
+        (
+            json!({"iss": "hmac-app", "sub": "someone-else", "aud": emulator.token_endpoint(),
+                   "jti": "j-sub", "iat": now, "exp": now + 60}),
+            "sub",
+        ),
+    ] {
+        let forged = jose::sign_hs256(b"hmac-app-secret-long-enough-for-hs256", None, &claims);
+        let err = state
+            .check_assertion(&hmac_reg, &forged, &emulator.token_endpoint())
+            .unwrap_err();
+        assert!(err.contains(why) || err.contains("Audience") || err.contains("Expired"), "{why}: {err}");
+    }
+
+    // Vendors that document no JWT client authentication refuse it in configuration.
+    let tencent = TencentCiamEmulator::start().await.unwrap();
+    let config = Config::from_toml_str(&format!(
+        "[providers.t]\nkind = \"tencent-ciam\"\nbase_url = \"{}\"\nclient_id = \"a\"\nclient_secret = \"s\"\nauth_method = \"client_secret_jwt\"\n",
+        tencent.base()
+    ))
+    .unwrap();
+    match Registry::new().build(&config, "t").unwrap_err() {
+        Error::Config { key, message } => {
+            assert_eq!(key.as_deref(), Some("providers.t.auth_method"));
+            assert!(message.contains("client_secret_post"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The JOSE header of the assertion `client_id` sent last.
+fn rsa_header_of(sent: &[tokenbridge_testkit::RecordedRequest], client_id: &str) -> Value {
+    use base64::Engine as _;
+    let assertion = sent
+        .iter()
+        .rev()
+        .filter_map(|r| {
+            let form = r.form();
+            let from = form.iter().any(|(k, v)| k == "client_id" && v == client_id);
+            form.into_iter()
+                .find(|(k, _)| k == "client_assertion")
+                .filter(|_| from)
+                .map(|(_, v)| v)
+        })
+        .next()
+        .unwrap();
+    let header = assertion.split('.').next().unwrap();
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(header)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Userinfo
+
+#[tokio::test]
+async fn userinfo_is_normalized_for_every_kind() {
+    for kind in KINDS {
+        let vendor = Vendor::start(kind).await;
+        let provider = vendor.provider("");
+        let at = vendor.state().issue_access_token(CLIENT_ID);
+        let identity = provider
+            .userinfo(&SecretString::from(at.clone()))
+            .await
+            .unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+        assert_eq!(identity.subject, DEMO_SUBJECT, "{kind:?}");
+        assert_eq!(identity.name.as_deref(), Some("Demo User"));
+        assert_eq!(identity.preferred_username.as_deref(), Some("demo"));
+        assert_eq!(identity.email.as_deref(), Some("demo@example.com"));
+        assert_eq!(identity.phone_number.as_deref(), Some("+86 138 0000 0000"));
+        let request = vendor
+            .server()
+            .requests_to(vendor.userinfo_path())
+            .pop()
+            .unwrap();
+        assert_eq!(
+            request.header("authorization").as_deref(),
+            Some(format!("Bearer {at}").as_str())
+        );
+        assert_eq!(request.header("accept").as_deref(), Some("application/json"));
+        match kind {
+            Kind::Huawei => {
+                // camelCase as sent, no `sub`; no email_verified or picture from OneAccess.
+                assert_eq!(identity.claims["userName"], "demo");
+                assert_eq!(identity.claims["mobile"], "+86 138 0000 0000");
+                assert!(!identity.claims.contains_key("sub"));
+                assert_eq!(identity.email_verified, None);
+                assert_eq!(identity.picture, None);
+            }
+            Kind::GenAuth => {
+                // Unset claims come back as null, and stay in the raw claims.
+                assert_eq!(identity.claims["nickname"], Value::Null);
+                assert_eq!(identity.email_verified, Some(true));
+            }
+            _ => {
+                assert_eq!(identity.email_verified, Some(true));
+                assert_eq!(
+                    identity.picture.as_deref(),
+                    Some("https://files.example.com/demo-user.png")
+                );
+            }
+        }
+
+        // A refused access token is InvalidToken at every vendor, whatever the shape.
+        vendor.state().revoke_access_token(&at);
+        let error = provider
+            .userinfo(&SecretString::from(at.clone()))
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidToken, "{kind:?}: {error:?}");
+        let refusal = error.provider_error().unwrap();
+        let expected = if kind == Kind::Huawei { "unauthorized" } else { "invalid_token" };
+        assert_eq!(refusal.code, expected, "{kind:?}");
+        assert_eq!(refusal.status, Some(401));
+        assert!(!error.to_string().contains(&at));
+        if kind == Kind::Tencent {
+            // Read from WWW-Authenticate: Tencent sends no body.
+            assert_eq!(refusal.description.as_deref(), Some("the access token is invalid, expired or revoked"));
+        }
+    }
+}
+
+#[tokio::test]
+async fn userinfo_without_an_endpoint_is_unsupported_and_sends_nothing() {
+    let emulator = OidcEmulator::start(Profile::standard()).await.unwrap();
+    let config = Config::from_toml_str(&format!(
+        "[providers.t]\nkind = \"oidc\"\ntoken_endpoint = \"{}\"\nclient_id = \"a\"\nclient_secret = \"s\"\n",
+        emulator.token_endpoint()
+    ))
+    .unwrap();
+    let provider = Registry::new().build(&config, "t").unwrap();
+    let error = provider
+        .userinfo(&SecretString::from("at"))
+        .await
         .unwrap_err();
-    // The JWKS (fetched now, with RSA 2 only) has no key for... RSA 2 tokens verify; so the
-    // failure is asserted through a token the login cannot accept: see below.
-    let _ = error;
+    assert_eq!(error.kind(), ErrorKind::Unsupported);
+    assert!(emulator.requests().is_empty());
+    // No issuer and no keys either: an ID token cannot be verified.
+    let error = provider
+        .verify_id_token("a.b.c", VerifyOptions::new())
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Unsupported, "{error:?}");
+}
+
+#[tokio::test]
+async fn userinfo_for_another_subject_than_the_id_token_is_an_error() {
+    for kind in KINDS {
+        let vendor = Vendor::start(kind).await;
+        let provider = vendor.provider("");
+        let state = vendor.state();
+        let verified = provider
+            .verify_id_token(&state.sign_id_token(CLIENT_ID, &good_claims(&vendor)), VerifyOptions::new())
+            .await
+            .unwrap();
+        let at = state.issue_access_token(CLIENT_ID);
+        let same = provider
+            .userinfo_for(&SecretString::from(at), &verified)
+            .await
+            .unwrap();
+        assert_eq!(same.subject, verified.subject);
+        assert_eq!(tokenbridge::Identity::from(&verified).subject, same.subject);
+
+        // An access token of another user (a substituted token).
+        let mut other = tokenbridge_testkit::oidc::demo_user_claims();
+        other.insert("sub".into(), json!("user-2"));
+        state.set_user_claims(other);
+        let at = state.issue_access_token(CLIENT_ID);
+        let error = provider
+            .userinfo_for(&SecretString::from(at), &verified)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, Error::IdToken(e) if matches!(**e, IdTokenError::SubjectMismatch)),
+            "{kind:?}: {error:?}"
+        );
+        assert_eq!(check(&error), "subject");
+    }
 }

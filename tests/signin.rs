@@ -882,3 +882,39 @@ async fn an_authorize_or_logout_endpoint_over_plain_http_is_a_configuration_erro
     };
     assert_eq!(error.kind(), ErrorKind::Configuration, "{error:?}");
 }
+
+/// Huawei OneAccess's OAuth 2.0 applications spell the authorize parameter `redirect_url`
+/// (their token page says `redirect_uri` must equal "the authorize request's redirect_url"):
+/// the sign-in sends that spelling, the code exchange the standard one.
+#[tokio::test]
+async fn huawei_oauth_applications_spell_the_authorize_parameter_redirect_url() {
+    let emulator = HuaweiOneAccessEmulator::start_with(
+        huawei_oneaccess::OneAccessOptions::oauth(),
+        tokenbridge_testkit::any_loopback_port(),
+    )
+    .await
+    .unwrap();
+    let config = Config::from_toml_str(&format!(
+        "[providers.corp]\nkind = \"huawei-oneaccess\"\nprotocol = \"oauth\"\nbase_url = \"{}\"\nclient_id = \"{CLIENT_ID}\"\nclient_secret = \"{CLIENT_SECRET}\"\nscopes = [\"get_user_info\"]\n",
+        emulator.base()
+    ))
+    .unwrap();
+    let provider = Registry::new().build(&config, "corp").unwrap();
+    let request = provider
+        .authorization_request()
+        .redirect_uri(REDIRECT)
+        .build()
+        .await
+        .unwrap();
+    assert_eq!(param(&request.url, "redirect_url").as_deref(), Some(REDIRECT));
+    assert_eq!(param(&request.url, "redirect_uri"), None);
+    let callback = authorize(&request.url).await;
+    let login = provider
+        .complete_login(callback.as_str(), request.pending)
+        .await
+        .unwrap();
+    assert!(!login.tokens.access_token().expose_secret().is_empty());
+    let sent = emulator.server().requests_to(huawei_oneaccess::TOKEN_PATH);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].form_param("redirect_uri").as_deref(), Some(REDIRECT));
+}

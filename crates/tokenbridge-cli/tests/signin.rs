@@ -578,14 +578,14 @@ async fn the_listener_answers_404_elsewhere_and_accepts_one_callback() {
     let redirect = format!("http://127.0.0.1:{port}/cb");
     let mut login = Login::start(&config, &["--redirect-uri", &redirect]).await;
     assert_eq!(login.redirect_uri(), redirect);
-    let callback = authorize(&login.url).await;
-
+    // Bound before the URL was printed: it answers at once.
     for other in ["/", "/favicon.ico", "/cb/extra", "/callback"] {
         let reply = get(&format!("http://127.0.0.1:{port}{other}"))
             .await
             .unwrap();
         assert_eq!(reply.status, 404, "{other}: {reply:?}");
     }
+    let callback = authorize(&login.url).await;
     // The query does not matter for the 404: a callback on another path is not one.
     let elsewhere = callback.as_str().replace("/cb?", "/other?");
     assert_eq!(get(&elsewhere).await.unwrap().status, 404);
@@ -917,5 +917,20 @@ async fn a_code_without_redirect_uri_where_the_vendor_allows_it() {
             "{kind:?}: {refused:?}"
         );
         assert!(vendor.server().requests().is_empty(), "{kind:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sign_in_commands_have_help_with_an_example() {
+    for sub in ["login", "revoke", "logout-url"] {
+        let r = run(&[sub, "--help"]).await;
+        assert_eq!(r.code, 0, "{sub}: {r:?}");
+        assert!(
+            r.stdout.lines().any(|l| l
+                .trim_start()
+                .starts_with(&format!("tokenbridge {sub} --config"))),
+            "{sub}: an example command line in {}",
+            r.stdout
+        );
     }
 }

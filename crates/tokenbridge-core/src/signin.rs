@@ -218,10 +218,11 @@ pub struct AuthorizationRequestBuilder<'a> {
 
 /// The reserved parameters a caller cannot override through
 /// [`AuthorizationRequestBuilder::param`]: tokenbridge sets them for the login's safety.
-const RESERVED: [&str; 8] = [
+const RESERVED: [&str; 9] = [
     "response_type",
     "client_id",
     "redirect_uri",
+    "redirect_url",
     "scope",
     "state",
     "nonce",
@@ -317,7 +318,7 @@ impl AuthorizationRequestBuilder<'_> {
             query
                 .append_pair("response_type", "code")
                 .append_pair("client_id", provider.client_id())
-                .append_pair("redirect_uri", &redirect_uri)
+                .append_pair(provider.vendor().authorize_redirect_param, &redirect_uri)
                 .append_pair("scope", &scopes.join(" "))
                 .append_pair("state", state.expose_secret());
             if let Some(nonce) = &nonce {
@@ -570,8 +571,10 @@ impl Provider {
                 .with_uri(params.error_uri)
                 .into());
         }
+        // An empty `code=` is no code: nothing is sent for it.
         let code = params
             .code
+            .filter(|c| !c.expose_secret().trim().is_empty())
             .ok_or_else(|| refuse(CallbackError::MissingCode))?;
         if !self.completed_logins().insert(&pending.state) {
             return Err(refuse(CallbackError::Replayed));

@@ -46,6 +46,9 @@ pub struct VendorDescription {
     pub public_grants: &'static [GrantKind],
     /// Whether a code grant must carry `redirect_uri`; refused before sending when missing.
     pub redirect_uri_required: bool,
+    /// How the authorization request spells its redirect URI parameter (`redirect_uri` in
+    /// RFC 6749; Huawei OneAccess's OAuth 2.0 applications write `redirect_url`).
+    pub authorize_redirect_param: &'static str,
     /// Parameter spellings of the logout (end-session) request.
     pub logout: LogoutParams,
     /// The vendor's error codes and what they mean.
@@ -88,6 +91,7 @@ impl VendorDescription {
                 GrantKind::Extension,
             ],
             redirect_uri_required: false,
+            authorize_redirect_param: "redirect_uri",
             logout: LogoutParams::STANDARD,
             errors: ErrorTable::EMPTY,
             hooks: &StandardHooks,

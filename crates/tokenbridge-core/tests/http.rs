@@ -7,7 +7,7 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use secrecy::SecretString;
-use support::{closed_port, http_response, stub, stub_reply, stub_silent};
+use support::{closed_port, http_response, stub, stub_reply, stub_silent_concurrent};
 use tokenbridge_core::http::DEFAULT_USER_AGENT;
 use tokenbridge_core::{
     BodyEncoding, Error, HttpClient, HttpConfig, TokenRequest, TransportKind, Url,
@@ -172,7 +172,9 @@ async fn redirects_are_refused_and_not_followed() {
 
 #[tokio::test]
 async fn a_silent_server_times_out_once() {
-    let (addr, requests) = stub_silent(Duration::from_secs(3));
+    // Connections are accepted concurrently and counted: a second attempt would be seen even
+    // while the first is still held open.
+    let (addr, accepted, requests) = stub_silent_concurrent(Duration::from_secs(3));
     let started = Instant::now();
     let err = client(HttpConfig::default().with_timeout(Duration::from_millis(300)))
         .send(&token_request(&format!("http://{addr}/token")))
@@ -192,9 +194,15 @@ async fn a_silent_server_times_out_once() {
             .contains("start a new login rather than resending a code"),
         "{err}"
     );
-    // Sent once; nothing in the HTTP layer sends it again.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(requests.try_iter().count(), 1);
+    // Sent once; nothing in the HTTP layer sends it again: the one request arrived, and no
+    // second connection is opened in the time a retry would take to start.
+    let first = requests.recv_timeout(Duration::from_secs(1)).unwrap();
+    assert!(String::from_utf8_lossy(&first).contains("one-time+code"));
+    assert!(
+        requests.recv_timeout(Duration::from_millis(300)).is_err(),
+        "a second request arrived"
+    );
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
 }
 
 #[tokio::test]

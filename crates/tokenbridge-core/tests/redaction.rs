@@ -345,3 +345,89 @@ async fn every_error_variant() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Every sensitive key, every spelling, every kind of body
+
+/// Keys whose values are credentials, in the spellings providers use.
+const SENSITIVE_KEY_SPELLINGS: &[&str] = &[
+    "code",
+    "Code",
+    "code_verifier",
+    "codeVerifier",
+    "code-verifier",
+    "CODE_VERIFIER",
+    "codeverifier",
+    "pkce_verifier",
+    "assertion",
+    "client_assertion",
+    "clientAssertion",
+    "ticket",
+    "qrcode_ticket",
+    "qrcodeTicket",
+    "password",
+    "Password",
+    "user_password",
+    "passwd",
+    "client_secret",
+    "clientSecret",
+    "client-secret",
+    "app_secret",
+    "refresh_token",
+    "refreshToken",
+    "access_token",
+    "accessToken",
+    "id_token",
+    "token",
+    "authorization_code",
+    "authorizationCode",
+    "authorization",
+    "Authorization",
+    "cookie",
+    "set-cookie",
+    "api_key",
+    "apiKey",
+    "credentials",
+];
+
+#[test]
+fn every_sensitive_key_is_redacted_in_json_form_and_free_text() {
+    let value = format!("{MARK}-value-1234567890");
+    for key in SENSITIVE_KEY_SPELLINGS {
+        let bodies = [
+            ("JSON", json!({ *key: value, "other": "kept" }).to_string()),
+            (
+                "nested JSON",
+                json!({"data": [{ *key: value }], "other": "kept"}).to_string(),
+            ),
+            ("form", format!("other=kept&{key}={value}&x=1")),
+            ("free text key=value", format!("failed: other=kept {key}={value} at line 3")),
+            ("free text key: value", format!("failed; {key}: {value}, other=kept")),
+            ("broken JSON", format!("{{\"other\":\"kept\",\"{key}\": \"{value}\", \"x\":")),
+            ("HTML", format!("<p>{key}={value}</p>")),
+        ];
+        for (what, body) in bodies {
+            let snippet = tokenbridge_core::redact::redact_snippet(body.as_bytes());
+            assert!(
+                !snippet.contains(MARK),
+                "{key} in {what}: {body} became {snippet}"
+            );
+            assert!(snippet.contains("[redacted]"), "{key} in {what}: {snippet}");
+            // And through the parser, as an error would keep it.
+            for content_type in ["application/json", "text/html"] {
+                if let Err(err) = parse_standard_response(&answer(400, content_type, &body), "t") {
+                    check_both(&format!("{key} in {what} ({content_type})"), &err);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn ordinary_keys_are_kept() {
+    for key in ["error", "error_description", "scope", "state", "token_type", "expires_in"] {
+        let body = json!({ key: "plain-visible-value" }).to_string();
+        let snippet = tokenbridge_core::redact::redact_snippet(body.as_bytes());
+        assert!(snippet.contains("plain-visible-value"), "{key}: {snippet}");
+    }
+}

@@ -80,6 +80,13 @@ const fn oneaccess(redirect_uri_required: bool) -> VendorDescription {
     d.grants = &[GrantKind::AuthorizationCode, GrantKind::RefreshToken];
     d.public_grants = &[];
     d.redirect_uri_required = redirect_uri_required;
+    if !redirect_uri_required {
+        // The OAuth 2.0 token page: `redirect_uri` "must equal the authorize request's
+        // `redirect_url`", so OAuth 2.0 applications spell the authorize parameter that way
+        // (<https://support.huaweicloud.com/api-oneaccess/IssueOAuthAccessToken.html>). The
+        // OIDC pages do not say; they keep OpenID Connect's `redirect_uri`.
+        d.authorize_redirect_param = "redirect_url";
+    }
     let mut logout = LogoutParams::STANDARD;
     logout.id_token_hint = None;
     logout.post_logout_redirect_uri = "redirect_url";

@@ -213,6 +213,12 @@ pub fn profile(options: &OneAccessOptions) -> Profile {
         end_session_path: Some("/api/v1/logout".into()),
         logout_redirect_param: "redirect_url".into(),
         // OneAccess's documentation does not mention RFC 9207's `iss` parameter.
+        // OAuth 2.0 applications spell the authorize parameter `redirect_url`
+        // (IssueOAuthAccessToken: "must equal the authorize request's redirect_url").
+        authorize_redirect_param: match options.protocol {
+            Protocol::OAuth2 => "redirect_url".into(),
+            _ => "redirect_uri".into(),
+        },
         send_iss: false,
         // "TOKEN签名算法 默认为RS256": RS256 by default.
         id_token_signing: IdTokenSigning::Rs256,

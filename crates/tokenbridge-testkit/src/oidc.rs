@@ -252,6 +252,8 @@ pub struct Profile {
     pub userinfo_path: Option<String>,
     /// How the userinfo endpoint answers.
     pub userinfo_style: UserinfoStyle,
+    /// How the authorize request spells its redirect URI parameter.
+    pub authorize_redirect_param: String,
 }
 
 /// How the emulator signs ID tokens.
@@ -330,6 +332,7 @@ impl Profile {
             end_session_path: Some("/logout".into()),
             logout_redirect_param: "post_logout_redirect_uri".into(),
             send_iss: true,
+            authorize_redirect_param: "redirect_uri".into(),
             id_token_signing: IdTokenSigning::Rs256,
             userinfo_path: Some("/userinfo".into()),
             userinfo_style: UserinfoStyle::Standard,
@@ -1233,7 +1236,7 @@ impl OidcProvider {
             return Reply::oauth_error(400, "unauthorized_client", "unknown client_id")
                 .into_response();
         }
-        let Some(redirect_uri) = query.get("redirect_uri") else {
+        let Some(redirect_uri) = query.get(&self.profile.authorize_redirect_param) else {
             return bad("redirect_uri is required");
         };
         let Ok(mut target) = Url::parse(redirect_uri) else {

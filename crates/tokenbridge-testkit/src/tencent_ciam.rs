@@ -137,6 +137,7 @@ pub fn profile() -> Profile {
         end_session_path: Some("/logout".into()),
         logout_redirect_param: "logout_redirect_uri".into(),
         // Tencent CIAM's documentation does not mention RFC 9207's `iss` parameter.
+        authorize_redirect_param: "redirect_uri".into(),
         send_iss: false,
         // RS256 with the keys at /oauth2/jwks (discovery sample).
         id_token_signing: IdTokenSigning::Rs256,

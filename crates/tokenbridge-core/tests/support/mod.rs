@@ -91,3 +91,36 @@ pub(crate) fn closed_port() -> SocketAddr {
     drop(listener);
     addr
 }
+
+/// A stub that accepts every connection at once (each on its own thread), counts them, sends
+/// each request's bytes on the channel and then keeps the connection silent for `silence`.
+/// Unlike [`stub_silent`], a second request is seen even while the first is held.
+pub(crate) fn stub_silent_concurrent(
+    silence: Duration,
+) -> (
+    SocketAddr,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    mpsc::Receiver<Vec<u8>>,
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let (tx, rx) = mpsc::channel();
+    let counter = Arc::clone(&accepted);
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            counter.fetch_add(1, Ordering::SeqCst);
+            let tx = tx.clone();
+            thread::spawn(move || {
+                let request = read_request(&mut stream);
+                let _ = tx.send(request);
+                thread::sleep(silence);
+                drop(stream);
+            });
+        }
+    });
+    (addr, accepted, rx)
+}

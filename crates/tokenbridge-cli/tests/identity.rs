@@ -1,0 +1,470 @@
+//! `tokenbridge verify-id-token`, `tokenbridge userinfo` and the identity `tokenbridge login`
+//! prints (issue 11), run as real processes against the testkit's emulators.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::{json, Value};
+use tokenbridge::AuthMethod;
+use tokenbridge_testkit::huawei_oneaccess::{self, HuaweiOneAccessEmulator};
+use tokenbridge_testkit::jose::{self, TestKey};
+use tokenbridge_testkit::oidc::DEMO_SUBJECT;
+use tokenbridge_testkit::tencent_ciam::TencentCiamEmulator;
+use tokenbridge_testkit::{any_loopback_port, ClientRegistration, OidcEmulator, Profile, Reply};
+
+const BIN: &str = env!("CARGO_BIN_EXE_tokenbridge");
+const CLIENT_ID: &str = "demo-app";
+const CLIENT_SECRET: &str = "demo-secret";
+
+// ---------------------------------------------------------------------------------------------
+// Running the binary (as in tests/cli.rs)
+
+#[derive(Debug)]
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        assert_eq!(self.stdout.lines().count(), 1, "one line of JSON: {self:?}");
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {self:?}"))
+    }
+
+    fn error_line(&self) -> &str {
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "one stderr line: {self:?}");
+        lines[0]
+    }
+}
+
+fn assert_no_panic(stderr: &str) {
+    for marker in ["panicked", "backtrace", "internal error", "at src/"] {
+        assert!(!stderr.contains(marker), "{marker:?} in stderr: {stderr}");
+    }
+}
+
+fn command(args: &[&str]) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .env_clear()
+        .env("RUST_BACKTRACE", "full");
+    command
+}
+
+/// Runs the binary to its end on a blocking thread, with `stdin` as its standard input.
+async fn run_stdin(args: &[&str], stdin: Option<&str>) -> Run {
+    let mut command = command(args);
+    command
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let input = stdin.map(str::to_owned);
+    let output = tokio::task::spawn_blocking(move || {
+        let mut child = command.spawn().unwrap();
+        if let Some(text) = input {
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
+        }
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    let run = Run {
+        code: output.status.code().expect("not killed by a signal"),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    };
+    assert_no_panic(&run.stderr);
+    run
+}
+
+async fn run(args: &[&str]) -> Run {
+    run_stdin(args, None).await
+}
+
+/// A child process killed when the test ends.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A configuration file in the temp directory, removed when dropped.
+struct ConfigFile(PathBuf);
+
+impl ConfigFile {
+    fn toml(text: &str) -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "tokenbridge-cli-identity-{}-{}.toml",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::write(&path, text).unwrap();
+        Self(path)
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for ConfigFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+async fn oidc() -> (OidcEmulator, ConfigFile) {
+    let emulator = OidcEmulator::start(Profile::standard()).await.unwrap();
+    emulator.register_client(ClientRegistration::confidential(
+        CLIENT_ID,
+        CLIENT_SECRET,
+        AuthMethod::ClientSecretBasic,
+    ));
+    let config = ConfigFile::toml(&format!(
+        "[providers.corp]\nkind = \"oidc\"\nissuer = \"{}\"\nclient_id = \"{CLIENT_ID}\"\nclient_secret = \"{CLIENT_SECRET}\"\n",
+        emulator.issuer()
+    ));
+    (emulator, config)
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn is_rfc3339(value: &Value) -> bool {
+    value
+        .as_str()
+        .is_some_and(|s| s.len() == 20 && s.ends_with('Z') && s.as_bytes()[10] == b'T')
+}
+
+fn keys(value: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    keys
+}
+
+// ---------------------------------------------------------------------------------------------
+// verify-id-token
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_id_token_prints_the_checked_claims() {
+    let (emulator, config) = oidc().await;
+    let nonce = "-n-starting-with-a-hyphen";
+    let token = emulator
+        .provider()
+        .id_token_for(CLIENT_ID, Some(nonce), None);
+    let base = [
+        "verify-id-token",
+        "--config",
+        config.path(),
+        "--provider",
+        "corp",
+        "--nonce",
+        nonce,
+    ];
+    let out = run(&[&base[..], &[token.as_str()]].concat()).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let shown = out.json();
+    assert_eq!(
+        keys(&shown),
+        ["audience", "claims", "expires_at", "issued_at", "issuer", "nonce", "subject"]
+    );
+    assert_eq!(shown["issuer"], emulator.issuer());
+    assert_eq!(shown["subject"], DEMO_SUBJECT);
+    assert_eq!(shown["audience"], json!([CLIENT_ID]));
+    assert_eq!(shown["nonce"], nonce);
+    assert!(is_rfc3339(&shown["expires_at"]), "{shown}");
+    assert!(is_rfc3339(&shown["issued_at"]), "{shown}");
+    assert_eq!(shown["claims"]["email"], "demo@example.com");
+    assert!(!out.stdout.contains(&token) && !out.stderr.contains(&token));
+
+    // `-`: the first line of standard input.
+    let piped = run_stdin(&[&base[..], &["-"]].concat(), Some(&format!("{token}\n"))).await;
+    assert_eq!(piped.code, 0, "{piped:?}");
+    assert_eq!(piped.json(), shown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_id_token_exits_3_naming_the_check() {
+    let (emulator, config) = oidc().await;
+    let state = emulator.provider();
+    let now = unix_now();
+    let good = json!({
+        "iss": emulator.issuer(), "sub": DEMO_SUBJECT, "aud": CLIENT_ID,
+        "iat": now, "exp": now + 600, "nonce": "n1",
+    });
+    let with = |changes: &[(&str, Value)]| {
+        state.sign_id_token(CLIENT_ID, &jose::with_claims(&good, changes))
+    };
+    let token = state.sign_id_token(CLIENT_ID, &good);
+    let cases: Vec<(String, Option<&str>, &str)> = vec![
+        (token.clone(), Some("n2"), "(nonce)"),
+        (with(&[("nonce", Value::Null)]), Some("n1"), "(nonce)"),
+        (jose::tamper_signature(&token), None, "(signature)"),
+        (with(&[("iss", json!("https://attacker.example.com"))]), None, "(issuer)"),
+        (with(&[("aud", json!("another-app"))]), None, "(audience)"),
+        (
+            with(&[("iat", json!(now - 7200)), ("exp", json!(now - 3600))]),
+            None,
+            "(expired)",
+        ),
+        (jose::unsigned_token(&good), None, "(algorithm)"),
+        (
+            jose::sign_hs256(TestKey::Rsa1.public_pem().as_bytes(), Some("rsa-1"), &good),
+            None,
+            "(algorithm)",
+        ),
+        (jose::sign_default(TestKey::Rsa2, &good), None, "(unknown key)"),
+    ];
+    for (bad, nonce, check) in cases {
+        let mut args = vec![
+            "verify-id-token",
+            "--config",
+            config.path(),
+            "--provider",
+            "corp",
+        ];
+        if let Some(n) = nonce {
+            args.extend(["--nonce", n]);
+        }
+        args.push(&bad);
+        let out = run(&args).await;
+        assert_eq!(out.code, 3, "{check}: {out:?}");
+        assert!(out.stdout.is_empty());
+        let line = out.error_line();
+        assert!(line.contains(check), "{check}: {line}");
+        assert!(!line.contains(&bad), "the token is not repeated: {line}");
+    }
+    // Not a JWT at all is refused too, and still exit 3.
+    let out = run(&["verify-id-token", "--config", config.path(), "--provider", "corp", "x.y"])
+        .await;
+    assert_eq!(out.code, 3, "{out:?}");
+    assert!(out.error_line().contains("(malformed)"), "{out:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// userinfo
+
+const IDENTITY_KEYS: [&str; 9] = [
+    "claims",
+    "email",
+    "email_verified",
+    "name",
+    "phone_number",
+    "picture",
+    "preferred_username",
+    "provider",
+    "subject",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn userinfo_prints_the_normalized_identity() {
+    let (emulator, config) = oidc().await;
+    let at = emulator.provider().issue_access_token(CLIENT_ID);
+    let out = run(&[
+        "userinfo",
+        "--config",
+        config.path(),
+        "--provider",
+        "corp",
+        "--access-token",
+        &at,
+    ])
+    .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let shown = out.json();
+    assert_eq!(keys(&shown), IDENTITY_KEYS);
+    assert_eq!(shown["provider"], "corp");
+    assert_eq!(shown["subject"], DEMO_SUBJECT);
+    assert_eq!(shown["email_verified"], true);
+    assert_eq!(shown["claims"]["sub"], DEMO_SUBJECT);
+
+    // Huawei OneAccess: camelCase answer, absent claims null; the token from stdin.
+    let huawei = HuaweiOneAccessEmulator::start().await.unwrap();
+    let config = ConfigFile::toml(&format!(
+        "[providers.h]\nkind = \"huawei-oneaccess\"\nbase_url = \"{}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\n",
+        huawei.base(),
+        huawei_oneaccess::DEMO_CLIENT_ID,
+        huawei_oneaccess::DEMO_CLIENT_SECRET
+    ));
+    let at = huawei
+        .provider()
+        .issue_access_token(huawei_oneaccess::DEMO_CLIENT_ID);
+    let args = [
+        "userinfo",
+        "--config",
+        config.path(),
+        "--provider",
+        "h",
+        "--access-token",
+        "-",
+    ];
+    let out = run_stdin(&args, Some(&format!("{at}\n"))).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let shown = out.json();
+    assert_eq!(keys(&shown), IDENTITY_KEYS);
+    assert_eq!(shown["subject"], DEMO_SUBJECT);
+    assert_eq!(shown["preferred_username"], "demo");
+    assert_eq!(shown["phone_number"], "+86 138 0000 0000");
+    assert_eq!(shown["email_verified"], Value::Null);
+    assert_eq!(shown["picture"], Value::Null);
+    assert_eq!(shown["claims"]["userName"], "demo");
+
+    // A refused token: exit 3, at Huawei (401 "unauthorized") and Tencent (WWW-Authenticate).
+    huawei.provider().revoke_access_token(&at);
+    let out = run_stdin(&args, Some(&at)).await;
+    assert_eq!(out.code, 3, "{out:?}");
+    assert!(out.error_line().contains("unauthorized"), "{out:?}");
+    assert!(!out.stderr.contains(&at));
+    let tencent = TencentCiamEmulator::start().await.unwrap();
+    let config = ConfigFile::toml(&format!(
+        "[providers.t]\nkind = \"tencent-ciam\"\nbase_url = \"{}\"\nclient_id = \"demo-app\"\nclient_secret = \"demo-secret\"\n",
+        tencent.base()
+    ));
+    let out = run(&[
+        "userinfo",
+        "--config",
+        config.path(),
+        "--provider",
+        "t",
+        "--access-token",
+        "-not-a-token",
+    ])
+    .await;
+    assert_eq!(out.code, 3, "{out:?}");
+    assert!(out.error_line().contains("invalid_token"), "{out:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// login
+
+/// Runs `tokenbridge login --no-browser`, follows the URL it prints as a browser would (the
+/// emulator approves at once) and delivers the callback; returns the finished run.
+async fn login(config: &ConfigFile) -> Run {
+    let port = any_loopback_port().port();
+    let redirect = format!("http://127.0.0.1:{port}/callback");
+    let mut command = command(&[
+        "login",
+        "--config",
+        config.path(),
+        "--provider",
+        "corp",
+        "--no-browser",
+        "--redirect-uri",
+        &redirect,
+        "--timeout",
+        "30",
+    ]);
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = Running(command.spawn().unwrap());
+    let stderr = child.0.stderr.take().unwrap();
+    let (url, stderr) = tokio::task::spawn_blocking(move || {
+        let mut reader = BufReader::new(stderr);
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        (line, reader)
+    })
+    .await
+    .unwrap();
+    let url = url
+        .trim()
+        .strip_prefix("Open this URL to sign in: ")
+        .unwrap_or_else(|| panic!("{url}"))
+        .to_owned();
+    let client = tokenbridge::reqwest::Client::builder()
+        .redirect(tokenbridge::reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = client.get(&url).send().await.unwrap();
+    let callback = response.headers()["location"].to_str().unwrap().to_owned();
+    // The browser lands on the CLI's listener.
+    let _ = client.get(&callback).send().await;
+    let output = tokio::task::spawn_blocking(move || {
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut stderr.into_inner(), &mut rest).unwrap();
+        let mut stdout = String::new();
+        std::io::Read::read_to_string(&mut child.0.stdout.take().unwrap(), &mut stdout).unwrap();
+        let status = child.0.wait().unwrap();
+        (status, stdout, rest)
+    })
+    .await
+    .unwrap();
+    let run = Run {
+        code: output.0.code().unwrap(),
+        stdout: output.1,
+        stderr: output.2,
+    };
+    assert_no_panic(&run.stderr);
+    run
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_prints_the_verified_identity() {
+    let (emulator, config) = oidc().await;
+    let out = login(&config).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let shown = out.json();
+    assert_eq!(shown["access_token"], "[redacted]");
+    let identity = &shown["identity"];
+    assert_eq!(
+        keys(identity),
+        [
+            "claims",
+            "email",
+            "email_verified",
+            "issuer",
+            "name",
+            "phone_number",
+            "picture",
+            "preferred_username",
+            "subject"
+        ]
+    );
+    assert_eq!(identity["issuer"], emulator.issuer());
+    assert_eq!(identity["subject"], DEMO_SUBJECT);
+    assert_eq!(identity["name"], "Demo User");
+    assert!(identity["claims"]["nonce"].is_string());
+
+    // An ID token that fails a check fails the login, exit 3, naming the check.
+    emulator.provider().push_reply(Reply::json(
+        200,
+        json!({
+            "access_token": "at-1", "token_type": "Bearer",
+            "id_token": emulator.provider().id_token_for(CLIENT_ID, Some("another-login"), None),
+        }),
+    ));
+    let out = login(&config).await;
+    assert_eq!(out.code, 3, "{out:?}");
+    assert!(out.stdout.is_empty());
+    assert!(out.error_line().contains("(nonce)"), "{out:?}");
+}
