@@ -35,12 +35,12 @@ use emulator::{acme_error, AcmeEmulator, DEMO_CLIENT_SECRET, DEMO_REDIRECT_URI};
 pub(crate) mod acme {
     use serde::Deserialize;
     use serde_json::{Map, Value};
+    use tokenbridge::adapter::add_grant_params;
     use tokenbridge::adapter::wire::{self, decode_json_object, json_type};
     use tokenbridge::adapter::wire::{parse_expires_in, parse_scope};
     use tokenbridge::adapter::{BodyEncoding, ErrorMapping, ErrorTable, HookContext};
     use tokenbridge::adapter::{HttpResponse, ProviderContext, ProviderKind, TokenRequest};
     use tokenbridge::adapter::{VendorDescription, VendorHooks};
-    use tokenbridge::adapter::add_grant_params;
     use tokenbridge::{AuthMethod, Error, ErrorKind, Grant, GrantKind, Provider, Result};
     use tokenbridge::{TokenSet, TokenType, VendorError};
 

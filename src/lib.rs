@@ -59,9 +59,8 @@ pub mod adapter {
         VendorDescription, VendorHooks,
     };
     pub use tokenbridge_core::{
-        async_trait, http, provider::add_grant_params, redact, wire, BodyEncoding, HttpResponse, Jwk,
-        Jwks, ProviderMetadata,
-        TokenRequest, STANDARD,
+        async_trait, http, provider::add_grant_params, redact, wire, BodyEncoding, HttpResponse,
+        Jwk, Jwks, ProviderMetadata, TokenRequest, STANDARD,
     };
     pub use tokenbridge_core::{
         parse_standard_userinfo, parse_userinfo_with_aliases, userinfo_error,

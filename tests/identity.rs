@@ -18,7 +18,9 @@ use tokenbridge_testkit::huawei_oneaccess::{self, HuaweiOneAccessEmulator};
 use tokenbridge_testkit::jose::{self, TestKey};
 use tokenbridge_testkit::oidc::{IdTokenSigning, DEMO_SUBJECT};
 use tokenbridge_testkit::tencent_ciam::{self, TencentCiamEmulator};
-use tokenbridge_testkit::{ClientRegistration, EmulatorServer, OidcEmulator, OidcProvider, Profile};
+use tokenbridge_testkit::{
+    ClientRegistration, EmulatorServer, OidcEmulator, OidcProvider, Profile,
+};
 
 const REDIRECT: &str = "http://127.0.0.1:8400/callback";
 const CLIENT_ID: &str = "demo-app";
@@ -228,12 +230,7 @@ async fn sign_in_verifies_the_id_token_at_every_vendor() {
         let vendor = Vendor::start(kind).await;
         let provider = vendor.provider("scopes = \"openid profile email\"");
         let request = provider.authorization_request().build().await.unwrap();
-        let nonce = request
-            .pending
-            .nonce()
-            .unwrap()
-            .expose_secret()
-            .to_owned();
+        let nonce = request.pending.nonce().unwrap().expose_secret().to_owned();
         let callback = authorize(&request.url).await;
         let login = provider
             .complete_login(callback.as_str(), request.pending)
@@ -291,7 +288,10 @@ async fn each_bad_id_token_is_refused_at_every_vendor() {
             ("nonce", with(&[("nonce", Value::Null)]), Some("n1")),
             (
                 "signature",
-                jose::tamper_payload(&token, &jose::with_claims(&good, &[("sub", json!("admin"))])),
+                jose::tamper_payload(
+                    &token,
+                    &jose::with_claims(&good, &[("sub", json!("admin"))]),
+                ),
                 None,
             ),
             ("signature", jose::tamper_signature(&token), None),
@@ -301,7 +301,11 @@ async fn each_bad_id_token_is_refused_at_every_vendor() {
                 with(&[("aud", json!([CLIENT_ID, "another-app"]))]),
                 None,
             ),
-            ("issuer", with(&[("iss", json!("https://attacker.example.com"))]), None),
+            (
+                "issuer",
+                with(&[("iss", json!("https://attacker.example.com"))]),
+                None,
+            ),
             ("algorithm", jose::unsigned_token(&good), None),
             // HS/RS confusion: the public key used as an HMAC secret.
             (
@@ -316,7 +320,11 @@ async fn each_bad_id_token_is_refused_at_every_vendor() {
                 None,
             ),
             // A key the provider never published.
-            ("unknown key", jose::sign_default(TestKey::Rsa2, &good), None),
+            (
+                "unknown key",
+                jose::sign_default(TestKey::Rsa2, &good),
+                None,
+            ),
             ("malformed", "not.a-jwt".to_owned(), None),
         ];
         for (expected, bad, nonce) in cases {
@@ -406,9 +414,9 @@ async fn genauth_hs256_id_tokens_verify_with_the_client_secret() {
 
     // `none` and unknown algorithms are configuration errors naming the key.
     for bad in ["none", "RS512"] {
-        let config = Config::from_toml_str(&vendor.toml(&format!(
-            "id_token_signed_response_alg = \"{bad}\""
-        )))
+        let config = Config::from_toml_str(
+            &vendor.toml(&format!("id_token_signed_response_alg = \"{bad}\"")),
+        )
         .unwrap();
         match Registry::new().build(&config, "corp").unwrap_err() {
             Error::Config { key, .. } => assert_eq!(
@@ -478,7 +486,10 @@ async fn a_flood_of_unknown_kids_fetches_the_jwks_once() {
         assert_eq!(vendor.jwks_fetches(), 1, "{kind:?}");
         // The genuine key still verifies, without another fetch.
         provider
-            .verify_id_token(&vendor.state().sign_id_token(CLIENT_ID, &good), VerifyOptions::new())
+            .verify_id_token(
+                &vendor.state().sign_id_token(CLIENT_ID, &good),
+                VerifyOptions::new(),
+            )
             .await
             .unwrap();
         assert_eq!(vendor.jwks_fetches(), 1, "{kind:?}");
@@ -528,7 +539,11 @@ impl Drop for TempFile {
     }
 }
 
-fn oidc_jwt_provider(emulator: &OidcEmulator, client_id: &str, lines: &str) -> Result<Provider, Error> {
+fn oidc_jwt_provider(
+    emulator: &OidcEmulator,
+    client_id: &str,
+    lines: &str,
+) -> Result<Provider, Error> {
     let config = Config::from_toml_str(&format!(
         "[providers.m2m]\nkind = \"oidc\"\nissuer = \"{}\"\nclient_id = \"{client_id}\"\n{lines}\n",
         emulator.issuer()
@@ -562,7 +577,10 @@ async fn jwt_client_authentication_is_checked_by_the_emulator() {
     let rsa = oidc_jwt_provider(
         &emulator,
         "rsa-app",
-        &format!("auth_method = \"private_key_jwt\"\n{}\nkey_id = \"client-key-1\"", file(&rsa_key)),
+        &format!(
+            "auth_method = \"private_key_jwt\"\n{}\nkey_id = \"client-key-1\"",
+            file(&rsa_key)
+        ),
     )
     .unwrap();
     let ec = oidc_jwt_provider(
@@ -613,7 +631,10 @@ async fn jwt_client_authentication_is_checked_by_the_emulator() {
     )
     .unwrap();
     for provider in [&wrong, &wrong_secret] {
-        let e = provider.exchange(Grant::client_credentials()).await.unwrap_err();
+        let e = provider
+            .exchange(Grant::client_credentials())
+            .await
+            .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidClient, "{e:?}");
     }
 
@@ -652,7 +673,10 @@ async fn jwt_client_authentication_is_checked_by_the_emulator() {
         let err = state
             .check_assertion(&hmac_reg, &forged, &emulator.token_endpoint())
             .unwrap_err();
-        assert!(err.contains(why) || err.contains("Audience") || err.contains("Expired"), "{why}: {err}");
+        assert!(
+            err.contains(why) || err.contains("Audience") || err.contains("Expired"),
+            "{why}: {err}"
+        );
     }
 
     // Vendors that document no JWT client authentication refuse it in configuration.
@@ -720,10 +744,10 @@ async fn userinfo_is_normalized_for_every_kind() {
             .pop()
             .unwrap();
         assert_eq!(
-            request.header("authorization").as_deref(),
+            request.header("authorization"),
             Some(format!("Bearer {at}").as_str())
         );
-        assert_eq!(request.header("accept").as_deref(), Some("application/json"));
+        assert_eq!(request.header("accept"), Some("application/json"));
         match kind {
             Kind::Huawei => {
                 // camelCase as sent, no `sub`; no email_verified or picture from OneAccess.
@@ -755,13 +779,20 @@ async fn userinfo_is_normalized_for_every_kind() {
             .unwrap_err();
         assert_eq!(error.kind(), ErrorKind::InvalidToken, "{kind:?}: {error:?}");
         let refusal = error.provider_error().unwrap();
-        let expected = if kind == Kind::Huawei { "unauthorized" } else { "invalid_token" };
+        let expected = if kind == Kind::Huawei {
+            "unauthorized"
+        } else {
+            "invalid_token"
+        };
         assert_eq!(refusal.code, expected, "{kind:?}");
         assert_eq!(refusal.status, Some(401));
         assert!(!error.to_string().contains(&at));
         if kind == Kind::Tencent {
             // Read from WWW-Authenticate: Tencent sends no body.
-            assert_eq!(refusal.description.as_deref(), Some("the access token is invalid, expired or revoked"));
+            assert_eq!(
+                refusal.description.as_deref(),
+                Some("the access token is invalid, expired or revoked")
+            );
         }
     }
 }
@@ -796,7 +827,10 @@ async fn userinfo_for_another_subject_than_the_id_token_is_an_error() {
         let provider = vendor.provider("");
         let state = vendor.state();
         let verified = provider
-            .verify_id_token(&state.sign_id_token(CLIENT_ID, &good_claims(&vendor)), VerifyOptions::new())
+            .verify_id_token(
+                &state.sign_id_token(CLIENT_ID, &good_claims(&vendor)),
+                VerifyOptions::new(),
+            )
             .await
             .unwrap();
         let at = state.issue_access_token(CLIENT_ID);

@@ -906,7 +906,10 @@ async fn huawei_oauth_applications_spell_the_authorize_parameter_redirect_url() 
         .build()
         .await
         .unwrap();
-    assert_eq!(param(&request.url, "redirect_url").as_deref(), Some(REDIRECT));
+    assert_eq!(
+        param(&request.url, "redirect_url").as_deref(),
+        Some(REDIRECT)
+    );
     assert_eq!(param(&request.url, "redirect_uri"), None);
     let callback = authorize(&request.url).await;
     let login = provider
@@ -916,5 +919,8 @@ async fn huawei_oauth_applications_spell_the_authorize_parameter_redirect_url() 
     assert!(!login.tokens.access_token().expose_secret().is_empty());
     let sent = emulator.server().requests_to(huawei_oneaccess::TOKEN_PATH);
     assert_eq!(sent.len(), 1);
-    assert_eq!(sent[0].form_param("redirect_uri").as_deref(), Some(REDIRECT));
+    assert_eq!(
+        sent[0].form_param("redirect_uri").as_deref(),
+        Some(REDIRECT)
+    );
 }

@@ -266,3 +266,25 @@ async fn an_endless_or_huge_configuration_file_is_refused_quickly_with_exit_2() 
         assert!(elapsed < Duration::from_secs(5), "{path}: took {elapsed:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endless_private_key_file_is_refused_quickly_with_exit_2() {
+    let config = TempFile::new(
+        b"[providers.any]\nkind = \"oidc\"\ntoken_endpoint = \"https://id.example.com/token\"\n\
+          client_id = \"c\"\nauth_method = \"private_key_jwt\"\nprivate_key_file = \"/dev/zero\"\n",
+    );
+    let (code, stdout, stderr, elapsed) = run(&[
+        "exchange",
+        "--config",
+        config.path(),
+        "--provider",
+        "any",
+        "--client-credentials",
+    ])
+    .await;
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stdout, "");
+    assert!(stderr.contains("private_key_file"), "{stderr}");
+    assert!(stderr.contains("larger than"), "{stderr}");
+    assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
+}

@@ -13,7 +13,7 @@ use tokenbridge_testkit::huawei_oneaccess::{self, HuaweiOneAccessEmulator};
 use tokenbridge_testkit::jose::{self, TestKey};
 use tokenbridge_testkit::oidc::DEMO_SUBJECT;
 use tokenbridge_testkit::tencent_ciam::TencentCiamEmulator;
-use tokenbridge_testkit::{any_loopback_port, ClientRegistration, OidcEmulator, Profile, Reply};
+use tokenbridge_testkit::{ClientRegistration, OidcEmulator, Profile, Reply};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tokenbridge");
 const CLIENT_ID: &str = "demo-app";
@@ -50,10 +50,7 @@ fn assert_no_panic(stderr: &str) {
 
 fn command(args: &[&str]) -> Command {
     let mut command = Command::new(BIN);
-    command
-        .args(args)
-        .env_clear()
-        .env("RUST_BACKTRACE", "full");
+    command.args(args).env_clear().env("RUST_BACKTRACE", "full");
     command
 }
 
@@ -194,7 +191,15 @@ async fn verify_id_token_prints_the_checked_claims() {
     let shown = out.json();
     assert_eq!(
         keys(&shown),
-        ["audience", "claims", "expires_at", "issued_at", "issuer", "nonce", "subject"]
+        [
+            "audience",
+            "claims",
+            "expires_at",
+            "issued_at",
+            "issuer",
+            "nonce",
+            "subject"
+        ]
     );
     assert_eq!(shown["issuer"], emulator.issuer());
     assert_eq!(shown["subject"], DEMO_SUBJECT);
@@ -228,7 +233,11 @@ async fn a_refused_id_token_exits_3_naming_the_check() {
         (token.clone(), Some("n2"), "(nonce)"),
         (with(&[("nonce", Value::Null)]), Some("n1"), "(nonce)"),
         (jose::tamper_signature(&token), None, "(signature)"),
-        (with(&[("iss", json!("https://attacker.example.com"))]), None, "(issuer)"),
+        (
+            with(&[("iss", json!("https://attacker.example.com"))]),
+            None,
+            "(issuer)",
+        ),
         (with(&[("aud", json!("another-app"))]), None, "(audience)"),
         (
             with(&[("iat", json!(now - 7200)), ("exp", json!(now - 3600))]),
@@ -241,7 +250,11 @@ async fn a_refused_id_token_exits_3_naming_the_check() {
             None,
             "(algorithm)",
         ),
-        (jose::sign_default(TestKey::Rsa2, &good), None, "(unknown key)"),
+        (
+            jose::sign_default(TestKey::Rsa2, &good),
+            None,
+            "(unknown key)",
+        ),
     ];
     for (bad, nonce, check) in cases {
         let mut args = vec![
@@ -263,8 +276,15 @@ async fn a_refused_id_token_exits_3_naming_the_check() {
         assert!(!line.contains(&bad), "the token is not repeated: {line}");
     }
     // Not a JWT at all is refused too, and still exit 3.
-    let out = run(&["verify-id-token", "--config", config.path(), "--provider", "corp", "x.y"])
-        .await;
+    let out = run(&[
+        "verify-id-token",
+        "--config",
+        config.path(),
+        "--provider",
+        "corp",
+        "x.y",
+    ])
+    .await;
     assert_eq!(out.code, 3, "{out:?}");
     assert!(out.error_line().contains("(malformed)"), "{out:?}");
 }
@@ -368,7 +388,11 @@ async fn userinfo_prints_the_normalized_identity() {
 /// Runs `tokenbridge login --no-browser`, follows the URL it prints as a browser would (the
 /// emulator approves at once) and delivers the callback; returns the finished run.
 async fn login(config: &ConfigFile) -> Run {
-    let port = any_loopback_port().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let redirect = format!("http://127.0.0.1:{port}/callback");
     let mut command = command(&[
         "login",

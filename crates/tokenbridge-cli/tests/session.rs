@@ -107,7 +107,12 @@ fn config(dir: &Dir, emulator: &OidcEmulator, secret: &str) -> String {
 
 /// A session file as `login --session` leaves it: tokens received `age` ago, living
 /// `lifetime`, with a refresh token the emulator knows.
-fn session_file(dir: &Dir, emulator: &OidcEmulator, age: Duration, lifetime: u64) -> (String, String) {
+fn session_file(
+    dir: &Dir,
+    emulator: &OidcEmulator,
+    age: Duration,
+    lifetime: u64,
+) -> (String, String) {
     let refresh = emulator.issue_refresh_token(CLIENT, "openid profile");
     let tokens = TokenSet::new("svc", "at-original", TokenType::Bearer)
         .with_received_at(SystemTime::now() - age)
@@ -168,7 +173,11 @@ async fn it_refreshes_exactly_below_min_valid_and_saves_the_rotation_first() {
     assert_eq!(r.code, 0, "{r:?}");
     let printed = r.stdout.trim_end().to_owned();
     assert_ne!(printed, "at-original");
-    assert_eq!(r.stdout, format!("{printed}\n"), "only the token and a newline");
+    assert_eq!(
+        r.stdout,
+        format!("{printed}\n"),
+        "only the token and a newline"
+    );
     let requests = emulator.token_requests();
     assert_eq!(requests.len(), 1);
     assert_eq!(
@@ -192,14 +201,20 @@ async fn it_refreshes_exactly_below_min_valid_and_saves_the_rotation_first() {
     }
     // Nothing but the configuration, the session and a lock file (which holds no token).
     let names = dir.names();
-    assert_eq!(names, ["session.json", "session.json.lock", "tokenbridge.toml"], "{names:?}");
+    assert_eq!(
+        names,
+        ["session.json", "session.json.lock", "tokenbridge.toml"],
+        "{names:?}"
+    );
     assert_eq!(std::fs::read(dir.file("session.json.lock")).unwrap(), b"");
 
     // The next call uses the rotated refresh token.
     let r = run(&token_args(&config, &session, "4000")).await;
     assert_eq!(r.code, 0, "{r:?}");
     assert_eq!(
-        emulator.token_requests()[1].form_param("refresh_token").as_deref(),
+        emulator.token_requests()[1]
+            .form_param("refresh_token")
+            .as_deref(),
         Some(rotated.as_str())
     );
 }

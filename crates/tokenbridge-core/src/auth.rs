@@ -51,8 +51,9 @@ pub enum AuthMethod {
 
 impl AuthMethod {
     /// The methods that send the client secret itself, or nothing, in the order they are
-    /// listed in error messages. The JWT assertion methods are in [`AuthMethod::JWT`]: not
-    /// every adapter and emulator supports them yet.
+    /// listed in error messages: the ones every built-in vendor documents some of. The JWT
+    /// assertion methods are in [`AuthMethod::JWT`]: only the standard `oidc` kind offers them
+    /// (no built-in vendor documents them), and the testkit's standard emulator checks them.
     pub const ALL: [AuthMethod; 3] = [
         AuthMethod::None,
         AuthMethod::ClientSecretPost,

@@ -169,7 +169,7 @@ impl PrivateKeyJwt {
         kid: Option<String>,
     ) -> Result<Self> {
         let path = path.as_ref();
-        let pem = std::fs::read_to_string(path).map_err(|e| {
+        let unreadable = |e: std::io::Error| {
             Error::config(
                 "private_key_file",
                 format!(
@@ -177,7 +177,29 @@ impl PrivateKeyJwt {
                     path.display()
                 ),
             )
-        })?;
+        };
+        // Read at most 64 KiB and one byte (a PEM key is a few KiB): `/dev/zero` or a huge
+        // file must not exhaust memory.
+        const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
+        let mut pem = String::new();
+        std::io::Read::read_to_string(
+            &mut std::io::Read::take(
+                std::fs::File::open(path).map_err(unreadable)?,
+                MAX_KEY_FILE_BYTES + 1,
+            ),
+            &mut pem,
+        )
+        .map_err(unreadable)?;
+        if pem.len() as u64 > MAX_KEY_FILE_BYTES {
+            return Err(Error::config(
+                "private_key_file",
+                format!(
+                    "the private key file {} is larger than {MAX_KEY_FILE_BYTES} bytes; give the \
+                     PEM file of the private key",
+                    path.display()
+                ),
+            ));
+        }
         Self::from_pem_for_key(
             client_id.into(),
             &pem,

@@ -33,7 +33,11 @@ fn retryability_boundaries_for_every_parsed_answer() {
         (599, true),
     ];
     let bodies: &[(&str, Option<&str>, &str)] = &[
-        ("an unknown OAuth code", Some("application/json"), r#"{"error":"weird_code"}"#),
+        (
+            "an unknown OAuth code",
+            Some("application/json"),
+            r#"{"error":"weird_code"}"#,
+        ),
         (
             "an OAuth code with a description",
             Some("application/json"),
@@ -41,8 +45,16 @@ fn retryability_boundaries_for_every_parsed_answer() {
         ),
         ("an empty body", None, ""),
         ("an empty JSON body", Some("application/json"), ""),
-        ("a JSON object without error", Some("application/json"), r#"{"x":1}"#),
-        ("an HTML page", Some("text/html"), "<html><body>busy</body></html>"),
+        (
+            "a JSON object without error",
+            Some("application/json"),
+            r#"{"x":1}"#,
+        ),
+        (
+            "an HTML page",
+            Some("text/html"),
+            "<html><body>busy</body></html>",
+        ),
         ("plain text", Some("text/plain"), "try later"),
         ("broken JSON", Some("application/json"), r#"{"error":"#),
     ];

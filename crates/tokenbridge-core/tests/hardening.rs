@@ -16,7 +16,7 @@ use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER};
 use secrecy::SecretString;
 use serde_json::json;
 use support::{closed_port, http_response, read_request, stub_reply, stub_silent};
-use tokenbridge_core::http::{MAX_IDLE_PER_HOST, parse_base_url, parse_secure_url};
+use tokenbridge_core::http::{parse_base_url, parse_secure_url, MAX_IDLE_PER_HOST};
 use tokenbridge_core::wire::parse_standard_response;
 use tokenbridge_core::{
     AuthMethod, BodyEncoding, Error, Grant, HttpClient, HttpConfig, HttpResponse, PkceVerifier,
@@ -67,7 +67,9 @@ async fn a_discovery_document_without_issuer_gets_no_code() {
             document.to_string().as_bytes(),
         ));
         let provider = Provider::builder("no-issuer")
-            .discovery_url(format!("http://{discovery}/.well-known/openid-configuration"))
+            .discovery_url(format!(
+                "http://{discovery}/.well-known/openid-configuration"
+            ))
             .client_id("client")
             .client_secret(SecretString::from("client-secret"))
             .build()
@@ -97,7 +99,9 @@ async fn concurrent_first_calls_while_discovery_hangs_each_keep_their_own_timeou
     let (discovery, _) = stub_silent(Duration::from_secs(10));
     let timeout = Duration::from_millis(300);
     let provider = Provider::builder("hanging")
-        .discovery_url(format!("http://{discovery}/.well-known/openid-configuration"))
+        .discovery_url(format!(
+            "http://{discovery}/.well-known/openid-configuration"
+        ))
         .client_id("client")
         .client_secret(SecretString::from("client-secret"))
         .http_client(HttpClient::new(HttpConfig::default().with_timeout(timeout)).unwrap())
@@ -131,15 +135,30 @@ async fn concurrent_first_calls_while_discovery_hangs_each_keep_their_own_timeou
 fn configured_urls_never_show_their_credentials_or_query() {
     let cases: &[(&str, &str)] = &[
         ("user:pa55w0rd-in-url@id.example.com", "pa55w0rd-in-url"),
-        ("user:pa55w0rd-in-url@id.example.com/path", "pa55w0rd-in-url"),
-        ("https://user:pa55w0rd-in-url@id.example.com/", "pa55w0rd-in-url"),
+        (
+            "user:pa55w0rd-in-url@id.example.com/path",
+            "pa55w0rd-in-url",
+        ),
+        (
+            "https://user:pa55w0rd-in-url@id.example.com/",
+            "pa55w0rd-in-url",
+        ),
         (
             "https://user:pa55w0rd-in-url@id.example.com/?secret=query-s3cret",
             "query-s3cret",
         ),
-        ("http://id.example.com/token?secret=query-s3cret", "query-s3cret"),
-        ("ftp://id.example.com/token?secret=query-s3cret", "query-s3cret"),
-        ("https://id.example.com/token?secret=query-s3cret#frag-s3cret", "frag-s3cret"),
+        (
+            "http://id.example.com/token?secret=query-s3cret",
+            "query-s3cret",
+        ),
+        (
+            "ftp://id.example.com/token?secret=query-s3cret",
+            "query-s3cret",
+        ),
+        (
+            "https://id.example.com/token?secret=query-s3cret#frag-s3cret",
+            "frag-s3cret",
+        ),
         ("not a url?secret=query-s3cret", "query-s3cret"),
     ];
     for (value, secret) in cases {
@@ -242,18 +261,38 @@ fn header_value<'a>(head: &'a str, name: &str) -> &'a str {
 async fn echoed_credentials_never_survive_in_an_error_not_even_in_part() {
     // Long, so that a snippet cut at 200 characters falls in the middle of them; with `:`, `+`,
     // `/`, `%` and a space, so that raw, form-encoded and Basic spellings all differ.
-    let secret = pseudo_random(1, 260, "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789:+/% ");
-    let code = pseudo_random(2, 240, "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789+/% ");
-    let verifier = pseudo_random(3, 120, "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789-._~");
+    let secret = pseudo_random(
+        1,
+        260,
+        "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789:+/% ",
+    );
+    let code = pseudo_random(
+        2,
+        240,
+        "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789+/% ",
+    );
+    let verifier = pseudo_random(
+        3,
+        120,
+        "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789-._~",
+    );
     type Echo = fn(&str, &str) -> Vec<u8>;
     let echoes: Vec<(&str, Echo)> = vec![
         ("a JSON string holding the form body", |_, body| {
             let body = json!({ "received": body }).to_string();
-            http_response("200 OK", &[("content-type", "application/json")], body.as_bytes())
+            http_response(
+                "200 OK",
+                &[("content-type", "application/json")],
+                body.as_bytes(),
+            )
         }),
         ("an error_description holding the form body", |_, body| {
             let body = json!({ "error": "invalid_request", "error_description": body }).to_string();
-            http_response("400 Bad Request", &[("content-type", "application/json")], body.as_bytes())
+            http_response(
+                "400 Bad Request",
+                &[("content-type", "application/json")],
+                body.as_bytes(),
+            )
         }),
         ("an echoed Authorization header", |head, _| {
             let auth = header_value(head, "authorization");
@@ -263,25 +302,41 @@ async fn echoed_credentials_never_survive_in_an_error_not_even_in_part() {
                 "error_uri": format!("https://id.example.com/help?h={auth}"),
             })
             .to_string();
-            http_response("401 Unauthorized", &[("content-type", "application/json")], body.as_bytes())
+            http_response(
+                "401 Unauthorized",
+                &[("content-type", "application/json")],
+                body.as_bytes(),
+            )
         }),
         ("the Basic credentials decoded", |head, _| {
             let auth = header_value(head, "authorization").trim_start_matches("Basic ");
-            let decoded = base64::engine::general_purpose::STANDARD.decode(auth).unwrap();
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(auth)
+                .unwrap();
             let body = json!({
                 "error": "invalid_client",
                 "error_description": format!("no client {}", String::from_utf8(decoded).unwrap()),
             })
             .to_string();
-            http_response("401 Unauthorized", &[("content-type", "application/json")], body.as_bytes())
+            http_response(
+                "401 Unauthorized",
+                &[("content-type", "application/json")],
+                body.as_bytes(),
+            )
         }),
         ("an error code holding the body", |_, body| {
             let body = json!({ "error": body }).to_string();
-            http_response("400 Bad Request", &[("content-type", "application/json")], body.as_bytes())
+            http_response(
+                "400 Bad Request",
+                &[("content-type", "application/json")],
+                body.as_bytes(),
+            )
         }),
         ("keys tokenbridge did not know", |_, body| {
             let pairs: std::collections::HashMap<String, String> =
-                url::form_urlencoded::parse(body.as_bytes()).into_owned().collect();
+                url::form_urlencoded::parse(body.as_bytes())
+                    .into_owned()
+                    .collect();
             let body = json!({
                 "authorization_code": pairs.get("code"),
                 "pkce_verifier": pairs.get("code_verifier"),
@@ -289,15 +344,27 @@ async fn echoed_credentials_never_survive_in_an_error_not_even_in_part() {
                 "echo_of_code": pairs.get("code"),
             })
             .to_string();
-            http_response("200 OK", &[("content-type", "application/json")], body.as_bytes())
+            http_response(
+                "200 OK",
+                &[("content-type", "application/json")],
+                body.as_bytes(),
+            )
         }),
         ("a bare JSON string body", |_, body| {
             let body = serde_json::Value::String(body.to_owned()).to_string();
-            http_response("400 Bad Request", &[("content-type", "application/json")], body.as_bytes())
+            http_response(
+                "400 Bad Request",
+                &[("content-type", "application/json")],
+                body.as_bytes(),
+            )
         }),
         ("the raw request as text", |head, body| {
             let body = format!("{head}\r\n\r\n{body}");
-            http_response("400 Bad Request", &[("content-type", "text/plain")], body.as_bytes())
+            http_response(
+                "400 Bad Request",
+                &[("content-type", "text/plain")],
+                body.as_bytes(),
+            )
         }),
         ("a Location path holding the code", |_, body| {
             let code = body
@@ -330,7 +397,14 @@ async fn echoed_credentials_never_survive_in_an_error_not_even_in_part() {
         assert!(body.contains(&form(&code)), "{what}: {body}");
         assert!(!authorization.is_empty(), "{what}: {head}");
         let text = shown(&err);
-        for value in [&secret, &code, &verifier, &form(&secret), &form(&code), &authorization] {
+        for value in [
+            &secret,
+            &code,
+            &verifier,
+            &form(&secret),
+            &form(&code),
+            &authorization,
+        ] {
             for piece in pieces(value) {
                 assert!(
                     !text.contains(&piece),
@@ -381,7 +455,10 @@ async fn a_429_keeps_its_retry_after_seconds_or_date() {
     let date = "Wed, 21 Oct 2099 07:28:00 GMT";
     for (value, expected) in [
         ("7", RetryAfter::Delay(Duration::from_secs(7))),
-        (date, RetryAfter::At(httpdate::parse_http_date(date).unwrap())),
+        (
+            date,
+            RetryAfter::At(httpdate::parse_http_date(date).unwrap()),
+        ),
     ] {
         for body in [
             &br#"{"error":"slow_down","error_description":"too many"}"#[..],
@@ -409,7 +486,11 @@ async fn a_429_keeps_its_retry_after_seconds_or_date() {
     }
     // A parsed answer keeps it too.
     let err = parse_standard_response(
-        &answer(429, &[(RETRY_AFTER.as_str(), "7")], r#"{"error":"slow_down"}"#),
+        &answer(
+            429,
+            &[(RETRY_AFTER.as_str(), "7")],
+            r#"{"error":"slow_down"}"#,
+        ),
         "t",
     )
     .unwrap_err();
@@ -517,14 +598,22 @@ async fn a_burst_leaves_at_most_max_idle_per_host_connections_open() {
     let arrived = Arc::new(AtomicUsize::new(0));
     let all_arrived = Arc::new(tokio::sync::Notify::new());
     {
-        let (open, arrived, all_arrived) =
-            (Arc::clone(&open), Arc::clone(&arrived), Arc::clone(&all_arrived));
+        let (open, arrived, all_arrived) = (
+            Arc::clone(&open),
+            Arc::clone(&arrived),
+            Arc::clone(&all_arrived),
+        );
         tokio::spawn(async move {
             loop {
-                let Ok((mut stream, _)) = listener.accept().await else { return };
+                let Ok((mut stream, _)) = listener.accept().await else {
+                    return;
+                };
                 open.fetch_add(1, Ordering::SeqCst);
-                let (open, arrived, all_arrived) =
-                    (Arc::clone(&open), Arc::clone(&arrived), Arc::clone(&all_arrived));
+                let (open, arrived, all_arrived) = (
+                    Arc::clone(&open),
+                    Arc::clone(&arrived),
+                    Arc::clone(&all_arrived),
+                );
                 tokio::spawn(async move {
                     let mut buf = vec![0u8; 8192];
                     let mut pending = Vec::new();
@@ -543,8 +632,8 @@ async fn a_burst_leaves_at_most_max_idle_per_host_connections_open() {
                             } else {
                                 let wait = all_arrived.notified();
                                 if arrived.load(Ordering::SeqCst) < BURST {
-                                    let _ = tokio::time::timeout(Duration::from_secs(5), wait)
-                                        .await;
+                                    let _ =
+                                        tokio::time::timeout(Duration::from_secs(5), wait).await;
                                 }
                             }
                             let body = br#"{"ok":true}"#;
@@ -575,7 +664,10 @@ async fn a_burst_leaves_at_most_max_idle_per_host_connections_open() {
         assert_eq!(result.unwrap().unwrap(), 200);
     }
     let peak = open.load(Ordering::SeqCst);
-    assert!(peak > MAX_IDLE_PER_HOST, "the burst used only {peak} connections");
+    assert!(
+        peak > MAX_IDLE_PER_HOST,
+        "the burst used only {peak} connections"
+    );
     // The pool closes what it will not keep as soon as each answer is read.
     let deadline = Instant::now() + Duration::from_secs(3);
     while open.load(Ordering::SeqCst) > MAX_IDLE_PER_HOST && Instant::now() < deadline {
@@ -585,5 +677,47 @@ async fn a_burst_leaves_at_most_max_idle_per_host_connections_open() {
     assert!(
         left <= MAX_IDLE_PER_HOST,
         "{left} connections still open after the burst (at most {MAX_IDLE_PER_HOST})"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// A callback with an empty code
+
+#[tokio::test]
+async fn a_callback_with_an_empty_code_sends_nothing() {
+    let (token, token_requests) = stub_reply(http_response(
+        "200 OK",
+        &[("content-type", "application/json")],
+        br#"{"access_token":"at","token_type":"Bearer"}"#,
+    ));
+    let provider = Provider::builder("p")
+        .token_endpoint(format!("http://{token}/token"))
+        .client_id("client")
+        .client_secret(SecretString::from("client-secret"))
+        .build()
+        .unwrap();
+    for code in ["code=", "code=%20", "code=+++"] {
+        let pending: tokenbridge_core::PendingLogin = serde_json::from_value(json!({
+            "provider": "p",
+            "state": "the-state",
+            "code_verifier": "dBjftJeZ4CVP-mJ0-3cbB1k9Vq8sBGo4hSB0-Ie9KqW_0aQp",
+            "redirect_uri": REDIRECT,
+        }))
+        .unwrap();
+        let err = provider
+            .complete_login(&format!("{REDIRECT}?state=the-state&{code}"), pending)
+            .await
+            .unwrap_err();
+        match &err {
+            Error::Callback(c) => {
+                assert_eq!(**c, tokenbridge_core::CallbackError::MissingCode, "{code}")
+            }
+            other => panic!("{code}: expected a refused callback, got {other:?}"),
+        }
+    }
+    assert_eq!(
+        token_requests.try_iter().count(),
+        0,
+        "an empty code was sent"
     );
 }

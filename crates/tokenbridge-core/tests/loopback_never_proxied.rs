@@ -28,8 +28,14 @@ async fn loopback_requests_never_go_through_an_environment_proxy() {
             }
         });
     }
-    for name in ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
-    {
+    for name in [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
         std::env::set_var(name, &proxy_url);
     }
     for name in ["NO_PROXY", "no_proxy"] {

@@ -401,9 +401,18 @@ fn every_sensitive_key_is_redacted_in_json_form_and_free_text() {
                 json!({"data": [{ *key: value }], "other": "kept"}).to_string(),
             ),
             ("form", format!("other=kept&{key}={value}&x=1")),
-            ("free text key=value", format!("failed: other=kept {key}={value} at line 3")),
-            ("free text key: value", format!("failed; {key}: {value}, other=kept")),
-            ("broken JSON", format!("{{\"other\":\"kept\",\"{key}\": \"{value}\", \"x\":")),
+            (
+                "free text key=value",
+                format!("failed: other=kept {key}={value} at line 3"),
+            ),
+            (
+                "free text key: value",
+                format!("failed; {key}: {value}, other=kept"),
+            ),
+            (
+                "broken JSON",
+                format!("{{\"other\":\"kept\",\"{key}\": \"{value}\", \"x\":"),
+            ),
             ("HTML", format!("<p>{key}={value}</p>")),
         ];
         for (what, body) in bodies {
@@ -425,7 +434,14 @@ fn every_sensitive_key_is_redacted_in_json_form_and_free_text() {
 
 #[test]
 fn ordinary_keys_are_kept() {
-    for key in ["error", "error_description", "scope", "state", "token_type", "expires_in"] {
+    for key in [
+        "error",
+        "error_description",
+        "scope",
+        "state",
+        "token_type",
+        "expires_in",
+    ] {
         let body = json!({ key: "plain-visible-value" }).to_string();
         let snippet = tokenbridge_core::redact::redact_snippet(body.as_bytes());
         assert!(snippet.contains("plain-visible-value"), "{key}: {snippet}");

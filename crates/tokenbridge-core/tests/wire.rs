@@ -360,7 +360,9 @@ fn access_token_is_required_and_must_be_a_string() {
             json!({"access_token": null}),
             "`access_token`: expected a string, got null",
         ),
-        (json!({"access_token": ""}), "`access_token`: is empty or only white space",
+        (
+            json!({"access_token": ""}),
+            "`access_token`: is empty or only white space",
         ),
         (
             json!({"access_token": " \t\n "}),
@@ -368,7 +370,8 @@ fn access_token_is_required_and_must_be_a_string() {
         ),
         (
             json!({"access_token": "at\r\nX-Injected: 1"}),
-            "`access_token`: holds control characters"),
+            "`access_token`: holds control characters",
+        ),
         (
             json!({"access_token": 42}),
             "`access_token`: expected a string, got a number",

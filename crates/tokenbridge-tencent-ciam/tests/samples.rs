@@ -217,7 +217,8 @@ fn jwks_sample_with_capital_keys_parses() {
 async fn jwks_is_fetched_from_the_portal() {
     let (ciam, exchanger) = web_app().await;
     let jwks = exchanger.jwks().await.unwrap();
-    let key = jwks.find("emulator-key").unwrap();
+    // The emulator publishes the real public key it signs ID tokens with.
+    let key = jwks.find("rsa-1").unwrap();
     assert_eq!(key.kty, "RSA");
     let requests = ciam.requests();
     assert_eq!(requests.len(), 1);

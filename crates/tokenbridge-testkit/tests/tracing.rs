@@ -5,9 +5,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use tokenbridge_core::{
-    AuthMethod, ExposeSecret, Grant, Provider, SecretString, TokenExchanger,
-};
+use tokenbridge_core::{AuthMethod, ExposeSecret, Grant, Provider, SecretString, TokenExchanger};
 use tokenbridge_testkit::{ClientRegistration, OidcEmulator, Profile};
 
 const SECRET: &str = "tracing-secret-value";
@@ -58,11 +56,17 @@ async fn exchanges_are_logged_without_secrets() {
         .unwrap();
     let code = emulator.issue_code("app", "http://127.0.0.1/cb", None);
     let tokens = provider
-        .exchange(Grant::authorization_code(code.clone(), "http://127.0.0.1/cb"))
+        .exchange(Grant::authorization_code(
+            code.clone(),
+            "http://127.0.0.1/cb",
+        ))
         .await
         .unwrap();
     let refused = provider
-        .exchange(Grant::authorization_code(code.clone(), "http://127.0.0.1/cb"))
+        .exchange(Grant::authorization_code(
+            code.clone(),
+            "http://127.0.0.1/cb",
+        ))
         .await
         .unwrap_err();
 
