@@ -7,7 +7,7 @@ use reqwest::header::HeaderName;
 use serde_json::{Map, Value};
 use tokenbridge_core::http::join_path;
 use tokenbridge_core::wire::{
-    decode_json_object, standard_error, token_set_from_fields, unreadable,
+    decode_json_object, parse_standard_fast, standard_error, token_set_from_fields, unreadable,
 };
 use tokenbridge_core::{
     async_trait, ensure_supported, AuthMethod, BasicEncoding, BodyEncoding, ClientAuth,
@@ -18,7 +18,10 @@ use tokenbridge_core::{
 
 use crate::config::GenAuthConfig;
 use crate::qr::QrLogin;
-use crate::wire::{open_envelope, unwrap_envelope, QrCode, QrCodeOptions, QrCodeType, QrStatus};
+use crate::wire::{
+    open_envelope, parse_envelope_tokens, unwrap_envelope, QrCode, QrCodeOptions, QrCodeType,
+    QrStatus,
+};
 
 /// The header naming the application on every V3 call.
 pub const APP_ID_HEADER: &str = "x-authing-app-id";
@@ -49,6 +52,11 @@ struct GenAuthHooks;
 
 impl ExchangeHooks for GenAuthHooks {
     fn parse_response(&self, response: &HttpResponse, provider: &str) -> Result<TokenSet> {
+        // A plain standard success has an `access_token`, so the envelope branch below would
+        // not be taken: core's typed parser gives the same tokens in one pass.
+        if let Some(tokens) = parse_standard_fast(response, provider) {
+            return Ok(tokens);
+        }
         let object = decode_json_object(response)?;
         if let Some(err) = standard_error(response, &object) {
             return Err(err);
@@ -261,8 +269,8 @@ impl GenAuthExchanger {
     /// never retried. Run this on a server: it needs the application secret.
     pub async fn exchange_qr_ticket(&self, ticket: SecretString) -> Result<TokenSet> {
         let request = self.ticket_request(&ticket)?;
-        let (response, data) = self.send_v3(&request).await?;
-        token_set_from_fields(&response, data, &self.inner.provider)
+        let response = self.inner.http.send(&request).await?;
+        parse_envelope_tokens(&response, &self.inner.provider)
     }
 
     /// Waits for the QR code `qrcode_id` to be scanned and confirmed, then returns the tokens.

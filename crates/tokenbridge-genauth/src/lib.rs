@@ -50,8 +50,8 @@ pub use qr::{
     DEFAULT_QR_DEADLINE, MIN_POLL_INTERVAL,
 };
 pub use wire::{
-    open_envelope, unwrap_envelope, QrAuthorization, QrCode, QrCodeOptions, QrCodeType, QrStatus,
-    QrUser, STATUS_OK,
+    open_envelope, parse_envelope_tokens, unwrap_envelope, QrAuthorization, QrCode, QrCodeOptions,
+    QrCodeType, QrStatus, QrUser, STATUS_OK,
 };
 
 /// Re-exported so configuration code needs only this crate for GenAuth's settings.

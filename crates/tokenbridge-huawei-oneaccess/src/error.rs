@@ -5,7 +5,7 @@
 //! authorization code", vendor-apis.md section 3.4). The management API shape
 //! `{error_code, error_msg}` becomes an [`Error::Vendor`].
 
-use tokenbridge_core::wire::{decode_json_object, parse_standard_response};
+use tokenbridge_core::wire::{decode_json_object, parse_standard_fast, parse_standard_response};
 use tokenbridge_core::{Error, Grant, GrantKind, HttpResponse, Result, TokenSet, VendorError};
 
 use crate::wire::ManagementError;
@@ -19,8 +19,15 @@ pub(crate) const REFRESH_INVALID_GRANT_HINT: &str =
      latest exchange works (the description may wrongly speak of an authorization code)";
 
 /// The token answer as a [`TokenSet`], or the error it carries: the management shape first,
-/// then core's standard pipeline.
-pub(crate) fn parse_token_response(response: &HttpResponse, provider: &str) -> Result<TokenSet> {
+/// then core's standard pipeline. `expires_in` is read whether it is `7200` or `"7200"`.
+pub fn parse_token_response(response: &HttpResponse, provider: &str) -> Result<TokenSet> {
+    // A plain success goes through core's typed parser in one pass. An `error_code` among the
+    // fields may be a management error, which only the full path below recognises.
+    if let Some(tokens) = parse_standard_fast(response, provider) {
+        if !tokens.extra().contains_key("error_code") {
+            return Ok(tokens);
+        }
+    }
     if let Ok(object) = decode_json_object(response) {
         if let Some(error) = ManagementError::from_object(&object) {
             return Err(vendor_error(response.status, error));

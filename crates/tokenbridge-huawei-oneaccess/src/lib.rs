@@ -43,5 +43,5 @@ mod exchanger;
 mod wire;
 
 pub use config::HuaweiOneAccessConfig;
-pub use error::VENDOR;
+pub use error::{parse_token_response, VENDOR};
 pub use exchanger::{HuaweiOneAccessExchanger, DISCOVERY_PATH, TOKEN_PATH};
