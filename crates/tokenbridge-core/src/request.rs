@@ -71,7 +71,8 @@ pub struct TokenRequest {
     method: Method,
     endpoint: Url,
     encoding: BodyEncoding,
-    params: Vec<(String, ParamValue)>,
+    /// Names are mostly literals (`grant_type`, `client_id`): borrowed, they cost nothing.
+    params: Vec<(Cow<'static, str>, ParamValue)>,
     headers: HeaderMap,
 }
 
@@ -99,14 +100,22 @@ impl TokenRequest {
     }
 
     /// Adds a parameter that is safe to show.
-    pub fn param(&mut self, name: impl Into<String>, value: impl Into<String>) -> &mut Self {
+    pub fn param(
+        &mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: impl Into<String>,
+    ) -> &mut Self {
         self.params
             .push((name.into(), ParamValue::Plain(value.into())));
         self
     }
 
     /// Adds a credential parameter; it is redacted in `Debug`.
-    pub fn secret_param(&mut self, name: impl Into<String>, value: &SecretString) -> &mut Self {
+    pub fn secret_param(
+        &mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: &SecretString,
+    ) -> &mut Self {
         self.params
             .push((name.into(), ParamValue::Secret(value.clone())));
         self
@@ -115,7 +124,11 @@ impl TokenRequest {
     /// Adds a structured parameter (an object, an array, a number, a boolean), sent as is in a
     /// JSON body and as its JSON text in a form body or query. Not for credentials: it is
     /// shown in `Debug`.
-    pub fn json_param(&mut self, name: impl Into<String>, value: serde_json::Value) -> &mut Self {
+    pub fn json_param(
+        &mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: serde_json::Value,
+    ) -> &mut Self {
         self.params.push((name.into(), ParamValue::Json(value)));
         self
     }
@@ -144,6 +157,13 @@ impl TokenRequest {
         Ok(self)
     }
 
+    /// Sets a header to a value built beforehand (e.g. once per client, not per request).
+    /// Mark a credential with [`HeaderValue::set_sensitive`] first.
+    pub fn insert_header(&mut self, name: HeaderName, value: HeaderValue) -> &mut Self {
+        self.headers.insert(name, value);
+        self
+    }
+
     /// The HTTP method.
     pub fn method(&self) -> &Method {
         &self.method
@@ -166,7 +186,7 @@ impl TokenRequest {
 
     /// Parameter names in order.
     pub fn param_names(&self) -> impl Iterator<Item = &str> {
-        self.params.iter().map(|(n, _)| n.as_str())
+        self.params.iter().map(|(n, _)| n.as_ref())
     }
 
     /// The `Content-Type` the body is sent with.
@@ -182,18 +202,21 @@ impl TokenRequest {
     pub fn body_bytes(&self) -> Vec<u8> {
         match self.encoding {
             BodyEncoding::Form => {
-                let values: Vec<(&str, Cow<'_, str>)> = self
-                    .params
-                    .iter()
-                    .map(|(n, v)| (n.as_str(), v.expose()))
-                    .collect();
-                form_encode(values.iter().map(|(n, v)| (*n, v.as_ref()))).into_bytes()
+                // Straight into one buffer, sized for short parameters, with no list of
+                // borrowed values in between.
+                let mut ser = url::form_urlencoded::Serializer::new(String::with_capacity(
+                    64 * self.params.len(),
+                ));
+                for (n, v) in &self.params {
+                    ser.append_pair(n, &v.expose());
+                }
+                ser.finish().into_bytes()
             }
             BodyEncoding::Json => {
                 let map: serde_json::Map<String, serde_json::Value> = self
                     .params
                     .iter()
-                    .map(|(n, v)| (n.clone(), v.to_json()))
+                    .map(|(n, v)| (n.clone().into_owned(), v.to_json()))
                     .collect();
                 serde_json::Value::Object(map).to_string().into_bytes()
             }

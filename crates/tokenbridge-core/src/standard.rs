@@ -267,7 +267,7 @@ pub fn grant_params(request: &mut TokenRequest, grant: &Grant) -> Result<()> {
         Grant::Other { grant_type, params } => {
             request.param("grant_type", grant_type);
             for (name, value) in params {
-                request.secret_param(name, value);
+                request.secret_param(name.clone(), value);
             }
         }
         Grant::QrTicket { .. } => {
