@@ -290,25 +290,42 @@ impl HttpClient {
         if announced.is_some_and(|n| n > limit as u64) {
             return Err(too_large());
         }
-        // The announced length sizes the buffer once. It is only a hint (the cap is enforced
-        // on the bytes that arrive) and never more than the cap, so a lying header cannot
-        // make us reserve more than a legitimate answer could fill.
-        let mut body = Vec::with_capacity(announced.map_or(0, |n| n as usize).min(limit));
+        // A token answer usually arrives as one chunk, which is kept as it is: no buffer and
+        // no copy. Further chunks go into a Vec sized once from the announced length; that is
+        // only a hint (the cap is enforced on the bytes that arrive) and never more than the
+        // cap, so a lying header cannot make us reserve more than a legitimate answer fills.
+        let mut first: Option<Bytes> = None;
+        let mut rest: Vec<u8> = Vec::new();
+        let mut received = 0usize;
         while let Some(chunk) = response
             .chunk()
             .await
             .map_err(|e| transport_error(endpoint, e))?
         {
-            if body.len() + chunk.len() > limit {
+            received += chunk.len();
+            if received > limit {
                 return Err(too_large());
             }
-            body.extend_from_slice(&chunk);
+            match first.take() {
+                None if rest.is_empty() => first = Some(chunk),
+                None => rest.extend_from_slice(&chunk),
+                Some(head) => {
+                    let hint = announced.map_or(0, |n| n as usize).min(limit);
+                    rest.reserve_exact(hint.max(received));
+                    rest.extend_from_slice(&head);
+                    rest.extend_from_slice(&chunk);
+                }
+            }
         }
+        let body = match first {
+            Some(only) => only,
+            None => Bytes::from(rest),
+        };
         Ok(HttpResponse {
             endpoint: endpoint.clone(),
             status,
             headers,
-            body: Bytes::from(body),
+            body,
             received_at,
         })
     }

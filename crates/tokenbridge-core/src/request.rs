@@ -28,8 +28,8 @@ pub enum BodyEncoding {
 /// One body or query parameter. Secret values are redacted in `Debug`.
 #[derive(Clone)]
 pub enum ParamValue {
-    /// A value safe to show.
-    Plain(String),
+    /// A value safe to show; borrowed when it is a literal such as `client_credentials`.
+    Plain(Cow<'static, str>),
     /// A credential.
     Secret(SecretString),
     /// A structured value (object, array, number, boolean) for JSON bodies; a form body or a
@@ -106,7 +106,15 @@ impl TokenRequest {
         value: impl Into<String>,
     ) -> &mut Self {
         self.params
-            .push((name.into(), ParamValue::Plain(value.into())));
+            .push((name.into(), ParamValue::Plain(Cow::Owned(value.into()))));
+        self
+    }
+
+    /// [`param`](Self::param) for a literal value (`grant_type=client_credentials`), which
+    /// is then not copied.
+    pub fn static_param(&mut self, name: &'static str, value: &'static str) -> &mut Self {
+        self.params
+            .push((Cow::Borrowed(name), ParamValue::Plain(Cow::Borrowed(value))));
         self
     }
 
@@ -202,11 +210,21 @@ impl TokenRequest {
     pub fn body_bytes(&self) -> Vec<u8> {
         match self.encoding {
             BodyEncoding::Form => {
-                // Straight into one buffer, sized for short parameters, with no list of
-                // borrowed values in between.
-                let mut ser = url::form_urlencoded::Serializer::new(String::with_capacity(
-                    64 * self.params.len(),
-                ));
+                // Straight into one buffer of the exact size: the body becomes the request's
+                // `Bytes` without a second allocation, which a buffer with spare capacity
+                // would need. Measuring first costs a pass over short strings.
+                let encoded_len = |s: &str| -> usize {
+                    url::form_urlencoded::byte_serialize(s.as_bytes())
+                        .map(str::len)
+                        .sum()
+                };
+                let len = self
+                    .params
+                    .iter()
+                    .map(|(n, v)| encoded_len(n) + 1 + encoded_len(&v.expose()))
+                    .sum::<usize>()
+                    + self.params.len().saturating_sub(1);
+                let mut ser = url::form_urlencoded::Serializer::new(String::with_capacity(len));
                 for (n, v) in &self.params {
                     ser.append_pair(n, &v.expose());
                 }

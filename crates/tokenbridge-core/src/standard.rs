@@ -238,7 +238,7 @@ pub fn grant_params(request: &mut TokenRequest, grant: &Grant) -> Result<()> {
             pkce_verifier,
         } => {
             request
-                .param("grant_type", "authorization_code")
+                .static_param("grant_type", "authorization_code")
                 .secret_param("code", code);
             if let Some(uri) = redirect_uri {
                 request.param("redirect_uri", uri);
@@ -252,14 +252,14 @@ pub fn grant_params(request: &mut TokenRequest, grant: &Grant) -> Result<()> {
             scopes,
         } => {
             request
-                .param("grant_type", "refresh_token")
+                .static_param("grant_type", "refresh_token")
                 .secret_param("refresh_token", refresh_token);
             if !scopes.is_empty() {
                 request.param("scope", scopes.join(" "));
             }
         }
         Grant::ClientCredentials { scopes } => {
-            request.param("grant_type", "client_credentials");
+            request.static_param("grant_type", "client_credentials");
             if !scopes.is_empty() {
                 request.param("scope", scopes.join(" "));
             }
