@@ -33,6 +33,8 @@ fn main() {
     let tokenbridge = tokenbridge_exchanger(addr);
     let baseline = Baseline::new(addr);
     let oauth2 = common::OAuth2::new(addr);
+    // tokenbridge's default total timeout; the baseline never fires it either.
+    let timed = Baseline::new(addr).with_timeout(Duration::from_secs(30));
 
     let mut c = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
@@ -53,6 +55,10 @@ fn main() {
             b.to_async(&runtime)
                 .iter(|| batch(in_flight, || oauth2.exchange()))
         });
+        group.bench_function("reqwest-baseline-with-timeout", |b| {
+            b.to_async(&runtime)
+                .iter(|| batch(in_flight, || timed.exchange()))
+        });
         group.finish();
     }
     c.final_summary();
@@ -60,7 +66,12 @@ fn main() {
     if !measuring() {
         return;
     }
-    let names = ["tokenbridge", "reqwest-baseline", "oauth2"];
+    let names = [
+        "tokenbridge",
+        "reqwest-baseline",
+        "oauth2",
+        "baseline+timeout",
+    ];
     for (in_flight, batches) in [(1usize, 400usize), (64, 12)] {
         let rounds = Interleaved::measure(&names, 15, |i| {
             runtime.block_on(async {
@@ -69,7 +80,8 @@ fn main() {
                     match i {
                         0 => batch(in_flight, || tokenbridge_exchange(&tokenbridge)).await,
                         1 => batch(in_flight, || baseline.exchange()).await,
-                        _ => batch(in_flight, || oauth2.exchange()).await,
+                        2 => batch(in_flight, || oauth2.exchange()).await,
+                        _ => batch(in_flight, || timed.exchange()).await,
                     }
                 }
                 start.elapsed()

@@ -47,12 +47,13 @@ fn standard_object(expires_in: serde_json::Value) -> serde_json::Value {
         "expires_in": expires_in,
         "refresh_token": "rt-8xLOxBtZp8cZ1pLx0qQd4Tq3Rr5YvWm2nJk7sHf9gUe6aD",
         "scope": "openid profile email offline_access",
+        "id_token": format!("eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.{}.c2lnbmF0dXJl", "eyJpc3MiOiJodHRwczovL2lkLmV4YW1wbGUuY29tIiwic3ViIjoiMjQ4Mjg5NzYxMDAxIiwiYXVkIjoiYmVuY2gtY2xpZW50IiwiZXhwIjoxOTAwMDAwMDAwLCJpYXQiOjE4OTk5OTY0MDAsIm5vbmNlIjoibi0wUzZfV3pBMk1qIn0"),
         "session_state": "a1b2c3d4-e5f6-7890-abcd-ef0123456789",
     })
 }
 
-/// A standard RFC 6749 token answer of about 1 KB: a JWT access token, a refresh token, a
-/// scope string and one extra field.
+/// A standard token answer of about 1 KB: a JWT access token, a refresh token, a scope
+/// string, an id token and one extra field.
 pub fn standard_body() -> Vec<u8> {
     standard_object(serde_json::json!(3600))
         .to_string()
@@ -180,6 +181,7 @@ pub struct Baseline {
     client: reqwest::Client,
     url: Url,
     authorization: HeaderValue,
+    timeout: Option<Duration>,
 }
 
 impl Baseline {
@@ -199,14 +201,24 @@ impl Baseline {
             client,
             url: Url::parse(&token_url(addr)).expect("a URL"),
             authorization,
+            timeout: None,
         }
+    }
+
+    /// The same with a total timeout per request, as tokenbridge always sets: shows what the
+    /// timer alone costs.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
     }
 
     /// One client-credentials exchange.
     pub async fn exchange(&self) -> PlainToken {
-        let bytes = self
-            .client
-            .post(self.url.clone())
+        let mut request = self.client.post(self.url.clone());
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let bytes = request
             .header(AUTHORIZATION, self.authorization.clone())
             .header(
                 CONTENT_TYPE,
