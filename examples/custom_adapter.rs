@@ -1,4 +1,5 @@
-//! A complete adapter for a vendor tokenbridge does not ship: the fictional "Acme ID".
+//! A vendor tokenbridge does not ship, written exactly like a built-in one: the fictional
+//! "Acme ID".
 //!
 //! ```text
 //! cargo run --example custom_adapter
@@ -10,456 +11,262 @@
 //! - every answer is an envelope `{"code": 0, "msg": "ok", "data": {...}}`, and a refusal is
 //!   `{"code": 40001, "msg": "code expired", "data": null}` sent with HTTP 200;
 //! - the tokens are nested: `data.token.value`, `data.token.kind` (`"bearer"`),
-//!   `data.refresh`, and the lifetime as a string in `data.lifetime.seconds`.
+//!   `data.refresh`, and the lifetime as a string in `data.lifetime.seconds`;
+//! - the request id is the `x-acme-request-id` response header.
 //!
-//! The file is laid out like an adapter crate: [`acme::config`], [`acme::wire`],
-//! [`acme::error`] and [`acme::exchanger`] are the adapter (they need only `tokenbridge-core`),
-//! [`registration`] makes `kind = "acme"` configurable from TOML like the built-in kinds, and
-//! [`emulator`] serves Acme ID on loopback for the conformance checks. `main` starts the
-//! emulator, loads a configuration, exchanges a code and a refresh token through an
-//! `Arc<dyn TokenExchanger>` built by name, shows how refusals come out, and runs the testkit's
-//! conformance suite. Nothing leaves the machine. `docs/writing-an-adapter.md` walks through
-//! it step by step.
+//! [`acme`] is the adapter, laid out like a vendor crate: its description as data
+//! ([`acme::DESCRIPTION`]), its hooks where data is not enough ([`acme::AcmeHooks`]), and its
+//! settings and registration ([`acme::AcmeSettings`], [`acme::Acme`]). [`emulator`] serves Acme
+//! ID on loopback. `main` registers the kind, loads a TOML configuration, exchanges a code and a
+//! refresh token, shows how refusals and missing capabilities come out, and runs the testkit's
+//! conformance checks. Nothing leaves the machine. `docs/writing-an-adapter.md` walks through
+//! it.
 
-use std::error::Error;
 use std::sync::Arc;
 
 use tokenbridge::output::{token_set_json, Secrets};
-use tokenbridge::{Config, ExposeSecret, Grant, Registry};
-use tokenbridge_testkit::run_all;
+use tokenbridge::{Config, Error, ErrorKind, ExposeSecret, Grant, Registry, SecretString};
+use tokenbridge::{TokenExchanger, TokenTypeHint};
+use tokenbridge_testkit::conformance::run_all;
 
-use emulator::{AcmeEmulator, DEMO_CLIENT_SECRET, DEMO_REDIRECT_URI};
+use emulator::{acme_error, AcmeEmulator, DEMO_CLIENT_SECRET, DEMO_REDIRECT_URI};
 
-/// The adapter: in a real project, the crate `tokenbridge-acme` with `src/config.rs`,
-/// `src/wire.rs`, `src/error.rs` and `src/exchanger.rs`.
+/// The adapter: in a real project, the crate `tokenbridge-acme`.
 pub(crate) mod acme {
-    /// What an application configures for one Acme ID application.
-    pub(crate) mod config {
-        use std::fmt;
+    use serde::Deserialize;
+    use serde_json::{Map, Value};
+    use tokenbridge::adapter::wire::{self, decode_json_object, json_type};
+    use tokenbridge::adapter::wire::{parse_expires_in, parse_scope};
+    use tokenbridge::adapter::{BodyEncoding, ErrorMapping, ErrorTable, HookContext};
+    use tokenbridge::adapter::{HttpResponse, ProviderContext, ProviderKind, TokenRequest};
+    use tokenbridge::adapter::{VendorDescription, VendorHooks};
+    use tokenbridge::core::provider::add_grant_params;
+    use tokenbridge::{AuthMethod, Error, ErrorKind, Grant, GrantKind, Provider, Result};
+    use tokenbridge::{TokenSet, TokenType, VendorError};
 
-        use tokenbridge_core::http::parse_secure_url;
-        use tokenbridge_core::{AuthMethod, Error, Result, SecretString, Url};
+    /// Acme ID, as data: its paths below the tenant URL, the auth methods and grants it
+    /// documents, and its error codes. Acme has no public clients, no revocation, no userinfo
+    /// and no discovery document.
+    pub(crate) static DESCRIPTION: VendorDescription = {
+        let mut d = VendorDescription::standard("acme", "Acme ID");
+        d.paths.token = Some("/api/v1/token");
+        d.paths.authorization = Some("/login/authorize");
+        d.auth_methods = &[AuthMethod::ClientSecretPost, AuthMethod::ClientSecretBasic];
+        d.grants = &[GrantKind::AuthorizationCode, GrantKind::RefreshToken];
+        d.public_grants = &[];
+        d.redirect_uri_required = true;
+        d.errors = ErrorTable(ERRORS);
+        d.hooks = &AcmeHooks;
+        d
+    };
 
-        /// One Acme ID application, as registered in the Acme console.
-        #[derive(Clone)]
-        pub(crate) struct AcmeConfig {
-            /// The tenant URL, e.g. `https://corp.acme-id.example`; `https` unless loopback.
-            pub(crate) base_url: String,
-            /// The application's client id.
-            pub(crate) client_id: String,
-            /// The application's secret; required by the secret-based auth methods.
-            pub(crate) client_secret: Option<SecretString>,
-            /// How the client authenticates; Acme documents `client_secret_post`.
-            pub(crate) auth_method: AuthMethod,
+    /// Acme's envelope codes and what the caller should do about them. Codes are five digits
+    /// whose first three are an HTTP-like class; a code missing here gets its kind from that
+    /// class (`50300` is a 503: provider unavailable).
+    const ERRORS: &[ErrorMapping] = &[
+        ErrorMapping::documented("40000", ErrorKind::InvalidRequest), // missing parameter
+        ErrorMapping::documented("40001", ErrorKind::InvalidGrant),   // code expired or used
+        ErrorMapping::documented("40002", ErrorKind::InvalidGrant),   // refresh token revoked
+        ErrorMapping::documented("40003", ErrorKind::InvalidGrant),   // redirect_uri mismatch
+        ErrorMapping::documented("40004", ErrorKind::InvalidGrant),   // code_verifier mismatch
+        ErrorMapping::documented("40005", ErrorKind::Unsupported),    // grant_type not offered
+        ErrorMapping::documented("40101", ErrorKind::InvalidClient),  // unknown client
+        ErrorMapping::documented("40102", ErrorKind::InvalidClient),  // client auth failed
+        // "application disabled": listed without a meaning. An administrator must enable the
+        // application again, which is the client's problem, not the grant's: inferred.
+        ErrorMapping::inferred("40301", ErrorKind::InvalidClient),
+    ];
+
+    /// Where Acme departs from the standard exchange: the request body and the answer.
+    #[derive(Debug)]
+    pub(crate) struct AcmeHooks;
+
+    impl VendorHooks for AcmeHooks {
+        /// The standard parameters and client authentication, in a JSON body.
+        fn token_request(
+            &self,
+            grant: &Grant,
+            context: &HookContext<'_>,
+        ) -> Option<Result<TokenRequest>> {
+            let mut request =
+                TokenRequest::post(context.token_endpoint.clone(), BodyEncoding::Json);
+            add_grant_params(&mut request, grant);
+            Some(context.client_auth.apply(&mut request).map(|()| request))
         }
 
-        impl AcmeConfig {
-            /// An application at `base_url` using `client_secret_post`.
-            pub(crate) fn new(base_url: impl Into<String>, client_id: impl Into<String>) -> Self {
-                Self {
-                    base_url: base_url.into(),
-                    client_id: client_id.into(),
-                    client_secret: None,
-                    auth_method: AuthMethod::ClientSecretPost,
-                }
-            }
-
-            /// Sets the client secret.
-            pub(crate) fn with_client_secret(mut self, secret: SecretString) -> Self {
-                self.client_secret = Some(secret);
-                self
-            }
-
-            /// Sets the auth method.
-            pub(crate) fn with_auth_method(mut self, method: AuthMethod) -> Self {
-                self.auth_method = method;
-                self
-            }
-
-            /// Checks what can be checked without sending anything; returns the base URL.
-            /// Whether the auth method has the secret it needs is checked by core's
-            /// `client_auth` when the exchanger is built.
-            pub(crate) fn validate(&self) -> Result<Url> {
-                let base = parse_secure_url(&self.base_url, "base_url")?;
-                if base.query().is_some() || base.fragment().is_some() {
-                    return Err(Error::config(
-                        "base_url",
-                        format!(
-                            "{:?} has a query or fragment; use the tenant URL only, e.g. https://corp.acme-id.example",
-                            self.base_url
-                        ),
-                    ));
-                }
-                if self.client_id.trim().is_empty() {
-                    return Err(Error::config(
-                        "client_id",
-                        "the client id is empty; copy it from the Acme console",
-                    ));
-                }
-                Ok(base)
-            }
+        /// Core's first step, then Acme's envelope, then its nested fields.
+        fn parse_token_response(
+            &self,
+            response: &HttpResponse,
+            _grant: &Grant,
+            provider: &str,
+        ) -> Result<TokenSet> {
+            let object = decode_json_object(response)?; // status, empty body, HTML, non-object
+            let data = open_envelope(response, object)?; // refusals inside the envelope
+            token_set_from_data(response, data, provider) // nested fields, core's helpers
         }
+    }
 
-        impl fmt::Debug for AcmeConfig {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_struct("AcmeConfig")
-                    .field("base_url", &self.base_url)
-                    .field("client_id", &self.client_id)
-                    .field(
-                        "client_secret",
-                        &self.client_secret.as_ref().map(|_| "[redacted]"),
-                    )
-                    .field("auth_method", &self.auth_method)
-                    .finish()
+    /// The `data` of a success envelope, or the refusal the envelope reports.
+    fn open_envelope(
+        response: &HttpResponse,
+        mut object: Map<String, Value>,
+    ) -> Result<Map<String, Value>> {
+        let code = match object.get("code") {
+            Some(Value::Number(n)) => n.as_i64().ok_or_else(|| {
+                unreadable(response, format!("`code` is {n}, expected an integer"))
+            })?,
+            Some(other) => {
+                let why = format!("`code` is {}, expected an integer", json_type(other));
+                return Err(unreadable(response, why));
+            }
+            None => {
+                return Err(unreadable(
+                    response,
+                    "no `code`: this is not an Acme ID envelope",
+                ))
+            }
+        };
+        if code != 0 {
+            // Kept as Acme sent it; Acme's error table gives it its kind.
+            let message = match object.get("msg") {
+                Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+                _ => "(no message)".to_owned(),
+            };
+            let mut error =
+                VendorError::new(DESCRIPTION.kind, response.status, code / 100, message);
+            error.api_code = Some(code.to_string());
+            error.request_id = response
+                .headers
+                .get("x-acme-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            error.retry_after = wire::retry_after(response);
+            return Err(error.into());
+        }
+        if !response.is_success() {
+            return Err(unreadable(
+                response,
+                "an error status with a success envelope (code 0)",
+            ));
+        }
+        match object.remove("data") {
+            Some(Value::Object(data)) => Ok(data),
+            None | Some(Value::Null) => {
+                Err(unreadable(response, "code 0 but no `data` with tokens"))
+            }
+            Some(other) => {
+                let why = format!("`data` is {}, expected an object", json_type(&other));
+                Err(unreadable(response, why))
             }
         }
     }
 
-    /// Acme's answer shapes, read with core's pipeline steps and lenient helpers.
-    pub(crate) mod wire {
-        use serde_json::{Map, Value};
-        use tokenbridge_core::wire::{
-            decode_json_object, json_type, parse_expires_in, parse_scope,
+    /// The [`TokenSet`] in `data`. Errors name Acme's own paths; what the model has no slot
+    /// for stays in `extra`.
+    fn token_set_from_data(
+        response: &HttpResponse,
+        mut data: Map<String, Value>,
+        provider: &str,
+    ) -> Result<TokenSet> {
+        let bad = |path: &str, why: String| unreadable(response, format!("`data.{path}`: {why}"));
+        let expected = |what: &str, got: &Value| format!("expected {what}, got {}", json_type(got));
+
+        let mut token = match data.remove("token") {
+            Some(Value::Object(token)) => token,
+            Some(other) => return Err(bad("token", expected("an object", &other))),
+            None => return Err(unreadable(response, "no `data.token` in the answer")),
         };
-        use tokenbridge_core::{Error, HttpResponse, Result, TokenSet, TokenType};
-
-        use super::error::envelope_error;
-
-        /// Acme's credential-bearing keys. Core blanks the standard ones (`access_token`,
-        /// `token`, `code`, ...) in the body snippet of an `UnreadableResponse`; `refresh` and
-        /// `value` are Acme's own, so they are blanked here first.
-        const SECRET_KEYS: [&str; 2] = ["refresh", "value"];
-
-        /// Core's `wire::unreadable`, with Acme's credentials kept out of the snippet.
-        fn unreadable(response: &HttpResponse, reason: impl Into<String>) -> Error {
-            let mut shown = response.clone();
-            if let Ok(mut body) = serde_json::from_slice::<Value>(&response.body) {
-                blank_secrets(&mut body);
-                shown.body = body.to_string().into();
+        let access_token = match token.remove("value") {
+            Some(Value::String(s)) if !s.is_empty() => s,
+            Some(Value::String(_)) => return Err(bad("token.value", "is empty".into())),
+            Some(other) => return Err(bad("token.value", expected("a string", &other))),
+            None => return Err(unreadable(response, "no `data.token.value` in the answer")),
+        };
+        let token_type = match token.remove("kind") {
+            Some(Value::String(s)) if !s.trim().is_empty() => TokenType::parse(&s),
+            None | Some(Value::Null) | Some(Value::String(_)) => TokenType::Bearer,
+            Some(other) => return Err(bad("token.kind", expected("a string", &other))),
+        };
+        let expires_in = match data.remove("lifetime") {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(lifetime)) => {
+                parse_expires_in(lifetime.get("seconds").unwrap_or(&Value::Null))
+                    .map_err(|why| bad("lifetime.seconds", why))?
             }
-            tokenbridge_core::wire::unreadable(&shown, reason)
+            Some(other) => return Err(bad("lifetime", expected("an object", &other))),
+        };
+        let refresh_token = match data.remove("refresh") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => (!s.is_empty()).then_some(s),
+            Some(other) => return Err(bad("refresh", expected("a string", &other))),
+        };
+        let scopes = match data.remove("scope") {
+            None => None,
+            Some(v) => parse_scope(&v).map_err(|why| bad("scope", why))?,
+        };
+        if !token.is_empty() {
+            data.insert("token".into(), Value::Object(token)); // e.g. `format`, kept
         }
+        Ok(TokenSet::new(provider, access_token, token_type)
+            .with_received_at(response.received_at)
+            .with_expires_in(expires_in)
+            .with_refresh_token(refresh_token)
+            .with_scopes(scopes)
+            .with_extra(data))
+    }
 
-        fn blank_secrets(value: &mut Value) {
+    /// Core's `wire::unreadable`, with Acme's own credential keys (`value`, `refresh`) blanked
+    /// first: core blanks only the standard ones in the snippet.
+    fn unreadable(response: &HttpResponse, reason: impl Into<String>) -> Error {
+        fn blank(value: &mut Value) {
             match value {
                 Value::Object(object) => {
-                    for (key, v) in object.iter_mut() {
-                        if SECRET_KEYS.contains(&key.as_str()) && !v.is_null() {
-                            *v = Value::String("[redacted]".into());
-                        } else {
-                            blank_secrets(v);
-                        }
-                    }
+                    object.iter_mut().for_each(|(key, v)| match key.as_str() {
+                        "value" | "refresh" if !v.is_null() => *v = "[redacted]".into(),
+                        _ => blank(v),
+                    })
                 }
-                Value::Array(items) => items.iter_mut().for_each(blank_secrets),
+                Value::Array(items) => items.iter_mut().for_each(blank),
                 _ => {}
             }
         }
-
-        /// The whole pipeline for one token answer.
-        pub(crate) fn parse_token_response(
-            response: &HttpResponse,
-            provider: &str,
-        ) -> Result<TokenSet> {
-            // Step 1, core's: empty bodies with an error status, HTML pages, invalid JSON and
-            // non-objects become typed errors with a redacted snippet.
-            let object = decode_json_object(response)?;
-            // Step 2, Acme's: the envelope. A non-zero code is a refusal whatever the status.
-            let data = open_envelope(response, object)?;
-            // Step 3: the nested token fields, through core's lenient helpers.
-            token_set_from_data(response, data, provider)
+        let mut shown = response.clone();
+        if let Ok(mut body) = serde_json::from_slice::<Value>(&response.body) {
+            blank(&mut body);
+            shown.body = body.to_string().into();
         }
-
-        /// The `data` object of a success envelope, or the refusal the envelope reports.
-        fn open_envelope(
-            response: &HttpResponse,
-            mut object: Map<String, Value>,
-        ) -> Result<Map<String, Value>> {
-            let code = match object.get("code") {
-                Some(Value::Number(n)) => n.as_i64().ok_or_else(|| {
-                    unreadable(response, format!("`code` is {n}, expected an integer"))
-                })?,
-                Some(other) => {
-                    return Err(unreadable(
-                        response,
-                        format!("`code` is {}, expected an integer", json_type(other)),
-                    ))
-                }
-                None => {
-                    return Err(unreadable(
-                        response,
-                        "no `code`: this is not an Acme ID envelope",
-                    ))
-                }
-            };
-            if code != 0 {
-                let message = match object.get("msg") {
-                    Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-                    _ => "(no message)".to_owned(),
-                };
-                return Err(envelope_error(response, code, message));
-            }
-            if !response.is_success() {
-                return Err(unreadable(
-                    response,
-                    "an error status with a success envelope (code 0)",
-                ));
-            }
-            match object.remove("data") {
-                Some(Value::Object(data)) => Ok(data),
-                None | Some(Value::Null) => {
-                    Err(unreadable(response, "code 0 but no `data` with tokens"))
-                }
-                Some(other) => Err(unreadable(
-                    response,
-                    format!("`data` is {}, expected an object", json_type(&other)),
-                )),
-            }
-        }
-
-        /// The [`TokenSet`] in `data`; fields the model has no slot for stay in `extra`.
-        fn token_set_from_data(
-            response: &HttpResponse,
-            mut data: Map<String, Value>,
-            provider: &str,
-        ) -> Result<TokenSet> {
-            let bad =
-                |path: &str, why: String| unreadable(response, format!("`data.{path}`: {why}"));
-            let expected =
-                |what: &str, got: &Value| format!("expected {what}, got {}", json_type(got));
-
-            let mut token = match data.remove("token") {
-                Some(Value::Object(token)) => token,
-                Some(other) => return Err(bad("token", expected("an object", &other))),
-                None => return Err(unreadable(response, "no `data.token` in the answer")),
-            };
-            let access_token = match token.remove("value") {
-                Some(Value::String(s)) if !s.is_empty() => s,
-                Some(Value::String(_)) => return Err(bad("token.value", "is empty".into())),
-                Some(other) => return Err(bad("token.value", expected("a string", &other))),
-                None => return Err(unreadable(response, "no `data.token.value` in the answer")),
-            };
-            let token_type = match token.remove("kind") {
-                Some(Value::String(s)) if !s.trim().is_empty() => TokenType::parse(&s),
-                None | Some(Value::Null) | Some(Value::String(_)) => TokenType::Bearer,
-                Some(other) => return Err(bad("token.kind", expected("a string", &other))),
-            };
-            let expires_in = match data.remove("lifetime") {
-                None | Some(Value::Null) => None,
-                Some(Value::Object(lifetime)) => {
-                    parse_expires_in(lifetime.get("seconds").unwrap_or(&Value::Null))
-                        .map_err(|why| bad("lifetime.seconds", why))?
-                }
-                Some(other) => return Err(bad("lifetime", expected("an object", &other))),
-            };
-            let refresh_token = match data.remove("refresh") {
-                None | Some(Value::Null) => None,
-                Some(Value::String(s)) => (!s.is_empty()).then_some(s),
-                Some(other) => return Err(bad("refresh", expected("a string", &other))),
-            };
-            let scopes = match data.remove("scope") {
-                None => None,
-                Some(v) => parse_scope(&v).map_err(|why| bad("scope", why))?,
-            };
-            if !token.is_empty() {
-                // Whatever else Acme put next to the token value is kept, not dropped.
-                data.insert("token".into(), Value::Object(token));
-            }
-            Ok(TokenSet::new(provider, access_token, token_type)
-                .with_received_at(response.received_at)
-                .with_expires_in(expires_in)
-                .with_refresh_token(refresh_token)
-                .with_scopes(scopes)
-                .with_extra(data))
-        }
+        wire::unreadable(&shown, reason)
     }
 
-    /// Acme's refusals, mapped into the one `tokenbridge_core::Error`.
-    pub(crate) mod error {
-        use tokenbridge_core::{Error, HttpResponse, ProviderError, VendorError};
-
-        /// The `vendor` of every `VendorError` this adapter returns.
-        pub(crate) const VENDOR: &str = "acme";
-
-        /// The response header carrying Acme's request id, to quote to Acme's support.
-        pub(crate) const REQUEST_ID_HEADER: &str = "x-acme-request-id";
-
-        /// Acme codes that mean exactly an RFC 6749 error, so `Error::is_invalid_grant` and
-        /// `Error::is_invalid_client` answer for them as for any other provider.
-        const RFC6749_EQUIVALENTS: [(i64, &str); 6] = [
-            (40001, "invalid_grant"),  // the code expired or was already used
-            (40002, "invalid_grant"),  // the refresh token is unknown or revoked
-            (40003, "invalid_grant"),  // redirect_uri differs from the authorize request
-            (40004, "invalid_grant"),  // code_verifier does not match the code_challenge
-            (40101, "invalid_client"), // unknown client_id
-            (40102, "invalid_client"), // wrong secret or auth method
-        ];
-
-        /// The error for an envelope whose `code` is not 0.
-        ///
-        /// Codes with an RFC 6749 meaning become `Error::Provider`; every other code is a
-        /// business error, `Error::Vendor`. Acme's codes are five digits whose first three are
-        /// the HTTP-like class (`40301` is a 403, `50300` a 503), so that class is the
-        /// `status_code`, which `Error::is_retryable` reads, and the full code is `api_code`.
-        pub(crate) fn envelope_error(response: &HttpResponse, code: i64, message: String) -> Error {
-            let request_id = response
-                .headers
-                .get(REQUEST_ID_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            if let Some((_, rfc_code)) = RFC6749_EQUIVALENTS.iter().find(|(c, _)| *c == code) {
-                let description = match &request_id {
-                    Some(id) => format!("{message} (Acme code {code}, request id {id})"),
-                    None => format!("{message} (Acme code {code})"),
-                };
-                return ProviderError::new(Some(response.status), *rfc_code)
-                    .with_description(Some(description))
-                    .into();
-            }
-            let mut error = VendorError::new(VENDOR, response.status, code / 100, message);
-            error.api_code = Some(code.to_string());
-            error.request_id = request_id;
-            error.into()
-        }
-    }
-
-    /// The exchanger: core's request building, client authentication and HTTP, with Acme's
-    /// JSON body and answer parsing.
-    pub(crate) mod exchanger {
-        use std::sync::Arc;
-
-        use tokenbridge_core::http::join_path;
-        use tokenbridge_core::standard::grant_params;
-        use tokenbridge_core::{
-            async_trait, client_auth, ensure_supported, BodyEncoding, ClientAuth, Error, Grant,
-            GrantKind, HttpClient, Result, TokenExchanger, TokenRequest, TokenSet, Url,
-        };
-
-        use super::config::AcmeConfig;
-        use super::wire::parse_token_response;
-
-        /// The token endpoint below the tenant URL.
-        pub(crate) const TOKEN_PATH: &str = "/api/v1/token";
-
-        /// Acme issues tokens for codes (with or without PKCE) and refresh tokens only.
-        const GRANTS: [GrantKind; 2] = [GrantKind::AuthorizationCode, GrantKind::RefreshToken];
-
-        /// Exchanges codes and refresh tokens with Acme ID.
-        ///
-        /// It implements `TokenExchanger` itself rather than wrapping `StandardExchanger`:
-        /// the standard exchanger always sends a form body, and Acme wants JSON.
-        #[derive(Debug)]
-        pub(crate) struct AcmeExchanger {
-            provider: String,
-            token_endpoint: Url,
-            auth: Arc<dyn ClientAuth>,
-            http: HttpClient,
-        }
-
-        impl AcmeExchanger {
-            /// Checks `config` and builds the exchanger; nothing is sent yet.
-            pub(crate) fn new(
-                provider_id: impl Into<String>,
-                config: AcmeConfig,
-                http: HttpClient,
-            ) -> Result<Self> {
-                let provider = provider_id.into();
-                if provider.is_empty() {
-                    return Err(Error::config("provider", "the provider id is empty"));
-                }
-                let base_url = config.validate()?;
-                let auth = client_auth(config.auth_method, config.client_id, config.client_secret)?;
-                Ok(Self {
-                    provider,
-                    token_endpoint: join_path(&base_url, TOKEN_PATH),
-                    auth,
-                    http,
-                })
-            }
-
-            /// The request `grant` would send, without sending it.
-            pub(crate) fn build_request(&self, grant: &Grant) -> Result<TokenRequest> {
-                ensure_supported(self, grant.kind())?;
-                let mut request =
-                    TokenRequest::post(self.token_endpoint.clone(), BodyEncoding::Json);
-                grant_params(&mut request, grant)?;
-                self.auth.apply(&mut request)?;
-                Ok(request)
-            }
-        }
-
-        #[async_trait]
-        impl TokenExchanger for AcmeExchanger {
-            fn provider_id(&self) -> &str {
-                &self.provider
-            }
-
-            fn supported_grants(&self) -> &[GrantKind] {
-                &GRANTS
-            }
-
-            async fn exchange(&self, grant: Grant) -> Result<TokenSet> {
-                let request = self.build_request(&grant)?;
-                let response = self.http.send(&request).await?;
-                parse_token_response(&response, &self.provider)
-            }
-        }
-    }
-}
-
-/// `kind = "acme"` for the registry: the settings it reads from `[providers.NAME]` and the
-/// factory that turns them into an exchanger. An adapter crate would export both.
-pub(crate) mod registration {
-    use std::sync::Arc;
-
-    use serde::Deserialize;
-    use tokenbridge::{
-        AuthMethod, HttpSettings, ProviderContext, Result, SecretSetting, SecretString,
-        TokenExchanger,
-    };
-
-    use super::acme::config::AcmeConfig;
-    use super::acme::exchanger::AcmeExchanger;
-
-    /// Every key `kind = "acme"` accepts; any other key is an error naming it.
-    #[derive(Debug, Deserialize)]
+    /// The own settings of `kind = "acme"`; core reads the shared keys (`client_id`,
+    /// `client_secret`, `client_secret_env`, `auth_method`, `http`, `redirect_uri`, `scopes`).
+    #[derive(Debug, Clone, Deserialize)]
     #[serde(deny_unknown_fields)]
     pub(crate) struct AcmeSettings {
-        base_url: String,
-        client_id: String,
-        #[serde(default)]
-        client_secret: Option<SecretString>,
-        #[serde(default)]
-        client_secret_env: Option<String>,
-        #[serde(default)]
-        auth_method: Option<AuthMethod>,
-        #[serde(default)]
-        http: HttpSettings,
+        /// The tenant URL, e.g. `https://corp.acme-id.example`.
+        pub(crate) base_url: String,
     }
 
-    /// The factory registered for `kind = "acme"`. Errors without a `providers.` key path
-    /// (`base_url`, `client_secret`) are qualified with the provider's name by the registry.
-    pub(crate) fn build_acme(ctx: &ProviderContext<'_>) -> Result<Arc<dyn TokenExchanger>> {
-        let settings: AcmeSettings = ctx.settings()?;
-        let secret = ctx.resolve_secret(&SecretSetting {
-            client_secret: settings.client_secret,
-            client_secret_env: settings.client_secret_env,
-        })?;
-        let http = ctx.http_client(&settings.http)?;
-        let mut config = AcmeConfig::new(settings.base_url, settings.client_id);
-        if let Some(secret) = secret {
-            config = config.with_client_secret(secret);
+    /// The registration of `kind = "acme"`.
+    #[derive(Debug, Clone, Copy, Default)]
+    pub(crate) struct Acme;
+
+    impl ProviderKind for Acme {
+        fn kind(&self) -> &'static str {
+            DESCRIPTION.kind
         }
-        if let Some(method) = settings.auth_method {
-            config = config.with_auth_method(method);
+
+        fn build(&self, context: &ProviderContext<'_>) -> Result<Provider> {
+            let settings: AcmeSettings = context.settings()?;
+            context.build(context.builder(&DESCRIPTION)?.base_url(settings.base_url))
         }
-        Ok(Arc::new(AcmeExchanger::new(ctx.name(), config, http)?))
     }
 }
 
 /// Acme ID on loopback. Acme's rules for codes and refresh tokens are the standard ones, so
 /// the emulator keeps its books with the testkit's `OidcProvider` and only translates the
-/// wire: JSON body in, envelope out.
+/// wire: JSON body in, envelope out. Its paths come from Acme's description.
 pub(crate) mod emulator {
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::Arc;
@@ -470,43 +277,45 @@ pub(crate) mod emulator {
     use axum::routing::post;
     use axum::Router;
     use serde_json::{json, Value};
-    use tokenbridge_core::request::form_encode;
-    use tokenbridge_core::AuthMethod;
-    use tokenbridge_testkit::oidc::{
-        ClientRegistration, CodeRequest, ErrorReplies, OidcProvider, Profile, Reply,
-    };
+    use tokenbridge::adapter::redact::redact_text;
+    use tokenbridge::AuthMethod;
+    use tokenbridge_testkit::oidc::{ClientRegistration, CodeRequest, ErrorReplies};
+    use tokenbridge_testkit::oidc::{OidcProvider, Profile, Reply};
     use tokenbridge_testkit::server::{any_loopback_port, EmulatorServer, RecordedRequest};
-    use tokenbridge_testkit::{ConformanceTarget, IssuedCode};
+    use tokenbridge_testkit::ProviderTarget;
 
-    /// Acme's token endpoint path.
-    pub(crate) const TOKEN_PATH: &str = "/api/v1/token";
+    use super::acme::DESCRIPTION;
+
     /// The demo application registered at start.
     pub(crate) const DEMO_CLIENT_ID: &str = "demo-app";
     /// The demo application's secret (`client_secret_post`).
     pub(crate) const DEMO_CLIENT_SECRET: &str = "demo-secret";
     /// The redirect URI demo codes are issued for.
     pub(crate) const DEMO_REDIRECT_URI: &str = "http://127.0.0.1/callback";
-    /// The scope demo codes and refresh tokens grant.
-    const DEMO_SCOPE: &str = "profile email";
+
+    /// Acme's token endpoint path, from its description.
+    pub(crate) fn token_path() -> &'static str {
+        DESCRIPTION.paths.token.unwrap_or("/")
+    }
 
     /// An Acme refusal: HTTP 200 and a non-zero code.
     pub(crate) fn acme_error(code: i64, msg: &str) -> Reply {
         Reply::json(200, json!({"code": code, "msg": msg, "data": null}))
     }
 
-    /// Acme's token endpoint behaviour: opaque tokens with `"bearer"` in lower case, an hour's
-    /// lifetime, rotating refresh tokens, no id tokens, and Acme-shaped refusals.
+    /// Acme's behaviour: opaque tokens with `"bearer"` in lower case, an hour's lifetime,
+    /// rotating refresh tokens, no id tokens, and Acme-shaped refusals.
     fn profile() -> Profile {
         let mut profile = Profile::standard();
-        profile.name = "acme".into();
-        profile.token_path = TOKEN_PATH.into();
+        profile.name = DESCRIPTION.kind.into();
+        profile.token_path = token_path().into();
         profile.discovery_path = None;
         profile.jwks_path = None;
         profile.expires_in = 3600;
         profile.token_type = "bearer".into();
         profile.jwt_access_tokens = false;
         profile.issue_id_tokens = false;
-        profile.default_scope = DEMO_SCOPE.into();
+        profile.default_scope = "profile email".into();
         profile.grant_types = vec!["authorization_code".into(), "refresh_token".into()];
         profile.errors = ErrorReplies {
             unknown_client: acme_error(40101, "unknown client"),
@@ -523,52 +332,37 @@ pub(crate) mod emulator {
         profile
     }
 
-    /// The JSON body as the form the provider's bookkeeping reads; `None` unless it is a flat
-    /// object of strings.
+    /// The JSON body as the form `OidcProvider` reads; `None` unless a flat object of strings.
     fn form_from_json(body: &[u8]) -> Option<String> {
         let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(body) else {
             return None;
         };
-        let pairs = object
-            .into_iter()
-            .map(|(name, value)| match value {
-                Value::String(s) => Some((name, s)),
-                _ => None,
-            })
-            .collect::<Option<Vec<_>>>()?;
-        Some(form_encode(
-            pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())),
-        ))
+        let mut form = tokenbridge::url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in object {
+            form.append_pair(&name, value.as_str()?);
+        }
+        Some(form.finish())
     }
 
-    /// A standard token answer rewritten into Acme's envelope; anything else (the profile's
-    /// refusals, scripted replies) is sent as it is.
+    /// A standard token answer rewritten into Acme's envelope; refusals are already Acme's.
     fn into_envelope(reply: Reply) -> Reply {
         let standard = match serde_json::from_slice::<Value>(&reply.body) {
             Ok(Value::Object(o)) if reply.status == 200 && o.contains_key("access_token") => o,
             _ => return reply,
         };
-        let seconds = match standard.get("expires_in") {
-            Some(Value::Number(n)) => Value::String(n.to_string()),
-            other => other.cloned().unwrap_or(Value::Null),
-        };
+        let seconds = standard.get("expires_in").map(|n| n.to_string());
         Reply::json(
             200,
-            json!({
-                "code": 0,
-                "msg": "ok",
-                "data": {
-                    "token": {"value": standard.get("access_token"), "kind": standard.get("token_type")},
-                    "refresh": standard.get("refresh_token"),
-                    "lifetime": {"seconds": seconds},
-                    "scope": standard.get("scope"),
-                },
-            }),
+            json!({"code": 0, "msg": "ok", "data": {
+                "token": {"value": standard.get("access_token"), "kind": standard.get("token_type")},
+                "refresh": standard.get("refresh_token"),
+                "lifetime": {"seconds": seconds},
+                "scope": standard.get("scope"),
+            }}),
         )
     }
 
-    /// `POST /api/v1/token`: the provider's bookkeeping behind Acme's wire format, with a
-    /// request id on every answer.
+    /// `POST /api/v1/token`, with a request id on every answer.
     async fn token_endpoint(
         provider: Arc<OidcProvider>,
         request_ids: Arc<AtomicU64>,
@@ -579,12 +373,9 @@ pub(crate) mod emulator {
             Some(form) => provider.handle_token(&headers, form.as_bytes()),
             None => acme_error(40000, "the body must be a JSON object of strings"),
         };
-        if !reply.delay.is_zero() {
-            tokio::time::sleep(reply.delay).await;
-        }
-        let request_id = request_ids.fetch_add(1, Ordering::Relaxed) + 1;
+        let id = request_ids.fetch_add(1, Ordering::Relaxed) + 1;
         (
-            [("x-acme-request-id", format!("req-{request_id}"))],
+            [("x-acme-request-id", format!("req-{id}"))],
             into_envelope(reply),
         )
             .into_response()
@@ -604,17 +395,16 @@ pub(crate) mod emulator {
             let server = EmulatorServer::start(any_loopback_port(), |base| {
                 let p = OidcProvider::new(profile(), base);
                 provider = Some(Arc::clone(&p));
-                let request_ids = Arc::new(AtomicU64::new(0));
+                let ids = Arc::new(AtomicU64::new(0));
                 Router::new().route(
-                    TOKEN_PATH,
+                    token_path(),
                     post(move |headers: HeaderMap, body: Bytes| {
-                        token_endpoint(Arc::clone(&p), Arc::clone(&request_ids), headers, body)
+                        token_endpoint(Arc::clone(&p), Arc::clone(&ids), headers, body)
                     }),
                 )
             })
             .await?;
-            let provider =
-                provider.ok_or_else(|| std::io::Error::other("the router was not built"))?;
+            let provider = provider.ok_or_else(|| std::io::Error::other("no router built"))?;
             provider.register_client(ClientRegistration::confidential(
                 DEMO_CLIENT_ID,
                 DEMO_CLIENT_SECRET,
@@ -628,47 +418,43 @@ pub(crate) mod emulator {
             self.server.base()
         }
 
-        /// A one-time code for the demo application, as Acme's login page would issue;
-        /// pass an S256 `code_challenge` for PKCE.
-        pub(crate) fn mint_code(&self, code_challenge: Option<String>) -> String {
+        /// A one-time code for the demo application, as Acme's login page would issue it.
+        pub(crate) fn mint_code(&self) -> String {
             self.provider.issue_code(CodeRequest {
                 client_id: DEMO_CLIENT_ID.into(),
                 redirect_uri: DEMO_REDIRECT_URI.into(),
-                code_challenge,
+                code_challenge: None,
                 scope: None,
             })
         }
 
         /// The requests received at the token endpoint, oldest first.
         pub(crate) fn token_requests(&self) -> Vec<RecordedRequest> {
-            self.server.requests_to(TOKEN_PATH)
+            self.server.requests_to(token_path())
+        }
+
+        /// The last token request, as `METHOD path (content type): body`, secrets blanked.
+        pub(crate) fn last_request(&self) -> Option<String> {
+            let r = self.token_requests().pop()?;
+            let content_type = r.header("content-type").unwrap_or("none").to_owned();
+            let body = redact_text(&r.body_text());
+            Some(format!("{} {} ({content_type}): {body}", r.method, r.path))
         }
 
         /// Makes the next token request get `reply`, as it is.
         pub(crate) fn push_reply(&self, reply: Reply) {
             self.provider.push_reply(reply);
         }
-    }
 
-    /// What the conformance checks need: fresh credentials for the demo application, and a
-    /// count of token requests (to prove nothing is retried or sent when it must not be).
-    impl ConformanceTarget for AcmeEmulator {
-        fn issue_code(&self, code_challenge: Option<String>) -> Option<IssuedCode> {
-            Some(IssuedCode {
-                code: self.mint_code(code_challenge),
-                redirect_uri: DEMO_REDIRECT_URI.into(),
-            })
-        }
-
-        fn issue_refresh_token(&self) -> Option<String> {
-            Some(
-                self.provider
-                    .issue_refresh_token(DEMO_CLIENT_ID, DEMO_SCOPE),
+        /// What the conformance checks need: fresh credentials for the demo application, and
+        /// a count of token requests.
+        pub(crate) fn target(&self) -> ProviderTarget {
+            ProviderTarget::from_parts(
+                Arc::clone(&self.provider),
+                self.server.recorder(),
+                vec![token_path().into()],
+                DEMO_CLIENT_ID,
             )
-        }
-
-        fn token_request_count(&self) -> usize {
-            self.token_requests().len()
         }
     }
 }
@@ -678,11 +464,11 @@ pub(crate) fn acme_registry(
     env: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
 ) -> Registry {
     let mut registry = Registry::new().with_env(env);
-    registry.register("acme", registration::build_acme);
+    registry.register(acme::Acme);
     registry
 }
 
-/// A configuration file naming one Acme ID provider, written like the built-in kinds.
+/// A configuration naming one Acme ID provider, written like the built-in kinds.
 pub(crate) fn config_toml(base_url: &str) -> String {
     format!(
         r#"
@@ -698,7 +484,7 @@ timeout_secs = 5
     )
 }
 
-/// The conformance checks Acme passes; `qr_ticket` does not apply (GenAuth only).
+/// The conformance checks Acme passes; `one_time_extension` does not apply (no extension grant).
 pub(crate) const EXPECTED_CHECKS: [&str; 7] = [
     "code_exchange",
     "code_is_one_time",
@@ -710,74 +496,75 @@ pub(crate) const EXPECTED_CHECKS: [&str; 7] = [
 ];
 
 #[tokio::main]
-pub(crate) async fn main() -> Result<(), Box<dyn Error>> {
-    let acme = AcmeEmulator::start().await?;
-    println!("Acme ID emulator at {}", acme.base());
+pub(crate) async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let emulator = AcmeEmulator::start().await?;
+    println!("Acme ID emulator at {}", emulator.base());
 
-    // The secret comes from ACME_SECRET; the demo supplies it here instead of the process
-    // environment, so nothing needs exporting.
+    // ACME_SECRET is supplied here instead of the process environment: nothing to export.
     let registry = acme_registry(|var| (var == "ACME_SECRET").then(|| DEMO_CLIENT_SECRET.into()));
-    let config = Config::from_toml_str(&config_toml(&acme.base()))?;
-    let exchanger = registry.build(&config, "acme")?;
+    let config = Config::from_toml_str(&config_toml(&emulator.base()))?;
+    let provider = registry.build(&config, "acme")?; // build once, keep, clone
     println!("kinds: {}", registry.kinds().join(", "));
 
     // The code the browser would bring back from Acme's login page.
-    let code = acme.mint_code(None);
-    let tokens = exchanger
+    let code = emulator.mint_code();
+    let tokens = provider
         .exchange(Grant::authorization_code(code.as_str(), DEMO_REDIRECT_URI))
         .await?;
-    println!(
-        "\ncode exchange:\n{}",
-        serde_json::to_string_pretty(&token_set_json(&tokens, Secrets::Redact))?
-    );
-    let sent = acme.token_requests();
-    let last = sent.last().ok_or("the emulator saw no request")?;
-    let keys: Vec<String> = last
-        .json()
-        .as_object()
-        .map(|o| o.keys().cloned().collect())
-        .unwrap_or_default();
-    println!(
-        "sent: {} {} ({}) with {}",
-        last.method,
-        last.path,
-        last.header("content-type").unwrap_or("no content type"),
-        keys.join(", ")
-    );
+    let shown = serde_json::to_string_pretty(&token_set_json(&tokens, Secrets::Redact))?;
+    println!("\ncode exchange:\n{shown}");
+    println!("sent: {}", emulator.last_request().ok_or("no request")?);
 
-    let refresh_token = tokens
-        .refresh_token()
-        .ok_or("Acme issued no refresh token")?;
-    let refreshed = exchanger
+    let refresh_token = tokens.refresh_token().ok_or("no refresh token")?;
+    let refreshed = provider
         .exchange(Grant::refresh_token(refresh_token.expose_secret()))
         .await?;
     println!("refresh: {refreshed}");
 
-    // Refusals come out as the same Error kinds as any other vendor's.
-    let Err(spent) = exchanger
+    // Refusals come out with the kinds Acme's table gives them, like any other vendor's.
+    let spent = provider
         .exchange(Grant::authorization_code(code, DEMO_REDIRECT_URI))
         .await
-    else {
-        return Err("a spent code was accepted".into());
-    };
-    assert!(spent.is_invalid_grant(), "{spent}");
+        .err()
+        .ok_or("a spent code was accepted")?;
+    assert_eq!(spent.kind(), ErrorKind::InvalidGrant, "{spent}");
     println!("\nthe code again: {spent}");
 
-    acme.push_reply(emulator::acme_error(50300, "down for maintenance"));
-    let Err(busy) = exchanger.exchange(Grant::refresh_token("rt-any")).await else {
-        return Err("the scripted refusal was not reported".into());
-    };
-    let vendor = busy.vendor_error().ok_or("expected a vendor error")?;
-    assert_eq!(vendor.api_code.as_deref(), Some("50300"));
-    assert!(busy.is_retryable(), "{busy}");
-    println!("maintenance: {busy} (retryable: {})", busy.is_retryable());
-
-    // The same checks every built-in adapter passes.
-    let report = run_all(Arc::clone(&exchanger), &acme).await;
-    assert_eq!(report.passed, EXPECTED_CHECKS, "{report:?}");
-    assert_eq!(report.skipped, ["qr_ticket"], "{report:?}");
+    emulator.push_reply(acme_error(50300, "down for maintenance"));
+    let busy = provider
+        .exchange(Grant::refresh_token("rt-any"))
+        .await
+        .err()
+        .ok_or("the scripted refusal was not reported")?;
+    assert_eq!(busy.kind(), ErrorKind::ProviderUnavailable, "{busy}");
     println!(
-        "\nconformance: passed {}; skipped {}",
+        "maintenance: {busy} (kind {}, retryable: {})",
+        busy.kind(),
+        busy.is_retryable()
+    );
+
+    // What Acme lacks is a flag to read, and calling it is a typed error that sends nothing.
+    let capabilities = provider.capabilities().await?;
+    println!("\n{capabilities:?}");
+    let before = emulator.token_requests().len();
+    let token = SecretString::from("at-any");
+    let revoke = provider
+        .revoke(&token, Some(TokenTypeHint::AccessToken))
+        .await;
+    assert!(
+        matches!(revoke, Err(Error::Unsupported { .. })),
+        "{revoke:?}"
+    );
+    assert_eq!(emulator.token_requests().len(), before);
+    println!("revoke: {}", revoke.err().ok_or("revocation was sent")?);
+
+    // The same checks every built-in vendor passes.
+    let report = run_all(Arc::new(provider.clone()), &emulator.target()).await?;
+    assert_eq!(report.passed, EXPECTED_CHECKS, "{report:?}");
+    assert_eq!(report.skipped, ["one_time_extension"], "{report:?}");
+    println!(
+        "\nconformance ({}): passed {}; skipped {}",
+        provider.provider_id(),
         report.passed.join(", "),
         report.skipped.join(", ")
     );

@@ -24,10 +24,10 @@ use std::error::Error;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokenbridge::{
-    AuthMethod, ExposeSecret, Grant, HttpClient, LoginEnd, SecretString, TokenExchanger,
+use tokenbridge_core::{
+    AuthMethod, ExposeSecret, Grant, LoginEnd, Protocol, SecretString, TokenExchanger,
 };
-use tokenbridge_genauth::{GenAuthConfig, GenAuthExchanger, QrCode, QrCodeType};
+use tokenbridge_genauth::{QrCode, QrCodeType, QrLoginClient};
 use tokenbridge_testkit::genauth::{GenAuthEmulator, DEMO_APP_ID, DEMO_APP_SECRET};
 
 #[tokio::main]
@@ -41,12 +41,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
 async fn emulated() -> Result<(), Box<dyn Error>> {
     let emulator = Arc::new(GenAuthEmulator::start().await?);
     println!("GenAuth emulator at {}", emulator.base());
-    let genauth = GenAuthExchanger::new(
-        "genauth",
-        GenAuthConfig::new(emulator.base(), DEMO_APP_ID)
-            .with_app_secret(SecretString::from(DEMO_APP_SECRET)),
-        HttpClient::default(),
-    )?;
+    // Built once and reused: the provider holds the endpoints, the client authentication
+    // (client_secret_post, GenAuth's default) and the HTTP client.
+    let provider = tokenbridge_genauth::builder("genauth", Protocol::Oidc)
+        .base_url(emulator.base())
+        .client_id(DEMO_APP_ID)
+        .client_secret(SecretString::from(DEMO_APP_SECRET))
+        .build()?;
+    let genauth = QrLoginClient::new(provider)?;
 
     let qr = genauth.generate_qr_code(QrCodeType::MobileApp).await?;
     show(&qr);
@@ -73,6 +75,7 @@ async fn emulated() -> Result<(), Box<dyn Error>> {
     // The QR login's refresh token works at the application's OIDC token endpoint.
     if let Some(refresh_token) = tokens.refresh_token() {
         let refreshed = genauth
+            .provider()
             .exchange(Grant::refresh_token(refresh_token.expose_secret()))
             .await?;
         println!("refreshed: {refreshed}");
@@ -88,11 +91,14 @@ async fn real_tenant(app_host: String) -> Result<(), Box<dyn Error>> {
     let kind: QrCodeType = env::var("GENAUTH_QRCODE_TYPE")
         .unwrap_or_else(|_| "MOBILE_APP".into())
         .parse()?;
-    let mut config = GenAuthConfig::new(app_host, app_id).with_auth_method(auth_method);
+    let mut builder = tokenbridge_genauth::builder("genauth", Protocol::Oidc)
+        .base_url(app_host)
+        .client_id(app_id)
+        .auth_method(auth_method);
     if let Ok(secret) = env::var("GENAUTH_APP_SECRET") {
-        config = config.with_app_secret(SecretString::from(secret));
+        builder = builder.client_secret(SecretString::from(secret));
     }
-    let genauth = GenAuthExchanger::new("genauth", config, HttpClient::default())?;
+    let genauth = QrLoginClient::new(builder.build()?)?;
 
     let qr = genauth.generate_qr_code(kind).await?;
     show(&qr);
@@ -106,7 +112,7 @@ async fn real_tenant(app_host: String) -> Result<(), Box<dyn Error>> {
             println!("signed in: {tokens}");
             Ok(())
         }
-        Err(tokenbridge::Error::Login(login)) => {
+        Err(tokenbridge_core::Error::Login(login)) => {
             let what = match login.reason {
                 LoginEnd::Cancelled => "declined on the phone",
                 LoginEnd::Expired | LoginEnd::TimedOut => "not confirmed in time",

@@ -1,5 +1,5 @@
 //! Huawei Cloud OneAccess with tokenbridge: code and refresh exchanges for an OIDC and an
-//! OAuth 2.0 application, refresh token rotation, and the two spellings of `expires_in`.
+//! OAuth 2.0 application, new refresh tokens on refresh, and the two spellings of `expires_in`.
 //!
 //! Runs offline against the loopback OneAccess emulator:
 //!
@@ -14,8 +14,7 @@
 use std::env;
 use std::error::Error;
 
-use tokenbridge::{ExposeSecret, Grant, HttpClient, Protocol, SecretString, TokenExchanger};
-use tokenbridge_huawei_oneaccess::{HuaweiOneAccessConfig, HuaweiOneAccessExchanger};
+use tokenbridge_core::{ExposeSecret, Grant, Protocol, SecretString, TokenExchanger};
 use tokenbridge_testkit::any_loopback_port;
 use tokenbridge_testkit::huawei_oneaccess::{
     HuaweiOneAccessEmulator, OneAccessOptions, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
@@ -37,39 +36,36 @@ async fn main() -> Result<(), Box<dyn Error>> {
         let protocol = options.protocol;
         let oneaccess = HuaweiOneAccessEmulator::start_with(options, any_loopback_port()).await?;
         println!("OneAccess emulator ({protocol}) at {}", oneaccess.base());
-        let exchanger = HuaweiOneAccessExchanger::new(
-            "huawei",
-            HuaweiOneAccessConfig::new(
-                oneaccess.base(),
-                DEMO_CLIENT_ID,
-                SecretString::from(DEMO_CLIENT_SECRET),
-            )
-            .with_protocol(protocol),
-            HttpClient::default(),
-        )?;
+        let provider = tokenbridge_huawei_oneaccess::builder("huawei", protocol)
+            .base_url(oneaccess.base())
+            .client_id(DEMO_CLIENT_ID)
+            .client_secret(SecretString::from(DEMO_CLIENT_SECRET))
+            .build()?;
+        let revocation = provider.capabilities().await?.revocation;
+        println!("  revocation offered: {revocation}");
 
         let code = oneaccess.issue_code(DEMO_CLIENT_ID, DEMO_REDIRECT_URI);
-        let tokens = exchanger
-            .exchange(Grant::authorization_code(&code, DEMO_REDIRECT_URI))
-            .await?;
+        let grant = match protocol {
+            // OAuth 2.0 applications may leave redirect_uri out.
+            Protocol::OAuth2 => Grant::authorization_code_without_redirect_uri(&code),
+            _ => Grant::authorization_code(&code, DEMO_REDIRECT_URI),
+        };
+        let tokens = provider.exchange(grant).await?;
         println!("  code exchange: {tokens}");
 
         match tokens.refresh_token() {
             Some(old) => {
-                let refreshed = exchanger
+                let refreshed = provider
                     .exchange(Grant::refresh_token(old.expose_secret()))
                     .await?;
                 println!("  refresh:       {refreshed}");
-                // The old refresh token is spent: OneAccess rotates them.
-                let err = exchanger
+                // Each refresh returns a new refresh token; store it. (That the old one
+                // stops working, as here, is the emulator's assumption.)
+                if let Err(err) = provider
                     .exchange(Grant::refresh_token(old.expose_secret()))
                     .await
-                    .err();
-                if let Some(err) = err {
-                    println!(
-                        "  old token again: invalid grant: {}\n                  {err}",
-                        err.is_invalid_grant()
-                    );
+                {
+                    println!("  old token again: {}\n                  {err}", err.kind());
                 }
             }
             None => println!("  no refresh token: the application does not issue them"),
@@ -83,13 +79,11 @@ async fn exchange_real_code(base_url: String) -> Result<(), Box<dyn Error>> {
     let protocol: Protocol = env::var("ONEACCESS_PROTOCOL")
         .unwrap_or_else(|_| "oidc".into())
         .parse()?;
-    let config = HuaweiOneAccessConfig::new(
-        base_url,
-        var("ONEACCESS_CLIENT_ID")?,
-        SecretString::from(var("ONEACCESS_CLIENT_SECRET")?),
-    )
-    .with_protocol(protocol);
-    let oneaccess = HuaweiOneAccessExchanger::new("huawei", config, HttpClient::default())?;
+    let oneaccess = tokenbridge_huawei_oneaccess::builder("huawei", protocol)
+        .base_url(base_url)
+        .client_id(var("ONEACCESS_CLIENT_ID")?)
+        .client_secret(SecretString::from(var("ONEACCESS_CLIENT_SECRET")?))
+        .build()?;
     let tokens = oneaccess
         .exchange(Grant::authorization_code(
             var("ONEACCESS_CODE")?,

@@ -8,16 +8,13 @@
 //! ```
 //!
 //! To exchange a real code instead, set `TENCENT_CIAM_BASE_URL` (the portal domain),
-//! `TENCENT_CIAM_CLIENT_ID`, `TENCENT_CIAM_CLIENT_SECRET`, `TENCENT_CIAM_REDIRECT_URI` and
-//! `TENCENT_CIAM_CODE` (from your callback).
+//! `TENCENT_CIAM_CLIENT_ID`, `TENCENT_CIAM_CLIENT_SECRET` (omit it for a public app),
+//! `TENCENT_CIAM_REDIRECT_URI` and `TENCENT_CIAM_CODE` (from your callback).
 
 use std::env;
 use std::error::Error;
 
-use tokenbridge::{
-    AuthMethod, ExposeSecret, Grant, HttpClient, PkceVerifier, SecretString, TokenExchanger,
-};
-use tokenbridge_tencent_ciam::{TencentCiamConfig, TencentCiamExchanger};
+use tokenbridge_core::{ExposeSecret, Grant, PkceVerifier, SecretString, TokenExchanger};
 use tokenbridge_testkit::tencent_ciam::{
     TencentCiamEmulator, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PUBLIC_CLIENT_ID,
     DEMO_REDIRECT_URI,
@@ -32,13 +29,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let ciam = TencentCiamEmulator::start().await?;
     println!("Tencent CIAM emulator at {}", ciam.base());
 
-    // A Web app: client_secret_post, the documented default.
-    let web = TencentCiamExchanger::new(
-        "tencent",
-        TencentCiamConfig::new(ciam.base(), DEMO_CLIENT_ID)
-            .with_client_secret(SecretString::from(DEMO_CLIENT_SECRET)),
-        HttpClient::default(),
-    )?;
+    // A Web app: client_secret_post, the documented default. Built once, reused.
+    let web = tokenbridge_tencent_ciam::builder("tencent")
+        .base_url(ciam.base())
+        .client_id(DEMO_CLIENT_ID)
+        .client_secret(SecretString::from(DEMO_CLIENT_SECRET))
+        .build()?;
     let code = ciam.issue_code(DEMO_CLIENT_ID, DEMO_REDIRECT_URI, None);
     let tokens = web
         .exchange(Grant::authorization_code(&code, DEMO_REDIRECT_URI))
@@ -55,16 +51,16 @@ async fn main() -> Result<(), Box<dyn Error>> {
         println!("refresh:            {refreshed} (same refresh token back: {same})");
     }
 
-    let m2m = web.exchange(Grant::client_credentials(["openid"])).await?;
+    let m2m = web
+        .exchange(Grant::client_credentials().with_scopes(["openid"]))
+        .await?;
     println!("client credentials: {m2m}");
 
-    // A public SPA: no secret, PKCE instead.
-    let spa = TencentCiamExchanger::new(
-        "tencent",
-        TencentCiamConfig::new(ciam.base(), DEMO_PUBLIC_CLIENT_ID)
-            .with_auth_method(AuthMethod::None),
-        HttpClient::default(),
-    )?;
+    // A public SPA: no secret (so auth method `none`), PKCE instead.
+    let spa = tokenbridge_tencent_ciam::builder("tencent")
+        .base_url(ciam.base())
+        .client_id(DEMO_PUBLIC_CLIENT_ID)
+        .build()?;
     let verifier = PkceVerifier::generate()?;
     let code = ciam.issue_code(
         DEMO_PUBLIC_CLIENT_ID,
@@ -72,15 +68,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
         Some(verifier.s256_challenge()),
     );
     let tokens = spa
-        .exchange(Grant::authorization_code_pkce(
-            &code,
-            DEMO_REDIRECT_URI,
-            verifier.secret().expose_secret(),
-        ))
+        .exchange(Grant::authorization_code(&code, DEMO_REDIRECT_URI).with_pkce_verifier(verifier))
         .await?;
     println!("PKCE exchange:      {tokens}");
 
     // A wrong verifier: Tencent says invalid_client, and the error says to check the verifier.
+    let verifier = PkceVerifier::generate()?;
     let code = ciam.issue_code(
         DEMO_PUBLIC_CLIENT_ID,
         DEMO_REDIRECT_URI,
@@ -88,16 +81,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
     );
     let wrong = PkceVerifier::generate()?;
     if let Err(err) = spa
-        .exchange(Grant::authorization_code_pkce(
-            &code,
-            DEMO_REDIRECT_URI,
-            wrong.secret().expose_secret(),
-        ))
+        .exchange(Grant::authorization_code(&code, DEMO_REDIRECT_URI).with_pkce_verifier(wrong))
         .await
     {
         println!(
-            "wrong verifier:     invalid client: {}\n                    {err}",
-            err.is_invalid_client()
+            "wrong verifier:     {}\n                    {err}",
+            err.kind()
         );
     }
 
@@ -109,12 +98,13 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
 async fn exchange_real_code(base_url: String) -> Result<(), Box<dyn Error>> {
     let var = |name: &str| env::var(name).map_err(|_| format!("set {name}"));
-    let mut config = TencentCiamConfig::new(base_url, var("TENCENT_CIAM_CLIENT_ID")?);
-    match env::var("TENCENT_CIAM_CLIENT_SECRET") {
-        Ok(secret) => config = config.with_client_secret(SecretString::from(secret)),
-        Err(_) => config = config.with_auth_method(AuthMethod::None),
+    let mut builder = tokenbridge_tencent_ciam::builder("tencent")
+        .base_url(base_url)
+        .client_id(var("TENCENT_CIAM_CLIENT_ID")?);
+    if let Ok(secret) = env::var("TENCENT_CIAM_CLIENT_SECRET") {
+        builder = builder.client_secret(SecretString::from(secret));
     }
-    let ciam = TencentCiamExchanger::new("tencent", config, HttpClient::default())?;
+    let ciam = builder.build()?;
     let tokens = ciam
         .exchange(Grant::authorization_code(
             var("TENCENT_CIAM_CODE")?,

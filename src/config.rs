@@ -18,19 +18,18 @@
 //! ```
 //!
 //! A [`Config`] keeps each provider's table as written; the [`Registry`](crate::Registry)
-//! turns a table into an exchanger, deserializing built-in kinds into [`ProviderConfig`] and
-//! handing other kinds to the factory an application registered.
+//! hands a table to the [`ProviderKind`](tokenbridge_core::ProviderKind) registered for its
+//! `kind`, which reads the keys every kind shares and its own.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
-use std::time::Duration;
 
-use serde::Deserialize;
 use serde_json::{Map, Value};
-use tokenbridge_core::{
-    AuthMethod, BasicEncoding, Error, ExposeSecret, HttpConfig, Protocol, Result, SecretString,
-};
+use tokenbridge_core::{Error, ProviderTable, Result};
+
+/// The largest configuration file [`Config::from_file`] reads: 1 MiB.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
 /// The prefix of environment variables read by [`Config::from_env`].
 pub const ENV_PREFIX: &str = "TOKENBRIDGE__";
@@ -39,28 +38,6 @@ pub const ENV_PREFIX: &str = "TOKENBRIDGE__";
 #[derive(Clone, Default, PartialEq)]
 pub struct Config {
     providers: BTreeMap<String, ProviderTable>,
-}
-
-/// One provider's settings as written, before its kind interprets them.
-#[derive(Clone, PartialEq)]
-pub struct ProviderTable {
-    /// The provider's name (its key under `providers`).
-    pub name: String,
-    /// The `kind` value.
-    pub kind: String,
-    /// Every other key, as written.
-    pub settings: Map<String, Value>,
-}
-
-impl fmt::Debug for ProviderTable {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Inline secrets may sit in the table; only key names are shown.
-        f.debug_struct("ProviderTable")
-            .field("name", &self.name)
-            .field("kind", &self.kind)
-            .field("keys", &self.settings.keys().collect::<Vec<_>>())
-            .finish()
-    }
 }
 
 impl fmt::Debug for Config {
@@ -102,10 +79,32 @@ impl Config {
 
     /// Reads a file: `.json` as JSON, anything else as TOML.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self> {
+        use std::io::Read as _;
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let cannot_read = |e: std::io::Error| {
             Error::config_general(format!(
                 "cannot read the configuration file {}: {e}",
+                path.display()
+            ))
+        };
+        // Read one byte past the cap, so that `--config /dev/zero` or a huge file is refused
+        // instead of exhausting memory.
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .map_err(cannot_read)?
+            .take(MAX_CONFIG_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(cannot_read)?;
+        if bytes.len() as u64 > MAX_CONFIG_BYTES {
+            return Err(Error::config_general(format!(
+                "the configuration file {} is larger than {MAX_CONFIG_BYTES} bytes; a provider \
+                 configuration is a few hundred bytes, so check the path",
+                path.display()
+            )));
+        }
+        let text = String::from_utf8(bytes).map_err(|_| {
+            Error::config_general(format!(
+                "the configuration file {} is not valid UTF-8",
                 path.display()
             ))
         })?;
@@ -275,355 +274,3 @@ impl Config {
         self.providers.insert(table.name.clone(), table);
     }
 }
-
-impl ProviderTable {
-    /// Deserializes the settings into `T`, naming the provider and the key in errors.
-    pub fn deserialize<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
-        self.deserialize_value(Value::Object(self.settings.clone()))
-    }
-
-    fn deserialize_value<T: serde::de::DeserializeOwned>(&self, value: Value) -> Result<T> {
-        serde_path_to_error::deserialize(value).map_err(|e| {
-            let path = e.path().to_string();
-            let message = e.inner().to_string();
-            // The path leads to the table that holds an unknown or missing key; the key itself
-            // is only in the message.
-            let named = unknown_field(&message).or_else(|| missing_field(&message));
-            let key = match (path.as_str(), named) {
-                (".", None) => None,
-                (".", Some(field)) => Some(field),
-                (p, Some(field)) if !p.ends_with(&field) => Some(format!("{p}.{field}")),
-                (p, _) => Some(p.to_owned()),
-            };
-            // serde quotes a wrongly typed value; a secret's value must not be repeated.
-            let message = match &key {
-                Some(k) if k.ends_with("secret") => {
-                    format!("{k} must be a string (the value given is not shown)")
-                }
-                _ => message,
-            };
-            self.config_error(key.as_deref(), message)
-        })
-    }
-
-    /// A configuration error about `key` of this provider (the whole table when `None`).
-    pub fn config_error(&self, key: Option<&str>, message: impl Into<String>) -> Error {
-        let key = match key {
-            Some(k) => format!("providers.{}.{k}", self.name),
-            None => format!("providers.{}", self.name),
-        };
-        Error::config(key, message)
-    }
-
-    /// Re-labels a configuration error from an adapter with this provider's name.
-    pub fn qualify(&self, error: Error) -> Error {
-        match error {
-            Error::Config { key, message } => match key {
-                Some(k) if k.starts_with("providers.") => Error::Config {
-                    key: Some(k),
-                    message,
-                },
-                other => self.config_error(other.as_deref(), message),
-            },
-            other => other,
-        }
-    }
-}
-
-/// The HTTP settings a provider may set under `[providers.<name>.http]`.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct HttpSettings {
-    /// Seconds to wait for a connection (default 10).
-    pub connect_timeout_secs: Option<u64>,
-    /// Seconds a whole request may take (default 30).
-    pub timeout_secs: Option<u64>,
-    /// The most response body bytes read (default 1 MiB).
-    pub max_body_bytes: Option<usize>,
-}
-
-impl HttpSettings {
-    /// The [`HttpConfig`] these settings describe.
-    pub fn to_http_config(&self) -> HttpConfig {
-        let mut config = HttpConfig::default();
-        if let Some(s) = self.connect_timeout_secs {
-            config = config.with_connect_timeout(Duration::from_secs(s));
-        }
-        if let Some(s) = self.timeout_secs {
-            config = config.with_timeout(Duration::from_secs(s));
-        }
-        if let Some(n) = self.max_body_bytes {
-            config = config.with_max_body_bytes(n);
-        }
-        config
-    }
-}
-
-/// The client secret, inline or from an environment variable.
-#[derive(Clone, Default)]
-pub struct SecretSetting {
-    /// The secret written in the file.
-    pub client_secret: Option<SecretString>,
-    /// The name of an environment variable holding the secret.
-    pub client_secret_env: Option<String>,
-}
-
-impl fmt::Debug for SecretSetting {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SecretSetting")
-            .field(
-                "client_secret",
-                &self.client_secret.as_ref().map(|_| "[redacted]"),
-            )
-            .field("client_secret_env", &self.client_secret_env)
-            .finish()
-    }
-}
-
-/// Looks up an environment variable; injectable so tests need not touch the process
-/// environment.
-pub type EnvLookup<'a> = &'a (dyn Fn(&str) -> Option<String> + Send + Sync);
-
-impl SecretSetting {
-    /// The secret: inline, or read from the named variable through `env`.
-    pub fn resolve(
-        &self,
-        env: EnvLookup<'_>,
-    ) -> std::result::Result<Option<SecretString>, (String, String)> {
-        match (&self.client_secret, &self.client_secret_env) {
-            (Some(_), Some(_)) => Err((
-                "client_secret".into(),
-                "set either client_secret or client_secret_env, not both".into(),
-            )),
-            (Some(s), None) if s.expose_secret().is_empty() => Err((
-                "client_secret".into(),
-                "the client secret is empty; set it, or remove it for auth_method \"none\"".into(),
-            )),
-            (Some(s), None) => Ok(Some(s.clone())),
-            (None, Some(var)) => match env(var) {
-                Some(v) if !v.is_empty() => Ok(Some(SecretString::from(v))),
-                _ => Err((
-                    "client_secret_env".into(),
-                    format!("the environment variable {var} is not set (or is empty); export it or set client_secret"),
-                )),
-            },
-            (None, None) => Ok(None),
-        }
-    }
-}
-
-/// Settings of a `kind = "genauth"` provider.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[non_exhaustive]
-pub struct GenAuthSettings {
-    /// The application host, e.g. `https://corp.genauth.ai`.
-    pub base_url: String,
-    /// The application id.
-    pub client_id: String,
-    /// The secret written in the file; prefer `client_secret_env`.
-    #[serde(default)]
-    pub client_secret: Option<SecretString>,
-    /// The environment variable holding the secret.
-    #[serde(default)]
-    pub client_secret_env: Option<String>,
-    /// Token-exchange auth method; default `client_secret_post`.
-    #[serde(default)]
-    pub auth_method: Option<AuthMethod>,
-    /// `oidc` (`/oidc/token`, default) or `oauth` (`/oauth/token`).
-    #[serde(default)]
-    pub protocol: Option<Protocol>,
-    /// HTTP settings.
-    #[serde(default)]
-    pub http: HttpSettings,
-}
-
-/// Settings of a `kind = "tencent-ciam"` provider.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[non_exhaustive]
-pub struct TencentCiamSettings {
-    /// The portal URL, e.g. `https://tenant.portal.tencentciam.com`.
-    pub base_url: String,
-    /// The client id.
-    pub client_id: String,
-    /// The secret written in the file (none for PKCE public apps); prefer `client_secret_env`.
-    #[serde(default)]
-    pub client_secret: Option<SecretString>,
-    /// The environment variable holding the secret.
-    #[serde(default)]
-    pub client_secret_env: Option<String>,
-    /// `client_secret_post` (default), `client_secret_basic`, or `none` for PKCE public apps.
-    #[serde(default)]
-    pub auth_method: Option<AuthMethod>,
-    /// HTTP settings.
-    #[serde(default)]
-    pub http: HttpSettings,
-}
-
-/// Settings of a `kind = "huawei-oneaccess"` provider.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[non_exhaustive]
-pub struct HuaweiOneAccessSettings {
-    /// The user access domain, e.g. `https://example.huaweioneaccess.com`.
-    pub base_url: String,
-    /// The client id.
-    pub client_id: String,
-    /// The secret written in the file (required); prefer `client_secret_env`.
-    #[serde(default)]
-    pub client_secret: Option<SecretString>,
-    /// The environment variable holding the secret.
-    #[serde(default)]
-    pub client_secret_env: Option<String>,
-    /// Only `client_secret_post` is documented, and the default.
-    #[serde(default)]
-    pub auth_method: Option<AuthMethod>,
-    /// `oidc` (default) or `oauth`.
-    #[serde(default)]
-    pub protocol: Option<Protocol>,
-    /// HTTP settings.
-    #[serde(default)]
-    pub http: HttpSettings,
-}
-
-/// How `client_secret_basic` encodes credentials, in configuration.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum BasicEncodingSetting {
-    /// Form-urlencode first (RFC 6749 section 2.3.1; default).
-    #[default]
-    Form,
-    /// Raw, for servers that do not url-decode.
-    Raw,
-}
-
-impl From<BasicEncodingSetting> for BasicEncoding {
-    fn from(s: BasicEncodingSetting) -> Self {
-        match s {
-            BasicEncodingSetting::Form => BasicEncoding::FormUrlEncoded,
-            BasicEncodingSetting::Raw => BasicEncoding::Raw,
-        }
-    }
-}
-
-/// Settings of a `kind = "oidc"` provider (any standard OAuth 2.0 / OpenID Connect server).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[non_exhaustive]
-pub struct OidcSettings {
-    /// The issuer; its discovery document gives the token endpoint.
-    #[serde(default)]
-    pub issuer: Option<String>,
-    /// The token endpoint, instead of `issuer`.
-    #[serde(default)]
-    pub token_endpoint: Option<String>,
-    /// The client id.
-    pub client_id: String,
-    /// The secret written in the file; prefer `client_secret_env`.
-    #[serde(default)]
-    pub client_secret: Option<SecretString>,
-    /// The environment variable holding the secret.
-    #[serde(default)]
-    pub client_secret_env: Option<String>,
-    /// The auth method; default: chosen from discovery (Basic preferred), `none` without a secret.
-    #[serde(default)]
-    pub auth_method: Option<AuthMethod>,
-    /// `form` (default) or `raw` encoding of Basic credentials.
-    #[serde(default)]
-    pub basic_encoding: BasicEncodingSetting,
-    /// HTTP settings.
-    #[serde(default)]
-    pub http: HttpSettings,
-}
-
-/// Every built-in provider kind's settings, tagged by `kind`: the configuration contract.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "kind")]
-#[non_exhaustive]
-pub enum ProviderConfig {
-    /// `kind = "genauth"`.
-    #[serde(rename = "genauth")]
-    GenAuth(GenAuthSettings),
-    /// `kind = "tencent-ciam"`.
-    #[serde(rename = "tencent-ciam")]
-    TencentCiam(TencentCiamSettings),
-    /// `kind = "huawei-oneaccess"`.
-    #[serde(rename = "huawei-oneaccess")]
-    HuaweiOneAccess(HuaweiOneAccessSettings),
-    /// `kind = "oidc"`.
-    #[serde(rename = "oidc")]
-    Oidc(OidcSettings),
-}
-
-/// The built-in kinds, as written in `kind`.
-pub const BUILT_IN_KINDS: [&str; 4] = ["genauth", "tencent-ciam", "huawei-oneaccess", "oidc"];
-
-impl ProviderConfig {
-    /// Interprets a provider table of a built-in kind.
-    pub fn from_table(table: &ProviderTable) -> Result<Self> {
-        // Each kind's struct is read directly, not through the tagged enum, so that errors
-        // carry the path of the offending key (the tagged form buffers and loses it).
-        Ok(match table.kind.as_str() {
-            "genauth" => ProviderConfig::GenAuth(table.deserialize()?),
-            "tencent-ciam" => ProviderConfig::TencentCiam(table.deserialize()?),
-            "huawei-oneaccess" => ProviderConfig::HuaweiOneAccess(table.deserialize()?),
-            "oidc" => ProviderConfig::Oidc(table.deserialize()?),
-            other => {
-                return Err(table.config_error(
-                    Some("kind"),
-                    format!(
-                        "unknown kind {other:?}; built-in kinds: {}",
-                        BUILT_IN_KINDS.join(", ")
-                    ),
-                ))
-            }
-        })
-    }
-
-    /// The HTTP settings.
-    pub fn http(&self) -> &HttpSettings {
-        match self {
-            ProviderConfig::GenAuth(s) => &s.http,
-            ProviderConfig::TencentCiam(s) => &s.http,
-            ProviderConfig::HuaweiOneAccess(s) => &s.http,
-            ProviderConfig::Oidc(s) => &s.http,
-        }
-    }
-}
-
-fn quoted_after(message: &str, marker: &str) -> Option<String> {
-    let rest = &message[message.find(marker)? + marker.len()..];
-    let end = rest.find('`')?;
-    Some(rest[..end].to_owned())
-}
-
-fn unknown_field(message: &str) -> Option<String> {
-    quoted_after(message, "unknown field `")
-}
-
-fn missing_field(message: &str) -> Option<String> {
-    quoted_after(message, "missing field `")
-}
-
-/// Every built-in kind writes its secret the same two ways.
-macro_rules! secret_setting {
-    ($($settings:ty),+) => {$(
-        impl $settings {
-            /// The secret setting (inline or from the environment).
-            pub fn secret(&self) -> SecretSetting {
-                SecretSetting {
-                    client_secret: self.client_secret.clone(),
-                    client_secret_env: self.client_secret_env.clone(),
-                }
-            }
-        }
-    )+};
-}
-
-secret_setting!(
-    GenAuthSettings,
-    TencentCiamSettings,
-    HuaweiOneAccessSettings,
-    OidcSettings
-);

@@ -1,17 +1,17 @@
-//! tokenbridge: exchange credentials (authorization codes, refresh tokens, client
-//! credentials, GenAuth QR-login tickets) for one normalized [`TokenSet`], whichever identity
-//! vendor is configured.
+//! tokenbridge: sign users in and exchange credentials (authorization codes, refresh tokens,
+//! client credentials, GenAuth QR-login tickets) for one normalized [`TokenSet`], whichever
+//! identity vendor is configured.
 //!
-//! Switching vendor is a configuration change: load a [`Config`], ask the [`Registry`] for a
-//! provider by name, and use the `Arc<dyn TokenExchanger>` it returns.
+//! Switching vendor is a configuration change: load a [`Config`], ask the [`Registry`] once
+//! for a [`Provider`] by name, and keep it (it is cheap to clone and caches discovery).
 //!
 //! ```no_run
 //! # async fn run() -> tokenbridge::Result<()> {
-//! use tokenbridge::{Config, Grant, Registry};
+//! use tokenbridge::{Config, Grant, Registry, TokenExchanger};
 //!
 //! let config = Config::from_file("tokenbridge.toml")?;
-//! let exchanger = Registry::new().build(&config, "corp")?;
-//! let tokens = exchanger
+//! let provider = Registry::new().build(&config, "corp")?;
+//! let tokens = provider
 //!     .exchange(Grant::authorization_code("the-code", "https://app.example.com/callback"))
 //!     .await?;
 //! println!("{tokens}"); // secrets are never printed
@@ -21,18 +21,50 @@
 //! Built-in kinds, each behind a Cargo feature that is on by default:
 //! `genauth` ([`genauth`]), `tencent-ciam` ([`tencent_ciam`]), `huawei-oneaccess`
 //! ([`huawei_oneaccess`]), and `oidc` (any standard provider, always available). Your own kinds
-//! are registered with [`Registry::register`]; see `docs/writing-an-adapter.md`.
+//! implement [`adapter::ProviderKind`] and are registered with [`Registry::register`]; see
+//! `docs/writing-an-adapter.md`.
 
 pub mod config;
 pub mod output;
 pub mod registry;
 
-pub use config::{
-    Config, GenAuthSettings, HttpSettings, HuaweiOneAccessSettings, OidcSettings, ProviderConfig,
-    ProviderTable, SecretSetting, TencentCiamSettings,
+pub use config::Config;
+pub use registry::Registry;
+pub use tokenbridge_core::{
+    AuthorizationRequest, CallbackError, CompletedLogin, LogoutRequest, PendingLogin, TokenTypeHint,
+    reqwest, url, AuthMethod, Capabilities, Endpoints, Error, ErrorKind, ExposeSecret, Grant,
+    GrantKind, HttpClient, HttpConfig, LoginEnd, LoginError, OAuthErrorCode, PkceVerifier,
+    Protocol, Provider, ProviderBuilder, ProviderError, Result, RetryAfter, SecretString,
+    TokenExchanger, TokenSet, TokenType, TransportError, TransportKind, UnreadableResponse, Url,
+    VendorError,
 };
-pub use registry::{Factory, ProviderContext, Registry};
-pub use tokenbridge_core::*;
+
+/// What an adapter author needs: the vendor contract (description, hooks, registration), the
+/// request and response types, client authentication and the lenient wire parsing.
+pub mod adapter {
+    pub use tokenbridge_core::auth::{
+        client_auth, BasicEncoding, ClientAuth, ClientSecretBasic, ClientSecretPost, NoClientAuth,
+    };
+    pub use tokenbridge_core::config::{
+        BasicEncodingSetting, CommonSettings, HttpSettings, ProviderContext, ProviderKind,
+        ProviderTable, SecretSetting, StandardKind, StandardSettings, COMMON_KEYS,
+    };
+    pub use tokenbridge_core::vendor::{
+        EndpointPaths, ErrorMapping, ErrorTable, HookContext, LogoutParams, StandardHooks,
+        VendorDescription, VendorHooks,
+    };
+    pub use tokenbridge_core::{
+        async_trait, http, redact, wire, BodyEncoding, HttpResponse, Jwk, Jwks, ProviderMetadata,
+        TokenRequest, STANDARD,
+    };
+}
+
+/// The core crate, for anything the facade does not name.
+pub use tokenbridge_core as core;
+
+/// Sessions: tokens kept fresh for many tasks, with single-flight refresh and stores (memory,
+/// file, Redis with the core crate's `redis` feature); see `docs/sessions.md`.
+pub use tokenbridge_core::session;
 
 /// The GenAuth (formerly Authing) adapter.
 #[cfg(feature = "genauth")]

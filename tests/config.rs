@@ -5,12 +5,10 @@
 ))]
 //! Configuration parsing and the registry: every kind, every error case.
 
-use std::sync::Arc;
-
-use tokenbridge::{
-    async_trait, AuthMethod, Config, Error, Grant, GrantKind, Protocol, ProviderConfig, Registry,
-    Result, TokenExchanger, TokenSet, TokenType,
+use tokenbridge::adapter::{
+    CommonSettings, ProviderContext, ProviderKind, ProviderTable, VendorDescription,
 };
+use tokenbridge::{AuthMethod, Config, Error, GrantKind, Provider, Registry, Result, TokenExchanger};
 
 const ALL_KINDS: &str = r#"
 [providers.corp]
@@ -70,50 +68,67 @@ fn build_err(toml: &str, name: &str) -> (Option<String>, String) {
     config_error(registry().build(&config, name).unwrap_err())
 }
 
-#[test]
-fn every_kind_parses_into_the_typed_config() {
-    let config = Config::from_toml_str(ALL_KINDS).unwrap();
-    assert_eq!(
-        config.provider_names().collect::<Vec<_>>(),
-        ["any", "corp", "huawei", "tencent"]
-    );
+fn no_env(_: &str) -> Option<String> {
+    None
+}
 
-    match ProviderConfig::from_table(config.provider("corp").unwrap()).unwrap() {
-        ProviderConfig::GenAuth(s) => {
-            assert_eq!(s.base_url, "https://corp.genauth.ai");
-            assert_eq!(s.client_id, "6342b8537a");
-            assert_eq!(s.client_secret_env.as_deref(), Some("CORP_SECRET"));
-            assert_eq!(s.auth_method, Some(AuthMethod::ClientSecretBasic));
-            assert_eq!(s.protocol, Some(Protocol::Oidc));
-        }
-        other => panic!("{other:?}"),
+/// The keys every kind shares, as the kind's builder reads them.
+fn common(table: &ProviderTable) -> CommonSettings {
+    ProviderContext::new(table, &no_env, None).common().unwrap()
+}
+
+#[tokio::test]
+async fn every_kind_builds_from_its_description() {
+    let config = Config::from_toml_str(ALL_KINDS).unwrap();
+    let registry = registry();
+    let cases = [
+        ("corp", "genauth", "https://corp.genauth.ai/oidc/token"),
+        ("tencent", "tencent-ciam", "https://sample.portal.tencentciam.com/oauth2/token"),
+        ("huawei", "huawei-oneaccess", "https://example.huaweioneaccess.com/api/v1/oauth2/token"),
+    ];
+    for (name, kind, token_endpoint) in cases {
+        let provider = registry.build(&config, name).unwrap();
+        assert_eq!(provider.vendor().kind, kind);
+        assert_eq!(provider.token_endpoint().await.unwrap().as_str(), token_endpoint);
     }
-    match ProviderConfig::from_table(config.provider("tencent").unwrap()).unwrap() {
-        ProviderConfig::TencentCiam(s) => {
-            assert_eq!(s.client_id, "tc-app");
-            assert!(s.client_secret.is_some());
-            assert_eq!(s.auth_method, None);
-        }
-        other => panic!("{other:?}"),
+    let corp = common(config.provider("corp").unwrap());
+    assert_eq!(corp.client_id, "6342b8537a");
+    assert_eq!(corp.client_secret_env.as_deref(), Some("CORP_SECRET"));
+    assert_eq!(corp.auth_method, Some(AuthMethod::ClientSecretBasic));
+    let huawei = common(config.provider("huawei").unwrap());
+    assert_eq!(huawei.http.timeout_secs, Some(5));
+    let http = huawei.http.to_http_config();
+    assert_eq!(http.timeout, std::time::Duration::from_secs(5));
+    assert_eq!(http.max_body_bytes, 65536);
+    let any = registry.build(&config, "any").unwrap();
+    assert_eq!(any.vendor().kind, "oidc");
+    assert_eq!(
+        registry.build(&config, "corp").unwrap().auth_method_name().await.unwrap(),
+        "client_secret_basic"
+    );
+}
+
+#[test]
+fn redirect_uri_and_scopes_are_read_for_every_kind() {
+    for scopes in [r#"["openid", "profile"]"#, r#""openid profile""#] {
+        let config = Config::from_toml_str(&format!(
+            "[providers.any]\nkind = \"oidc\"\nissuer = \"https://id.example.com\"\nclient_id = \"a\"\nredirect_uri = \"https://app.example.com/cb\"\nscopes = {scopes}\n"
+        ))
+        .unwrap();
+        let provider = registry().build(&config, "any").unwrap();
+        assert_eq!(provider.redirect_uri(), Some("https://app.example.com/cb"));
+        assert_eq!(provider.scopes(), ["openid", "profile"]);
     }
-    match ProviderConfig::from_table(config.provider("huawei").unwrap()).unwrap() {
-        ProviderConfig::HuaweiOneAccess(s) => {
-            assert_eq!(s.protocol, Some(Protocol::OAuth2));
-            assert_eq!(s.http.timeout_secs, Some(5));
-            assert_eq!(s.http.max_body_bytes, Some(65536));
-            let http = s.http.to_http_config();
-            assert_eq!(http.timeout, std::time::Duration::from_secs(5));
-            assert_eq!(http.max_body_bytes, 65536);
-        }
-        other => panic!("{other:?}"),
-    }
-    match ProviderConfig::from_table(config.provider("any").unwrap()).unwrap() {
-        ProviderConfig::Oidc(s) => {
-            assert_eq!(s.issuer.as_deref(), Some("https://id.example.com"));
-            assert_eq!(s.token_endpoint, None);
-        }
-        other => panic!("{other:?}"),
-    }
+    let (key, message) = build_err(
+        "[providers.any]\nkind = \"oidc\"\nissuer = \"https://id.example.com\"\nclient_id = \"a\"\nscopes = 5\n",
+        "any",
+    );
+    assert_eq!(key.as_deref(), Some("providers.any.scopes"), "{message}");
+    let (key, _) = build_err(
+        "[providers.any]\nkind = \"oidc\"\nissuer = \"https://id.example.com\"\nclient_id = \"a\"\nredirect_uri = \"http://app.example.com/cb\"\n",
+        "any",
+    );
+    assert_eq!(key.as_deref(), Some("providers.any.redirect_uri"));
 }
 
 #[test]
@@ -124,8 +139,7 @@ fn every_kind_builds_and_keeps_its_name() {
         assert_eq!(exchanger.provider_id(), name);
         assert!(exchanger.supports(GrantKind::AuthorizationCode), "{name}");
     }
-    assert!(all["corp"].supports(GrantKind::QrTicket));
-    assert!(!all["tencent"].supports(GrantKind::QrTicket));
+    assert!(all["corp"].supports(GrantKind::Extension));
 }
 
 #[test]
@@ -317,13 +331,9 @@ fn environment_scheme() {
     ]
     .map(|(k, v)| (k.to_owned(), v.to_owned()));
     let config = Config::from_env_vars(vars).unwrap();
-    match ProviderConfig::from_table(config.provider("corp").unwrap()).unwrap() {
-        ProviderConfig::Oidc(s) => {
-            assert_eq!(s.client_id, "app");
-            assert_eq!(s.http.timeout_secs, Some(7));
-        }
-        other => panic!("{other:?}"),
-    }
+    let settings = common(config.provider("corp").unwrap());
+    assert_eq!(settings.client_id, "app");
+    assert_eq!(settings.http.timeout_secs, Some(7));
     assert!(registry().build(&config, "corp").is_ok());
 
     let bad =
@@ -339,7 +349,7 @@ fn debug_output_hides_inline_secrets() {
         !shown.contains("tc-secret") && !shown.contains("hw-secret"),
         "{shown}"
     );
-    let typed = ProviderConfig::from_table(config.provider("tencent").unwrap()).unwrap();
+    let typed = common(config.provider("tencent").unwrap());
     assert!(!format!("{typed:?}").contains("tc-secret"));
     let exchangers = registry().build_all(&config).unwrap();
     let shown = format!("{exchangers:?}");
@@ -348,59 +358,57 @@ fn debug_output_hides_inline_secrets() {
     }
 }
 
-/// A custom kind, configured exactly like the built-in ones.
+/// A custom vendor, described and registered exactly like the built-in ones.
+static ACME: VendorDescription = {
+    let mut acme = VendorDescription::standard("acme", "Acme Identity");
+    acme.paths.token = Some("/v2/token");
+    acme
+};
+
 #[derive(Debug)]
-struct Fixed {
-    name: String,
-    token: String,
-}
-
-#[async_trait]
-impl TokenExchanger for Fixed {
-    fn provider_id(&self) -> &str {
-        &self.name
-    }
-
-    fn supported_grants(&self) -> &[GrantKind] {
-        &[GrantKind::ClientCredentials]
-    }
-
-    async fn exchange(&self, grant: Grant) -> Result<TokenSet> {
-        tokenbridge::ensure_supported(self, grant.kind())?;
-        Ok(TokenSet::new(&self.name, &self.token, TokenType::Bearer))
-    }
-}
+struct Acme;
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FixedSettings {
-    token: String,
+struct AcmeSettings {
+    tenant: String,
+}
+
+impl ProviderKind for Acme {
+    fn kind(&self) -> &'static str {
+        "acme"
+    }
+
+    fn build(&self, context: &ProviderContext<'_>) -> Result<Provider> {
+        let settings: AcmeSettings = context.settings()?;
+        let base = format!("https://{}.acme.example", settings.tenant);
+        context.build(context.builder(&ACME)?.base_url(base))
+    }
 }
 
 #[tokio::test]
 async fn registry_builds_a_custom_kind() {
     let mut registry = registry();
-    registry.register("fixed", |ctx| {
-        let settings: FixedSettings = ctx.settings()?;
-        Ok(Arc::new(Fixed {
-            name: ctx.name().to_owned(),
-            token: settings.token,
-        }) as Arc<dyn TokenExchanger>)
-    });
-    assert!(registry.kinds().contains(&"fixed"));
-    let config =
-        Config::from_toml_str("[providers.mine]\nkind = \"fixed\"\ntoken = \"t-1\"\n").unwrap();
-    let exchanger = registry.build(&config, "mine").unwrap();
-    let tokens = exchanger
-        .exchange(Grant::client_credentials(Vec::<String>::new()))
-        .await
-        .unwrap();
-    assert_eq!(tokens.provider(), "mine");
+    registry.register(Acme);
+    assert!(registry.kinds().contains(&"acme"));
+    let config = Config::from_toml_str(
+        "[providers.mine]\nkind = \"acme\"\ntenant = \"t1\"\nclient_id = \"app\"\nclient_secret = \"s\"\n",
+    )
+    .unwrap();
+    let provider = registry.build(&config, "mine").unwrap();
+    assert_eq!(provider.provider_id(), "mine");
+    assert_eq!(
+        provider.token_endpoint().await.unwrap().as_str(),
+        "https://t1.acme.example/v2/token"
+    );
+    assert_eq!(provider.vendor().name, "Acme Identity");
 
-    let config =
-        Config::from_toml_str("[providers.mine]\nkind = \"fixed\"\ntokn = \"t-1\"\n").unwrap();
+    let config = Config::from_toml_str(
+        "[providers.mine]\nkind = \"acme\"\ntenat = \"t1\"\nclient_id = \"app\"\n",
+    )
+    .unwrap();
     let (key, message) = config_error(registry.build(&config, "mine").unwrap_err());
-    assert_eq!(key.as_deref(), Some("providers.mine.tokn"));
+    assert_eq!(key.as_deref(), Some("providers.mine.tenat"));
     assert!(message.contains("unknown field"), "{message}");
 }
 
@@ -440,10 +448,7 @@ fn numeric_client_id_from_the_environment_stays_text() {
     ]
     .map(|(k, v)| (k.to_owned(), v.to_owned()));
     let config = Config::from_env_vars(vars).unwrap();
-    match ProviderConfig::from_table(config.provider("num").unwrap()).unwrap() {
-        ProviderConfig::Oidc(s) => assert_eq!(s.client_id, "1234567890"),
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(common(config.provider("num").unwrap()).client_id, "1234567890");
 }
 
 #[test]

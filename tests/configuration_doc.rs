@@ -11,8 +11,11 @@
 //! that is not a tokenbridge configuration. Valid examples are built with every environment
 //! variable set; error examples with none.
 
-use tokenbridge::config::BUILT_IN_KINDS;
-use tokenbridge::{Config, Error, HttpSettings, Registry};
+use tokenbridge::adapter::HttpSettings;
+use tokenbridge::{Config, Error, Registry, TokenExchanger};
+
+/// The kinds tokenbridge ships.
+const BUILT_IN_KINDS: [&str; 4] = ["genauth", "tencent-ciam", "huawei-oneaccess", "oidc"];
 
 const DOC: &str = include_str!("../docs/configuration.md");
 

@@ -1,33 +1,32 @@
-//! The custom adapter example, run as a test and tested like an adapter crate's `tests/`:
-//! the exact request it sends, how every kind of answer maps into `Error`, configuration
-//! errors, and redaction.
+//! The custom adapter example, run as a test and tested like a vendor crate's `tests/`: the
+//! exact request it sends, how every kind of answer maps into `Error` and its kind,
+//! configuration errors, capabilities, redaction, and that the guide shows the example's code.
 
 #[path = "../examples/custom_adapter.rs"]
 mod example;
 
-use std::sync::Arc;
-
 use axum::http::{HeaderMap, HeaderValue};
 use serde_json::{json, Value};
+use tokenbridge::adapter::HttpResponse;
 use tokenbridge::{
-    AuthMethod, Config, Error, Grant, HttpClient, HttpResponse, SecretString, TokenExchanger,
-    TokenType, Url,
+    AuthMethod, Config, Error, ErrorKind, Grant, GrantKind, LogoutRequest, Provider, SecretString,
+    TokenExchanger, TokenType, Url,
 };
 
-use example::acme::config::AcmeConfig;
-use example::acme::exchanger::AcmeExchanger;
-use example::acme::wire::parse_token_response;
-use example::emulator::{AcmeEmulator, DEMO_CLIENT_SECRET, DEMO_REDIRECT_URI, TOKEN_PATH};
+use example::acme::DESCRIPTION;
+use example::emulator::{
+    acme_error, token_path, AcmeEmulator, DEMO_CLIENT_SECRET, DEMO_REDIRECT_URI,
+};
 
 fn env(var: &str) -> Option<String> {
     (var == "ACME_SECRET").then(|| DEMO_CLIENT_SECRET.to_owned())
 }
 
-async fn started() -> (AcmeEmulator, Arc<dyn TokenExchanger>) {
+async fn started() -> (AcmeEmulator, Provider) {
     let acme = AcmeEmulator::start().await.unwrap();
     let config = Config::from_toml_str(&example::config_toml(&acme.base())).unwrap();
-    let exchanger = example::acme_registry(env).build(&config, "acme").unwrap();
-    (acme, exchanger)
+    let provider = example::acme_registry(env).build(&config, "acme").unwrap();
+    (acme, provider)
 }
 
 #[test]
@@ -37,9 +36,9 @@ fn the_example_runs() {
 
 #[tokio::test]
 async fn code_exchange_sends_exactly_this_request_and_normalizes_the_answer() {
-    let (acme, exchanger) = started().await;
-    let code = acme.mint_code(None);
-    let tokens = exchanger
+    let (acme, provider) = started().await;
+    let code = acme.mint_code();
+    let tokens = provider
         .exchange(Grant::authorization_code(code.as_str(), DEMO_REDIRECT_URI))
         .await
         .unwrap();
@@ -48,7 +47,7 @@ async fn code_exchange_sends_exactly_this_request_and_normalizes_the_answer() {
     assert_eq!(requests.len(), 1);
     let sent = &requests[0];
     assert_eq!(sent.method, "POST");
-    assert_eq!(sent.path, TOKEN_PATH);
+    assert_eq!(sent.path, "/api/v1/token");
     assert_eq!(sent.query, None);
     assert_eq!(sent.header("content-type"), Some("application/json"));
     assert_eq!(sent.header("authorization"), None);
@@ -77,17 +76,23 @@ async fn code_exchange_sends_exactly_this_request_and_normalizes_the_answer() {
 #[tokio::test]
 async fn client_secret_basic_puts_the_credentials_in_the_header_only() {
     let acme = AcmeEmulator::start().await.unwrap();
-    let exchanger = AcmeExchanger::new(
-        "acme",
-        AcmeConfig::new(acme.base(), "demo-app")
-            .with_client_secret(SecretString::from("demo-secret"))
-            .with_auth_method(AuthMethod::ClientSecretBasic),
-        HttpClient::default(),
-    )
-    .unwrap();
-    let request = exchanger
-        .build_request(&Grant::refresh_token("rt-1"))
+    let provider = Provider::builder("acme")
+        .vendor(&DESCRIPTION)
+        .base_url(acme.base())
+        .client_id("demo-app")
+        .client_secret(SecretString::from("demo-secret"))
+        .auth_method(AuthMethod::ClientSecretBasic)
+        .build()
         .unwrap();
+    let request = provider
+        .build_request(&Grant::refresh_token("rt-1"))
+        .await
+        .unwrap();
+    assert_eq!(
+        request.endpoint().as_str(),
+        format!("{}/api/v1/token", acme.base())
+    );
+    assert_eq!(request.content_type(), Some("application/json"));
     assert_eq!(
         String::from_utf8(request.body_bytes()).unwrap(),
         r#"{"grant_type":"refresh_token","refresh_token":"rt-1"}"#
@@ -97,36 +102,136 @@ async fn client_secret_basic_puts_the_credentials_in_the_header_only() {
         request.headers()["authorization"],
         "Basic ZGVtby1hcHA6ZGVtby1zZWNyZXQ="
     );
+    assert!(acme.token_requests().is_empty(), "building sends nothing");
 
     // The demo application is registered for client_secret_post, so Acme refuses the client.
-    let err = exchanger
+    let err = provider
         .exchange(Grant::authorization_code(
-            acme.mint_code(None),
+            acme.mint_code(),
             DEMO_REDIRECT_URI,
         ))
         .await
         .unwrap_err();
-    assert!(err.is_invalid_client(), "{err}");
+    assert_eq!(err.kind(), ErrorKind::InvalidClient, "{err}");
+    let vendor = err.vendor_error().unwrap();
+    assert_eq!(vendor.api_code.as_deref(), Some("40102"));
+    assert_eq!(vendor.message, "client authentication failed");
+    assert_eq!(vendor.request_id.as_deref(), Some("req-1"));
+    assert!(!vendor.kind_inferred, "40102 is documented");
+}
+
+#[tokio::test]
+async fn refusals_from_the_emulator_take_the_kinds_of_acme_s_table() {
+    let (acme, provider) = started().await;
+    let code = acme.mint_code();
+    provider
+        .exchange(Grant::authorization_code(code.as_str(), DEMO_REDIRECT_URI))
+        .await
+        .unwrap();
+    let before = acme.token_requests().len();
+
+    // A spent code.
+    let spent = provider
+        .exchange(Grant::authorization_code(code.as_str(), DEMO_REDIRECT_URI))
+        .await
+        .unwrap_err();
+    assert_eq!(spent.kind(), ErrorKind::InvalidGrant, "{spent}");
+    assert!(!spent.is_retryable());
+    let vendor = spent.vendor_error().unwrap();
     assert_eq!(
-        err.provider_error().unwrap().description.as_deref(),
-        Some("client authentication failed (Acme code 40102, request id req-1)")
+        (vendor.vendor.as_str(), vendor.api_code.as_deref()),
+        ("acme", Some("40001"))
     );
+    assert_eq!(
+        spent.to_string(),
+        "acme reported an error (HTTP 200, status 400, code 40001): code expired \
+         (request id req-2: quote it to the vendor's support)"
+    );
+    assert_eq!(
+        acme.token_requests().len(),
+        before + 1,
+        "sent once, no retry"
+    );
+
+    // A refresh token Acme never issued (or revoked).
+    let revoked = provider
+        .exchange(Grant::refresh_token("rt-unknown"))
+        .await
+        .unwrap_err();
+    assert_eq!(revoked.kind(), ErrorKind::InvalidGrant, "{revoked}");
+    assert_eq!(
+        revoked.vendor_error().unwrap().api_code.as_deref(),
+        Some("40002")
+    );
+
+    // An undocumented code: the table's inferred kind, marked as inferred.
+    acme.push_reply(acme_error(40301, "application disabled"));
+    let disabled = provider
+        .exchange(Grant::refresh_token("rt-any"))
+        .await
+        .unwrap_err();
+    assert_eq!(disabled.kind(), ErrorKind::InvalidClient, "{disabled}");
+    assert!(disabled.vendor_error().unwrap().kind_inferred);
 }
 
 #[tokio::test]
 async fn unsupported_grants_send_nothing() {
-    let (acme, exchanger) = started().await;
-    let err = exchanger
-        .exchange(Grant::client_credentials(["read"]))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, Error::UnsupportedGrant { provider, .. } if provider == "acme"),
-        "{err}"
-    );
+    let (acme, provider) = started().await;
+    for grant in [
+        Grant::client_credentials().with_scopes(["read"]),
+        Grant::extension("urn:example:grant"),
+    ] {
+        let kind = grant.kind();
+        let err = provider.exchange(grant).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::UnsupportedGrant { provider, grant, supported }
+                if provider == "acme" && *grant == kind
+                    && supported == &[GrantKind::AuthorizationCode, GrantKind::RefreshToken]),
+            "{err}"
+        );
+        assert_eq!(err.kind(), ErrorKind::Unsupported);
+    }
     assert!(acme.token_requests().is_empty());
 }
 
+#[tokio::test]
+async fn missing_capabilities_are_flags_and_typed_errors_that_send_nothing() {
+    let (acme, provider) = started().await;
+    let capabilities = provider.capabilities().await.unwrap();
+    assert!(capabilities.authorization);
+    assert!(!capabilities.revocation && !capabilities.userinfo);
+    assert!(!capabilities.jwks && !capabilities.end_session);
+
+    let login = provider
+        .authorization_request()
+        .redirect_uri(DEMO_REDIRECT_URI)
+        .build()
+        .await
+        .unwrap();
+    assert_eq!(login.url.path(), "/login/authorize");
+
+    let unsupported = |err: Error, what: &str| {
+        assert!(
+            matches!(&err, Error::Unsupported { provider, capability, .. }
+                if provider == "acme" && capability == what),
+            "{err}"
+        );
+        assert!(!err.may_have_been_sent());
+    };
+    let token = SecretString::from("at-1");
+    unsupported(
+        provider.revoke(&token, None).await.unwrap_err(),
+        "token revocation",
+    );
+    unsupported(
+        provider.logout_url(LogoutRequest::new()).await.unwrap_err(),
+        "logout (end-session endpoint)",
+    );
+    unsupported(provider.jwks().await.unwrap_err(), "signing keys (JWKS)");
+    assert!(acme.token_requests().is_empty());
+}
+
+/// An answer as the provider reads it: Acme's hook, then Acme's error table.
 fn answer(status: u16, request_id: Option<&str>, body: &[u8]) -> tokenbridge::Result<()> {
     let mut headers = HeaderMap::new();
     if let Some(id) = request_id {
@@ -138,7 +243,11 @@ fn answer(status: u16, request_id: Option<&str>, body: &[u8]) -> tokenbridge::Re
         headers,
         body.to_vec(),
     );
-    parse_token_response(&response, "acme").map(|_| ())
+    DESCRIPTION
+        .hooks
+        .parse_token_response(&response, &Grant::refresh_token("rt"), "acme")
+        .map(drop)
+        .map_err(|e| DESCRIPTION.errors.classify(e))
 }
 
 fn unreadable_reason(status: u16, body: Value) -> String {
@@ -149,46 +258,64 @@ fn unreadable_reason(status: u16, body: Value) -> String {
 }
 
 #[test]
-fn known_codes_become_provider_errors() {
+fn envelope_errors_keep_acme_s_detail_and_take_the_table_s_kind() {
     let err = answer(
         200,
         Some("r-7"),
         br#"{"code": 40001, "msg": "code expired", "data": null}"#,
     )
     .unwrap_err();
-    let provider = err.provider_error().unwrap();
-    assert_eq!(provider.status, Some(200));
-    assert_eq!(provider.code, "invalid_grant");
-    assert_eq!(
-        provider.description.as_deref(),
-        Some("code expired (Acme code 40001, request id r-7)")
-    );
-    assert!(err.is_invalid_grant() && !err.is_retryable());
+    let vendor = err.vendor_error().unwrap();
+    assert_eq!(vendor.vendor, "acme");
+    assert_eq!(vendor.http_status, 200);
+    assert_eq!(vendor.status_code, 400);
+    assert_eq!(vendor.api_code.as_deref(), Some("40001"));
+    assert_eq!(vendor.message, "code expired");
+    assert_eq!(vendor.request_id.as_deref(), Some("r-7"));
+    assert_eq!(err.kind(), ErrorKind::InvalidGrant);
+    assert!(!vendor.kind_inferred && !err.is_retryable());
 
-    for (code, invalid_grant) in [(40002, true), (40003, true), (40004, true), (40101, false)] {
+    // Every code of the table, with the kind it says and whether the mapping is inferred.
+    let table = [
+        (40000, ErrorKind::InvalidRequest, false),
+        (40001, ErrorKind::InvalidGrant, false),
+        (40002, ErrorKind::InvalidGrant, false),
+        (40003, ErrorKind::InvalidGrant, false),
+        (40004, ErrorKind::InvalidGrant, false),
+        (40005, ErrorKind::Unsupported, false),
+        (40101, ErrorKind::InvalidClient, false),
+        (40102, ErrorKind::InvalidClient, false),
+        (40301, ErrorKind::InvalidClient, true),
+    ];
+    assert_eq!(DESCRIPTION.errors.0.len(), table.len());
+    for (code, kind, inferred) in table {
         let body = json!({"code": code, "msg": "m", "data": null}).to_string();
         let err = answer(200, None, body.as_bytes()).unwrap_err();
-        assert_eq!(err.is_invalid_grant(), invalid_grant, "{code}: {err}");
-        assert_eq!(err.is_invalid_client(), !invalid_grant, "{code}: {err}");
+        let vendor = err.vendor_error().unwrap();
+        assert_eq!(
+            (err.kind(), vendor.kind_inferred),
+            (kind, inferred),
+            "{code}"
+        );
+        let mapping = DESCRIPTION.errors.lookup(&code.to_string()).unwrap();
+        assert_eq!((mapping.kind, mapping.inferred), (kind, inferred), "{code}");
     }
 }
 
 #[test]
-fn other_codes_become_vendor_errors() {
-    let err = answer(
-        200,
-        Some("r-8"),
-        br#"{"code": 40301, "msg": "application disabled", "data": null}"#,
-    )
-    .unwrap_err();
-    let vendor = err.vendor_error().unwrap();
-    assert_eq!(vendor.vendor, "acme");
-    assert_eq!(vendor.http_status, 200);
-    assert_eq!(vendor.status_code, 403);
-    assert_eq!(vendor.api_code.as_deref(), Some("40301"));
-    assert_eq!(vendor.message, "application disabled");
-    assert_eq!(vendor.request_id.as_deref(), Some("r-8"));
-    assert!(!err.is_retryable() && !err.is_invalid_grant());
+fn codes_outside_the_table_take_the_kind_of_their_class() {
+    for (status, code, kind) in [
+        (200, 40399, ErrorKind::AccessDenied),
+        (200, 42900, ErrorKind::RateLimited),
+        (200, 50300, ErrorKind::ProviderUnavailable),
+    ] {
+        let body = json!({"code": code, "msg": "m", "data": null}).to_string();
+        let err = answer(status, None, body.as_bytes()).unwrap_err();
+        let vendor = err.vendor_error().unwrap();
+        assert_eq!(vendor.status_code, code / 100);
+        assert_eq!(err.kind(), kind, "{code}");
+        assert!(vendor.kind_inferred, "{code}: not in the table");
+    }
 
     let err = answer(503, None, br#"{"code": 50300, "data": null}"#).unwrap_err();
     let vendor = err.vendor_error().unwrap();
@@ -200,6 +327,7 @@ fn other_codes_become_vendor_errors() {
         ),
         (503, 503, "(no message)")
     );
+    assert_eq!(err.kind(), ErrorKind::ProviderUnavailable);
     assert!(err.is_retryable());
 }
 
@@ -217,13 +345,12 @@ fn answers_that_are_not_acme_envelopes_are_unreadable() {
         }
         other => panic!("{other}"),
     }
+    assert_eq!(html.kind(), ErrorKind::ProviderUnavailable);
 
     let bare = answer(401, None, b"").unwrap_err();
     let provider = bare.provider_error().unwrap();
-    assert!(
-        provider.from_status_only && bare.is_invalid_client(),
-        "{bare}"
-    );
+    assert!(provider.from_status_only, "{bare}");
+    assert_eq!(bare.kind(), ErrorKind::InvalidClient);
 
     let cases = [
         (200, json!([1, 2]), "expected a JSON object, got an array"),
@@ -333,7 +460,11 @@ fn lenient_where_acme_varies_and_nothing_is_dropped() {
         }})
         .to_string(),
     );
-    let tokens = parse_token_response(&response, "acme").unwrap();
+    let grant = Grant::refresh_token("rt");
+    let tokens = DESCRIPTION
+        .hooks
+        .parse_token_response(&response, &grant, "acme")
+        .unwrap();
     assert_eq!(tokens.token_type(), &TokenType::Bearer);
     assert_eq!(
         tokens.expires_in(),
@@ -356,7 +487,10 @@ fn lenient_where_acme_varies_and_nothing_is_dropped() {
         HeaderMap::new(),
         r#"{"code": 0, "data": {"token": {"value": "at-2"}, "lifetime": {"seconds": null}}}"#,
     );
-    let tokens = parse_token_response(&response, "acme").unwrap();
+    let tokens = DESCRIPTION
+        .hooks
+        .parse_token_response(&response, &grant, "acme")
+        .unwrap();
     assert_eq!(
         tokens.expires_in(),
         None,
@@ -402,6 +536,7 @@ fn configuration_errors_name_the_provider_and_key() {
             "[providers.corp]\nkind = \"acme\"\nbase_url = \"https://corp.acme-id.example\"\nclient_id = \"app\"\n{extra}"
         )
     };
+    // A misspelled key, refused by the settings type, naming the shared keys too.
     let (key, message) = build_err(&toml("client_secrte = \"s\"\n"), env);
     assert_eq!(key.as_deref(), Some("providers.corp.client_secrte"));
     assert!(message.contains("client_secret_env"), "{message}");
@@ -410,9 +545,13 @@ fn configuration_errors_name_the_provider_and_key() {
     assert_eq!(key.as_deref(), Some("providers.corp.client_secret_env"));
     assert!(message.contains("ACME_SECRET"), "{message}");
 
+    // Acme documents no public clients, so a secret is required.
     let (key, message) = build_err(&toml(""), env);
     assert_eq!(key.as_deref(), Some("providers.corp.client_secret"));
-    assert!(message.contains("client_secret_post"), "{message}");
+    assert!(
+        message.contains("Acme ID needs a client secret"),
+        "{message}"
+    );
 
     let (key, _) = build_err(
         "[providers.corp]\nkind = \"acme\"\nbase_url = \"http://corp.acme-id.example\"\nclient_id = \"app\"\nclient_secret = \"s\"\n",
@@ -420,11 +559,23 @@ fn configuration_errors_name_the_provider_and_key() {
     );
     assert_eq!(key.as_deref(), Some("providers.corp.base_url"));
 
-    let (key, _) = build_err(
-        &toml("client_secret = \"s\"\nauth_method = \"private_key_jwt\"\n"),
+    let (key, message) = build_err(
+        "[providers.corp]\nkind = \"acme\"\nclient_id = \"app\"\nclient_secret = \"s\"\n",
+        env,
+    );
+    assert_eq!(key.as_deref(), Some("providers.corp.base_url"));
+    assert!(message.contains("missing field"), "{message}");
+
+    // An auth method Acme does not document, refused before anything is sent.
+    let (key, message) = build_err(
+        &toml("client_secret = \"s\"\nauth_method = \"none\"\n"),
         env,
     );
     assert_eq!(key.as_deref(), Some("providers.corp.auth_method"));
+    assert!(
+        message.contains("client_secret_post, client_secret_basic"),
+        "{message}"
+    );
 
     // Without the registration, the kind is unknown and the known ones are listed.
     let config = Config::from_toml_str(&toml("client_secret = \"s\"\n")).unwrap();
@@ -443,15 +594,19 @@ fn debug_output_hides_the_inline_secret() {
         "[providers.corp]\nkind = \"acme\"\nbase_url = \"https://corp.acme-id.example\"\nclient_id = \"app\"\nclient_secret = \"inline-secret-9\"\n",
     )
     .unwrap();
-    let exchanger = example::acme_registry(env).build(&config, "corp").unwrap();
-    let shown = format!("{exchanger:?} {config:?}");
+    let provider = example::acme_registry(env).build(&config, "corp").unwrap();
+    let shown = format!("{provider:?} {config:?}");
     assert!(!shown.contains("inline-secret-9"), "{shown}");
-    let acme = AcmeConfig::new("https://corp.acme-id.example", "app")
-        .with_client_secret(SecretString::from("inline-secret-9"));
-    assert!(!format!("{acme:?}").contains("inline-secret-9"));
+    assert!(shown.contains("corp.acme-id.example"), "{shown}");
 }
 
-/// The `kind = "acme"` blocks of the documentation build with the example's factory.
+#[test]
+fn the_emulator_takes_its_paths_from_the_description() {
+    assert_eq!(token_path(), "/api/v1/token");
+    assert_eq!(DESCRIPTION.paths.token, Some(token_path()));
+}
+
+/// The `kind = "acme"` blocks of the documentation build with the example's registration.
 #[test]
 fn documented_acme_configurations_build() {
     let doc = concat!(
@@ -469,8 +624,32 @@ fn documented_acme_configurations_build() {
         let config = Config::from_toml_str(block).unwrap();
         let registry = example::acme_registry(|_| Some("from-the-environment".into()));
         for name in config.provider_names() {
-            let exchanger = registry.build(&config, name).unwrap();
-            assert_eq!(exchanger.provider_id(), name);
+            let provider = registry.build(&config, name).unwrap();
+            assert_eq!(provider.provider_id(), name);
+        }
+    }
+}
+
+/// Every Rust block of the guide is the example's code: whitespace aside, each block (or each
+/// part of it between `// ...` lines) appears in `examples/custom_adapter.rs` as written.
+#[test]
+fn the_guide_shows_the_example_s_code() {
+    let squash = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let example = squash(include_str!("../examples/custom_adapter.rs"));
+    let guide = include_str!("../docs/writing-an-adapter.md");
+    let blocks: Vec<&str> = guide
+        .split("```rust\n")
+        .skip(1)
+        .filter_map(|rest| rest.split("\n```").next())
+        .collect();
+    assert!(blocks.len() >= 6, "{} Rust blocks", blocks.len());
+    for block in blocks {
+        for part in block.split("// ...\n") {
+            let part = squash(part);
+            assert!(
+                part.is_empty() || example.contains(&part),
+                "this part of a block in docs/writing-an-adapter.md is not in the example:\n{part}"
+            );
         }
     }
 }

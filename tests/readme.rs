@@ -14,7 +14,8 @@ mod switching {
         provider: &str,
         code: String,
     ) -> tokenbridge::Result<TokenSet> {
-        sign_in_with(config_file, provider, code).await
+        let provider = provider_from(config_file, provider)?;
+        sign_in_with(&provider, code).await
     }
 }
 
@@ -91,18 +92,19 @@ async fn the_readme_example_signs_in() {
         ));
     let code = emulator.issue_code("my-app", "https://app.example.com/callback", None);
 
-    let access_token = sign_in(
-        emulator.issuer(),
-        SecretString::from("s3cret"),
-        code.clone(),
-    )
-    .await
-    .unwrap();
+    let provider = corp(emulator.issuer(), SecretString::from("s3cret")).unwrap();
+    let access_token = sign_in(&provider, code.clone()).await.unwrap();
     assert_eq!(access_token.map(|t| t.split('.').count()), Some(3));
 
     // The same code again: refused as an invalid grant, which the example turns into None.
-    let again = sign_in(emulator.issuer(), SecretString::from("s3cret"), code)
-        .await
-        .unwrap();
+    let again = sign_in(&provider, code).await.unwrap();
     assert_eq!(again, None);
+    // One provider, one discovery, however many sign-ins.
+    assert_eq!(
+        emulator
+            .server()
+            .requests_to("/.well-known/openid-configuration")
+            .len(),
+        1
+    );
 }

@@ -1,17 +1,13 @@
-use tokenbridge::{Config, Grant, Registry, TokenSet};
+use tokenbridge::{Config, Grant, Provider, Registry, TokenExchanger, TokenSet};
 
-/// The whole sign-in, for whichever vendor the configuration names as `provider`.
-async fn sign_in_with(
-    config_file: &str,
-    provider: &str,
-    code: String,
-) -> tokenbridge::Result<TokenSet> {
+/// At start-up: the provider the configuration names, whichever vendor it is.
+fn provider_from(config_file: &str, name: &str) -> tokenbridge::Result<Provider> {
     let config = Config::from_file(config_file)?;
-    let exchanger = Registry::new().build(&config, provider)?; // Arc<dyn TokenExchanger>
-    exchanger
-        .exchange(Grant::authorization_code(
-            code,
-            "https://app.example.com/callback",
-        ))
-        .await
+    Registry::new().build(&config, name)
+}
+
+/// Per sign-in: the same code for every vendor.
+async fn sign_in_with(provider: &Provider, code: String) -> tokenbridge::Result<TokenSet> {
+    let grant = Grant::authorization_code(code, "https://app.example.com/callback");
+    provider.exchange(grant).await
 }

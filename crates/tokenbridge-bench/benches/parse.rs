@@ -32,7 +32,7 @@ fn genauth(response: &tokenbridge_core::HttpResponse) {
 
 fn huawei(response: &tokenbridge_core::HttpResponse) {
     black_box(
-        tokenbridge_huawei_oneaccess::parse_token_response(black_box(response), "bench")
+        tokenbridge_huawei_oneaccess::hooks::parse_token_response(black_box(response), "bench")
             .expect("tokens"),
     );
 }

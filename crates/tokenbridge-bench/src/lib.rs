@@ -19,8 +19,8 @@ use reqwest::header::AUTHORIZATION;
 use secrecy::SecretString;
 use serde::Deserialize;
 use tokenbridge_core::{
-    AuthMethod, Grant, HttpClient, HttpConfig, HttpResponse, StandardExchanger, TokenExchanger,
-    TokenSet, Url,
+    AuthMethod, Grant, HttpClient, HttpConfig, HttpResponse, Provider, TokenExchanger, TokenSet,
+    Url,
 };
 
 /// The client id every contender authenticates with.
@@ -149,12 +149,12 @@ pub fn token_url(addr: SocketAddr) -> String {
     format!("http://{addr}/token")
 }
 
-/// tokenbridge's contender: a [`StandardExchanger`] with `client_secret_basic`, on a
+/// tokenbridge's contender: a standard [`Provider`] with `client_secret_basic`, on a
 /// connection pool of its own.
-pub fn tokenbridge_exchanger(addr: SocketAddr) -> Arc<StandardExchanger> {
+pub fn tokenbridge_exchanger(addr: SocketAddr) -> Arc<Provider> {
     let http = HttpClient::new(HttpConfig::default()).expect("an HTTP client");
     Arc::new(
-        StandardExchanger::builder("bench")
+        Provider::builder("bench")
             .token_endpoint(token_url(addr))
             .client_id(CLIENT_ID)
             .client_secret(SecretString::from(CLIENT_SECRET))
@@ -166,9 +166,9 @@ pub fn tokenbridge_exchanger(addr: SocketAddr) -> Arc<StandardExchanger> {
 }
 
 /// One client-credentials exchange through tokenbridge.
-pub async fn tokenbridge_exchange(exchanger: &StandardExchanger) -> TokenSet {
+pub async fn tokenbridge_exchange(exchanger: &Provider) -> TokenSet {
     exchanger
-        .exchange(Grant::client_credentials(Vec::<String>::new()))
+        .exchange(Grant::client_credentials())
         .await
         .expect("the exchange succeeds")
 }

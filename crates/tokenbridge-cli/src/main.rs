@@ -5,10 +5,13 @@
 //! login ended without tokens (cancelled, expired, timed out); 4 transport failure or
 //! unreadable response.
 
+#[cfg(feature = "emulate")]
 mod emulate;
 mod exchange;
 mod jwt;
+mod login;
 mod qr;
+mod signout;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -39,6 +42,20 @@ enum Command {
   tokenbridge exchange --config tokenbridge.toml --provider corp --refresh-token RT --scope \"openid email\"
   tokenbridge exchange --config tokenbridge.toml --provider m2m --client-credentials --scope read")]
     Exchange(exchange::ExchangeArgs),
+    /// Sign in through the browser (authorization code with PKCE, one loopback callback) and
+    /// print the TokenSet.
+    #[command(after_help = "Examples:
+  tokenbridge login --config tokenbridge.toml --provider corp
+  tokenbridge login --config tokenbridge.toml --provider corp --no-browser --redirect-uri http://127.0.0.1:8400/callback --scope \"openid profile\"")]
+    Login(login::LoginArgs),
+    /// Revoke an access or refresh token (RFC 7009).
+    #[command(after_help = "Example:
+  tokenbridge revoke --config tokenbridge.toml --provider corp --token - --token-type-hint refresh_token < refresh-token.txt")]
+    Revoke(signout::RevokeArgs),
+    /// Print the provider's logout (end-session) URL.
+    #[command(after_help = "Example:
+  tokenbridge logout-url --config tokenbridge.toml --provider corp --post-logout-redirect-uri https://app.example.com/")]
+    LogoutUrl(signout::LogoutUrlArgs),
     /// Run a GenAuth QR-code login: show the code, follow its status, print the TokenSet.
     #[command(after_help = "Example:
   tokenbridge qr-login --config tokenbridge.toml --provider corp --type MOBILE_APP")]
@@ -48,6 +65,7 @@ enum Command {
   tokenbridge decode-jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln")]
     DecodeJwt(jwt::DecodeArgs),
     /// Run the vendor emulators on loopback, for testing applications offline.
+    #[cfg(feature = "emulate")]
     #[command(after_help = "Examples:
   tokenbridge emulate
   tokenbridge emulate --vendor genauth --addr 127.0.0.1:8700")]
@@ -66,7 +84,7 @@ struct ProviderArgs {
 }
 
 impl ProviderArgs {
-    fn build(&self) -> Result<std::sync::Arc<dyn tokenbridge::TokenExchanger>, Error> {
+    fn build(&self) -> Result<tokenbridge::Provider, Error> {
         let config = tokenbridge::Config::from_file(&self.config)?;
         tokenbridge::Registry::new().build(&config, &self.provider)
     }
@@ -76,6 +94,8 @@ impl ProviderArgs {
 #[derive(Debug)]
 enum Failure {
     Usage(String),
+    /// Nothing usable came back in time, or the network failed outside the library.
+    Transport(String),
     Library(Error),
 }
 
@@ -88,15 +108,15 @@ impl From<Error> for Failure {
 /// The exit code for a library error.
 fn exit_code(error: &Error) -> u8 {
     match error {
-        Error::Config { .. } | Error::UnsupportedGrant { .. } => 2,
-        Error::Provider(_) | Error::Vendor(_) | Error::Login(_) => 3,
+        Error::Config { .. } | Error::UnsupportedGrant { .. } | Error::Unsupported { .. } => 2,
+        Error::Provider(_) | Error::Vendor(_) | Error::Login(_) | Error::Callback(_) => 3,
         _ => 4,
     }
 }
 
 /// One line for stderr: the error code first for refusals, so scripts can match on it.
-fn error_line(error: &Error) -> String {
-    match error {
+pub(crate) fn error_line(error: &Error) -> String {
+    let line = match error {
         Error::Provider(p) => {
             let mut line = format!("refused: {}", p.code);
             if let Some(d) = &p.description {
@@ -107,6 +127,9 @@ fn error_line(error: &Error) -> String {
             }
             if let Some(h) = &p.hint {
                 line.push_str(&format!("; {h}"));
+            }
+            if let Some(r) = &p.retry_after {
+                line.push_str(&format!("; {r}"));
             }
             line.push_str(&format!("; {}", p.advice()));
             line
@@ -120,11 +143,29 @@ fn error_line(error: &Error) -> String {
             if let Some(id) = &v.request_id {
                 line.push_str(&format!(" (request id {id})"));
             }
+            if let Some(r) = &v.retry_after {
+                line.push_str(&format!("; {r}"));
+            }
             line
         }
         other => other.to_string(),
+    };
+    printable(&line)
+}
+
+/// `text` safe for a terminal: control characters (ESC, BEL, CR, newlines, ...) that came
+/// from a provider are written as escapes, so an answer cannot move the cursor, rewrite the
+/// line or change the terminal's state.
+pub(crate) fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
     }
-    .replace('\n', " ")
+    out
 }
 
 fn main() -> ExitCode {
@@ -150,8 +191,12 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Exchange(args) => exchange::run(args).await,
+            Command::Login(args) => login::run(args).await,
+            Command::Revoke(args) => signout::revoke(args).await,
+            Command::LogoutUrl(args) => signout::logout_url(args).await,
             Command::QrLogin(args) => qr::run(args).await,
             Command::DecodeJwt(args) => jwt::run(args),
+            #[cfg(feature = "emulate")]
             Command::Emulate(args) => emulate::run(args).await,
         }
     });
@@ -159,8 +204,12 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(message)) => {
-            eprintln!("tokenbridge: {message}");
+            eprintln!("tokenbridge: {}", printable(&message));
             ExitCode::from(2)
+        }
+        Err(Failure::Transport(message)) => {
+            eprintln!("tokenbridge: {}", printable(&message));
+            ExitCode::from(4)
         }
         Err(Failure::Library(error)) => {
             eprintln!("tokenbridge: {}", error_line(&error));

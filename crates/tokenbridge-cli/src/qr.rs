@@ -5,9 +5,9 @@ use std::time::Duration;
 use clap::Args;
 use qrcode::render::unicode::Dense1x2;
 use qrcode::QrCode;
-use tokenbridge::genauth::QrCodeType;
+use tokenbridge::genauth::{QrCodeType, QrLoginClient};
 use tokenbridge::output::{token_set_json, Secrets};
-use tokenbridge::{Config, Registry};
+use tokenbridge::Error;
 
 use crate::{print_json, Failure, ProviderArgs};
 
@@ -54,23 +54,41 @@ pub(crate) fn draw(text: &str) -> Option<String> {
 /// Runs `tokenbridge qr-login`. Progress goes to stderr; the TokenSet alone to stdout.
 pub(crate) async fn run(args: QrLoginArgs) -> Result<(), Failure> {
     let kind: QrCodeType = args.kind.parse()?;
-    let config = Config::from_file(&args.provider.config)?;
-    let exchanger = Registry::new().build_genauth(&config, &args.provider.provider)?;
-    let qr = exchanger.generate_qr_code(kind).await?;
-    eprintln!("Scan this QR code ({kind}) to sign in: {}", qr.url);
+    let client = QrLoginClient::new(args.provider.build()?).map_err(|e| match e {
+        // Name the key in the configuration file, as every other configuration error does.
+        Error::Config {
+            key: Some(key),
+            message,
+        } if key == "kind" => Error::config(
+            format!("providers.{}.kind", args.provider.provider),
+            message,
+        ),
+        other => other,
+    })?;
+    let qr = client.generate_qr_code(kind).await?;
+    eprintln!(
+        "Scan this QR code ({kind}) to sign in: {}",
+        crate::printable(&qr.url)
+    );
     if !args.no_draw {
         if let Some(picture) = draw(&qr.url) {
             eprintln!("{picture}");
         }
     }
-    let tokens = exchanger
+    let tokens = client
         .poll_qr_login(qr.id.clone())
         .interval(args.interval)
         .deadline(args.timeout)
         .cancel_on(async {
             let _ = tokio::signal::ctrl_c().await;
         })
-        .run(|status| eprintln!("status: {} ({status})", status.as_str()))
+        .run(|status| {
+            eprintln!(
+                "status: {} ({})",
+                status.as_str(),
+                crate::printable(&status.to_string())
+            )
+        })
         .await?;
     let secrets = if args.reveal {
         Secrets::Reveal

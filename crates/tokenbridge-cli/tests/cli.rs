@@ -10,7 +10,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
-use tokenbridge::{AuthMethod, Config, Protocol, ProviderConfig};
+use tokenbridge::adapter::ProviderContext;
+use tokenbridge::{AuthMethod, Config, Protocol, Registry};
 use tokenbridge_testkit::genauth::{
     self, envelope_error, GenAuthEmulator, CONTROL_QRCODES_PATH, CONTROL_QRCODE_PREFIX,
     DEMO_APP_ID, DEMO_APP_SECRET, TICKET_INVALID,
@@ -1185,7 +1186,7 @@ async fn configuration_errors_exit_2_and_name_the_fix() {
     let r = run(&exchange_args(&config, "tencent", &["--qr-ticket", "tk-1"])).await;
     expect(
         &r,
-        "tokenbridge: provider \"tencent\" does not support the qr_ticket grant",
+        "tokenbridge: provider \"tencent\" does not support the extension grant",
         &[],
     );
     // QR login needs a GenAuth provider.
@@ -1223,9 +1224,8 @@ async fn usage_errors_exit_2() {
     let config = ConfigFile::toml(
         "[providers.any]\nkind = \"oidc\"\ntoken_endpoint = \"http://127.0.0.1:9/token\"\nclient_id = \"a\"\nauth_method = \"none\"\n",
     );
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 5] = [
         (&[], "--code"),
-        (&["--code", "c"], "--redirect-uri"),
         (&["--code-verifier", "v", "--refresh-token", "rt"], "--code"),
         (
             &["--refresh-token", "rt", "--client-credentials"],
@@ -1673,20 +1673,25 @@ async fn emulate_all_prints_a_configuration_that_works() {
         ["genauth", "huawei", "oidc", "tencent"]
     );
     for name in ["genauth", "huawei", "oidc", "tencent"] {
-        let typed = ProviderConfig::from_table(config.provider(name).unwrap()).unwrap();
-        let kind_matches = match (name, &typed) {
-            ("genauth", ProviderConfig::GenAuth(s)) => {
-                s.protocol == Some(Protocol::Oidc)
-                    && s.auth_method == Some(AuthMethod::ClientSecretPost)
-            }
-            ("huawei", ProviderConfig::HuaweiOneAccess(_)) => true,
-            ("oidc", ProviderConfig::Oidc(s)) => {
-                s.auth_method == Some(AuthMethod::ClientSecretBasic)
-            }
-            ("tencent", ProviderConfig::TencentCiam(_)) => true,
-            _ => false,
+        let table = config.provider(name).unwrap();
+        let no_env = |_: &str| None;
+        let common = ProviderContext::new(table, &no_env, None).common().unwrap();
+        let expected_kind = match name {
+            "genauth" => "genauth",
+            "huawei" => "huawei-oneaccess",
+            "oidc" => "oidc",
+            _ => "tencent-ciam",
         };
-        assert!(kind_matches, "{name}: {typed:?}");
+        assert_eq!(table.kind, expected_kind, "{name}");
+        match name {
+            "genauth" => {
+                assert_eq!(common.auth_method, Some(AuthMethod::ClientSecretPost));
+                assert_eq!(table.settings["protocol"], "oidc");
+            }
+            "oidc" => assert_eq!(common.auth_method, Some(AuthMethod::ClientSecretBasic)),
+            _ => {}
+        }
+        assert!(Registry::new().build(&config, name).is_ok(), "{name}");
     }
     let file = ConfigFile::toml(&text);
 

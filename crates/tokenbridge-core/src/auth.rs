@@ -14,6 +14,7 @@ use reqwest::header::{HeaderValue, AUTHORIZATION};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::{Error, Result};
+use crate::jwt_auth::ClientSecretJwt;
 use crate::request::TokenRequest;
 
 /// Client authentication at the token endpoint.
@@ -42,15 +43,24 @@ pub enum AuthMethod {
     ClientSecretPost,
     /// `client_secret_basic`: an `Authorization: Basic` header (RFC 6749 section 2.3.1).
     ClientSecretBasic,
+    /// `client_secret_jwt`: an HS256 assertion keyed with the client secret (RFC 7523).
+    ClientSecretJwt,
+    /// `private_key_jwt`: an assertion signed with the client's private key (RFC 7523).
+    PrivateKeyJwt,
 }
 
 impl AuthMethod {
-    /// Every method, in the order they are listed in error messages.
+    /// The methods that send the client secret itself, or nothing, in the order they are
+    /// listed in error messages. The JWT assertion methods are in [`AuthMethod::JWT`]: not
+    /// every adapter and emulator supports them yet.
     pub const ALL: [AuthMethod; 3] = [
         AuthMethod::None,
         AuthMethod::ClientSecretPost,
         AuthMethod::ClientSecretBasic,
     ];
+
+    /// The JWT assertion methods (RFC 7523): `client_secret_jwt` and `private_key_jwt`.
+    pub const JWT: [AuthMethod; 2] = [AuthMethod::ClientSecretJwt, AuthMethod::PrivateKeyJwt];
 
     /// The standard name.
     pub fn as_str(self) -> &'static str {
@@ -58,12 +68,14 @@ impl AuthMethod {
             AuthMethod::None => "none",
             AuthMethod::ClientSecretPost => "client_secret_post",
             AuthMethod::ClientSecretBasic => "client_secret_basic",
+            AuthMethod::ClientSecretJwt => "client_secret_jwt",
+            AuthMethod::PrivateKeyJwt => "private_key_jwt",
         }
     }
 
     /// Whether the method needs a client secret.
     pub fn needs_secret(self) -> bool {
-        !matches!(self, AuthMethod::None)
+        !matches!(self, AuthMethod::None | AuthMethod::PrivateKeyJwt)
     }
 }
 
@@ -79,13 +91,12 @@ impl FromStr for AuthMethod {
     fn from_str(s: &str) -> Result<Self> {
         AuthMethod::ALL
             .into_iter()
+            .chain(AuthMethod::JWT)
             .find(|m| m.as_str() == s)
             .ok_or_else(|| {
                 Error::config(
                     "auth_method",
-                    format!(
-                        "unknown auth method {s:?}; expected one of: none, client_secret_post, client_secret_basic"
-                    ),
+                    format!("unknown auth method {s:?}; expected one of: {METHOD_NAMES}"),
                 )
             })
     }
@@ -102,11 +113,15 @@ impl<'de> serde::Deserialize<'de> for AuthMethod {
         let s = String::deserialize(d)?;
         s.parse().map_err(|_| {
             serde::de::Error::custom(format!(
-                "unknown auth method {s:?}; expected one of: none, client_secret_post, client_secret_basic"
+                "unknown auth method {s:?}; expected one of: {METHOD_NAMES}"
             ))
         })
     }
 }
+
+/// The method names as listed in error messages.
+const METHOD_NAMES: &str =
+    "none, client_secret_post, client_secret_basic, client_secret_jwt, private_key_jwt";
 
 /// How `client_secret_basic` encodes the id and secret before base64.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -334,6 +349,14 @@ pub fn client_auth(
         AuthMethod::None => Arc::new(NoClientAuth::new(client_id)),
         AuthMethod::ClientSecretPost => Arc::new(ClientSecretPost::new(client_id, secret()?)),
         AuthMethod::ClientSecretBasic => Arc::new(ClientSecretBasic::new(client_id, secret()?)),
+        AuthMethod::ClientSecretJwt => Arc::new(ClientSecretJwt::new(client_id, secret()?)),
+        AuthMethod::PrivateKeyJwt => {
+            return Err(Error::config(
+                "private_key",
+                "auth method private_key_jwt signs with the client's private key, not a secret: \
+                 build it with PrivateKeyJwt::from_pem_file or PrivateKeyJwt::from_pem",
+            ))
+        }
     })
 }
 
@@ -410,11 +433,11 @@ mod tests {
 
     #[test]
     fn method_names_parse() {
-        for m in AuthMethod::ALL {
+        for m in AuthMethod::ALL.into_iter().chain(AuthMethod::JWT) {
             assert_eq!(m.as_str().parse::<AuthMethod>().unwrap(), m);
         }
-        let err = "private_key_jwt".parse::<AuthMethod>().unwrap_err();
-        assert!(err.to_string().contains("client_secret_basic"), "{err}");
+        let err = "tls_client_auth".parse::<AuthMethod>().unwrap_err();
+        assert!(err.to_string().contains("private_key_jwt"), "{err}");
     }
 
     #[test]
@@ -422,6 +445,12 @@ mod tests {
         let err = client_auth(AuthMethod::ClientSecretBasic, "id", None).unwrap_err();
         assert!(matches!(err, Error::Config { .. }));
         assert!(client_auth(AuthMethod::None, "id", None).is_ok());
+        assert!(client_auth(AuthMethod::ClientSecretJwt, "id", None).is_err());
+        let err = client_auth(AuthMethod::PrivateKeyJwt, "id", None).unwrap_err();
+        assert!(err.to_string().contains("private key"), "{err}");
+        assert!(
+            !AuthMethod::PrivateKeyJwt.needs_secret() && AuthMethod::ClientSecretJwt.needs_secret()
+        );
     }
 
     #[test]

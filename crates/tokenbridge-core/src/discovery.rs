@@ -34,6 +34,18 @@ pub struct ProviderMetadata {
     /// `revocation_endpoint`.
     #[serde(default)]
     pub revocation_endpoint: Option<String>,
+    /// `authorization_endpoint`.
+    #[serde(default)]
+    pub authorization_endpoint: Option<String>,
+    /// `end_session_endpoint` (OpenID Connect RP-Initiated Logout 1.0).
+    #[serde(default)]
+    pub end_session_endpoint: Option<String>,
+    /// `authorization_response_iss_parameter_supported` (RFC 9207).
+    #[serde(default)]
+    pub authorization_response_iss_parameter_supported: Option<bool>,
+    /// `id_token_signing_alg_values_supported`.
+    #[serde(default)]
+    pub id_token_signing_alg_values_supported: Option<Vec<String>>,
     /// Every other field.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -179,6 +191,7 @@ mod tests {
             "token_endpoint": "https://id.example.com/token",
             "token_endpoint_auth_methods_supported": ["client_secret_post"],
             "end_session_endpoint": "https://id.example.com/logout",
+            "claims_supported": ["sub"],
         });
         let m = ProviderMetadata::from_response(&answer(200, &doc.to_string())).unwrap();
         assert_eq!(m.issuer.as_deref(), Some("https://id.example.com"));
@@ -191,9 +204,10 @@ mod tests {
             Some(vec!["client_secret_post".to_owned()])
         );
         assert_eq!(
-            m.extra["end_session_endpoint"],
-            "https://id.example.com/logout"
+            m.end_session_endpoint.as_deref(),
+            Some("https://id.example.com/logout")
         );
+        assert_eq!(m.extra["claims_supported"], json!(["sub"]));
     }
 
     #[test]

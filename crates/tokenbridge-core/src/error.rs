@@ -1,17 +1,290 @@
-//! The one error type every tokenbridge crate returns.
+//! The one error type every tokenbridge crate returns, and [`ErrorKind`], what the caller
+//! should do about it.
 //!
-//! Adapters translate their vendor's failures into these variants, so an application matches on
-//! the same kinds whichever vendor is configured. Nothing here ever holds a secret: response
-//! snippets are redacted before they are stored (see [`redact_snippet`]).
+//! Adapters translate their vendor's failures into these variants, and their vendor's codes
+//! into kinds through an [`ErrorTable`](crate::vendor::ErrorTable), so an application matches
+//! on the same kinds whichever vendor is configured. Nothing here ever holds a secret: response
+//! snippets are redacted before they are stored (see [`crate::redact`]).
 
 use std::fmt;
+use std::time::{Duration, SystemTime};
 
 use crate::grant::GrantKind;
 
 /// Result alias used throughout tokenbridge.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Everything that can go wrong while exchanging a credential for tokens.
+/// What a caller should do about an [`Error`]: the same answer at every vendor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The code, ticket or refresh token was refused: spent, expired, unknown or revoked.
+    /// Start a new sign-in; never resend it.
+    InvalidGrant,
+    /// The client's own credentials or auth method were refused: fix the configuration.
+    InvalidClient,
+    /// The request was malformed or missed a parameter the provider requires.
+    InvalidRequest,
+    /// A requested scope is unknown or not allowed for this client.
+    InvalidScope,
+    /// The user or the provider denied the request.
+    AccessDenied,
+    /// The access token was refused by a resource endpoint (userinfo), or an ID token failed
+    /// verification: refresh or sign in again.
+    InvalidToken,
+    /// The provider (or this configuration of it) does not offer what was asked; nothing was sent.
+    Unsupported,
+    /// The provider asks to slow down; see [`Error::retry_after`].
+    RateLimited,
+    /// The provider failed (HTTP 5xx, `server_error`, `temporarily_unavailable`): try later.
+    ProviderUnavailable,
+    /// A timeout elapsed; [`Error::may_have_been_sent`] says whether a credential is spent.
+    Timeout,
+    /// The connection failed or broke.
+    Transport,
+    /// The provider answered something that is not a valid answer (HTML, wrong JSON, too large,
+    /// a redirect).
+    UnreadableResponse,
+    /// The configuration is wrong; nothing was sent.
+    Configuration,
+    /// A sign-in callback was refused (wrong or missing `state`, wrong `iss`, replayed,
+    /// ambiguous); nothing was exchanged. Start a new sign-in.
+    InvalidCallback,
+    /// An interactive login was stopped by the application or ended without a result.
+    Cancelled,
+    /// A failure inside this process that no configuration change fixes (the OS random
+    /// generator failed, a value could not be put in a header).
+    Internal,
+}
+
+impl ErrorKind {
+    /// The kind's name in snake case, e.g. `invalid_grant`, for logs and machine output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidGrant => "invalid_grant",
+            ErrorKind::InvalidClient => "invalid_client",
+            ErrorKind::InvalidRequest => "invalid_request",
+            ErrorKind::InvalidScope => "invalid_scope",
+            ErrorKind::AccessDenied => "access_denied",
+            ErrorKind::InvalidToken => "invalid_token",
+            ErrorKind::Unsupported => "unsupported",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::ProviderUnavailable => "provider_unavailable",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Transport => "transport",
+            ErrorKind::UnreadableResponse => "unreadable_response",
+            ErrorKind::Configuration => "configuration",
+            ErrorKind::InvalidCallback => "invalid_callback",
+            ErrorKind::Cancelled => "cancelled",
+            ErrorKind::Internal => "internal",
+        }
+    }
+
+    /// The kind an HTTP error status stands for when nothing more specific is known.
+    pub fn from_status(status: u16) -> Option<ErrorKind> {
+        Some(match status {
+            400 => ErrorKind::InvalidRequest,
+            401 => ErrorKind::InvalidClient,
+            403 => ErrorKind::AccessDenied,
+            429 => ErrorKind::RateLimited,
+            500..=599 => ErrorKind::ProviderUnavailable,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An OAuth 2.0 / OpenID Connect error code (RFC 6749 sections 4.1.2.1 and 5.2, RFC 6750
+/// section 3.1, OpenID Connect Core 3.1.2.6), with a fallback for extension codes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OAuthErrorCode {
+    /// `invalid_request`
+    InvalidRequest,
+    /// `invalid_client`
+    InvalidClient,
+    /// `invalid_grant`
+    InvalidGrant,
+    /// `unauthorized_client`
+    UnauthorizedClient,
+    /// `unsupported_grant_type`
+    UnsupportedGrantType,
+    /// `unsupported_response_type`
+    UnsupportedResponseType,
+    /// `unsupported_token_type` (RFC 7009)
+    UnsupportedTokenType,
+    /// `invalid_scope`
+    InvalidScope,
+    /// `access_denied`
+    AccessDenied,
+    /// `invalid_token` (RFC 6750)
+    InvalidToken,
+    /// `insufficient_scope` (RFC 6750)
+    InsufficientScope,
+    /// `server_error`
+    ServerError,
+    /// `temporarily_unavailable`
+    TemporarilyUnavailable,
+    /// `slow_down` (RFC 8628)
+    SlowDown,
+    /// `login_required`, `consent_required`, `interaction_required` and the other OpenID
+    /// Connect prompt errors are kept as [`OAuthErrorCode::Other`].
+    Other(String),
+}
+
+impl OAuthErrorCode {
+    const KNOWN: [(&'static str, OAuthErrorCode); 14] = [
+        ("invalid_request", OAuthErrorCode::InvalidRequest),
+        ("invalid_client", OAuthErrorCode::InvalidClient),
+        ("invalid_grant", OAuthErrorCode::InvalidGrant),
+        ("unauthorized_client", OAuthErrorCode::UnauthorizedClient),
+        (
+            "unsupported_grant_type",
+            OAuthErrorCode::UnsupportedGrantType,
+        ),
+        (
+            "unsupported_response_type",
+            OAuthErrorCode::UnsupportedResponseType,
+        ),
+        (
+            "unsupported_token_type",
+            OAuthErrorCode::UnsupportedTokenType,
+        ),
+        ("invalid_scope", OAuthErrorCode::InvalidScope),
+        ("access_denied", OAuthErrorCode::AccessDenied),
+        ("invalid_token", OAuthErrorCode::InvalidToken),
+        ("insufficient_scope", OAuthErrorCode::InsufficientScope),
+        ("server_error", OAuthErrorCode::ServerError),
+        (
+            "temporarily_unavailable",
+            OAuthErrorCode::TemporarilyUnavailable,
+        ),
+        ("slow_down", OAuthErrorCode::SlowDown),
+    ];
+
+    /// Reads a code as sent; unknown codes are kept in [`OAuthErrorCode::Other`].
+    pub fn parse(code: &str) -> Self {
+        Self::KNOWN
+            .iter()
+            .find(|(name, _)| *name == code)
+            .map_or_else(
+                || OAuthErrorCode::Other(code.to_owned()),
+                |(_, c)| c.clone(),
+            )
+    }
+
+    /// The code as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            OAuthErrorCode::Other(s) => s,
+            known => Self::KNOWN
+                .iter()
+                .find(|(_, c)| c == known)
+                .map_or("", |(name, _)| name),
+        }
+    }
+
+    /// What the code means for the caller. Extension codes fall back on the HTTP status.
+    pub fn kind(&self, status: Option<u16>) -> ErrorKind {
+        match self {
+            OAuthErrorCode::InvalidGrant => ErrorKind::InvalidGrant,
+            OAuthErrorCode::InvalidClient | OAuthErrorCode::UnauthorizedClient => {
+                ErrorKind::InvalidClient
+            }
+            OAuthErrorCode::InvalidRequest => ErrorKind::InvalidRequest,
+            OAuthErrorCode::UnsupportedGrantType
+            | OAuthErrorCode::UnsupportedResponseType
+            | OAuthErrorCode::UnsupportedTokenType => ErrorKind::Unsupported,
+            OAuthErrorCode::InvalidScope | OAuthErrorCode::InsufficientScope => {
+                ErrorKind::InvalidScope
+            }
+            OAuthErrorCode::AccessDenied => ErrorKind::AccessDenied,
+            OAuthErrorCode::InvalidToken => ErrorKind::InvalidToken,
+            OAuthErrorCode::ServerError | OAuthErrorCode::TemporarilyUnavailable => {
+                ErrorKind::ProviderUnavailable
+            }
+            OAuthErrorCode::SlowDown => ErrorKind::RateLimited,
+            OAuthErrorCode::Other(_) => status
+                .and_then(ErrorKind::from_status)
+                .unwrap_or(ErrorKind::InvalidRequest),
+        }
+    }
+}
+
+impl fmt::Display for OAuthErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for OAuthErrorCode {
+    fn from(code: &str) -> Self {
+        OAuthErrorCode::parse(code)
+    }
+}
+
+impl From<String> for OAuthErrorCode {
+    fn from(code: String) -> Self {
+        OAuthErrorCode::parse(&code)
+    }
+}
+
+impl PartialEq<str> for OAuthErrorCode {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for OAuthErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// When a provider asks to be called again: a `Retry-After` header (RFC 9110 section 10.2.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RetryAfter {
+    /// A number of seconds from the answer.
+    Delay(Duration),
+    /// An HTTP date.
+    At(SystemTime),
+}
+
+impl RetryAfter {
+    /// Reads a `Retry-After` value: delay-seconds or an HTTP date; anything else is ignored.
+    pub fn parse(value: &str) -> Option<Self> {
+        let value = value.trim();
+        if let Ok(secs) = value.parse::<u64>() {
+            return Some(RetryAfter::Delay(Duration::from_secs(secs)));
+        }
+        httpdate::parse_http_date(value).ok().map(RetryAfter::At)
+    }
+
+    /// How long to wait from `now`.
+    pub fn delay_from(&self, now: SystemTime) -> Duration {
+        match self {
+            RetryAfter::Delay(d) => *d,
+            RetryAfter::At(t) => t.duration_since(now).unwrap_or_default(),
+        }
+    }
+}
+
+impl fmt::Display for RetryAfter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RetryAfter::Delay(d) => write!(f, "retry after {} s", d.as_secs()),
+            RetryAfter::At(t) => write!(f, "retry after {}", httpdate::fmt_http_date(*t)),
+        }
+    }
+}
+
+/// Everything that can go wrong while talking to a provider. [`Error::kind`] says what to do.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -60,23 +333,39 @@ pub enum Error {
         location: Option<String>,
     },
 
-    /// The exchanger does not support the grant it was asked for.
+    /// The provider does not support the grant it was asked for; nothing was sent.
     #[error(
         "provider {provider:?} does not support the {grant} grant; supported: {supported}",
         supported = display_kinds(supported)
     )]
     UnsupportedGrant {
-        /// The provider id of the exchanger.
+        /// The provider id.
         provider: String,
         /// The grant that was requested.
         grant: GrantKind,
-        /// What the exchanger does support.
+        /// What the provider does support.
         supported: Vec<GrantKind>,
+    },
+
+    /// The provider lacks a capability (for example Huawei OneAccess documents no token
+    /// revocation); nothing was sent.
+    #[error("provider {provider:?} does not offer {capability}: {reason}")]
+    Unsupported {
+        /// The provider id.
+        provider: String,
+        /// The capability, e.g. `token revocation`.
+        capability: String,
+        /// Why, and what to do instead.
+        reason: String,
     },
 
     /// An interactive login (for example a QR-code login) ended without tokens.
     #[error("{0}")]
     Login(Box<LoginError>),
+
+    /// A sign-in callback was refused before anything was exchanged.
+    #[error("{0}")]
+    Callback(Box<crate::signin::CallbackError>),
 
     /// The configuration is wrong; nothing was sent.
     #[error("configuration error{}: {message}", key.as_deref().map(|k| format!(" in `{k}`")).unwrap_or_default())]
@@ -86,6 +375,22 @@ pub enum Error {
         /// What is wrong and how to fix it.
         message: String,
     },
+
+    /// A failure inside this process that no configuration change fixes.
+    #[error("{message}")]
+    Internal {
+        /// What failed.
+        message: String,
+    },
+
+    /// An ID token failed verification (OpenID Connect Core 3.1.3.7).
+    #[error("{0}")]
+    IdToken(Box<crate::id_token::IdTokenError>),
+
+    /// A [`TokenSession`](crate::session::TokenSession) could not hand out a token: the session
+    /// has ended, a refresh failed and it is backing off, or its store failed.
+    #[error("{0}")]
+    Session(Box<crate::session::SessionError>),
 }
 
 fn display_kinds(kinds: &[GrantKind]) -> String {
@@ -116,49 +421,106 @@ impl Error {
         }
     }
 
-    /// Whether trying the same request again later may succeed.
-    ///
-    /// True for connection failures, timeouts, HTTP 429 and 5xx answers, and vendor business
-    /// errors with a 5xx code. A caller must still not replay a one-time credential (see
-    /// [`GrantKind::is_one_time`]) unless the failure happened before the request was sent.
+    /// An [`Error::Internal`].
+    pub fn internal(message: impl Into<String>) -> Self {
+        Error::Internal {
+            message: message.into(),
+        }
+    }
+
+    /// What the caller should do about this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Provider(p) => p.kind,
+            Error::Vendor(v) => v.kind,
+            Error::Transport(t) => match t.kind {
+                TransportKind::Timeout | TransportKind::ConnectTimeout => ErrorKind::Timeout,
+                TransportKind::Connect | TransportKind::Other => ErrorKind::Transport,
+            },
+            Error::UnreadableResponse(u) => match u.status {
+                Some(429) => ErrorKind::RateLimited,
+                Some(s) if s >= 500 => ErrorKind::ProviderUnavailable,
+                _ => ErrorKind::UnreadableResponse,
+            },
+            Error::ResponseTooLarge { .. } | Error::Redirected { .. } => {
+                ErrorKind::UnreadableResponse
+            }
+            Error::UnsupportedGrant { .. } | Error::Unsupported { .. } => ErrorKind::Unsupported,
+            Error::Login(l) => match l.reason {
+                LoginEnd::Expired => ErrorKind::InvalidGrant,
+                LoginEnd::Cancelled => ErrorKind::AccessDenied,
+                LoginEnd::TimedOut => ErrorKind::Timeout,
+                LoginEnd::Aborted => ErrorKind::Cancelled,
+                LoginEnd::Failed => ErrorKind::Cancelled,
+            },
+            Error::Config { .. } => ErrorKind::Configuration,
+            Error::Callback(_) => ErrorKind::InvalidCallback,
+            Error::Internal { .. } => ErrorKind::Internal,
+            Error::IdToken(e) => match e.as_ref() {
+                // The token was not judged: the provider's keys could not be fetched.
+                crate::id_token::IdTokenError::KeySource(source) => source.kind(),
+                _ => ErrorKind::InvalidToken,
+            },
+            Error::Session(s) => s.kind(),
+        }
+    }
+
+    /// Whether trying the same request again later may succeed: rate limits, provider
+    /// failures, timeouts and connection failures. A caller must still not replay a one-time
+    /// credential (see [`GrantKind::is_one_time`]) unless [`Error::may_have_been_sent`] is false.
     pub fn is_retryable(&self) -> bool {
+        matches!(
+            self.kind(),
+            ErrorKind::RateLimited
+                | ErrorKind::ProviderUnavailable
+                | ErrorKind::Timeout
+                | ErrorKind::Transport
+        ) && !matches!(self, Error::Transport(t) if t.kind == TransportKind::Other)
+    }
+
+    /// Whether the request could have reached the provider, which decides whether a one-time
+    /// credential it carried is spent. False only when it certainly was not sent (a
+    /// configuration error, a connection that was never made, an unsupported call).
+    pub fn may_have_been_sent(&self) -> bool {
         match self {
-            Error::Transport(t) => {
-                matches!(t.kind, TransportKind::Connect | TransportKind::Timeout)
-            }
-            Error::Provider(p) => {
-                p.status == Some(429)
-                    || p.status.is_some_and(|s| s >= 500)
-                    || p.code == "temporarily_unavailable"
-                    || p.code == "server_error"
-            }
-            Error::Vendor(v) => {
-                v.status_code >= 500
-                    || v.http_status >= 500
-                    || v.status_code == 429
-                    || v.http_status == 429
-            }
-            Error::UnreadableResponse(u) => u.status.is_some_and(|s| s >= 500 || s == 429),
-            _ => false,
+            Error::Transport(t) => t.may_have_been_sent(),
+            Error::Config { .. }
+            | Error::Callback(_)
+            | Error::Unsupported { .. }
+            | Error::UnsupportedGrant { .. }
+            | Error::Internal { .. } => false,
+            _ => true,
         }
     }
 
-    /// Whether the credential itself was refused: the code was used or expired, the refresh
-    /// token was revoked, the verifier did not match. Get a fresh credential; do not retry.
+    /// Whether the credential itself was refused: `kind() == ErrorKind::InvalidGrant`.
     pub fn is_invalid_grant(&self) -> bool {
+        self.kind() == ErrorKind::InvalidGrant
+    }
+
+    /// Whether the client's own credentials were refused: `kind() == ErrorKind::InvalidClient`.
+    pub fn is_invalid_client(&self) -> bool {
+        self.kind() == ErrorKind::InvalidClient
+    }
+
+    /// The provider's `Retry-After`, when it sent one with the refusal.
+    pub fn retry_after(&self) -> Option<RetryAfter> {
         match self {
-            Error::Provider(p) => p.code == "invalid_grant",
-            Error::Login(l) => matches!(l.reason, LoginEnd::Expired),
-            _ => false,
+            Error::Provider(p) => p.retry_after,
+            Error::Vendor(v) => v.retry_after,
+            Error::UnreadableResponse(u) => u.retry_after,
+            _ => None,
         }
     }
 
-    /// Whether the provider refused the client's own credentials: unknown client id, wrong
-    /// secret, or an auth method the provider does not accept for this client.
-    pub fn is_invalid_client(&self) -> bool {
+    /// The HTTP status of the provider's answer, when there was one.
+    pub fn http_status(&self) -> Option<u16> {
         match self {
-            Error::Provider(p) => p.code == "invalid_client" || p.code == "unauthorized_client",
-            _ => false,
+            Error::Provider(p) => p.status,
+            Error::Vendor(v) => Some(v.http_status),
+            Error::UnreadableResponse(u) => u.status,
+            Error::Redirected { status, .. } => Some(*status),
+            _ => None,
         }
     }
 
@@ -188,7 +550,10 @@ pub struct ProviderError {
     /// The `error` code, e.g. `invalid_grant`. When the body was empty this is derived from the
     /// status (401 gives `invalid_client`, 400 gives `invalid_request`, ...) and
     /// [`ProviderError::from_status_only`] is true.
-    pub code: String,
+    pub code: OAuthErrorCode,
+    /// What the caller should do: from the code and status, unless the vendor's error table
+    /// says otherwise.
+    pub kind: ErrorKind,
     /// `error_description`, as sent.
     pub description: Option<String>,
     /// `error_uri`, as sent.
@@ -197,18 +562,31 @@ pub struct ProviderError {
     pub from_status_only: bool,
     /// Extra guidance an adapter adds, e.g. that PKCE was in play so the verifier may be wrong.
     pub hint: Option<String>,
+    /// The `Retry-After` header, when sent.
+    pub retry_after: Option<RetryAfter>,
 }
 
 impl ProviderError {
-    /// A refusal with the given status and RFC 6749 code.
-    pub fn new(status: Option<u16>, code: impl Into<String>) -> Self {
+    /// A refusal with the given status and OAuth error code; its kind follows from both.
+    pub fn new(status: Option<u16>, code: impl Into<OAuthErrorCode>) -> Self {
+        let code = code.into();
+        let mut kind = code.kind(status);
+        // A provider that answers 429 or 5xx is rate limiting or failing, whatever code it
+        // chose to put in the body.
+        if let Some(k @ (ErrorKind::RateLimited | ErrorKind::ProviderUnavailable)) =
+            status.and_then(ErrorKind::from_status)
+        {
+            kind = k;
+        }
         Self {
             status,
-            code: code.into(),
+            code,
+            kind,
             description: None,
             uri: None,
             from_status_only: false,
             hint: None,
+            retry_after: None,
         }
     }
 
@@ -230,23 +608,33 @@ impl ProviderError {
         self
     }
 
-    /// What a person should check for this error code.
+    /// What a person should check for this error.
     pub fn advice(&self) -> &'static str {
-        match self.code.as_str() {
-            "invalid_grant" => {
+        match &self.code {
+            OAuthErrorCode::UnauthorizedClient => {
+                return "the client is not allowed this grant type: check the application's settings at the provider"
+            }
+            OAuthErrorCode::UnsupportedGrantType => {
+                return "the provider does not accept this grant_type for this client"
+            }
+            _ => {}
+        }
+        match self.kind {
+            ErrorKind::InvalidGrant => {
                 "the code, ticket or refresh token is invalid, expired, already used or revoked, \
                  or the redirect_uri differs from the authorize request: start a new login"
             }
-            "invalid_client" => {
+            ErrorKind::InvalidClient => {
                 "check client_id, client_secret and the configured auth_method \
                  (none, client_secret_post or client_secret_basic)"
             }
-            "unauthorized_client" => "the client is not allowed this grant type: check the application's settings at the provider",
-            "unsupported_grant_type" => "the provider does not accept this grant_type for this client",
-            "invalid_scope" => "one of the requested scopes is unknown or not allowed for this client",
-            "invalid_request" => "a required parameter is missing or malformed: check the configuration and the grant's fields",
-            "access_denied" => "the user or the provider denied the request",
-            "temporarily_unavailable" | "server_error" => "the provider has a problem: try again later",
+            ErrorKind::Unsupported => "the provider does not accept this request for this client",
+            ErrorKind::InvalidScope => "one of the requested scopes is unknown or not allowed for this client",
+            ErrorKind::InvalidRequest => "a required parameter is missing or malformed: check the configuration and the grant's fields",
+            ErrorKind::AccessDenied => "the user or the provider denied the request",
+            ErrorKind::InvalidToken => "the access token was refused: refresh it or sign in again",
+            ErrorKind::RateLimited => "the provider asks to slow down: wait before trying again",
+            ErrorKind::ProviderUnavailable => "the provider has a problem: try again later",
             _ => "see the provider's documentation for this error code",
         }
     }
@@ -271,6 +659,9 @@ impl fmt::Display for ProviderError {
         if let Some(h) = &self.hint {
             write!(f, "; {h}")?;
         }
+        if let Some(r) = &self.retry_after {
+            write!(f, "; {r}")?;
+        }
         write!(f, "; {}", self.advice())
     }
 }
@@ -284,32 +675,51 @@ pub struct VendorError {
     /// The HTTP status the envelope came with (often 200).
     pub http_status: u16,
     /// The envelope's business status on the HTTP scale, e.g. GenAuth `statusCode` 400.
-    /// [`Error::is_retryable`] treats 500 and above as a server fault, so a vendor whose codes
-    /// are on another scale maps them onto this one and keeps the original in `api_code`.
     pub status_code: i64,
     /// The vendor's fine-grained code (GenAuth `apiCode`, Huawei `error_code`), as text.
     pub api_code: Option<String>,
+    /// What the caller should do: from the vendor's error table, else from the statuses.
+    pub kind: ErrorKind,
+    /// Whether `kind` came from an undocumented (inferred) entry of the vendor's table, or
+    /// from the statuses alone.
+    pub kind_inferred: bool,
     /// The vendor's message.
     pub message: String,
     /// The vendor's request id (GenAuth `requestId` or `uniqueId`), to quote to support.
     pub request_id: Option<String>,
+    /// The `Retry-After` header, when sent.
+    pub retry_after: Option<RetryAfter>,
 }
 
 impl VendorError {
-    /// A vendor error with the essentials; the optional fields start empty.
+    /// A vendor error with the essentials; its kind follows from the statuses until a vendor's
+    /// table sets it.
     pub fn new(
         vendor: impl Into<String>,
         http_status: u16,
         status_code: i64,
         message: impl Into<String>,
     ) -> Self {
+        let http_kind = ErrorKind::from_status(http_status);
+        let kind = match http_kind {
+            // A gateway's 429 or 5xx wins over whatever business status the body carries.
+            Some(k @ (ErrorKind::RateLimited | ErrorKind::ProviderUnavailable)) => k,
+            _ => u16::try_from(status_code)
+                .ok()
+                .and_then(ErrorKind::from_status)
+                .or(http_kind)
+                .unwrap_or(ErrorKind::InvalidRequest),
+        };
         Self {
             vendor: vendor.into(),
             http_status,
             status_code,
             api_code: None,
+            kind,
+            kind_inferred: true,
             message: message.into(),
             request_id: None,
+            retry_after: None,
         }
     }
 }
@@ -328,6 +738,9 @@ impl fmt::Display for VendorError {
         if let Some(id) = &self.request_id {
             write!(f, " (request id {id}: quote it to the vendor's support)")?;
         }
+        if let Some(r) = &self.retry_after {
+            write!(f, "; {r}")?;
+        }
         Ok(())
     }
 }
@@ -338,7 +751,10 @@ impl fmt::Display for VendorError {
 pub enum TransportKind {
     /// The connection could not be made (refused, DNS, TLS). The request was not sent.
     Connect,
-    /// The connect or total timeout elapsed. The request may have reached the server.
+    /// The connection was not made before the connect timeout. The request was not sent.
+    ConnectTimeout,
+    /// The total timeout elapsed after the connection was made: the request may have reached
+    /// the server.
     Timeout,
     /// Anything else, e.g. the connection dropped mid-response.
     Other,
@@ -361,22 +777,35 @@ pub struct TransportError {
 }
 
 impl TransportError {
+    /// Whether the request could have reached the server.
+    pub fn may_have_been_sent(&self) -> bool {
+        matches!(self.kind, TransportKind::Timeout | TransportKind::Other)
+    }
+
     fn what(&self) -> &'static str {
         match self.kind {
-            TransportKind::Connect => "connecting to",
-            TransportKind::Timeout => "the request to",
-            TransportKind::Other => "the request to",
+            TransportKind::Connect | TransportKind::ConnectTimeout => "connecting to",
+            TransportKind::Timeout | TransportKind::Other => "the request to",
         }
     }
 
     fn advice(&self) -> &'static str {
         match self.kind {
-            TransportKind::Connect => "check the URL, DNS, proxy and TLS setup; this is retryable",
-            TransportKind::Timeout => {
-                "it timed out and may have reached the provider; check the network or raise \
-                 HttpConfig's timeouts, and start a new login rather than resending a code or ticket"
+            TransportKind::Connect => {
+                "the request was not sent; check the URL, DNS, proxy and TLS setup; this is retryable"
             }
-            TransportKind::Other => "the connection broke; check the network",
+            TransportKind::ConnectTimeout => {
+                "no connection was made before the connect timeout, so the request was not sent; \
+                 check the network or raise HttpConfig's connect timeout; this is retryable"
+            }
+            TransportKind::Timeout => {
+                "it timed out after the request was sent, so it may have reached the provider; \
+                 check the network or raise HttpConfig's timeouts, and start a new login rather \
+                 than resending a code or ticket"
+            }
+            TransportKind::Other => {
+                "the connection broke after the request was sent, so it may have reached the provider; check the network"
+            }
         }
     }
 }
@@ -395,6 +824,8 @@ pub struct UnreadableResponse {
     pub reason: String,
     /// The start of the body, with anything that looks like a credential replaced.
     pub snippet: String,
+    /// The `Retry-After` header, when sent.
+    pub retry_after: Option<RetryAfter>,
 }
 
 impl fmt::Display for UnreadableResponse {
@@ -408,6 +839,9 @@ impl fmt::Display for UnreadableResponse {
         write!(f, ": {}", self.reason)?;
         if !self.snippet.is_empty() {
             write!(f, "; body starts: {:?}", self.snippet)?;
+        }
+        if let Some(r) = &self.retry_after {
+            write!(f, "; {r}")?;
         }
         if self.status.is_some_and(|s| s >= 500 || s == 429) {
             write!(
@@ -500,255 +934,21 @@ impl From<TransportError> for Error {
     }
 }
 
+impl From<crate::id_token::IdTokenError> for Error {
+    fn from(e: crate::id_token::IdTokenError) -> Self {
+        Error::IdToken(Box::new(e))
+    }
+}
+
 impl From<LoginError> for Error {
     fn from(e: LoginError) -> Self {
         Error::Login(Box::new(e))
     }
 }
 
-/// Key names (lower case, without `_` and `-`) whose values are credentials, besides every
-/// key ending in `token` or `secret` (`access_token`, `refreshToken`, `client_secret`, ...).
-const SENSITIVE_KEYS: &[&str] = &["code", "codeverifier", "ticket", "password", "assertion"];
-
-/// What replaces a credential in a snippet.
-const REDACTED: &str = "[redacted]";
-
-/// Whether a JSON key or form/query parameter name carries a credential. Spelling is
-/// normalized so `access_token`, `accessToken` and `Access-Token` all match.
-fn is_sensitive_key(key: &str) -> bool {
-    let normalized: String = key
-        .chars()
-        .filter(|c| !matches!(c, '_' | '-'))
-        .flat_map(char::to_lowercase)
-        .collect();
-    normalized.ends_with("token")
-        || normalized.ends_with("secret")
-        || SENSITIVE_KEYS.contains(&normalized.as_str())
-}
-
-/// Longest snippet kept in an [`UnreadableResponse`], in characters.
-pub const SNIPPET_CHARS: usize = 200;
-
-/// Returns the start of `body` as text, safe to show: values of credential-bearing keys (in
-/// JSON, in `key=value` pairs and in `"key": "value"` fragments of broken JSON) and anything
-/// shaped like a JWT are replaced by `[redacted]`, and the result is cut to [`SNIPPET_CHARS`]
-/// characters.
-pub fn redact_snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let redacted = match serde_json::from_str::<serde_json::Value>(&text) {
-        Ok(mut value) => {
-            redact_json(&mut value);
-            value.to_string()
-        }
-        Err(_) => redact_text(&text),
-    };
-    let mut out: String = redacted.chars().take(SNIPPET_CHARS).collect();
-    if redacted.chars().count() > SNIPPET_CHARS {
-        out.push('…');
-    }
-    out
-}
-
-fn redact_json(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::Object(map) => {
-            for (key, v) in map.iter_mut() {
-                if is_sensitive_key(key) && !v.is_null() {
-                    *v = serde_json::Value::String(REDACTED.into());
-                } else {
-                    redact_json(v);
-                }
-            }
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_json),
-        serde_json::Value::String(s) if looks_like_jwt(s) => *s = REDACTED.into(),
-        _ => {}
-    }
-}
-
-/// Characters that end a word in free text. `=` and `:` are not among them, so `code=abc`
-/// is one word.
-fn is_delimiter(c: char) -> bool {
-    c.is_whitespace()
-        || matches!(
-            c,
-            '"' | '\''
-                | '<'
-                | '>'
-                | '&'
-                | '?'
-                | '#'
-                | ','
-                | ';'
-                | '('
-                | ')'
-                | '{'
-                | '}'
-                | '['
-                | ']'
-        )
-}
-
-/// Redacts free text (HTML pages, truncated or broken JSON, URLs): JWT-shaped words, and the
-/// values after sensitive keys written as `key=value`, `key: value` or `"key": "value"`.
-pub(crate) fn redact_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(c) = rest.chars().next() {
-        if is_delimiter(c) {
-            out.push(c);
-            rest = &rest[c.len_utf8()..];
-            continue;
-        }
-        let end = rest.find(is_delimiter).unwrap_or(rest.len());
-        let word = &rest[..end];
-        rest = &rest[end..];
-        if looks_like_jwt(word) {
-            out.push_str(REDACTED);
-            continue;
-        }
-        match word.find(['=', ':']) {
-            Some(i) if is_sensitive_key(&word[..i]) => {
-                out.push_str(&word[..=i]);
-                if word.len() > i + 1 {
-                    out.push_str(REDACTED);
-                } else {
-                    // `code= "abc"`: the value is the next word.
-                    rest = redact_value(rest, &mut out, false);
-                }
-            }
-            Some(_) => out.push_str(word),
-            None => {
-                out.push_str(word);
-                if is_sensitive_key(word) {
-                    rest = redact_value(rest, &mut out, true);
-                }
-            }
-        }
-    }
-    out
-}
-
-/// After a sensitive key: copies the separator (a closing quote, `:` or `=`, spaces; only
-/// spaces when `need_separator` is false) to `out`, writes `[redacted]` in place of the value
-/// (quoted or bare) and returns the text after it. Returns `rest` unchanged when no value
-/// follows.
-fn redact_value<'a>(rest: &'a str, out: &mut String, need_separator: bool) -> &'a str {
-    let bytes = rest.as_bytes();
-    let mut i = 0;
-    if need_separator {
-        if matches!(bytes.first(), Some(b'"' | b'\'')) {
-            i += 1;
-        }
-        while bytes.get(i).is_some_and(|b| *b == b' ' || *b == b'\t') {
-            i += 1;
-        }
-        if !matches!(bytes.get(i), Some(b':' | b'=')) {
-            return rest;
-        }
-        i += 1;
-    }
-    while bytes.get(i).is_some_and(|b| *b == b' ' || *b == b'\t') {
-        i += 1;
-    }
-    match bytes.get(i) {
-        Some(&quote @ (b'"' | b'\'')) => {
-            out.push_str(&rest[..=i]);
-            let value = &rest[i + 1..];
-            out.push_str(REDACTED);
-            // An unterminated value (a truncated body) is redacted to the end.
-            match value.find(quote as char) {
-                Some(close) => &value[close..],
-                None => "",
-            }
-        }
-        _ => {
-            out.push_str(&rest[..i]);
-            let value = &rest[i..];
-            let end = value.find(is_delimiter).unwrap_or(value.len());
-            if end > 0 {
-                out.push_str(REDACTED);
-            }
-            &value[end..]
-        }
-    }
-}
-
-fn looks_like_jwt(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('.').collect();
-    parts.len() >= 3
-        && s.starts_with("eyJ")
-        && parts.iter().all(|p| {
-            p.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'=')
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn snippet_redacts_json_credentials() {
-        let body = br#"{"access_token":"s3cr3t-at","nested":{"refresh_token":"s3cr3t-rt"},"ok":"visible"}"#;
-        let s = redact_snippet(body);
-        assert!(!s.contains("s3cr3t"), "{s}");
-        assert!(s.contains("visible"));
-    }
-
-    #[test]
-    fn snippet_redacts_jwts_and_pairs_in_text() {
-        let body =
-            b"<html>token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln and code=abc123 here</html>";
-        let s = redact_snippet(body);
-        assert!(!s.contains("eyJhbGci"), "{s}");
-        assert!(!s.contains("abc123"), "{s}");
-        assert!(s.contains("<html>token"));
-    }
-
-    #[test]
-    fn snippet_text_redaction_is_exact() {
-        let cases = [
-            // Words that merely name a key are left alone.
-            ("the code expired", "the code expired"),
-            ("code=abc&state=1", "code=[redacted]&state=1"),
-            ("code=&state=1", "code=&state=1"),
-            ("https://h/cb?code=abc#x", "https://h/cb?code=[redacted]#x"),
-            ("(client_secret=s1)", "(client_secret=[redacted])"),
-            (
-                r#"{"access_token" : "a b", "token_type":"Bearer""#,
-                r#"{"access_token" : "[redacted]", "token_type":"Bearer""#,
-            ),
-            (
-                r#"{"refresh_token":"cut off"#,
-                r#"{"refresh_token":"[redacted]"#,
-            ),
-            ("accessToken: abc def", "accessToken: [redacted] def"),
-            ("Ticket='t-1'", "Ticket='[redacted]'"),
-            ("password = hunter2;", "password = [redacted];"),
-            ("id_token\n", "id_token\n"),
-            ("expires_in=3600", "expires_in=3600"),
-        ];
-        for (text, expected) in cases {
-            assert_eq!(redact_snippet(text.as_bytes()), expected, "{text}");
-        }
-    }
-
-    #[test]
-    fn snippet_json_redaction_normalizes_key_spelling() {
-        let body = br#"{"data":{"accessToken":"a","Refresh-Token":"r","idToken":null,"code":7,"token_type":"bearer","list":["eyJhbGciOiJub25lIn0.eyJzIjoxfQ.c2ln"]}}"#;
-        assert_eq!(
-            redact_snippet(body),
-            r#"{"data":{"Refresh-Token":"[redacted]","accessToken":"[redacted]","code":"[redacted]","idToken":null,"list":["[redacted]"],"token_type":"bearer"}}"#
-        );
-    }
-
-    #[test]
-    fn snippet_is_truncated() {
-        let body = "x".repeat(5000);
-        let s = redact_snippet(body.as_bytes());
-        assert_eq!(s.chars().count(), SNIPPET_CHARS + 1);
-    }
 
     #[test]
     fn helpers_classify() {
@@ -770,5 +970,124 @@ mod tests {
         }
         .into();
         assert!(e.is_retryable());
+    }
+
+    fn unreadable_at(status: u16) -> Error {
+        UnreadableResponse {
+            endpoint: "https://x/token".into(),
+            status: Some(status),
+            content_type: None,
+            reason: "r".into(),
+            snippet: String::new(),
+            retry_after: None,
+        }
+        .into()
+    }
+
+    #[test]
+    fn retryability_boundaries_for_every_origin() {
+        // (status, expected kind of an unknown-code refusal, retryable)
+        let table = [
+            (428, ErrorKind::InvalidRequest, false),
+            (429, ErrorKind::RateLimited, true),
+            (499, ErrorKind::InvalidRequest, false),
+            (500, ErrorKind::ProviderUnavailable, true),
+            (599, ErrorKind::ProviderUnavailable, true),
+        ];
+        for (status, kind, retryable) in table {
+            let provider: Error = ProviderError::new(Some(status), "weird_code").into();
+            assert_eq!(
+                (provider.kind(), provider.is_retryable()),
+                (kind, retryable),
+                "provider {status}"
+            );
+            let vendor: Error = VendorError::new("v", status, i64::from(status), "m").into();
+            assert_eq!(vendor.is_retryable(), retryable, "vendor {status}");
+            let vendor_200: Error = VendorError::new("v", 200, i64::from(status), "m").into();
+            assert_eq!(
+                vendor_200.is_retryable(),
+                retryable,
+                "vendor status_code {status}"
+            );
+            let unreadable = unreadable_at(status);
+            assert_eq!(unreadable.is_retryable(), retryable, "unreadable {status}");
+        }
+    }
+
+    #[test]
+    fn oauth_codes_round_trip_and_classify() {
+        for (code, kind) in [
+            ("invalid_grant", ErrorKind::InvalidGrant),
+            ("invalid_client", ErrorKind::InvalidClient),
+            ("unauthorized_client", ErrorKind::InvalidClient),
+            ("invalid_request", ErrorKind::InvalidRequest),
+            ("invalid_scope", ErrorKind::InvalidScope),
+            ("access_denied", ErrorKind::AccessDenied),
+            ("unsupported_grant_type", ErrorKind::Unsupported),
+            ("invalid_token", ErrorKind::InvalidToken),
+            ("temporarily_unavailable", ErrorKind::ProviderUnavailable),
+            ("slow_down", ErrorKind::RateLimited),
+        ] {
+            let parsed = OAuthErrorCode::parse(code);
+            assert!(!matches!(parsed, OAuthErrorCode::Other(_)), "{code}");
+            assert_eq!(parsed.as_str(), code);
+            assert_eq!(ProviderError::new(Some(400), code).kind, kind, "{code}");
+        }
+        let other = OAuthErrorCode::parse("login_required");
+        assert_eq!(other, OAuthErrorCode::Other("login_required".into()));
+        assert_eq!(other.as_str(), "login_required");
+        // A 5xx wins over whatever code the body carries.
+        assert_eq!(
+            ProviderError::new(Some(503), "invalid_request").kind,
+            ErrorKind::ProviderUnavailable
+        );
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        assert_eq!(
+            RetryAfter::parse(" 120 "),
+            Some(RetryAfter::Delay(Duration::from_secs(120)))
+        );
+        let at = RetryAfter::parse("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
+        let RetryAfter::At(when) = at else {
+            panic!("expected a date, got {at:?}")
+        };
+        assert_eq!(
+            when.duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap()
+                .as_secs(),
+            1_445_412_480
+        );
+        assert_eq!(at.delay_from(when + Duration::from_secs(5)), Duration::ZERO);
+        assert_eq!(RetryAfter::parse("soon"), None);
+        assert_eq!(RetryAfter::parse("-5"), None);
+    }
+
+    #[test]
+    fn may_have_been_sent_is_precise() {
+        let transport = |kind| -> Error {
+            TransportError {
+                kind,
+                endpoint: "https://x/token".into(),
+                message: "m".into(),
+                source: None,
+            }
+            .into()
+        };
+        assert!(!transport(TransportKind::Connect).may_have_been_sent());
+        assert!(!transport(TransportKind::ConnectTimeout).may_have_been_sent());
+        assert!(transport(TransportKind::Timeout).may_have_been_sent());
+        assert!(transport(TransportKind::Other).may_have_been_sent());
+        assert_eq!(
+            transport(TransportKind::ConnectTimeout).kind(),
+            ErrorKind::Timeout
+        );
+        assert!(transport(TransportKind::ConnectTimeout)
+            .to_string()
+            .contains("the request was not sent"));
+        assert!(!Error::config("k", "m").may_have_been_sent());
+        let refused: Error = ProviderError::new(Some(400), "invalid_grant").into();
+        assert!(refused.may_have_been_sent());
     }
 }

@@ -4,118 +4,241 @@ use std::fmt;
 
 use secrecy::SecretString;
 
-/// A credential to exchange for a [`TokenSet`](crate::TokenSet).
+use crate::pkce::PkceVerifier;
+
+/// A credential to exchange for a [`TokenSet`](crate::TokenSet), built with a constructor and
+/// grown with builder methods:
 ///
-/// Codes, tickets, refresh tokens and verifiers are [`SecretString`]s: they never appear in
-/// `Debug` output.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub enum Grant {
-    /// `grant_type=authorization_code` (RFC 6749 section 4.1.3), optionally with PKCE.
+/// ```
+/// use tokenbridge_core::{Grant, GrantKind, PkceVerifier};
+///
+/// let verifier = PkceVerifier::generate()?;
+/// let grant = Grant::authorization_code("code-from-callback", "https://app.example.com/cb")
+///     .with_pkce_verifier(verifier)
+///     .with_param("resource", "https://api.example.com");
+/// assert_eq!(grant.kind(), GrantKind::AuthorizationCode);
+///
+/// let service = Grant::client_credentials().with_scopes(["read", "write"]);
+/// assert_eq!(service.scopes(), ["read", "write"]);
+/// # Ok::<(), tokenbridge_core::Error>(())
+/// ```
+///
+/// Codes, refresh tokens, verifiers and extension parameters are secrets: they never appear in
+/// `Debug` output. A grant is not `Clone`: a one-time credential is meant to be sent once.
+#[derive(Debug)]
+pub struct Grant {
+    body: GrantBody,
+    scopes: Vec<String>,
+    params: Vec<(String, String)>,
+}
+
+#[derive(Debug)]
+enum GrantBody {
     AuthorizationCode {
-        /// The code from the redirect.
         code: SecretString,
-        /// The `redirect_uri` sent in the authorize request; `None` only where the provider
-        /// makes it optional.
         redirect_uri: Option<String>,
-        /// The PKCE verifier (RFC 7636), when the authorize request carried a challenge.
-        pkce_verifier: Option<SecretString>,
+        pkce_verifier: Option<PkceVerifier>,
     },
-    /// `grant_type=refresh_token` (RFC 6749 section 6).
     RefreshToken {
-        /// The refresh token.
         refresh_token: SecretString,
-        /// Narrower scopes to request; empty keeps the original ones.
-        scopes: Vec<String>,
     },
-    /// `grant_type=client_credentials` (RFC 6749 section 4.4).
-    ClientCredentials {
-        /// Scopes to request; empty asks for the client's defaults.
-        scopes: Vec<String>,
-    },
-    /// A GenAuth QR-code login ticket.
-    QrTicket {
-        /// The ticket from an `AUTHORIZED` QR status.
-        ticket: SecretString,
-    },
-    /// Any other grant type, with its parameters sent as given.
-    Other {
-        /// The `grant_type` value, e.g. `urn:ietf:params:oauth:grant-type:token-exchange`.
+    ClientCredentials,
+    Extension {
         grant_type: String,
-        /// Parameters sent as given; their values are treated as secrets.
         params: Vec<(String, SecretString)>,
+        one_time: bool,
     },
 }
 
 impl Grant {
-    /// An authorization code grant without PKCE.
+    fn from_body(body: GrantBody) -> Self {
+        Self {
+            body,
+            scopes: Vec::new(),
+            params: Vec::new(),
+        }
+    }
+
+    /// `grant_type=authorization_code` (RFC 6749 section 4.1.3) with the `redirect_uri` of the
+    /// authorize request.
     pub fn authorization_code(code: impl Into<String>, redirect_uri: impl Into<String>) -> Self {
-        Grant::AuthorizationCode {
+        Self::from_body(GrantBody::AuthorizationCode {
             code: SecretString::from(code.into()),
             redirect_uri: Some(redirect_uri.into()),
             pkce_verifier: None,
-        }
+        })
     }
 
-    /// An authorization code grant with its PKCE verifier.
-    pub fn authorization_code_pkce(
-        code: impl Into<String>,
-        redirect_uri: impl Into<String>,
-        verifier: impl Into<String>,
-    ) -> Self {
-        Grant::AuthorizationCode {
+    /// An authorization code without `redirect_uri`, for providers that make it optional
+    /// (Huawei OneAccess's OAuth 2.0 applications). Providers that require it refuse this
+    /// grant before sending it.
+    pub fn authorization_code_without_redirect_uri(code: impl Into<String>) -> Self {
+        Self::from_body(GrantBody::AuthorizationCode {
             code: SecretString::from(code.into()),
-            redirect_uri: Some(redirect_uri.into()),
-            pkce_verifier: Some(SecretString::from(verifier.into())),
-        }
+            redirect_uri: None,
+            pkce_verifier: None,
+        })
     }
 
-    /// A refresh token grant keeping the original scopes.
+    /// `grant_type=refresh_token` (RFC 6749 section 6), keeping the original scopes unless
+    /// [`with_scopes`](Self::with_scopes) narrows them.
     pub fn refresh_token(refresh_token: impl Into<String>) -> Self {
-        Grant::RefreshToken {
+        Self::from_body(GrantBody::RefreshToken {
             refresh_token: SecretString::from(refresh_token.into()),
-            scopes: Vec::new(),
-        }
+        })
     }
 
-    /// A client credentials grant.
-    pub fn client_credentials<I, S>(scopes: I) -> Self
+    /// `grant_type=client_credentials` (RFC 6749 section 4.4); add scopes with
+    /// [`with_scopes`](Self::with_scopes).
+    pub fn client_credentials() -> Self {
+        Self::from_body(GrantBody::ClientCredentials)
+    }
+
+    /// An extension grant (RFC 6749 section 4.5), e.g.
+    /// `urn:ietf:params:oauth:grant-type:token-exchange`; add its parameters with
+    /// [`with_secret_param`](Self::with_secret_param). It is treated as one-time (never
+    /// replayed) unless [`reusable`](Self::reusable) says otherwise.
+    pub fn extension(grant_type: impl Into<String>) -> Self {
+        Self::from_body(GrantBody::Extension {
+            grant_type: grant_type.into(),
+            params: Vec::new(),
+            one_time: true,
+        })
+    }
+
+    /// Adds the PKCE verifier (RFC 7636) of the authorize request to a code grant; ignored
+    /// by other grants.
+    pub fn with_pkce_verifier(mut self, verifier: PkceVerifier) -> Self {
+        if let GrantBody::AuthorizationCode { pkce_verifier, .. } = &mut self.body {
+            *pkce_verifier = Some(verifier);
+        }
+        self
+    }
+
+    /// Sets the scopes to request (sent space-separated as `scope`).
+    pub fn with_scopes<I, S>(mut self, scopes: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        Grant::ClientCredentials {
-            scopes: scopes.into_iter().map(Into::into).collect(),
-        }
+        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
     }
 
-    /// A GenAuth QR-code login ticket.
-    pub fn qr_ticket(ticket: impl Into<String>) -> Self {
-        Grant::QrTicket {
-            ticket: SecretString::from(ticket.into()),
+    /// Adds a parameter sent as given, e.g. `audience` or `resource` (RFC 8707), or a vendor's
+    /// own. Use [`with_secret_param`](Self::with_secret_param) for credentials.
+    pub fn with_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.params.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds a credential parameter to an extension grant (kept secret); ignored by other
+    /// grants, whose credentials have their own constructors.
+    pub fn with_secret_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        if let GrantBody::Extension { params, .. } = &mut self.body {
+            params.push((name.into(), SecretString::from(value.into())));
         }
+        self
+    }
+
+    /// Marks an extension grant as safe to send again (its credential is not spent on use).
+    pub fn reusable(mut self) -> Self {
+        if let GrantBody::Extension { one_time, .. } = &mut self.body {
+            *one_time = false;
+        }
+        self
     }
 
     /// Which kind of grant this is.
     pub fn kind(&self) -> GrantKind {
-        match self {
-            Grant::AuthorizationCode { .. } => GrantKind::AuthorizationCode,
-            Grant::RefreshToken { .. } => GrantKind::RefreshToken,
-            Grant::ClientCredentials { .. } => GrantKind::ClientCredentials,
-            Grant::QrTicket { .. } => GrantKind::QrTicket,
-            Grant::Other { .. } => GrantKind::Other,
+        match &self.body {
+            GrantBody::AuthorizationCode { .. } => GrantKind::AuthorizationCode,
+            GrantBody::RefreshToken { .. } => GrantKind::RefreshToken,
+            GrantBody::ClientCredentials => GrantKind::ClientCredentials,
+            GrantBody::Extension { .. } => GrantKind::Extension,
+        }
+    }
+
+    /// The `grant_type` value sent.
+    pub fn grant_type(&self) -> &str {
+        match &self.body {
+            GrantBody::Extension { grant_type, .. } => grant_type,
+            _ => self.kind().grant_type().unwrap_or_default(),
+        }
+    }
+
+    /// Whether the credential is spent by the first request that reaches the provider, so the
+    /// request must never be replayed.
+    pub fn is_one_time(&self) -> bool {
+        match &self.body {
+            GrantBody::Extension { one_time, .. } => *one_time,
+            _ => self.kind().is_one_time(),
+        }
+    }
+
+    /// The authorization code, for a code grant.
+    pub fn code(&self) -> Option<&SecretString> {
+        match &self.body {
+            GrantBody::AuthorizationCode { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// The `redirect_uri`, for a code grant that has one.
+    pub fn redirect_uri(&self) -> Option<&str> {
+        match &self.body {
+            GrantBody::AuthorizationCode { redirect_uri, .. } => redirect_uri.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The PKCE verifier, for a code grant that has one.
+    pub fn pkce_verifier(&self) -> Option<&PkceVerifier> {
+        match &self.body {
+            GrantBody::AuthorizationCode { pkce_verifier, .. } => pkce_verifier.as_ref(),
+            _ => None,
         }
     }
 
     /// Whether this grant carries a PKCE verifier.
     pub fn uses_pkce(&self) -> bool {
-        matches!(
-            self,
-            Grant::AuthorizationCode {
-                pkce_verifier: Some(_),
-                ..
+        self.pkce_verifier().is_some()
+    }
+
+    /// The refresh token, for a refresh grant.
+    pub fn refresh_token_value(&self) -> Option<&SecretString> {
+        match &self.body {
+            GrantBody::RefreshToken { refresh_token } => Some(refresh_token),
+            _ => None,
+        }
+    }
+
+    /// The scopes to request.
+    pub fn scopes(&self) -> &[String] {
+        &self.scopes
+    }
+
+    /// The extra parameters added with [`with_param`](Self::with_param).
+    pub fn params(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.params.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// An extension grant's credential parameter called `name`.
+    pub fn secret_param(&self, name: &str) -> Option<&SecretString> {
+        match &self.body {
+            GrantBody::Extension { params, .. } => {
+                params.iter().find(|(n, _)| n == name).map(|(_, v)| v)
             }
-        )
+            _ => None,
+        }
+    }
+
+    /// An extension grant's credential parameters, in the order added.
+    pub fn secret_params(&self) -> &[(String, SecretString)] {
+        match &self.body {
+            GrantBody::Extension { params, .. } => params,
+            _ => &[],
+        }
     }
 }
 
@@ -123,16 +246,14 @@ impl Grant {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GrantKind {
-    /// [`Grant::AuthorizationCode`].
+    /// [`Grant::authorization_code`].
     AuthorizationCode,
-    /// [`Grant::RefreshToken`].
+    /// [`Grant::refresh_token`].
     RefreshToken,
-    /// [`Grant::ClientCredentials`].
+    /// [`Grant::client_credentials`].
     ClientCredentials,
-    /// [`Grant::QrTicket`].
-    QrTicket,
-    /// [`Grant::Other`].
-    Other,
+    /// [`Grant::extension`], e.g. GenAuth's QR-code ticket.
+    Extension,
 }
 
 impl GrantKind {
@@ -142,7 +263,7 @@ impl GrantKind {
             GrantKind::AuthorizationCode => Some("authorization_code"),
             GrantKind::RefreshToken => Some("refresh_token"),
             GrantKind::ClientCredentials => Some("client_credentials"),
-            GrantKind::QrTicket | GrantKind::Other => None,
+            GrantKind::Extension => None,
         }
     }
 
@@ -160,8 +281,7 @@ impl fmt::Display for GrantKind {
             GrantKind::AuthorizationCode => "authorization_code",
             GrantKind::RefreshToken => "refresh_token",
             GrantKind::ClientCredentials => "client_credentials",
-            GrantKind::QrTicket => "qr_ticket",
-            GrantKind::Other => "other",
+            GrantKind::Extension => "extension",
         })
     }
 }

@@ -10,7 +10,8 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, LOCATION, USER_AGENT};
 use url::Url;
 
-use crate::error::{redact_text, Error, Result, TransportError, TransportKind};
+use crate::error::{Error, Result, TransportError, TransportKind};
+use crate::redact::redact_text;
 use crate::request::TokenRequest;
 
 /// The `User-Agent` sent with every request.
@@ -143,7 +144,7 @@ fn build_reqwest(config: &HttpConfig) -> Result<reqwest::Client> {
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(DEFAULT_USER_AGENT)
         .build()
-        .map_err(|e| Error::config_general(format!("could not build the HTTP client: {e}")))
+        .map_err(|e| Error::internal(format!("could not build the HTTP client: {e}")))
 }
 
 impl Default for HttpClient {
@@ -332,7 +333,11 @@ impl HttpClient {
 }
 
 fn transport_error(endpoint: &Url, e: reqwest::Error) -> Error {
-    let kind = if e.is_timeout() {
+    // reqwest reports a connect timeout as both a timeout and a connect error: nothing was
+    // sent then, which decides whether a one-time credential is spent.
+    let kind = if e.is_timeout() && e.is_connect() {
+        TransportKind::ConnectTimeout
+    } else if e.is_timeout() {
         TransportKind::Timeout
     } else if e.is_connect() {
         TransportKind::Connect

@@ -1,45 +1,77 @@
-//! The core of tokenbridge: the traits, the normalized [`TokenSet`], the one [`Error`] type,
-//! the HTTP layer with safe defaults, the lenient response pipeline and the
-//! [`StandardExchanger`] for any RFC 6749 / OpenID Connect provider.
+//! The core of tokenbridge: the normalized [`TokenSet`], [`Grant`], the one [`Error`] type
+//! with its [`ErrorKind`], the HTTP layer with safe defaults, the lenient response pipeline,
+//! and [`Provider`], the one configured-provider type where every capability is written once.
 //!
-//! Vendor adapters (GenAuth, Tencent CIAM, Huawei OneAccess, or your own) are small crates
-//! written against [`TokenExchanger`] and [`ClientAuth`], reusing [`StandardExchanger`] through
-//! [`ExchangeHooks`] where their vendor follows the standard and the [`wire`] steps where it
-//! does not.
+//! A vendor adapter is data and hooks: a [`VendorDescription`] (endpoint paths, auth methods,
+//! grants, an error-code table) and, where its protocol departs from the standard,
+//! [`VendorHooks`]. It registers a [`ProviderKind`] so configuration can name it.
 
 pub mod auth;
+pub mod config;
 pub mod discovery;
 pub mod error;
 pub mod exchanger;
 pub mod grant;
 pub mod http;
+pub mod id_token;
+pub mod jwks;
+pub mod jwt_auth;
 pub mod pkce;
+pub mod provider;
+pub mod redact;
 pub mod request;
-pub mod standard;
+pub mod session;
+pub mod signin;
 pub mod token;
+pub mod vendor;
 pub mod wire;
 
 pub use auth::{
     client_auth, AuthMethod, BasicEncoding, ClientAuth, ClientSecretBasic, ClientSecretPost,
     NoClientAuth,
 };
+pub use config::{
+    CommonSettings, HttpSettings, ProviderContext, ProviderKind, ProviderTable, SecretSetting,
+};
 pub use discovery::{Jwk, Jwks, ProviderMetadata};
 pub use error::{
-    Error, LoginEnd, LoginError, ProviderError, Result, TransportError, TransportKind,
-    UnreadableResponse, VendorError,
+    Error, ErrorKind, LoginEnd, LoginError, OAuthErrorCode, ProviderError, Result, RetryAfter,
+    TransportError, TransportKind, UnreadableResponse, VendorError,
 };
 pub use exchanger::{ensure_supported, unsupported_grant, TokenExchanger};
 pub use grant::{Grant, GrantKind};
 pub use http::{HttpClient, HttpConfig, HttpResponse};
-pub use pkce::PkceVerifier;
-pub use request::{BodyEncoding, TokenRequest};
-pub use standard::{
-    ExchangeHooks, Protocol, StandardExchanger, StandardExchangerBuilder, StandardHooks,
+pub use id_token::{
+    access_token_hash, Clock, IdTokenError, IdTokenVerifier, IdTokenVerifierBuilder,
+    SigningAlgorithm, SystemClock, VerifiedIdToken, VerifyOptions,
 };
-pub use token::{TokenSet, TokenType};
+pub use jwks::{HttpJwksSource, JwksCache, JwksSource, StaticJwksSource};
+pub use jwt_auth::{ClientSecretJwt, PrivateKeyJwt};
+pub use pkce::PkceVerifier;
+pub use provider::{Endpoints, Protocol, Provider, ProviderBuilder, STANDARD};
+pub use request::{BodyEncoding, TokenRequest};
+pub use session::{
+    FileStore, MemoryStore, SessionError, TokenSession, TokenSessionBuilder, TokenStore,
+};
+pub use signin::{
+    AuthorizationRequest, AuthorizationRequestBuilder, CallbackError, CompletedLogin,
+    LogoutRequest, PendingLogin, TokenTypeHint,
+};
+pub use token::{SerializeSecrets, TokenSet, TokenType};
+pub use vendor::{
+    Capabilities, EndpointPaths, ErrorMapping, ErrorTable, HookContext, LogoutParams,
+    StandardHooks, VendorDescription, VendorHooks,
+};
 
 /// Re-exported for adapters implementing [`TokenExchanger`].
 pub use async_trait::async_trait;
+/// The `redis` crate, re-exported so applications open connections for
+/// [`session::RedisStore`] with the same version.
+#[cfg(feature = "redis")]
+pub use redis;
+/// Re-exported because [`HttpClient::with_reqwest`] takes a `reqwest::Client`, so callers can
+/// match versions.
+pub use reqwest;
 /// Re-exported so adapters and applications use the same secret types.
 pub use secrecy::{self, ExposeSecret, SecretString};
 /// Re-exported for adapters building URLs.

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 
 /// A PKCE code verifier: 43 to 128 characters from the RFC 7636 unreserved set.
-#[derive(Clone)]
+/// Deliberately not `Clone`: a verifier belongs to one authorize request and is sent once.
 pub struct PkceVerifier(SecretString);
 
 impl PkceVerifier {
@@ -18,7 +18,7 @@ impl PkceVerifier {
     pub fn generate() -> Result<Self> {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).map_err(|e| {
-            Error::config_general(format!(
+            Error::internal(format!(
                 "the operating system's random number generator failed: {e}"
             ))
         })?;

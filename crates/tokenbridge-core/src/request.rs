@@ -100,13 +100,11 @@ impl TokenRequest {
     }
 
     /// Adds a parameter that is safe to show.
-    pub fn param(
-        &mut self,
-        name: impl Into<Cow<'static, str>>,
-        value: impl Into<String>,
-    ) -> &mut Self {
-        self.params
-            .push((name.into(), ParamValue::Plain(Cow::Owned(value.into()))));
+    pub fn param(&mut self, name: impl Into<String>, value: impl Into<String>) -> &mut Self {
+        self.params.push((
+            Cow::Owned(name.into()),
+            ParamValue::Plain(Cow::Owned(value.into())),
+        ));
         self
     }
 
@@ -119,25 +117,18 @@ impl TokenRequest {
     }
 
     /// Adds a credential parameter; it is redacted in `Debug`.
-    pub fn secret_param(
-        &mut self,
-        name: impl Into<Cow<'static, str>>,
-        value: &SecretString,
-    ) -> &mut Self {
+    pub fn secret_param(&mut self, name: impl Into<String>, value: &SecretString) -> &mut Self {
         self.params
-            .push((name.into(), ParamValue::Secret(value.clone())));
+            .push((Cow::Owned(name.into()), ParamValue::Secret(value.clone())));
         self
     }
 
     /// Adds a structured parameter (an object, an array, a number, a boolean), sent as is in a
     /// JSON body and as its JSON text in a form body or query. Not for credentials: it is
     /// shown in `Debug`.
-    pub fn json_param(
-        &mut self,
-        name: impl Into<Cow<'static, str>>,
-        value: serde_json::Value,
-    ) -> &mut Self {
-        self.params.push((name.into(), ParamValue::Json(value)));
+    pub fn json_param(&mut self, name: impl Into<String>, value: serde_json::Value) -> &mut Self {
+        self.params
+            .push((Cow::Owned(name.into()), ParamValue::Json(value)));
         self
     }
 
@@ -155,10 +146,10 @@ impl TokenRequest {
     /// Sets a header; `sensitive` marks it so `Debug` output and HTTP/2 compression skip it.
     pub fn header(&mut self, name: HeaderName, value: &str, sensitive: bool) -> Result<&mut Self> {
         let mut value = HeaderValue::from_str(value).map_err(|_| {
-            Error::config(
-                name.as_str(),
-                "the header value contains characters not allowed in HTTP headers",
-            )
+            Error::internal(format!(
+                "the value of the {} header contains characters not allowed in HTTP headers",
+                name.as_str()
+            ))
         })?;
         value.set_sensitive(sensitive);
         self.headers.insert(name, value);

@@ -1,9 +1,10 @@
 //! The normalized token model every exchanger returns.
 
 use std::fmt;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 /// The `token_type` of a [`TokenSet`], compared case-insensitively.
@@ -49,8 +50,10 @@ impl fmt::Display for TokenType {
 
 /// The tokens a provider issued, normalized across vendors.
 ///
-/// Secrets (`access_token`, `refresh_token`, `id_token`) are [`SecretString`]s: `Debug` and
-/// `Display` never show them. Read them with [`ExposeSecret::expose_secret`].
+/// Secrets (`access_token`, `refresh_token`, `id_token`) are [`SecretString`]s: `Debug`,
+/// `Display` and plain `Serialize` never show them, and `TokenSet` has no `==` that would
+/// compare them. Read them with [`ExposeSecret::expose_secret`]; persist a token set through
+/// [`TokenSet::serialize_secrets`] and read it back with `Deserialize`.
 ///
 /// ```
 /// use std::time::Duration;
@@ -244,25 +247,192 @@ impl fmt::Display for TokenSet {
     }
 }
 
-/// Compares secrets by value; used by tests and by callers that store token sets.
-impl PartialEq for TokenSet {
-    fn eq(&self, other: &Self) -> bool {
-        fn same(a: &Option<SecretString>, b: &Option<SecretString>) -> bool {
-            match (a, b) {
-                (Some(a), Some(b)) => a.expose_secret() == b.expose_secret(),
-                (None, None) => true,
-                _ => false,
-            }
+impl TokenSet {
+    /// A view of these tokens that serializes the secrets too, for persisting a session.
+    ///
+    /// Plain [`Serialize`] of a [`TokenSet`] leaves `access_token`, `refresh_token` and
+    /// `id_token` out, so a token set written to a log or an API answer never carries them;
+    /// this explicit opt-in is the only way they are written. The output deserializes back
+    /// into an equal [`TokenSet`] (times exact to the nanosecond).
+    ///
+    /// ```
+    /// use tokenbridge_core::{ExposeSecret, TokenSet, TokenType};
+    ///
+    /// let tokens = TokenSet::new("corp", "at-123", TokenType::Bearer)
+    ///     .with_refresh_token(Some("rt-456".into()));
+    /// let plain = serde_json::to_string(&tokens).unwrap();
+    /// assert!(!plain.contains("at-123") && !plain.contains("rt-456"));
+    ///
+    /// let stored = serde_json::to_string(&tokens.serialize_secrets()).unwrap();
+    /// let back: TokenSet = serde_json::from_str(&stored).unwrap();
+    /// assert_eq!(back.refresh_token().unwrap().expose_secret(), "rt-456");
+    /// ```
+    pub fn serialize_secrets(&self) -> SerializeSecrets<'_> {
+        SerializeSecrets(self)
+    }
+
+    fn to_wire(&self, secrets: bool) -> Result<WireTokenSet<'_>, String> {
+        let received_at = self.received_at.duration_since(UNIX_EPOCH).map_err(|_| {
+            "received_at is before 1970-01-01, which the stored format cannot hold".to_owned()
+        })?;
+        let expose = |s: &'_ SecretString| s.expose_secret().to_owned();
+        Ok(WireTokenSet {
+            format: FORMAT_VERSION,
+            provider: self.provider.as_str().into(),
+            token_type: self.token_type.as_str().into(),
+            received_at: received_at.into(),
+            expires_in: self.expires_in.map(Into::into),
+            access_token: secrets.then(|| expose(&self.access_token)),
+            refresh_token: if secrets {
+                self.refresh_token.as_ref().map(expose)
+            } else {
+                None
+            },
+            id_token: if secrets {
+                self.id_token.as_ref().map(expose)
+            } else {
+                None
+            },
+            scopes: self.scopes.as_deref().map(Into::into),
+            extra: std::borrow::Cow::Borrowed(&self.extra),
+        })
+    }
+
+    /// Whether `self` and `other` hold the same access token, without exposing either. Used
+    /// by sessions to tell a token another process stored from the one they already hold.
+    pub(crate) fn same_access_token(&self, other: &TokenSet) -> bool {
+        self.access_token.expose_secret() == other.access_token.expose_secret()
+    }
+
+    /// Whether `self` holds `access_token`.
+    pub(crate) fn has_access_token(&self, access_token: &SecretString) -> bool {
+        self.access_token.expose_secret() == access_token.expose_secret()
+    }
+
+    /// Keeps `previous`'s refresh token when this answer to a refresh carried none: most
+    /// providers that do not rotate simply omit it (RFC 6749 section 6).
+    pub(crate) fn keep_refresh_token_from(mut self, previous: &TokenSet) -> Self {
+        if self.refresh_token.is_none() {
+            self.refresh_token.clone_from(&previous.refresh_token);
         }
-        self.provider == other.provider
-            && self.access_token.expose_secret() == other.access_token.expose_secret()
-            && self.token_type == other.token_type
-            && self.expires_in == other.expires_in
-            && self.received_at == other.received_at
-            && same(&self.refresh_token, &other.refresh_token)
-            && same(&self.id_token, &other.id_token)
-            && self.scopes == other.scopes
-            && self.extra == other.extra
+        self
+    }
+}
+
+/// The version of the stored format, written as `format`; a reader refuses versions it does
+/// not know instead of misreading them.
+const FORMAT_VERSION: u32 = 1;
+
+/// A [`TokenSet`] that serializes its secrets; see [`TokenSet::serialize_secrets`].
+///
+/// Its `Debug` shows no secret either.
+pub struct SerializeSecrets<'a>(&'a TokenSet);
+
+impl fmt::Debug for SerializeSecrets<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("SerializeSecrets").field(self.0).finish()
+    }
+}
+
+impl Serialize for SerializeSecrets<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0
+            .to_wire(true)
+            .map_err(serde::ser::Error::custom)?
+            .serialize(serializer)
+    }
+}
+
+/// Writes everything but the secrets: `access_token`, `refresh_token` and `id_token` are left
+/// out. Use [`TokenSet::serialize_secrets`] to persist a token set.
+impl Serialize for TokenSet {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_wire(false)
+            .map_err(serde::ser::Error::custom)?
+            .serialize(serializer)
+    }
+}
+
+/// Reads what [`TokenSet::serialize_secrets`] wrote. A token set serialized without its
+/// secrets is refused (it has no access token), with a message saying so.
+impl<'de> Deserialize<'de> for TokenSet {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let wire = WireTokenSet::deserialize(deserializer)?;
+        if wire.format != FORMAT_VERSION {
+            return Err(D::Error::custom(format_args!(
+                "unknown token set format {} (this version reads format {FORMAT_VERSION})",
+                wire.format
+            )));
+        }
+        let access_token = wire.access_token.ok_or_else(|| {
+            D::Error::custom(
+                "access_token is missing: the token set was serialized without its secrets \
+                 (persist it through TokenSet::serialize_secrets)",
+            )
+        })?;
+        let received_at = UNIX_EPOCH
+            .checked_add(wire.received_at.to_duration()?)
+            .ok_or_else(|| D::Error::custom("received_at is out of range"))?;
+        Ok(TokenSet {
+            provider: wire.provider.into_owned(),
+            access_token: SecretString::from(access_token),
+            token_type: TokenType::parse(&wire.token_type),
+            expires_in: wire.expires_in.map(|d| d.to_duration()).transpose()?,
+            received_at,
+            refresh_token: wire.refresh_token.map(SecretString::from),
+            id_token: wire.id_token.map(SecretString::from),
+            scopes: wire.scopes.map(std::borrow::Cow::into_owned),
+            extra: wire.extra.into_owned(),
+        })
+    }
+}
+
+/// The stored shape of a [`TokenSet`]. Times are whole seconds plus nanoseconds so they come
+/// back exactly; `received_at` counts from the Unix epoch.
+#[derive(Serialize, Deserialize)]
+struct WireTokenSet<'a> {
+    format: u32,
+    #[serde(borrow)]
+    provider: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    token_type: std::borrow::Cow<'a, str>,
+    received_at: WireDuration,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expires_in: Option<WireDuration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    access_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    scopes: Option<std::borrow::Cow<'a, [String]>>,
+    #[serde(default)]
+    extra: std::borrow::Cow<'a, Map<String, Value>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WireDuration {
+    secs: u64,
+    nanos: u32,
+}
+
+impl From<Duration> for WireDuration {
+    fn from(d: Duration) -> Self {
+        Self {
+            secs: d.as_secs(),
+            nanos: d.subsec_nanos(),
+        }
+    }
+}
+
+impl WireDuration {
+    fn to_duration<E: serde::de::Error>(&self) -> Result<Duration, E> {
+        if self.nanos >= 1_000_000_000 {
+            return Err(E::custom("nanos must be below 1000000000"));
+        }
+        Ok(Duration::new(self.secs, self.nanos))
     }
 }
 
@@ -299,5 +469,74 @@ mod tests {
         let t = TokenSet::new("p", "a", TokenType::Bearer);
         assert!(!t.is_expired(Duration::from_secs(3600)));
         assert_eq!(t.expires_at(), None);
+    }
+
+    fn full() -> TokenSet {
+        let mut extra = Map::new();
+        extra.insert("session_state".into(), Value::String("s-1".into()));
+        TokenSet::new("corp", "at-secret", TokenType::DPoP)
+            .with_received_at(UNIX_EPOCH + Duration::new(1_764_480_000, 123_456_789))
+            .with_expires_in(Some(Duration::new(3600, 5)))
+            .with_refresh_token(Some("rt-secret".into()))
+            .with_id_token(Some("idt-secret".into()))
+            .with_scopes(Some(vec!["openid".into(), "email".into()]))
+            .with_extra(extra)
+    }
+
+    fn assert_same(a: &TokenSet, b: &TokenSet) {
+        let secret = |s: Option<&SecretString>| s.map(|s| s.expose_secret().to_owned());
+        assert_eq!(a.provider(), b.provider());
+        assert!(a.same_access_token(b));
+        assert_eq!(a.token_type(), b.token_type());
+        assert_eq!(a.expires_in(), b.expires_in());
+        assert_eq!(a.received_at(), b.received_at());
+        assert_eq!(a.expires_at(), b.expires_at());
+        assert_eq!(secret(a.refresh_token()), secret(b.refresh_token()));
+        assert_eq!(secret(a.id_token()), secret(b.id_token()));
+        assert_eq!(a.scopes(), b.scopes());
+        assert_eq!(a.extra(), b.extra());
+    }
+
+    #[test]
+    fn round_trips_exactly_through_the_opt_in() {
+        for tokens in [
+            full(),
+            TokenSet::new("p", "a", TokenType::Other("MAC".into())),
+        ] {
+            let text = serde_json::to_string(&tokens.serialize_secrets()).unwrap();
+            let back: TokenSet = serde_json::from_str(&text).unwrap();
+            assert_same(&tokens, &back);
+            // From a reader too (no borrowing possible).
+            let back: TokenSet = serde_json::from_reader(text.as_bytes()).unwrap();
+            assert_same(&tokens, &back);
+        }
+    }
+
+    #[test]
+    fn plain_serialize_and_debug_hold_no_secret() {
+        let tokens = full();
+        let plain = serde_json::to_string(&tokens).unwrap();
+        let debug = format!("{tokens:?} {:?} {tokens}", tokens.serialize_secrets());
+        for out in [&plain, &debug] {
+            assert!(!out.contains("secret"), "{out}");
+        }
+        assert!(plain.contains("\"provider\":\"corp\""), "{plain}");
+        let err = serde_json::from_str::<TokenSet>(&plain).unwrap_err();
+        assert!(err.to_string().contains("serialize_secrets"), "{err}");
+    }
+
+    #[test]
+    fn bad_stored_sets_are_errors() {
+        let good = serde_json::to_value(full().serialize_secrets()).unwrap();
+        let mut v = good.clone();
+        v["format"] = 2.into();
+        assert!(serde_json::from_value::<TokenSet>(v).is_err());
+        let mut v = good.clone();
+        v["received_at"]["nanos"] = 1_000_000_000u64.into();
+        assert!(serde_json::from_value::<TokenSet>(v).is_err());
+        let mut v = good;
+        v["received_at"]["secs"] = u64::MAX.into();
+        assert!(serde_json::from_value::<TokenSet>(v).is_err());
+        assert!(serde_json::from_str::<TokenSet>("[]").is_err());
     }
 }

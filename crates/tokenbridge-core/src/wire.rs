@@ -14,8 +14,9 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::error::{redact_snippet, Error, ProviderError, Result, UnreadableResponse};
+use crate::error::{Error, ProviderError, Result, RetryAfter, UnreadableResponse};
 use crate::http::HttpResponse;
+use crate::redact::redact_snippet;
 use crate::token::{TokenSet, TokenType};
 
 mod typed;
@@ -142,8 +143,18 @@ pub fn unreadable(response: &HttpResponse, reason: impl Into<String>) -> Error {
         content_type: response.content_type(),
         reason: reason.into(),
         snippet: redact_snippet(&response.body),
+        retry_after: retry_after(response),
     }
     .into()
+}
+
+/// The `Retry-After` header of `response`, when it has a readable one.
+pub fn retry_after(response: &HttpResponse) -> Option<RetryAfter> {
+    response
+        .headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(RetryAfter::parse)
 }
 
 /// The RFC 6749 error code a bare error status stands for, where it stands for a refusal:
@@ -178,6 +189,7 @@ pub fn decode_json_object(response: &HttpResponse) -> Result<Map<String, Value>>
             Some(code) => {
                 let mut err = ProviderError::new(Some(response.status), code);
                 err.from_status_only = true;
+                err.retry_after = retry_after(response);
                 err.into()
             }
             None => unreadable(
@@ -230,12 +242,11 @@ pub fn standard_error(response: &HttpResponse, object: &Map<String, Value>) -> O
         }
     };
     let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_owned);
-    Some(
-        ProviderError::new(Some(response.status), code)
-            .with_description(text("error_description"))
-            .with_uri(text("error_uri"))
-            .into(),
-    )
+    let mut error = ProviderError::new(Some(response.status), code)
+        .with_description(text("error_description"))
+        .with_uri(text("error_uri"));
+    error.retry_after = retry_after(response);
+    Some(error.into())
 }
 
 /// Step 3: a [`TokenSet`] from a token object, leniently.

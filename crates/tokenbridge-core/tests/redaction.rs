@@ -15,7 +15,7 @@ use tokenbridge_core::wire::parse_standard_response;
 use tokenbridge_core::{
     AuthMethod, BasicEncoding, BodyEncoding, ClientSecretBasic, ClientSecretPost, Error, Grant,
     GrantKind, HttpClient, HttpConfig, HttpResponse, LoginEnd, LoginError, PkceVerifier,
-    StandardExchanger, TokenExchanger, TokenRequest, TransportKind, Url, VendorError,
+    Provider, TokenExchanger, TokenRequest, TransportKind, Url, VendorError,
 };
 
 /// Every secret in this file contains this marker, so one search finds any of them, whole
@@ -83,24 +83,18 @@ fn token_set() {
 fn grants_and_verifiers() {
     let verifier = PkceVerifier::new(format!("{MARK}-{}", "v".repeat(40))).unwrap();
     check_debug("PkceVerifier", &verifier);
+    let verifier = PkceVerifier::new(format!("{MARK}-{}", "v".repeat(40))).unwrap();
     let grants = [
         Grant::authorization_code(format!("{MARK}-code"), "https://app.example.com/cb"),
-        Grant::authorization_code_pkce(
-            format!("{MARK}-code"),
-            "https://app.example.com/cb",
-            verifier.secret().expose_secret(),
-        ),
+        Grant::authorization_code(format!("{MARK}-code"), "https://app.example.com/cb")
+            .with_pkce_verifier(verifier),
         Grant::refresh_token(format!("{MARK}-rt")),
-        Grant::RefreshToken {
-            refresh_token: secret("rt"),
-            scopes: vec!["read".into()],
-        },
-        Grant::client_credentials(["read"]),
-        Grant::qr_ticket(format!("{MARK}-ticket")),
-        Grant::Other {
-            grant_type: "urn:ietf:params:oauth:grant-type:token-exchange".into(),
-            params: vec![("subject_token".into(), secret("subject"))],
-        },
+        Grant::refresh_token(format!("{MARK}-rt")).with_scopes(["read"]),
+        Grant::client_credentials().with_scopes(["read"]),
+        Grant::extension("urn:tokenbridge:genauth:qrcode-ticket")
+            .with_secret_param("ticket", format!("{MARK}-ticket")),
+        Grant::extension("urn:ietf:params:oauth:grant-type:token-exchange")
+            .with_secret_param("subject_token", format!("{MARK}-subject")),
     ];
     for grant in &grants {
         check_debug(&format!("Grant::{}", grant.kind()), grant);
@@ -129,25 +123,22 @@ fn client_auth_methods() {
 #[tokio::test]
 async fn requests_and_exchangers() {
     for method in [AuthMethod::ClientSecretPost, AuthMethod::ClientSecretBasic] {
-        let builder = StandardExchanger::builder("corp")
+        let builder = Provider::builder("corp")
             .token_endpoint("https://id.example.com/token")
             .client_id("app")
             .client_secret(secret("client"))
             .auth_method(method);
-        check_debug("StandardExchangerBuilder", &builder);
+        check_debug("ProviderBuilder", &builder);
         let exchanger = builder.build().unwrap();
-        check_debug("StandardExchanger (unresolved)", &exchanger);
-        let grant = Grant::authorization_code_pkce(
-            format!("{MARK}-code"),
-            "https://app.example.com/cb",
-            format!("{MARK}-verifier"),
-        );
+        check_debug("Provider (unresolved)", &exchanger);
+        let grant = Grant::authorization_code(format!("{MARK}-code"), "https://app.example.com/cb")
+            .with_pkce_verifier(PkceVerifier::new(format!("{MARK}-verifier-{}", "v".repeat(40))).unwrap());
         let request = exchanger.build_request(&grant).await.unwrap();
         // The secrets are in the bytes that will be sent, and only there.
         let sent = String::from_utf8(request.body_bytes()).unwrap();
         assert!(sent.contains(MARK));
         check_debug("TokenRequest", &request);
-        check_debug("StandardExchanger (resolved)", &exchanger);
+        check_debug("Provider (resolved)", &exchanger);
     }
 
     let mut json = TokenRequest::post(
@@ -318,7 +309,7 @@ async fn every_error_variant() {
     errors.push(("Redirected".into(), redirected));
 
     // An unsupported grant that carried a secret.
-    let exchanger = StandardExchanger::builder("corp")
+    let exchanger = Provider::builder("corp")
         .token_endpoint("https://id.example.com/token")
         .client_id("app")
         .client_secret(secret("client"))
@@ -333,7 +324,7 @@ async fn every_error_variant() {
     errors.push(("UnsupportedGrant".into(), unsupported));
 
     // Configuration mistakes that involve a secret.
-    let in_url = StandardExchanger::builder("corp")
+    let in_url = Provider::builder("corp")
         .token_endpoint(format!("https://app:{MARK}@id.example.com/token"))
         .client_id("app")
         .build()

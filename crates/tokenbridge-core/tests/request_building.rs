@@ -1,4 +1,4 @@
-//! The exact bytes of every token request `StandardExchanger::build_request` builds: each
+//! The exact bytes of every token request `Provider::build_request` builds: each
 //! grant with each client authentication method, awkward client ids and secrets included.
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
@@ -8,7 +8,7 @@ use tokenbridge_core::auth::ClientAuth;
 use tokenbridge_core::request::form_encode;
 use tokenbridge_core::{
     AuthMethod, BasicEncoding, BodyEncoding, ClientSecretBasic, ClientSecretPost, Error, Grant,
-    GrantKind, NoClientAuth, StandardExchanger, TokenRequest, Url,
+    GrantKind, NoClientAuth, PkceVerifier, Provider, TokenRequest, Url,
 };
 
 const TOKEN_ENDPOINT: &str = "https://id.example.com/oauth2/token";
@@ -23,8 +23,8 @@ const WEIRD_BASIC: &str = "Basic d2VpcmQlM0FjbGllbnQraWQlMkIlMkYlMjU6YSUyQmIlMkZ
 /// `Basic base64("weird:client id+/%:a+b/c:d%e f")`, for servers that want them raw.
 const WEIRD_BASIC_RAW: &str = "Basic d2VpcmQ6Y2xpZW50IGlkKy8lOmErYi9jOmQlZSBm";
 
-fn exchanger(method: AuthMethod, encoding: BasicEncoding) -> StandardExchanger {
-    let mut builder = StandardExchanger::builder("corp")
+fn exchanger(method: AuthMethod, encoding: BasicEncoding) -> Provider {
+    let mut builder = Provider::builder("corp")
         .token_endpoint(TOKEN_ENDPOINT)
         .client_id(WEIRD_ID)
         .auth_method(method)
@@ -51,19 +51,13 @@ fn grants() -> Vec<(&'static str, Grant, String)> {
         ),
         (
             "code without redirect_uri",
-            Grant::AuthorizationCode {
-                code: SecretString::from("c1"),
-                redirect_uri: None,
-                pkce_verifier: None,
-            },
+            Grant::authorization_code_without_redirect_uri("c1"),
             "grant_type=authorization_code&code=c1".to_owned(),
         ),
         (
             "code with PKCE",
-            Grant::authorization_code_pkce(
-                "c2",
-                "http://127.0.0.1:8080/callback",
-                "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+            Grant::authorization_code("c2", "http://127.0.0.1:8080/callback").with_pkce_verifier(
+                PkceVerifier::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").unwrap(),
             ),
             "grant_type=authorization_code&code=c2\
              &redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2Fcallback\
@@ -77,34 +71,27 @@ fn grants() -> Vec<(&'static str, Grant, String)> {
         ),
         (
             "refresh with scopes",
-            Grant::RefreshToken {
-                refresh_token: SecretString::from("rt+2"),
-                scopes: vec!["openid".into(), "read:all".into()],
-            },
+            Grant::refresh_token("rt+2").with_scopes(["openid", "read:all"]),
             "grant_type=refresh_token&refresh_token=rt%2B2&scope=openid+read%3Aall".to_owned(),
         ),
         (
             "client credentials",
-            Grant::client_credentials(Vec::<String>::new()),
+            Grant::client_credentials(),
             "grant_type=client_credentials".to_owned(),
         ),
         (
             "client credentials with scopes",
-            Grant::client_credentials(["api.read", "api.write"]),
+            Grant::client_credentials().with_scopes(["api.read", "api.write"]),
             "grant_type=client_credentials&scope=api.read+api.write".to_owned(),
         ),
         (
             "other",
-            Grant::Other {
-                grant_type: "urn:ietf:params:oauth:grant-type:token-exchange".into(),
-                params: vec![
-                    ("subject_token".into(), SecretString::from("st 1")),
-                    (
-                        "subject_token_type".into(),
-                        SecretString::from("urn:ietf:params:oauth:token-type:access_token"),
-                    ),
-                ],
-            },
+            Grant::extension("urn:ietf:params:oauth:grant-type:token-exchange")
+                .with_secret_param("subject_token", "st 1")
+                .with_secret_param(
+                    "subject_token_type",
+                    "urn:ietf:params:oauth:token-type:access_token",
+                ),
             "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange\
              &subject_token=st+1\
              &subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Aaccess_token"
@@ -270,7 +257,7 @@ fn basic_and_none_move_credentials_out_of_the_body() {
 
 #[tokio::test]
 async fn a_grant_the_exchanger_does_not_accept_is_refused_before_anything_is_built() {
-    let exchanger = StandardExchanger::builder("corp")
+    let exchanger = Provider::builder("corp")
         .token_endpoint(TOKEN_ENDPOINT)
         .client_id("app")
         .grants([GrantKind::ClientCredentials])
@@ -293,33 +280,40 @@ async fn a_grant_the_exchanger_does_not_accept_is_refused_before_anything_is_bui
         other => panic!("expected UnsupportedGrant, got {other:?}"),
     }
 
-    // A QR ticket is not an RFC 6749 grant, even when an exchanger is told to accept it.
-    let exchanger = StandardExchanger::builder("corp")
+    // Extra parameters (RFC 8707 `resource`, `audience`) ride on any grant, after its own.
+    let exchanger = Provider::builder("corp")
         .token_endpoint(TOKEN_ENDPOINT)
         .client_id("app")
-        .grants([GrantKind::QrTicket])
+        .client_secret(SecretString::from("s"))
+        .auth_method(AuthMethod::ClientSecretPost)
         .build()
         .unwrap();
-    let err = exchanger
-        .build_request(&Grant::qr_ticket("t"))
+    let request = exchanger
+        .build_request(
+            &Grant::client_credentials()
+                .with_scopes(["read"])
+                .with_param("resource", "https://api.example.com/")
+                .with_param("audience", "api 1"),
+        )
         .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, Error::Config { key: None, message } if message.contains("GenAuth adapter")),
-        "{err:?}"
+        .unwrap();
+    assert_eq!(
+        body(&request),
+        "grant_type=client_credentials&scope=read\
+         &resource=https%3A%2F%2Fapi.example.com%2F&audience=api+1&client_id=app&client_secret=s"
     );
 }
 
 #[test]
 fn builder_refuses_bad_configuration() {
-    let cases: Vec<(tokenbridge_core::StandardExchangerBuilder, &str, &str)> = vec![
+    let cases: Vec<(tokenbridge_core::ProviderBuilder, &str, &str)> = vec![
         (
-            StandardExchanger::builder("corp").client_id("app"),
+            Provider::builder("corp").client_id("app"),
             "token_endpoint",
             "no token endpoint: set token_endpoint, or issuer for discovery",
         ),
         (
-            StandardExchanger::builder("corp")
+            Provider::builder("corp")
                 .token_endpoint(TOKEN_ENDPOINT)
                 .issuer("https://id.example.com")
                 .client_id("app"),
@@ -327,34 +321,34 @@ fn builder_refuses_bad_configuration() {
             "set either token_endpoint or issuer (discovery), not both",
         ),
         (
-            StandardExchanger::builder("corp").token_endpoint(TOKEN_ENDPOINT),
+            Provider::builder("corp").token_endpoint(TOKEN_ENDPOINT),
             "client_id",
             "the client id is missing",
         ),
         (
-            StandardExchanger::builder("corp")
+            Provider::builder("corp")
                 .token_endpoint(TOKEN_ENDPOINT)
                 .client_id(""),
             "client_id",
             "the client id is missing",
         ),
         (
-            StandardExchanger::builder("corp")
+            Provider::builder("corp")
                 .token_endpoint(TOKEN_ENDPOINT)
                 .client_id("app")
                 .auth_method(AuthMethod::ClientSecretBasic),
             "client_secret",
-            "auth method client_secret_basic needs a client secret; set one, or use auth_method \"none\"",
+            "auth method client_secret_basic needs a client secret; set one, or use auth_method \"none\" for a public client (with PKCE)",
         ),
         (
-            StandardExchanger::builder("")
+            Provider::builder("")
                 .token_endpoint(TOKEN_ENDPOINT)
                 .client_id("app"),
             "provider",
             "the provider id is empty",
         ),
         (
-            StandardExchanger::builder("corp")
+            Provider::builder("corp")
                 .token_endpoint("http://id.example.com/token")
                 .client_id("app"),
             "token_endpoint",
@@ -362,7 +356,7 @@ fn builder_refuses_bad_configuration() {
              travel unencrypted. Use https (http is allowed only for 127.0.0.0/8, ::1 and localhost)",
         ),
         (
-            StandardExchanger::builder("corp")
+            Provider::builder("corp")
                 .issuer("http://10.1.2.3")
                 .client_id("app"),
             "issuer",
@@ -370,7 +364,7 @@ fn builder_refuses_bad_configuration() {
              unencrypted. Use https (http is allowed only for 127.0.0.0/8, ::1 and localhost)",
         ),
         (
-            StandardExchanger::builder("corp")
+            Provider::builder("corp")
                 .token_endpoint("https://app:hunter2@id.example.com/token")
                 .client_id("app"),
             "token_endpoint",

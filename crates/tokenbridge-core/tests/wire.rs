@@ -585,7 +585,7 @@ fn html_snippet_is_kept_short_and_redacted() {
     );
     assert_eq!(
         u.snippet.chars().count(),
-        tokenbridge_core::error::SNIPPET_CHARS + 1
+        tokenbridge_core::redact::SNIPPET_CHARS + 1
     );
     assert!(!u.snippet.contains("SPENT-CODE") && !u.snippet.contains("eyJ"));
 }

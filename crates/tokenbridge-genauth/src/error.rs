@@ -3,15 +3,14 @@
 //! GenAuth reports business failures inside the V3 envelope, usually with HTTP 200:
 //! `{"statusCode": 400, "message": "...", "apiCode": 2001, "requestId": "..."}`. The older shape
 //! (the V2 error-code page) has `apiCode` as a string and `uniqueId` instead of `requestId`.
-//! Both become an [`Error::Vendor`] whose `vendor` is [`VENDOR`].
+//! Both become an [`Error::Vendor`] whose `vendor` is [`VENDOR`]; GenAuth's error table then
+//! gives it its [`ErrorKind`](tokenbridge_core::ErrorKind).
 
 use serde_json::{Map, Value};
 use tokenbridge_core::{Error, HttpResponse, VendorError};
 
+use crate::vendor::VENDOR;
 use crate::wire::integer;
-
-/// The `vendor` of every [`VendorError`] this crate returns.
-pub const VENDOR: &str = "genauth";
 
 /// The [`Error::Vendor`] for a failure envelope (`statusCode` other than 200, or an error HTTP
 /// status).

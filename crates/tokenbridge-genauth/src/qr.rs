@@ -10,7 +10,7 @@ use futures_util::stream::{self, BoxStream, StreamExt};
 use tokenbridge_core::{Error, LoginEnd, LoginError, Result, SecretString, TokenSet};
 use tokio::time::Instant;
 
-use crate::exchanger::GenAuthExchanger;
+use crate::client::QrLoginClient;
 use crate::wire::{QrAuthorization, QrStatus, QrUser};
 
 /// How often the status is asked for by default.
@@ -41,7 +41,7 @@ pub enum QrLoginEvent {
     LoggedIn(TokenSet),
 }
 
-/// A QR-code login in progress; made by [`GenAuthExchanger::poll_qr_login`].
+/// A QR-code login in progress; made by [`QrLoginClient::poll_qr_login`].
 ///
 /// It asks for the status every [`interval`](Self::interval) until the code is authorized,
 /// exchanges the ticket (unless GenAuth sent the tokens with the status), and returns the
@@ -58,13 +58,13 @@ pub enum QrLoginEvent {
 /// is spent by the request that carries it, so that request always runs to its end.
 ///
 /// ```no_run
-/// # async fn run(exchanger: tokenbridge_genauth::GenAuthExchanger) -> tokenbridge_core::Result<()> {
+/// # async fn run(qr_login: tokenbridge_genauth::QrLoginClient) -> tokenbridge_core::Result<()> {
 /// use std::time::Duration;
 /// use tokenbridge_genauth::QrCodeType;
 ///
-/// let qr = exchanger.generate_qr_code(QrCodeType::MobileApp).await?;
+/// let qr = qr_login.generate_qr_code(QrCodeType::MobileApp).await?;
 /// println!("scan {}", qr.url);
-/// let tokens = exchanger
+/// let tokens = qr_login
 ///     .poll_qr_login(&qr.id)
 ///     .interval(Duration::from_secs(2))
 ///     .run(|status| println!("{status}"))
@@ -73,7 +73,7 @@ pub enum QrLoginEvent {
 /// # Ok(()) }
 /// ```
 pub struct QrLogin {
-    exchanger: GenAuthExchanger,
+    client: QrLoginClient,
     qrcode_id: String,
     interval: Duration,
     deadline: Duration,
@@ -94,9 +94,9 @@ impl fmt::Debug for QrLogin {
 }
 
 impl QrLogin {
-    pub(crate) fn new(exchanger: GenAuthExchanger, qrcode_id: String) -> Self {
+    pub(crate) fn new(client: QrLoginClient, qrcode_id: String) -> Self {
         Self {
-            exchanger,
+            client,
             qrcode_id,
             interval: DEFAULT_POLL_INTERVAL,
             deadline: DEFAULT_QR_DEADLINE,
@@ -205,7 +205,7 @@ impl Poller {
                 Step::Fail(error) => return Some(Err(error)),
                 Step::Deliver(tokens) => return Some(Ok(QrLoginEvent::LoggedIn(*tokens))),
                 Step::Exchange(ticket) => {
-                    let result = self.login.exchanger.exchange_qr_ticket(ticket).await;
+                    let result = self.login.client.exchange_qr_ticket(ticket).await;
                     return Some(result.map(QrLoginEvent::LoggedIn));
                 }
                 Step::Poll => {
@@ -224,7 +224,7 @@ impl Poller {
                         }
                     }
                     self.polled = true;
-                    let query = login.exchanger.qr_code_status(&login.qrcode_id);
+                    let query = login.client.qr_code_status(&login.qrcode_id);
                     let guarded = guard(
                         &mut login.cancel,
                         deadline,

@@ -14,7 +14,7 @@ const ALL_CHECKS: [&str; 8] = [
     "pkce",
     "refresh",
     "bad_refresh_token",
-    "qr_ticket",
+    "one_time_extension",
     "unsupported_grant",
     "object_safe",
 ];
@@ -23,13 +23,31 @@ const ALL_CHECKS: [&str; 8] = [
 async fn conformance_for_each_auth_method_and_protocol() {
     for protocol in [Protocol::Oidc, Protocol::OAuth2] {
         for method in AuthMethod::ALL {
-            let (emulator, exchanger) = common::start(method, protocol).await;
+            let (emulator, client) = common::start(method, protocol).await;
             let target = emulator.target(common::APP_ID, protocol);
-            let exchanger: Arc<dyn TokenExchanger> = Arc::new(exchanger);
-            let report = tokenbridge_testkit::run_all(Arc::clone(&exchanger), &target).await;
-            assert_eq!(report.passed, ALL_CHECKS, "{method} {protocol}: {report:?}");
-            assert!(report.skipped.is_empty(), "{method} {protocol}: {report:?}");
-            // qr_ticket spent two exchanges (one success, one refused reuse).
+            let exchanger: Arc<dyn TokenExchanger> = Arc::new(client.provider().clone());
+            let report = tokenbridge_testkit::run_all(Arc::clone(&exchanger), &target)
+                .await
+                .unwrap_or_else(|failure| panic!("{method} {protocol}: {failure}"));
+            if method == AuthMethod::None {
+                assert_eq!(report.passed, ALL_CHECKS, "{method} {protocol}: {report:?}");
+                assert!(report.skipped.is_empty(), "{method} {protocol}: {report:?}");
+            } else {
+                // A confidential client takes every kind of grant (client credentials too),
+                // so there is no unsupported kind left to try.
+                let passed: Vec<&str> = ALL_CHECKS
+                    .into_iter()
+                    .filter(|c| *c != "unsupported_grant")
+                    .collect();
+                assert_eq!(report.passed, passed, "{method} {protocol}: {report:?}");
+                assert_eq!(
+                    report.skipped,
+                    ["unsupported_grant"],
+                    "{method} {protocol}: {report:?}"
+                );
+            }
+            assert!(report.passed.contains(&"one_time_extension"));
+            // one_time_extension spent two exchanges (one success, one refused reuse).
             assert_eq!(target.ticket_exchanges(), 2, "{method} {protocol}");
             let token_path = match protocol {
                 Protocol::Oidc => "/oidc/token",
@@ -47,16 +65,56 @@ async fn conformance_for_each_auth_method_and_protocol() {
 }
 
 #[tokio::test]
-async fn supported_grants_are_the_four_documented_ones() {
-    let (_emulator, exchanger) = common::start(AuthMethod::None, Protocol::Oidc).await;
+async fn supported_grants_follow_the_auth_method() {
+    let (_emulator, client) = common::start(AuthMethod::None, Protocol::Oidc).await;
     assert_eq!(
-        exchanger.supported_grants(),
+        client.provider().supported_grants(),
         [
             GrantKind::AuthorizationCode,
             GrantKind::RefreshToken,
-            GrantKind::ClientCredentials,
-            GrantKind::QrTicket
+            GrantKind::Extension
         ]
     );
-    assert!(!exchanger.supports(GrantKind::Other));
+    assert!(!client.provider().supports(GrantKind::ClientCredentials));
+    for method in [AuthMethod::ClientSecretPost, AuthMethod::ClientSecretBasic] {
+        let (_emulator, client) = common::start(method, Protocol::OAuth2).await;
+        assert_eq!(
+            client.provider().supported_grants(),
+            [
+                GrantKind::AuthorizationCode,
+                GrantKind::RefreshToken,
+                GrantKind::ClientCredentials,
+                GrantKind::Extension
+            ],
+            "{method}"
+        );
+    }
+}
+
+#[test]
+fn the_testkit_routes_the_same_qr_ticket_grant_type() {
+    assert_eq!(
+        tokenbridge_testkit::genauth::QR_TICKET_GRANT_TYPE,
+        tokenbridge_genauth::QR_TICKET_GRANT_TYPE
+    );
+    assert_eq!(
+        tokenbridge_testkit::genauth::EXCHANGE_TICKET_PATH,
+        tokenbridge_genauth::EXCHANGE_TICKET_PATH
+    );
+    assert_eq!(
+        tokenbridge_testkit::genauth::GENE_QRCODE_PATH,
+        tokenbridge_genauth::GENE_QRCODE_PATH
+    );
+    assert_eq!(
+        tokenbridge_testkit::genauth::QRCODE_STATUS_PATH,
+        tokenbridge_genauth::QRCODE_STATUS_PATH
+    );
+    assert_eq!(
+        Some(tokenbridge_testkit::genauth::OIDC_TOKEN_PATH),
+        tokenbridge_genauth::OIDC.paths.token
+    );
+    assert_eq!(
+        Some(tokenbridge_testkit::genauth::OAUTH_TOKEN_PATH),
+        tokenbridge_genauth::OAUTH.paths.token
+    );
 }

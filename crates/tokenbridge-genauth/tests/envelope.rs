@@ -8,17 +8,17 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use tokenbridge_core::secrecy::ExposeSecret;
 use tokenbridge_core::{
-    AuthMethod, Error, Grant, HttpClient, HttpConfig, Protocol, SecretString, TokenExchanger,
-    TokenType, TransportKind, VendorError,
+    AuthMethod, Error, ErrorKind, Grant, HttpClient, HttpConfig, Protocol, SecretString,
+    TokenExchanger, TokenType, TransportKind, VendorError,
 };
-use tokenbridge_genauth::{GenAuthConfig, GenAuthExchanger, QrCodeType, VENDOR};
+use tokenbridge_genauth::{qr_ticket_grant, QrCodeType, QrLoginClient, VENDOR};
 use tokenbridge_testkit::genauth::{
     envelope_ok, GenAuthEmulator, APP_NOT_FOUND, CLIENT_AUTH_FAILED, EXCHANGE_TICKET_PATH,
     TICKET_INVALID,
 };
 use tokenbridge_testkit::Reply;
 
-use common::APP_ID;
+use common::{form, APP_ID, APP_SECRET};
 
 const JAVA_SDK_SAMPLE: &str = include_str!("fixtures/java_sdk_exchange_tokenset.json");
 const V3_API_EMPTY_DATA_SAMPLE: &str =
@@ -41,9 +41,9 @@ fn unreadable_reason(err: &Error) -> String {
 
 /// Sends a ticket exchange whose answer is `reply`.
 async fn exchange_answered_with(reply: Reply) -> (GenAuthEmulator, Error) {
-    let (emulator, exchanger) = common::start(AuthMethod::None, Protocol::Oidc).await;
+    let (emulator, genauth) = common::start(AuthMethod::None, Protocol::Oidc).await;
     emulator.push_reply(reply);
-    let err = exchanger
+    let err = genauth
         .exchange_qr_ticket(SecretString::from("tk-1"))
         .await
         .unwrap_err();
@@ -64,7 +64,11 @@ async fn http_200_with_status_code_400_and_a_numeric_api_code() {
     let mut expected = VendorError::new(VENDOR, 200, 400, "ticket is invalid");
     expected.api_code = Some("2004".into());
     expected.request_id = Some("934108e5-9fbf-4d24-8da1-c330328abd6c".into());
+    // 2004 is in GenAuth's error table as an inferred refused ticket.
+    expected.kind = ErrorKind::InvalidGrant;
+    expected.kind_inferred = true;
     assert_eq!(vendor(&err), &expected);
+    assert_eq!(err.kind(), ErrorKind::InvalidGrant);
     assert!(!err.is_retryable());
     assert_eq!(
         err.to_string(),
@@ -79,6 +83,9 @@ async fn the_v2_error_page_sample_with_a_string_api_code_and_unique_id() {
     let mut expected = VendorError::new(VENDOR, 200, 499, "应用不存在");
     expected.api_code = Some("2011".into());
     expected.request_id = Some("...".into());
+    // 2011, "the application does not exist", is documented on GenAuth's error-code page.
+    expected.kind = ErrorKind::InvalidClient;
+    expected.kind_inferred = false;
     assert_eq!(vendor(&err), &expected);
 }
 
@@ -192,9 +199,16 @@ async fn other_shapes() {
 async fn huge_bodies_are_capped() {
     let emulator = GenAuthEmulator::start().await.unwrap();
     emulator.register_app(common::app(AuthMethod::None));
-    let config = GenAuthConfig::new(emulator.base(), APP_ID).with_auth_method(AuthMethod::None);
     let http = HttpClient::shared(HttpConfig::default().with_max_body_bytes(1024));
-    let exchanger = GenAuthExchanger::new("genauth", config, http).unwrap();
+    let genauth = QrLoginClient::new(common::provider_with(
+        &emulator,
+        APP_ID,
+        AuthMethod::None,
+        "",
+        Protocol::Oidc,
+        http,
+    ))
+    .unwrap();
     emulator.push_reply(raw_json(
         200,
         &format!(
@@ -202,7 +216,7 @@ async fn huge_bodies_are_capped() {
             "a".repeat(4096)
         ),
     ));
-    let err = exchanger
+    let err = genauth
         .generate_qr_code(QrCodeType::MobileApp)
         .await
         .unwrap_err();
@@ -217,9 +231,15 @@ async fn envelope_errors_from_the_emulator_for_each_call() {
     let emulator = GenAuthEmulator::start().await.unwrap();
     emulator.register_app(common::app(AuthMethod::ClientSecretPost));
     // An application id GenAuth does not know.
-    let config = GenAuthConfig::new(emulator.base(), "no-such-app")
-        .with_app_secret(SecretString::from(common::APP_SECRET));
-    let stranger = GenAuthExchanger::new("genauth", config, HttpClient::default()).unwrap();
+    let stranger = QrLoginClient::new(common::provider_with(
+        &emulator,
+        "no-such-app",
+        AuthMethod::ClientSecretPost,
+        APP_SECRET,
+        Protocol::Oidc,
+        HttpClient::default(),
+    ))
+    .unwrap();
     let errors = [
         stranger
             .generate_qr_code(QrCodeType::MobileApp)
@@ -227,7 +247,8 @@ async fn envelope_errors_from_the_emulator_for_each_call() {
             .unwrap_err(),
         stranger.qr_code_status("qr-1").await.unwrap_err(),
         stranger
-            .exchange(Grant::qr_ticket("tk-1"))
+            .provider()
+            .exchange(qr_ticket_grant("tk-1"))
             .await
             .unwrap_err(),
     ];
@@ -243,14 +264,19 @@ async fn envelope_errors_from_the_emulator_for_each_call() {
             v.request_id.as_deref().is_some_and(|id| id.len() == 28),
             "{v:?}"
         );
+        assert_eq!(
+            (err.kind(), v.kind_inferred),
+            (ErrorKind::InvalidClient, false)
+        );
     }
 }
 
 #[tokio::test]
 async fn bad_and_reused_tickets() {
-    let (emulator, exchanger) = common::start(AuthMethod::ClientSecretPost, Protocol::Oidc).await;
-    let err = exchanger
-        .exchange(Grant::qr_ticket("tk-never-issued"))
+    let (emulator, genauth) = common::start(AuthMethod::ClientSecretPost, Protocol::Oidc).await;
+    let provider = genauth.provider();
+    let err = provider
+        .exchange(qr_ticket_grant("tk-never-issued"))
         .await
         .unwrap_err();
     assert_eq!(vendor(&err).status_code, TICKET_INVALID.status_code);
@@ -258,20 +284,24 @@ async fn bad_and_reused_tickets() {
         vendor(&err).api_code,
         Some(TICKET_INVALID.api_code.to_string())
     );
+    assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{err}");
+    assert!(vendor(&err).kind_inferred);
 
     let ticket = emulator.issue_ticket(APP_ID).unwrap();
-    exchanger
-        .exchange(Grant::qr_ticket(ticket.clone()))
+    provider
+        .exchange(qr_ticket_grant(ticket.clone()))
         .await
         .unwrap();
-    let err = exchanger
-        .exchange(Grant::qr_ticket(ticket))
+    let err = provider
+        .exchange(qr_ticket_grant(ticket))
         .await
         .unwrap_err();
     assert_eq!(
         vendor(&err).api_code,
         Some(TICKET_INVALID.api_code.to_string())
     );
+    assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{err}");
+    assert!(err.is_invalid_grant());
     assert!(!err.is_retryable());
     assert_eq!(emulator.requests_to(EXCHANGE_TICKET_PATH).len(), 3);
 }
@@ -314,15 +344,18 @@ async fn wrong_client_credentials_or_method_on_the_ticket_exchange() {
     for (app_method, configured, secret) in cases {
         let emulator = GenAuthEmulator::start().await.unwrap();
         emulator.register_app(common::app(app_method));
-        let mut config = GenAuthConfig::new(emulator.base(), APP_ID).with_auth_method(configured);
-        // A secret with `none` is refused by the config: it would never be sent.
-        if configured.needs_secret() {
-            config = config.with_app_secret(SecretString::from(secret));
-        }
-        let exchanger = GenAuthExchanger::new("genauth", config, HttpClient::default()).unwrap();
+        // A secret with `none` is refused by the builder: it would never be sent.
+        let provider = common::provider_with(
+            &emulator,
+            APP_ID,
+            configured,
+            secret,
+            Protocol::Oidc,
+            HttpClient::default(),
+        );
         let ticket = emulator.issue_ticket(APP_ID).unwrap();
-        let err = exchanger
-            .exchange(Grant::qr_ticket(ticket.clone()))
+        let err = provider
+            .exchange(qr_ticket_grant(ticket.clone()))
             .await
             .unwrap_err();
         let v = vendor(&err);
@@ -334,9 +367,10 @@ async fn wrong_client_credentials_or_method_on_the_ticket_exchange() {
             ),
             "app {app_method}, configured {configured}"
         );
+        assert_eq!(err.kind(), ErrorKind::InvalidClient, "{err}");
         // The refused client did not spend the ticket.
-        let right = common::exchanger(&emulator, app_method, Protocol::Oidc);
-        right.exchange(Grant::qr_ticket(ticket)).await.unwrap();
+        let right = common::provider(&emulator, app_method, Protocol::Oidc);
+        right.exchange(qr_ticket_grant(ticket)).await.unwrap();
     }
 }
 
@@ -347,13 +381,19 @@ async fn a_ticket_is_sent_once_even_when_the_answer_fails() {
 
     let emulator = GenAuthEmulator::start().await.unwrap();
     emulator.register_app(common::app(AuthMethod::None));
-    let config = GenAuthConfig::new(emulator.base(), APP_ID).with_auth_method(AuthMethod::None);
     let http = HttpClient::shared(HttpConfig::default().with_timeout(Duration::from_millis(200)));
-    let exchanger = GenAuthExchanger::new("genauth", config, http).unwrap();
+    let provider = common::provider_with(
+        &emulator,
+        APP_ID,
+        AuthMethod::None,
+        "",
+        Protocol::Oidc,
+        http,
+    );
     emulator.set_exchange_delay(Duration::from_secs(2));
     let ticket = emulator.issue_ticket(APP_ID).unwrap();
-    let err = exchanger
-        .exchange(Grant::qr_ticket(ticket))
+    let err = provider
+        .exchange(qr_ticket_grant(ticket))
         .await
         .unwrap_err();
     match &err {
@@ -369,9 +409,15 @@ async fn an_unreachable_host_is_a_transport_error_not_an_invented_status() {
     let base = emulator.base();
     drop(emulator);
     tokio::time::sleep(Duration::from_millis(50)).await;
-    let config = GenAuthConfig::new(base, APP_ID).with_auth_method(AuthMethod::None);
-    let exchanger = GenAuthExchanger::new("genauth", config, HttpClient::default()).unwrap();
-    let err = exchanger
+    let genauth = QrLoginClient::new(
+        tokenbridge_genauth::builder("genauth", Protocol::Oidc)
+            .base_url(base)
+            .client_id(APP_ID)
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let err = genauth
         .generate_qr_code(QrCodeType::MobileApp)
         .await
         .unwrap_err();
@@ -384,9 +430,9 @@ async fn an_unreachable_host_is_a_transport_error_not_an_invented_status() {
 
 #[tokio::test]
 async fn odd_qr_data() {
-    let (emulator, exchanger) = common::start(AuthMethod::None, Protocol::Oidc).await;
+    let (emulator, genauth) = common::start(AuthMethod::None, Protocol::Oidc).await;
     emulator.push_reply(Reply::json(200, envelope_ok(json!({"qrcodeId": "q1"}))));
-    let err = exchanger
+    let err = genauth
         .generate_qr_code(QrCodeType::MobileApp)
         .await
         .unwrap_err();
@@ -395,7 +441,7 @@ async fn odd_qr_data() {
         200,
         envelope_ok(json!({"status": "SCANNED", "briefUserInfo": {"displayName": 5}})),
     ));
-    let err = exchanger.qr_code_status("q1").await.unwrap_err();
+    let err = genauth.qr_code_status("q1").await.unwrap_err();
     assert_eq!(
         unreadable_reason(&err),
         "`displayName` is a number, expected a string"
@@ -404,7 +450,7 @@ async fn odd_qr_data() {
         200,
         envelope_ok(json!({"status": "AUTHORIZED"})),
     ));
-    let err = exchanger.qr_code_status("q1").await.unwrap_err();
+    let err = genauth.qr_code_status("q1").await.unwrap_err();
     assert!(unreadable_reason(&err).contains("neither `ticket` nor `tokenSet`"));
     // briefUserInfo with nulls, and a custom logo.
     emulator.push_reply(Reply::json(
@@ -413,13 +459,13 @@ async fn odd_qr_data() {
             json!({"status": "SCANNED", "briefUserInfo": {"displayName": null, "photo": null}}),
         ),
     ));
-    let status = exchanger.qr_code_status("q1").await.unwrap();
+    let status = genauth.qr_code_status("q1").await.unwrap();
     assert_eq!(status.to_string(), "scanned, waiting for confirmation");
     emulator.push_reply(Reply::json(
         200,
         envelope_ok(json!({"qrcodeId": "q2", "url": "https://files/q2.png", "customLogoUrl": "https://files/logo.png"})),
     ));
-    let qr = exchanger
+    let qr = genauth
         .generate_qr_code(QrCodeType::WechatOfficialAccount)
         .await
         .unwrap();
@@ -431,9 +477,13 @@ async fn odd_qr_data() {
 
 #[tokio::test]
 async fn vendor_sample_java_sdk_exchange_result() {
-    let (emulator, exchanger) = common::start(AuthMethod::None, Protocol::Oidc).await;
+    let (emulator, genauth) = common::start(AuthMethod::None, Protocol::Oidc).await;
     emulator.push_reply(raw_json(200, JAVA_SDK_SAMPLE));
-    let tokens = exchanger.exchange(Grant::qr_ticket("tk-1")).await.unwrap();
+    let tokens = genauth
+        .provider()
+        .exchange(qr_ticket_grant("tk-1"))
+        .await
+        .unwrap();
     assert_eq!(tokens.access_token().expose_secret(), "eyJhbGciOiJSxxxxx");
     assert_eq!(tokens.id_token().unwrap().expose_secret(), "eyJhbGxxxx");
     assert_eq!(
@@ -451,9 +501,13 @@ async fn vendor_sample_java_sdk_exchange_result() {
 
 #[tokio::test]
 async fn vendor_sample_without_scope() {
-    let (emulator, exchanger) = common::start(AuthMethod::None, Protocol::Oidc).await;
+    let (emulator, genauth) = common::start(AuthMethod::None, Protocol::Oidc).await;
     emulator.push_reply(raw_json(200, SYNTHESIZED_SAMPLE));
-    let tokens = exchanger.exchange(Grant::qr_ticket("tk-1")).await.unwrap();
+    let tokens = genauth
+        .provider()
+        .exchange(qr_ticket_grant("tk-1"))
+        .await
+        .unwrap();
     assert_eq!(tokens.scopes(), None);
     assert_eq!(tokens.token_type(), &TokenType::Bearer);
     assert_eq!(tokens.expires_in(), Some(Duration::from_secs(7200)));
@@ -467,9 +521,10 @@ async fn vendor_sample_with_empty_data() {
 
 #[tokio::test]
 async fn vendor_sample_oauth2_answer() {
-    let (emulator, exchanger) = common::start(AuthMethod::ClientSecretPost, Protocol::OAuth2).await;
+    let (emulator, genauth) = common::start(AuthMethod::ClientSecretPost, Protocol::OAuth2).await;
     emulator.oauth().push_reply(raw_json(200, OAUTH2_SAMPLE));
-    let tokens = exchanger
+    let tokens = genauth
+        .provider()
         .exchange(Grant::authorization_code(
             "61yhuOVrgyhKlFTU~bnEKA_fnnz",
             "https://baidu.com",
@@ -494,17 +549,17 @@ async fn vendor_sample_oauth2_answer() {
         r.body_text(),
         format!(
             "grant_type=authorization_code&code=61yhuOVrgyhKlFTU%7EbnEKA_fnnz&redirect_uri=https%3A%2F%2Fbaidu.com&client_id={APP_ID}&client_secret={}",
-            common::APP_SECRET
+            form(APP_SECRET)
         )
     );
 }
 
 #[tokio::test]
 async fn oauth_emulator_answers_like_the_sample() {
-    let (emulator, exchanger) =
-        common::start(AuthMethod::ClientSecretBasic, Protocol::OAuth2).await;
+    let (emulator, genauth) = common::start(AuthMethod::ClientSecretBasic, Protocol::OAuth2).await;
     let code = emulator.issue_code(Protocol::OAuth2, APP_ID, "https://app.example.com/cb", None);
-    let tokens = exchanger
+    let tokens = genauth
+        .provider()
         .exchange(Grant::authorization_code(
             code,
             "https://app.example.com/cb",
@@ -523,9 +578,10 @@ async fn oauth_emulator_answers_like_the_sample() {
 
 #[tokio::test]
 async fn token_endpoint_errors() {
-    let (emulator, exchanger) = common::start(AuthMethod::ClientSecretPost, Protocol::Oidc).await;
+    let (emulator, genauth) = common::start(AuthMethod::ClientSecretPost, Protocol::Oidc).await;
     // The RFC 6749 shape.
-    let err = exchanger
+    let err = genauth
+        .provider()
         .exchange(Grant::authorization_code(
             "code-unknown",
             "https://app.example.com/cb",
@@ -539,7 +595,8 @@ async fn token_endpoint_errors() {
     emulator
         .oidc()
         .push_reply(Reply::json(200, envelope.clone()));
-    let err = exchanger
+    let err = genauth
+        .provider()
         .exchange(Grant::refresh_token("rt-1"))
         .await
         .unwrap_err();
@@ -547,14 +604,16 @@ async fn token_endpoint_errors() {
     assert_eq!((v.http_status, v.status_code), (200, 400));
     assert_eq!(v.api_code.as_deref(), Some("2020"));
     emulator.oidc().push_reply(Reply::json(400, envelope));
-    let err = exchanger
+    let err = genauth
+        .provider()
         .exchange(Grant::refresh_token("rt-1"))
         .await
         .unwrap_err();
     assert_eq!(vendor(&err).http_status, 400);
     // An enveloped success (the 2023 OpenAPI spec's reading of /oidc/token) still parses.
     emulator.oidc().push_reply(raw_json(200, JAVA_SDK_SAMPLE));
-    let tokens = exchanger
+    let tokens = genauth
+        .provider()
         .exchange(Grant::refresh_token("rt-1"))
         .await
         .unwrap();
@@ -564,7 +623,8 @@ async fn token_endpoint_errors() {
         200,
         r#"{"access_token":"eyJhbGciOiJSUzI1NiJ9.e30.c2ln","expires_in":3600,"id_token":"eyJhbGciOiJIUzI1NiJ9.e30.c2ln","refresh_token":"rt-2","scope":"openid profile offline_access phone email","token_type":"Bearer"}"#,
     ));
-    let tokens = exchanger
+    let tokens = genauth
+        .provider()
         .exchange(Grant::refresh_token("rt-1"))
         .await
         .unwrap();
@@ -575,7 +635,8 @@ async fn token_endpoint_errors() {
         200,
         r#"{"access_token":"at-3","expires_in":3600,"token_type":"Bearer","scope":"openid"}"#,
     ));
-    let tokens = exchanger
+    let tokens = genauth
+        .provider()
         .exchange(Grant::authorization_code(
             "code-1",
             "https://app.example.com/cb",
@@ -587,8 +648,9 @@ async fn token_endpoint_errors() {
     emulator
         .oidc()
         .push_reply(Reply::raw(404, "text/html", "<html>Not Found</html>"));
-    let err = exchanger
-        .exchange(Grant::client_credentials(Vec::<String>::new()))
+    let err = genauth
+        .provider()
+        .exchange(Grant::client_credentials())
         .await
         .unwrap_err();
     assert!(unreadable_reason(&err).starts_with("the body is an HTML page"));
@@ -598,12 +660,16 @@ async fn token_endpoint_errors() {
 async fn wrong_client_credentials_at_the_token_endpoint() {
     let emulator = GenAuthEmulator::start().await.unwrap();
     emulator.register_app(common::app(AuthMethod::ClientSecretBasic));
-    let config = GenAuthConfig::new(emulator.base(), APP_ID)
-        .with_auth_method(AuthMethod::ClientSecretBasic)
-        .with_app_secret(SecretString::from("wrong"));
-    let exchanger = GenAuthExchanger::new("genauth", config, HttpClient::default()).unwrap();
-    let err = exchanger
-        .exchange(Grant::client_credentials(["read"]))
+    let provider = common::provider_with(
+        &emulator,
+        APP_ID,
+        AuthMethod::ClientSecretBasic,
+        "wrong",
+        Protocol::Oidc,
+        HttpClient::default(),
+    );
+    let err = provider
+        .exchange(Grant::client_credentials().with_scopes(["read"]))
         .await
         .unwrap_err();
     assert!(err.is_invalid_client(), "{err}");

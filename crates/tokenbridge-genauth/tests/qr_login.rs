@@ -10,9 +10,9 @@ use futures_util::StreamExt;
 use serde_json::json;
 use tokenbridge_core::secrecy::ExposeSecret;
 use tokenbridge_core::{
-    AuthMethod, Error, Grant, LoginEnd, Protocol, TokenExchanger, TokenSet, TokenType,
+    AuthMethod, Error, ErrorKind, Grant, LoginEnd, Protocol, TokenExchanger, TokenSet, TokenType,
 };
-use tokenbridge_genauth::{GenAuthExchanger, QrCodeType, QrLoginEvent, QrStatus};
+use tokenbridge_genauth::{qr_ticket_grant, QrCodeType, QrLoginClient, QrLoginEvent, QrStatus};
 use tokenbridge_testkit::genauth::{
     envelope_ok, GenAuthApp, GenAuthEmulator, EXCHANGE_TICKET_PATH, GENE_QRCODE_PATH,
     QRCODE_STATUS_PATH,
@@ -76,11 +76,11 @@ fn phone(
     })
 }
 
-async fn start(method: AuthMethod, app: GenAuthApp) -> (Arc<GenAuthEmulator>, GenAuthExchanger) {
+async fn start(method: AuthMethod, app: GenAuthApp) -> (Arc<GenAuthEmulator>, QrLoginClient) {
     let emulator = GenAuthEmulator::start().await.unwrap();
     emulator.register_app(app);
-    let exchanger = common::exchanger(&emulator, method, Protocol::Oidc);
-    (Arc::new(emulator), exchanger)
+    let genauth = common::client(&emulator, method, Protocol::Oidc);
+    (Arc::new(emulator), genauth)
 }
 
 fn assert_v3_tokens(tokens: &TokenSet) {
@@ -106,14 +106,14 @@ fn login_end(err: &Error) -> LoginEnd {
 #[tokio::test]
 async fn whole_flow_with_a_ticket_for_each_auth_method() {
     for method in AuthMethod::ALL {
-        let (emulator, exchanger) = start(method, common::app(method)).await;
-        let qr = exchanger
+        let (emulator, genauth) = start(method, common::app(method)).await;
+        let qr = genauth
             .generate_qr_code(QrCodeType::MobileApp)
             .await
             .unwrap();
         let driver = phone(&emulator, &qr.id, GenAuthEmulator::confirm);
         let (statuses, on_status) = recorder();
-        let tokens = exchanger
+        let tokens = genauth
             .poll_qr_login(&qr.id)
             .interval(FAST)
             .run(on_status)
@@ -142,7 +142,8 @@ async fn whole_flow_with_a_ticket_for_each_auth_method() {
         assert!(paths.iter().filter(|p| *p == QRCODE_STATUS_PATH).count() >= 4);
 
         // The QR login's refresh token works at the OIDC token endpoint.
-        let refreshed = exchanger
+        let refreshed = genauth
+            .provider()
             .exchange(Grant::refresh_token(
                 tokens.refresh_token().unwrap().expose_secret(),
             ))
@@ -154,17 +155,17 @@ async fn whole_flow_with_a_ticket_for_each_auth_method() {
 
 #[tokio::test]
 async fn whole_flow_as_a_stream() {
-    let (emulator, exchanger) = start(
+    let (emulator, genauth) = start(
         AuthMethod::ClientSecretPost,
         common::app(AuthMethod::ClientSecretPost),
     )
     .await;
-    let qr = exchanger
+    let qr = genauth
         .generate_qr_code(QrCodeType::WechatMiniprogram)
         .await
         .unwrap();
     let driver = phone(&emulator, &qr.id, GenAuthEmulator::confirm);
-    let mut events = exchanger
+    let mut events = genauth
         .poll_qr_login(qr.id.clone())
         .interval(FAST)
         .into_stream();
@@ -197,14 +198,14 @@ async fn whole_flow_as_a_stream() {
 #[tokio::test]
 async fn token_set_in_the_status_needs_no_exchange() {
     let app = common::app(AuthMethod::ClientSecretBasic).returning_token_set();
-    let (emulator, exchanger) = start(AuthMethod::ClientSecretBasic, app).await;
-    let qr = exchanger
+    let (emulator, genauth) = start(AuthMethod::ClientSecretBasic, app).await;
+    let qr = genauth
         .generate_qr_code(QrCodeType::MobileApp)
         .await
         .unwrap();
     let driver = phone(&emulator, &qr.id, GenAuthEmulator::confirm);
     let (statuses, on_status) = recorder();
-    let tokens = exchanger
+    let tokens = genauth
         .poll_qr_login(&qr.id)
         .interval(FAST)
         .run(on_status)
@@ -222,14 +223,14 @@ async fn token_set_in_the_status_needs_no_exchange() {
 
 #[tokio::test]
 async fn cancelled_on_the_phone() {
-    let (emulator, exchanger) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
-    let qr = exchanger
+    let (emulator, genauth) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
+    let qr = genauth
         .generate_qr_code(QrCodeType::MobileApp)
         .await
         .unwrap();
     let driver = phone(&emulator, &qr.id, GenAuthEmulator::cancel);
     let (statuses, on_status) = recorder();
-    let err = exchanger
+    let err = genauth
         .poll_qr_login(&qr.id)
         .interval(FAST)
         .run(on_status)
@@ -252,14 +253,14 @@ async fn cancelled_on_the_phone() {
 
 #[tokio::test]
 async fn expired_by_genauth() {
-    let (emulator, exchanger) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
-    let qr = exchanger
+    let (emulator, genauth) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
+    let qr = genauth
         .generate_qr_code(QrCodeType::MobileApp)
         .await
         .unwrap();
     let driver = phone(&emulator, &qr.id, GenAuthEmulator::expire);
     let (statuses, on_status) = recorder();
-    let err = exchanger
+    let err = genauth
         .poll_qr_login(&qr.id)
         .interval(FAST)
         .run(on_status)
@@ -273,14 +274,14 @@ async fn expired_by_genauth() {
 
 #[tokio::test]
 async fn expires_on_its_own_after_the_validity() {
-    let (emulator, exchanger) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
+    let (emulator, genauth) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
     emulator.set_qr_validity(Duration::from_millis(500));
-    let qr = exchanger
+    let qr = genauth
         .generate_qr_code(QrCodeType::MobileApp)
         .await
         .unwrap();
     let (statuses, on_status) = recorder();
-    let err = exchanger
+    let err = genauth
         .poll_qr_login(&qr.id)
         .interval(FAST)
         .run(on_status)
@@ -295,14 +296,14 @@ async fn expires_on_its_own_after_the_validity() {
 
 #[tokio::test]
 async fn deadline_gives_timed_out() {
-    let (_emulator, exchanger) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
-    let qr = exchanger
+    let (_emulator, genauth) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
+    let qr = genauth
         .generate_qr_code(QrCodeType::MobileApp)
         .await
         .unwrap();
     let started = Instant::now();
     let (statuses, on_status) = recorder();
-    let err = exchanger
+    let err = genauth
         .poll_qr_login(&qr.id)
         .interval(FAST)
         .deadline(Duration::from_millis(300))
@@ -320,8 +321,8 @@ async fn deadline_gives_timed_out() {
 
 #[tokio::test]
 async fn deadline_also_cuts_a_slow_status_request() {
-    let (emulator, exchanger) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
-    let qr = exchanger
+    let (emulator, genauth) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
+    let qr = genauth
         .generate_qr_code(QrCodeType::MobileApp)
         .await
         .unwrap();
@@ -329,7 +330,7 @@ async fn deadline_also_cuts_a_slow_status_request() {
         Reply::json(200, envelope_ok(json!({"status": "PENDING"}))).delayed(Duration::from_secs(5)),
     );
     let started = Instant::now();
-    let err = exchanger
+    let err = genauth
         .poll_qr_login(&qr.id)
         .deadline(Duration::from_millis(200))
         .run(|_| {})
@@ -341,8 +342,8 @@ async fn deadline_also_cuts_a_slow_status_request() {
 
 #[tokio::test]
 async fn the_deadline_never_interrupts_the_ticket_exchange() {
-    let (emulator, exchanger) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
-    let qr = exchanger
+    let (emulator, genauth) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
+    let qr = genauth
         .generate_qr_code(QrCodeType::MobileApp)
         .await
         .unwrap();
@@ -350,7 +351,7 @@ async fn the_deadline_never_interrupts_the_ticket_exchange() {
     assert!(emulator.confirm(&qr.id));
     emulator.set_exchange_delay(Duration::from_millis(1500));
     let started = Instant::now();
-    let tokens = exchanger
+    let tokens = genauth
         .poll_qr_login(&qr.id)
         .deadline(Duration::from_millis(500))
         .run(|_| {})
@@ -362,8 +363,8 @@ async fn the_deadline_never_interrupts_the_ticket_exchange() {
 
 #[tokio::test]
 async fn cancel_signal_gives_aborted() {
-    let (emulator, exchanger) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
-    let qr = exchanger
+    let (emulator, genauth) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
+    let qr = genauth
         .generate_qr_code(QrCodeType::MobileApp)
         .await
         .unwrap();
@@ -375,7 +376,7 @@ async fn cancel_signal_gives_aborted() {
             stop.send(()).unwrap();
         })
     };
-    let err = exchanger
+    let err = genauth
         .poll_qr_login(&qr.id)
         .interval(FAST)
         .cancel_on(stopped)
@@ -395,16 +396,16 @@ async fn cancel_signal_gives_aborted() {
 
 #[tokio::test]
 async fn a_deadline_too_far_to_represent_means_none() {
-    let (emulator, exchanger) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
+    let (emulator, genauth) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
 
     // Ends by a terminal status.
-    let qr = exchanger
+    let qr = genauth
         .generate_qr_code(QrCodeType::MobileApp)
         .await
         .unwrap();
     assert!(emulator.scan(&qr.id, "Alice", ALICE_PHOTO));
     assert!(emulator.confirm(&qr.id));
-    let tokens = exchanger
+    let tokens = genauth
         .poll_qr_login(&qr.id)
         .interval(FAST)
         .deadline(Duration::MAX)
@@ -415,7 +416,7 @@ async fn a_deadline_too_far_to_represent_means_none() {
 
     // Ends by the cancel signal, for the largest deadlines, representable or not.
     for deadline in [Duration::MAX, Duration::from_secs(u64::MAX / 4)] {
-        let qr = exchanger
+        let qr = genauth
             .generate_qr_code(QrCodeType::MobileApp)
             .await
             .unwrap();
@@ -429,7 +430,7 @@ async fn a_deadline_too_far_to_represent_means_none() {
             })
         };
         let (statuses, on_status) = recorder();
-        let err = exchanger
+        let err = genauth
             .poll_qr_login(&qr.id)
             .interval(FAST)
             .deadline(deadline)
@@ -445,14 +446,14 @@ async fn a_deadline_too_far_to_represent_means_none() {
 
 #[tokio::test]
 async fn error_status_gives_failed() {
-    let (emulator, exchanger) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
-    let qr = exchanger
+    let (emulator, genauth) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
+    let qr = genauth
         .generate_qr_code(QrCodeType::MobileApp)
         .await
         .unwrap();
     assert!(emulator.fail(&qr.id));
     let (statuses, on_status) = recorder();
-    let err = exchanger
+    let err = genauth
         .poll_qr_login(&qr.id)
         .interval(FAST)
         .run(on_status)
@@ -464,11 +465,11 @@ async fn error_status_gives_failed() {
 
 #[tokio::test]
 async fn unknown_status_ends_the_poll() {
-    let (emulator, exchanger) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
+    let (emulator, genauth) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
     emulator.push_reply(Reply::json(200, envelope_ok(json!({"status": "PENDING"}))));
     emulator.push_reply(Reply::json(200, envelope_ok(json!({"status": "BROWSING"}))));
     let (statuses, on_status) = recorder();
-    let err = exchanger
+    let err = genauth
         .poll_qr_login("qr-any")
         .interval(FAST)
         .run(on_status)
@@ -482,8 +483,8 @@ async fn unknown_status_ends_the_poll() {
 
 #[tokio::test]
 async fn transient_failures_are_ridden_out() {
-    let (emulator, exchanger) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
-    let qr = exchanger
+    let (emulator, genauth) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
+    let qr = genauth
         .generate_qr_code(QrCodeType::MobileApp)
         .await
         .unwrap();
@@ -491,7 +492,7 @@ async fn transient_failures_are_ridden_out() {
     assert!(emulator.confirm(&qr.id));
     emulator.push_reply(Reply::empty(503));
     emulator.push_reply(Reply::raw(502, "text/html", "<html>Bad Gateway</html>"));
-    let tokens = exchanger
+    let tokens = genauth
         .poll_qr_login(&qr.id)
         .interval(FAST)
         .run(|_| {})
@@ -503,10 +504,10 @@ async fn transient_failures_are_ridden_out() {
 
 #[tokio::test]
 async fn too_many_failures_in_a_row_end_the_poll() {
-    let (emulator, exchanger) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
+    let (emulator, genauth) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
     emulator.push_reply(Reply::empty(503));
     emulator.push_reply(Reply::empty(503));
-    let err = exchanger
+    let err = genauth
         .poll_qr_login("qr-any")
         .interval(FAST)
         .max_consecutive_errors(1)
@@ -524,8 +525,8 @@ async fn too_many_failures_in_a_row_end_the_poll() {
 
 #[tokio::test]
 async fn business_errors_end_the_poll_at_once() {
-    let (emulator, exchanger) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
-    let err = exchanger
+    let (emulator, genauth) = start(AuthMethod::None, common::app(AuthMethod::None)).await;
+    let err = genauth
         .poll_qr_login("qr-that-does-not-exist")
         .interval(FAST)
         .run(|_| {})
@@ -538,12 +539,12 @@ async fn business_errors_end_the_poll_at_once() {
 
 #[tokio::test]
 async fn a_refused_ticket_in_the_flow_is_not_retried() {
-    let (emulator, exchanger) = start(
+    let (emulator, genauth) = start(
         AuthMethod::ClientSecretPost,
         common::app(AuthMethod::ClientSecretPost),
     )
     .await;
-    let qr = exchanger
+    let qr = genauth
         .generate_qr_code(QrCodeType::MobileApp)
         .await
         .unwrap();
@@ -551,8 +552,12 @@ async fn a_refused_ticket_in_the_flow_is_not_retried() {
     assert!(emulator.confirm(&qr.id));
     // Someone else spends the ticket first.
     let ticket = emulator.ticket(&qr.id).unwrap();
-    exchanger.exchange(Grant::qr_ticket(ticket)).await.unwrap();
-    let err = exchanger
+    genauth
+        .provider()
+        .exchange(qr_ticket_grant(ticket))
+        .await
+        .unwrap();
+    let err = genauth
         .poll_qr_login(&qr.id)
         .interval(FAST)
         .run(|_| {})
@@ -560,17 +565,21 @@ async fn a_refused_ticket_in_the_flow_is_not_retried() {
         .unwrap_err();
     let v = err.vendor_error().unwrap_or_else(|| panic!("{err:?}"));
     assert_eq!(v.status_code, 400);
+    assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{err}");
     assert!(!err.is_retryable());
     assert_eq!(emulator.requests_to(EXCHANGE_TICKET_PATH).len(), 2);
 }
 
 #[test]
 fn poll_settings_show_in_debug_with_the_documented_defaults() {
-    let config = tokenbridge_genauth::GenAuthConfig::new("https://a.genauth.ai", "app")
-        .with_app_secret(tokenbridge_core::SecretString::from("hidden-secret"));
-    let exchanger =
-        GenAuthExchanger::new("genauth", config, tokenbridge_core::HttpClient::default()).unwrap();
-    let login = exchanger.poll_qr_login("qr-1");
+    let provider = tokenbridge_genauth::builder("genauth", Protocol::Oidc)
+        .base_url("https://a.genauth.ai")
+        .client_id("app")
+        .client_secret(tokenbridge_core::SecretString::from("hidden-secret"))
+        .build()
+        .unwrap();
+    let genauth = QrLoginClient::new(provider).unwrap();
+    let login = genauth.poll_qr_login("qr-1");
     let shown = format!("{login:?}");
     assert!(shown.contains("deadline: 120s"), "{shown}");
     assert!(shown.contains("interval: 1s"), "{shown}");

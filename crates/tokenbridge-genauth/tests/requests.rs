@@ -2,16 +2,16 @@
 
 mod common;
 
-use tokenbridge_core::{AuthMethod, Grant, Protocol, SecretString, TokenExchanger};
-use tokenbridge_genauth::QrCodeType;
-use tokenbridge_testkit::genauth::{EXCHANGE_TICKET_PATH, GENE_QRCODE_PATH, QRCODE_STATUS_PATH};
+use tokenbridge_core::{
+    AuthMethod, Error, Grant, HttpClient, PkceVerifier, Protocol, SecretString, TokenExchanger,
+};
+use tokenbridge_genauth::{qr_ticket_grant, QrCodeType};
+use tokenbridge_testkit::genauth::{
+    GenAuthApp, GenAuthEmulator, EXCHANGE_TICKET_PATH, GENE_QRCODE_PATH, QRCODE_STATUS_PATH,
+};
 use tokenbridge_testkit::RecordedRequest;
 
-use common::APP_ID;
-
-/// base64("6342b8537a1b2c047d314109:4203d30e5e91523a9f8b26c31c9adce68")
-const BASIC: &str =
-    "Basic NjM0MmI4NTM3YTFiMmMwNDdkMzE0MTA5OjQyMDNkMzBlNWU5MTUyM2E5ZjhiMjZjMzFjOWFkY2U2OA==";
+use common::{form, APP_ID, APP_SECRET, BASIC};
 
 fn only(requests: Vec<RecordedRequest>) -> RecordedRequest {
     assert_eq!(requests.len(), 1, "{requests:?}");
@@ -21,10 +21,10 @@ fn only(requests: Vec<RecordedRequest>) -> RecordedRequest {
 #[tokio::test]
 async fn generate_qr_code_request() {
     for method in AuthMethod::ALL {
-        let (emulator, exchanger) = common::start(method, Protocol::Oidc).await;
+        let (emulator, genauth) = common::start(method, Protocol::Oidc).await;
         for kind in QrCodeType::ALL {
             emulator.clear_requests();
-            let qr = exchanger.generate_qr_code(kind).await.unwrap();
+            let qr = genauth.generate_qr_code(kind).await.unwrap();
             assert_eq!(qr.kind, kind);
             assert!(qr.id.starts_with("qr-"), "{qr:?}");
             assert_eq!(qr.url, format!("{}qrcode/{}", emulator.base_url(), qr.id));
@@ -44,9 +44,9 @@ async fn generate_qr_code_request() {
 #[tokio::test]
 async fn qr_code_status_request() {
     for method in AuthMethod::ALL {
-        let (emulator, exchanger) = common::start(method, Protocol::Oidc).await;
+        let (emulator, genauth) = common::start(method, Protocol::Oidc).await;
         let id = emulator.create_qr_code(APP_ID);
-        let status = exchanger.qr_code_status(&id).await.unwrap();
+        let status = genauth.qr_code_status(&id).await.unwrap();
         assert_eq!(status.as_str(), "PENDING");
         let r = only(emulator.requests());
         assert_eq!(r.method, "GET");
@@ -61,8 +61,8 @@ async fn qr_code_status_request() {
 
 #[tokio::test]
 async fn status_query_is_encoded() {
-    let (emulator, exchanger) = common::start(AuthMethod::None, Protocol::Oidc).await;
-    let err = exchanger.qr_code_status("a b&c=d").await.unwrap_err();
+    let (emulator, genauth) = common::start(AuthMethod::None, Protocol::Oidc).await;
+    let err = genauth.qr_code_status("a b&c=d").await.unwrap_err();
     assert_eq!(err.vendor_error().unwrap().status_code, 404);
     let r = only(emulator.requests());
     assert_eq!(r.query.as_deref(), Some("qrcodeId=a+b%26c%3Dd"));
@@ -75,8 +75,7 @@ async fn ticket_exchange_request_per_auth_method() {
         (
             AuthMethod::ClientSecretPost,
             format!(
-                "{{\"client_id\":\"{APP_ID}\",\"client_secret\":\"{}\",\"ticket\":\"TICKET\"}}",
-                common::APP_SECRET
+                "{{\"client_id\":\"{APP_ID}\",\"client_secret\":\"{APP_SECRET}\",\"ticket\":\"TICKET\"}}"
             ),
             None,
         ),
@@ -87,10 +86,11 @@ async fn ticket_exchange_request_per_auth_method() {
         ),
     ];
     for (method, body, authorization) in cases {
-        let (emulator, exchanger) = common::start(method, Protocol::Oidc).await;
+        let (emulator, genauth) = common::start(method, Protocol::Oidc).await;
         let ticket = emulator.issue_ticket(APP_ID).unwrap();
-        let tokens = exchanger
-            .exchange(Grant::qr_ticket(ticket.clone()))
+        let tokens = genauth
+            .provider()
+            .exchange(qr_ticket_grant(ticket.clone()))
             .await
             .unwrap();
         assert_eq!(tokens.provider(), "genauth");
@@ -106,9 +106,9 @@ async fn ticket_exchange_request_per_auth_method() {
 
 #[tokio::test]
 async fn exchange_qr_ticket_method_sends_the_same_request_as_the_grant() {
-    let (emulator, exchanger) = common::start(AuthMethod::ClientSecretBasic, Protocol::Oidc).await;
+    let (emulator, genauth) = common::start(AuthMethod::ClientSecretBasic, Protocol::Oidc).await;
     let ticket = emulator.issue_ticket(APP_ID).unwrap();
-    exchanger
+    genauth
         .exchange_qr_ticket(SecretString::from(ticket.clone()))
         .await
         .unwrap();
@@ -128,15 +128,16 @@ async fn code_exchange_request_per_auth_method_and_protocol() {
             (AuthMethod::None, format!("&client_id={APP_ID}"), None),
             (
                 AuthMethod::ClientSecretPost,
-                format!("&client_id={APP_ID}&client_secret={}", common::APP_SECRET),
+                format!("&client_id={APP_ID}&client_secret={}", form(APP_SECRET)),
                 None,
             ),
             (AuthMethod::ClientSecretBasic, String::new(), Some(BASIC)),
         ];
         for (method, credentials, authorization) in cases {
-            let (emulator, exchanger) = common::start(method, protocol).await;
+            let (emulator, genauth) = common::start(method, protocol).await;
             let code = emulator.issue_code(protocol, APP_ID, "https://app.example.com/cb", None);
-            exchanger
+            genauth
+                .provider()
                 .exchange(Grant::authorization_code(
                     code.clone(),
                     "https://app.example.com/cb",
@@ -170,7 +171,7 @@ async fn code_exchange_request_per_auth_method_and_protocol() {
 
 #[tokio::test]
 async fn pkce_refresh_and_client_credentials_requests() {
-    let (emulator, exchanger) = common::start(AuthMethod::ClientSecretBasic, Protocol::Oidc).await;
+    let (emulator, genauth) = common::start(AuthMethod::ClientSecretBasic, Protocol::Oidc).await;
     let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
     let code = emulator.issue_code(
         Protocol::Oidc,
@@ -178,23 +179,25 @@ async fn pkce_refresh_and_client_credentials_requests() {
         "https://app.example.com/cb",
         Some(tokenbridge_testkit::oidc::s256(verifier)),
     );
-    exchanger
-        .exchange(Grant::authorization_code_pkce(
-            code.clone(),
-            "https://app.example.com/cb",
-            verifier,
-        ))
+    genauth
+        .provider()
+        .exchange(
+            Grant::authorization_code(code.clone(), "https://app.example.com/cb")
+                .with_pkce_verifier(PkceVerifier::new(verifier).unwrap()),
+        )
         .await
         .unwrap();
     let refresh_token = emulator
         .oidc()
         .issue_refresh_token(APP_ID, "openid profile offline_access");
-    exchanger
+    genauth
+        .provider()
         .exchange(Grant::refresh_token(refresh_token.clone()))
         .await
         .unwrap();
-    exchanger
-        .exchange(Grant::client_credentials(["read:users", "write:users"]))
+    genauth
+        .provider()
+        .exchange(Grant::client_credentials().with_scopes(["read:users", "write:users"]))
         .await
         .unwrap();
     let bodies: Vec<String> = emulator
@@ -220,11 +223,11 @@ async fn generate_qr_code_with_options_sends_typed_json() {
     use serde_json::json;
     use tokenbridge_genauth::QrCodeOptions;
 
-    let (emulator, exchanger) = common::start(AuthMethod::ClientSecretPost, Protocol::Oidc).await;
+    let (emulator, genauth) = common::start(AuthMethod::ClientSecretPost, Protocol::Oidc).await;
     let options = QrCodeOptions::new(QrCodeType::MobileApp)
         .with_ext_idp_conn_id("conn-1")
         .with_custom_data(json!({"source": "kiosk-3", "floor": 2}));
-    exchanger.generate_qr_code_with(options).await.unwrap();
+    genauth.generate_qr_code_with(options).await.unwrap();
     let r = only(emulator.requests());
     assert_eq!(
         r.body_text(),
@@ -235,7 +238,7 @@ async fn generate_qr_code_with_options_sends_typed_json() {
     let options = QrCodeOptions::new(QrCodeType::WechatMiniprogram)
         .with_context(json!({"campaign": "spring"}))
         .with_auto_merge_qr_code(true);
-    exchanger.generate_qr_code_with(options).await.unwrap();
+    genauth.generate_qr_code_with(options).await.unwrap();
     let r = only(emulator.requests());
     assert_eq!(
         r.body_text(),
@@ -246,10 +249,9 @@ async fn generate_qr_code_with_options_sends_typed_json() {
 #[tokio::test]
 async fn qr_code_options_that_do_not_fit_the_type_send_nothing() {
     use serde_json::json;
-    use tokenbridge_core::Error;
     use tokenbridge_genauth::QrCodeOptions;
 
-    let (emulator, exchanger) = common::start(AuthMethod::ClientSecretPost, Protocol::Oidc).await;
+    let (emulator, genauth) = common::start(AuthMethod::ClientSecretPost, Protocol::Oidc).await;
     for (options, key) in [
         (
             QrCodeOptions::new(QrCodeType::WechatOfficialAccount).with_custom_data(json!({"a": 1})),
@@ -264,7 +266,7 @@ async fn qr_code_options_that_do_not_fit_the_type_send_nothing() {
             "autoMergeQrCode",
         ),
     ] {
-        match exchanger.generate_qr_code_with(options).await.unwrap_err() {
+        match genauth.generate_qr_code_with(options).await.unwrap_err() {
             Error::Config { key: Some(k), .. } => assert_eq!(k, key),
             other => panic!("{other}"),
         }
@@ -275,10 +277,9 @@ async fn qr_code_options_that_do_not_fit_the_type_send_nothing() {
 #[tokio::test]
 async fn custom_data_and_context_must_be_json_objects() {
     use serde_json::json;
-    use tokenbridge_core::Error;
     use tokenbridge_genauth::QrCodeOptions;
 
-    let (emulator, exchanger) = common::start(AuthMethod::ClientSecretPost, Protocol::Oidc).await;
+    let (emulator, genauth) = common::start(AuthMethod::ClientSecretPost, Protocol::Oidc).await;
     for (options, key, given) in [
         (
             QrCodeOptions::new(QrCodeType::MobileApp).with_custom_data(json!("kiosk-3")),
@@ -301,7 +302,7 @@ async fn custom_data_and_context_must_be_json_objects() {
             "null",
         ),
     ] {
-        match exchanger.generate_qr_code_with(options).await.unwrap_err() {
+        match genauth.generate_qr_code_with(options).await.unwrap_err() {
             Error::Config {
                 key: Some(k),
                 message,
@@ -317,4 +318,101 @@ async fn custom_data_and_context_must_be_json_objects() {
         }
     }
     assert!(emulator.requests().is_empty());
+}
+
+#[tokio::test]
+async fn basic_is_raw_for_ids_and_secrets_with_plus_percent_space_and_colon() {
+    const ODD_ID: &str = "app+1%41 x";
+    // base64("app+1%41 x:4203d30e:5e91+523a%9f 8b26c31c9adce68"), nothing form-encoded.
+    const ODD_BASIC: &str =
+        "Basic YXBwKzElNDEgeDo0MjAzZDMwZTo1ZTkxKzUyM2ElOWYgOGIyNmMzMWM5YWRjZTY4";
+    for protocol in [Protocol::Oidc, Protocol::OAuth2] {
+        let emulator = GenAuthEmulator::start().await.unwrap();
+        emulator.register_app(GenAuthApp::new(
+            ODD_ID,
+            APP_SECRET,
+            AuthMethod::ClientSecretBasic,
+        ));
+        let provider = common::provider_with(
+            &emulator,
+            ODD_ID,
+            AuthMethod::ClientSecretBasic,
+            APP_SECRET,
+            protocol,
+            HttpClient::default(),
+        );
+        let ticket = emulator.issue_ticket(ODD_ID).unwrap();
+        provider.exchange(qr_ticket_grant(ticket)).await.unwrap();
+        let code = emulator.issue_code(protocol, ODD_ID, "https://app.example.com/cb", None);
+        provider
+            .exchange(Grant::authorization_code(
+                code,
+                "https://app.example.com/cb",
+            ))
+            .await
+            .unwrap();
+        let requests = emulator.requests();
+        assert_eq!(requests.len(), 2, "{requests:?}");
+        for r in &requests {
+            assert_eq!(r.header("authorization"), Some(ODD_BASIC), "{}", r.path);
+        }
+        assert_eq!(requests[0].header("x-authing-app-id"), Some(ODD_ID));
+        assert_eq!(requests[1].header("x-authing-app-id"), None);
+    }
+}
+
+#[tokio::test]
+async fn form_encoded_basic_is_refused_like_genauth_would() {
+    // RFC 6749's form-encoding of the credentials, which GenAuth does not undo.
+    let (emulator, _) = common::start(AuthMethod::ClientSecretBasic, Protocol::Oidc).await;
+    let provider = tokenbridge_genauth::builder("genauth", Protocol::Oidc)
+        .base_url(emulator.base())
+        .client_id(APP_ID)
+        .client_secret(SecretString::from(APP_SECRET))
+        .auth_method(AuthMethod::ClientSecretBasic)
+        .basic_encoding(tokenbridge_core::BasicEncoding::FormUrlEncoded)
+        .build()
+        .unwrap();
+    let ticket = emulator.issue_ticket(APP_ID).unwrap();
+    let err = provider
+        .exchange(qr_ticket_grant(ticket))
+        .await
+        .unwrap_err();
+    assert!(err.is_invalid_client(), "{err}");
+    let err = provider
+        .exchange(Grant::client_credentials().with_scopes(["read"]))
+        .await
+        .unwrap_err();
+    assert!(err.is_invalid_client(), "{err}");
+    assert_eq!(
+        emulator.requests()[0].header("authorization"),
+        Some("Basic NjM0MmI4NTM3YTFiMmMwNDdkMzE0MTA5OjQyMDNkMzBlJTNBNWU5MSUyQjUyM2ElMjU5Zis4YjI2YzMxYzlhZGNlNjg=")
+    );
+}
+
+#[tokio::test]
+async fn a_code_without_redirect_uri_is_refused_before_sending() {
+    for protocol in [Protocol::Oidc, Protocol::OAuth2] {
+        let (emulator, genauth) = common::start(AuthMethod::ClientSecretPost, protocol).await;
+        let code = emulator.issue_code(protocol, APP_ID, "https://app.example.com/cb", None);
+        for grant in [
+            Grant::authorization_code_without_redirect_uri(code.clone()),
+            Grant::authorization_code(code.clone(), " "),
+        ] {
+            match genauth.provider().exchange(grant).await.unwrap_err() {
+                Error::Config {
+                    key: Some(key),
+                    message,
+                } => {
+                    assert_eq!(key, "redirect_uri");
+                    assert!(
+                        message.contains("GenAuth requires redirect_uri"),
+                        "{message}"
+                    );
+                }
+                other => panic!("{protocol}: {other:?}"),
+            }
+        }
+        assert!(emulator.requests().is_empty());
+    }
 }

@@ -1,47 +1,137 @@
-//! Huawei Cloud OneAccess for tokenbridge.
+//! Huawei Cloud OneAccess for tokenbridge: a [`VendorDescription`] per application protocol
+//! and the registration.
 //!
-//! [`HuaweiOneAccessExchanger`] turns an authorization code or a refresh token into a
-//! [`TokenSet`](tokenbridge_core::TokenSet) at `<domain>/api/v1/oauth2/token`, for OIDC and
-//! OAuth 2.0 applications alike. It follows the standard path of
-//! [`tokenbridge_core::StandardExchanger`] and absorbs OneAccess's quirks:
+//! Everything lives below the tenant's user access domain (`https://{domain}`, e.g.
+//! `https://example.huaweioneaccess.com`), configured as `base_url`. The token exchange is
+//! core's [`Provider`]; this crate contributes OneAccess's data and one hook, [`hooks`], for
+//! the management API's error shape and a hint on refused refreshes. Sources: the OneAccess
+//! API reference at <https://support.huaweicloud.com/api-oneaccess/oneaccess_04_0002.html>;
+//! each item cites its page.
 //!
-//! - `expires_in` arrives as the number `7200` or the string `"7200"`: both give the same
-//!   lifetime;
-//! - refresh tokens are off by default, and rotate on every refresh when on;
-//! - errors are classified by `error` only, never by `error_description`, which OneAccess
-//!   reuses across cases;
-//! - the management API's `{"error_code", "error_msg"}` shape is reported as an
-//!   [`Error::Vendor`](tokenbridge_core::Error::Vendor) if it ever reaches the token path;
-//! - OIDC applications must send `redirect_uri`: a code without one is refused before
-//!   anything is sent.
+//! An application is registered as OIDC or OAuth 2.0 ([`Protocol`]): both use the same
+//! endpoints, but only OAuth 2.0 makes `redirect_uri` optional with a code, hence [`OIDC`]
+//! and [`OAUTH`].
 //!
 //! ```no_run
 //! # async fn run() -> tokenbridge_core::Result<()> {
-//! use tokenbridge_core::{Grant, HttpClient, Protocol, SecretString, TokenExchanger};
-//! use tokenbridge_huawei_oneaccess::{HuaweiOneAccessConfig, HuaweiOneAccessExchanger};
+//! use tokenbridge_core::{Grant, Protocol, SecretString, TokenExchanger};
 //!
-//! let config = HuaweiOneAccessConfig::new(
-//!     "https://example.huaweioneaccess.com",
-//!     "client-id",
-//!     SecretString::from("client-secret"),
-//! )
-//! .with_protocol(Protocol::OAuth2);
-//! let oneaccess = HuaweiOneAccessExchanger::new("huawei", config, HttpClient::default())?;
+//! let oneaccess = tokenbridge_huawei_oneaccess::builder("huawei", Protocol::OAuth2)
+//!     .base_url("https://example.huaweioneaccess.com")
+//!     .client_id("client-id")
+//!     .client_secret(SecretString::from("client-secret"))
+//!     .build()?;
 //! let tokens = oneaccess
-//!     .exchange(Grant::authorization_code("code-from-callback", "https://example.com"))
+//!     .exchange(Grant::authorization_code_without_redirect_uri("code-from-callback"))
 //!     .await?;
 //! if let Some(refresh_token) = tokens.refresh_token() {
-//!     // Store it: the next refresh returns a new one and this one stops working.
+//!     // Store it: each refresh returns a new one.
 //! #   let _ = refresh_token;
 //! }
 //! # Ok(()) }
 //! ```
 
-mod config;
-mod error;
-mod exchanger;
-mod wire;
+pub mod hooks;
 
-pub use config::HuaweiOneAccessConfig;
-pub use error::{parse_token_response, VENDOR};
-pub use exchanger::{HuaweiOneAccessExchanger, DISCOVERY_PATH, TOKEN_PATH};
+use serde::Deserialize;
+use tokenbridge_core::{
+    AuthMethod, ErrorKind, ErrorMapping, ErrorTable, GrantKind, LogoutParams, Protocol, Provider,
+    ProviderBuilder, ProviderContext, ProviderKind, Result, VendorDescription,
+};
+
+/// OneAccess for an OIDC application: `redirect_uri` is required with a code
+/// (<https://support.huaweicloud.com/api-oneaccess/IssueIDToken.html>). See
+/// [`description`] for the data both protocols share.
+pub static OIDC: VendorDescription = oneaccess(true);
+
+/// OneAccess for an OAuth 2.0 application: `redirect_uri` is optional with a code, and must
+/// equal the authorize request's `redirect_url` when sent
+/// (<https://support.huaweicloud.com/api-oneaccess/IssueOAuthAccessToken.html>).
+pub static OAUTH: VendorDescription = oneaccess(false);
+
+/// The description for an application registered with `protocol`.
+///
+/// - Paths: token `/api/v1/oauth2/token` (IssueIDToken, IssueOAuthAccessToken and
+///   <https://support.huaweicloud.com/api-oneaccess/RenewOIDCToken.html>), userinfo
+///   `/api/v1/oauth2/userinfo` (<https://support.huaweicloud.com/api-oneaccess/ShowUser_0.md>),
+///   logout `/api/v1/logout` with `redirect_url`
+///   (<https://support.huaweicloud.com/api-oneaccess/SingleLogout.html>), discovery
+///   `/api/v1/oauth2/.well-known/openid-configuration`, which gives `jwks_uri`. No revocation
+///   endpoint is documented. The authorize path is not in the pages cited, so it is left to
+///   discovery.
+/// - Auth method: `client_secret_post` only. Grants: code and refresh.
+pub fn description(protocol: Protocol) -> &'static VendorDescription {
+    match protocol {
+        Protocol::OAuth2 => &OAUTH,
+        _ => &OIDC,
+    }
+}
+
+const fn oneaccess(redirect_uri_required: bool) -> VendorDescription {
+    let mut d = VendorDescription::standard("huawei-oneaccess", "Huawei Cloud OneAccess");
+    d.paths.token = Some("/api/v1/oauth2/token");
+    d.paths.userinfo = Some("/api/v1/oauth2/userinfo");
+    d.paths.end_session = Some("/api/v1/logout");
+    d.paths.discovery = Some("/api/v1/oauth2/.well-known/openid-configuration");
+    d.auth_methods = &[AuthMethod::ClientSecretPost];
+    d.grants = &[GrantKind::AuthorizationCode, GrantKind::RefreshToken];
+    d.public_grants = &[];
+    d.redirect_uri_required = redirect_uri_required;
+    let mut logout = LogoutParams::STANDARD;
+    logout.id_token_hint = None;
+    logout.post_logout_redirect_uri = "redirect_url";
+    logout.client_id = None;
+    logout.state = false;
+    d.logout = logout;
+    d.errors = ErrorTable(ERRORS);
+    d.hooks = &hooks::OneAccessHooks;
+    d
+}
+
+/// The codes whose meaning OneAccess documents, or that this crate infers. Management API
+/// codes are from <https://support.huaweicloud.com/api-oneaccess/ErrorCode.html>.
+const ERRORS: &[ErrorMapping] = &[
+    // "clientId不能为空": the client id is empty.
+    ErrorMapping::documented("PARAM.0004", ErrorKind::InvalidClient),
+    // Userinfo's 401 "Full authentication is required to access this resource" (ShowUser_0).
+    ErrorMapping::documented("unauthorized", ErrorKind::InvalidToken),
+    // The other families (`PARAM.*`, `USER.00xx`, `APP_ACCOUNT.000x`) are listed without
+    // meanings the token path could use; their kind follows the HTTP status (inferred).
+];
+
+/// A provider builder with the description for `protocol`: set `base_url`, `client_id` and
+/// `client_secret`.
+pub fn builder(id: impl Into<String>, protocol: Protocol) -> ProviderBuilder {
+    Provider::builder(id).vendor(description(protocol))
+}
+
+/// The own settings of `kind = "huawei-oneaccess"`; the shared keys (`client_id`,
+/// `client_secret`, `client_secret_env`, `auth_method`, `http`, `redirect_uri`, `scopes`) are
+/// read by core.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct HuaweiOneAccessSettings {
+    /// The user access domain, e.g. `https://example.huaweioneaccess.com`; a path prefix is
+    /// kept.
+    pub base_url: String,
+    /// `oidc` (the default) or `oauth`, as the application was registered.
+    #[serde(default)]
+    pub protocol: Option<Protocol>,
+}
+
+/// The registration of `kind = "huawei-oneaccess"`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HuaweiOneAccess;
+
+impl ProviderKind for HuaweiOneAccess {
+    fn kind(&self) -> &'static str {
+        OIDC.kind
+    }
+
+    fn build(&self, context: &ProviderContext<'_>) -> Result<Provider> {
+        let settings: HuaweiOneAccessSettings = context.settings()?;
+        let vendor = description(settings.protocol.unwrap_or_default());
+        context.build(context.builder(vendor)?.base_url(settings.base_url))
+    }
+}

@@ -1,8 +1,9 @@
 //! OneAccess failures produced by the emulator's own logic, mapped to the right error kind;
 //! plus answers no token endpoint should give.
 
-use tokenbridge_core::{Error, Grant, GrantKind, HttpClient, SecretString, TokenExchanger};
-use tokenbridge_huawei_oneaccess::{HuaweiOneAccessConfig, HuaweiOneAccessExchanger};
+use tokenbridge_core::{
+    Error, ErrorKind, Grant, GrantKind, Provider, SecretString, TokenExchanger,
+};
 use tokenbridge_testkit::any_loopback_port;
 use tokenbridge_testkit::huawei_oneaccess::{
     HuaweiOneAccessEmulator, OneAccessOptions, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
@@ -16,18 +17,13 @@ async fn start(options: OneAccessOptions) -> HuaweiOneAccessEmulator {
         .unwrap()
 }
 
-fn exchanger(
-    oneaccess: &HuaweiOneAccessEmulator,
-    id: &str,
-    secret: &str,
-) -> HuaweiOneAccessExchanger {
-    HuaweiOneAccessExchanger::new(
-        "huawei",
-        HuaweiOneAccessConfig::new(oneaccess.base(), id, SecretString::from(secret))
-            .with_protocol(oneaccess.options().protocol),
-        HttpClient::default(),
-    )
-    .unwrap()
+fn exchanger(oneaccess: &HuaweiOneAccessEmulator, id: &str, secret: &str) -> Provider {
+    tokenbridge_huawei_oneaccess::builder("huawei", oneaccess.options().protocol)
+        .base_url(oneaccess.base())
+        .client_id(id)
+        .client_secret(SecretString::from(secret))
+        .build()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -58,9 +54,16 @@ async fn used_code_is_invalid_grant() {
     let oneaccess = start(OneAccessOptions::oidc()).await;
     let exchanger = exchanger(&oneaccess, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
     let code = oneaccess.issue_code(DEMO_CLIENT_ID, DEMO_REDIRECT_URI);
-    let grant = Grant::authorization_code(code, DEMO_REDIRECT_URI);
-    exchanger.exchange(grant.clone()).await.unwrap();
-    let err = exchanger.exchange(grant).await.unwrap_err();
+    exchanger
+        .exchange(Grant::authorization_code(code.as_str(), DEMO_REDIRECT_URI))
+        .await
+        .unwrap();
+    let err = exchanger
+        .exchange(Grant::authorization_code(code.as_str(), DEMO_REDIRECT_URI))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{err}");
+    assert!(!err.is_retryable());
     let p = err.provider_error().unwrap();
     assert_eq!((p.status, p.code.as_str()), (Some(400), "invalid_grant"));
     assert_eq!(p.description.as_deref(), Some("Invalid authorization code"));
@@ -78,15 +81,22 @@ async fn unknown_refresh_token_is_invalid_grant_despite_the_code_description() {
     let p = err.provider_error().unwrap();
     assert_eq!(p.code, "invalid_grant");
     assert_eq!(p.description.as_deref(), Some("Invalid authorization code"));
-    assert!(err.is_invalid_grant());
-    assert!(err.to_string().contains("rotates refresh tokens"), "{err}");
+    assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{err}");
+    assert!(
+        err.to_string()
+            .contains("returns a new refresh token on every refresh"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn unsupported_grants_are_refused_without_a_request() {
     let oneaccess = start(OneAccessOptions::oidc()).await;
     let exchanger = exchanger(&oneaccess, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
-    for grant in [Grant::client_credentials(["x"]), Grant::qr_ticket("t")] {
+    for grant in [
+        Grant::client_credentials().with_scopes(["x"]),
+        Grant::extension("urn:example:ticket").with_secret_param("ticket", "t"),
+    ] {
         let kind = grant.kind();
         match exchanger.exchange(grant).await.unwrap_err() {
             Error::UnsupportedGrant {
@@ -119,6 +129,26 @@ async fn management_error_with_http_200_is_still_an_error() {
     assert_eq!((v.http_status, v.status_code), (200, 200));
     assert_eq!(v.api_code.as_deref(), Some("USER.0001"));
     assert_eq!(v.message, "user not found");
+    // Not in the table: the kind follows the statuses, and says it is inferred.
+    assert_eq!(err.kind(), ErrorKind::InvalidRequest);
+    assert!(v.kind_inferred);
+}
+
+#[tokio::test]
+async fn documented_management_code_gets_its_kind_from_the_table() {
+    let oneaccess = start(OneAccessOptions::oidc()).await;
+    oneaccess.push_reply(Reply::json(
+        400,
+        serde_json::json!({"error_code": "PARAM.0004", "error_msg": "clientId不能为空"}),
+    ));
+    let err = exchanger(&oneaccess, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)
+        .exchange(Grant::refresh_token("rt"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidClient, "{err}");
+    let v = err.vendor_error().unwrap();
+    assert!(!v.kind_inferred);
+    assert_eq!(v.vendor, "huawei-oneaccess");
 }
 
 #[tokio::test]

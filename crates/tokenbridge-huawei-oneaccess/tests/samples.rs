@@ -1,13 +1,14 @@
 //! OneAccess's documentation samples, served verbatim and parsed through the adapter:
-//! IssueIDToken (vendor-docs/huawei-oneaccess-id-token.txt), and the IssueOAuthAccessToken and
-//! RenewOIDCToken examples quoted in vendor-apis.md sections 3.3 and 3.4.
+//! <https://support.huaweicloud.com/api-oneaccess/IssueIDToken.html>,
+//! <https://support.huaweicloud.com/api-oneaccess/IssueOAuthAccessToken.html> and
+//! <https://support.huaweicloud.com/api-oneaccess/RenewOIDCToken.html>.
 
 use std::time::Duration;
 
 use tokenbridge_core::{
-    Error, ExposeSecret, Grant, HttpClient, Protocol, SecretString, TokenExchanger, TokenType,
+    Error, ErrorKind, ExposeSecret, Grant, Protocol, Provider, SecretString, TokenExchanger,
+    TokenType,
 };
-use tokenbridge_huawei_oneaccess::{HuaweiOneAccessConfig, HuaweiOneAccessExchanger};
 use tokenbridge_testkit::any_loopback_port;
 use tokenbridge_testkit::huawei_oneaccess::{
     HuaweiOneAccessEmulator, OneAccessOptions, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
@@ -42,14 +43,14 @@ const REFRESH_ERROR: &str =
 const REFRESH_ERROR_OTHER: &str =
     r#"{"error":"invalid_grant","error_description":"Invalid refresh token"}"#;
 
-/// The invalid_client pair from "如何调用API › 返回结果".
+/// The invalid_client pair from the API reference's "如何调用API › 返回结果" (How to call APIs › Response).
 const INVALID_CLIENT: &str =
     r#"{"error":"invalid_client","error_description":"Bad client credentials"}"#;
 
-/// The management API shape (ErrorCode.html).
+/// The management API shape (<https://support.huaweicloud.com/api-oneaccess/ErrorCode.html>).
 const MANAGEMENT_ERROR: &str = r#"{"error_code":"PARAM.0004","error_msg":"clientId不能为空"}"#;
 
-async fn setup(protocol: Protocol) -> (HuaweiOneAccessEmulator, HuaweiOneAccessExchanger) {
+async fn setup(protocol: Protocol) -> (HuaweiOneAccessEmulator, Provider) {
     let options = match protocol {
         Protocol::OAuth2 => OneAccessOptions::oauth(),
         _ => OneAccessOptions::oidc(),
@@ -57,13 +58,12 @@ async fn setup(protocol: Protocol) -> (HuaweiOneAccessEmulator, HuaweiOneAccessE
     let oneaccess = HuaweiOneAccessEmulator::start_with(options, any_loopback_port())
         .await
         .unwrap();
-    let config = HuaweiOneAccessConfig::new(
-        oneaccess.base(),
-        DEMO_CLIENT_ID,
-        SecretString::from(DEMO_CLIENT_SECRET),
-    )
-    .with_protocol(protocol);
-    let exchanger = HuaweiOneAccessExchanger::new("huawei", config, HttpClient::default()).unwrap();
+    let exchanger = tokenbridge_huawei_oneaccess::builder("huawei", protocol)
+        .base_url(oneaccess.base())
+        .client_id(DEMO_CLIENT_ID)
+        .client_secret(SecretString::from(DEMO_CLIENT_SECRET))
+        .build()
+        .unwrap();
     (oneaccess, exchanger)
 }
 
@@ -160,9 +160,13 @@ async fn refresh_error_is_classified_by_code_not_description() {
             .unwrap_err();
         let (status, code, _) = provider_parts(&err);
         assert_eq!((status, code), (Some(400), "invalid_grant"));
-        assert!(err.is_invalid_grant(), "{err}");
+        assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{err}");
         let hint = err.provider_error().unwrap().hint.as_deref().unwrap();
-        assert!(hint.contains("refresh token"), "{hint}");
+        assert_eq!(
+            hint,
+            tokenbridge_huawei_oneaccess::hooks::REFRESH_INVALID_GRANT_HINT
+        );
+        assert!(hint.starts_with("the refresh token was refused"), "{hint}");
     }
 }
 
@@ -198,6 +202,7 @@ async fn management_error_on_the_token_path_is_a_vendor_error() {
     assert_eq!(v.api_code.as_deref(), Some("PARAM.0004"));
     assert_eq!(v.message, "clientId不能为空");
     assert_eq!(v.request_id, None);
+    assert_eq!(err.kind(), ErrorKind::InvalidClient);
     let shown = err.to_string();
     assert!(
         shown.contains("PARAM.0004") && shown.contains("clientId不能为空"),

@@ -1,49 +1,133 @@
-//! Tencent Cloud CIAM for tokenbridge.
+//! Tencent Cloud CIAM for tokenbridge: a [`VendorDescription`] and its registration.
 //!
-//! [`TencentCiamExchanger`] turns an authorization code (with the client secret, or with a
-//! PKCE verifier for public apps), a refresh token, or client credentials into a
-//! [`TokenSet`](tokenbridge_core::TokenSet) at `<portal>/oauth2/token`. It follows the standard
-//! path of [`tokenbridge_core::StandardExchanger`] and absorbs Tencent's quirks:
-//!
-//! - an unknown `client_id` is answered with a bare 401 (no body, no content type): it is
-//!   reported as `invalid_client`, not as an unreadable answer;
-//! - a wrong PKCE verifier is answered with `invalid_client`: the error says PKCE was in play
-//!   so the verifier is checked too;
-//! - refresh often echoes the same refresh token: whatever comes back is kept;
-//! - the JWKS sample spells its key list `"Keys"`: [`TencentCiamExchanger::jwks`] accepts it
-//!   as well as `"keys"`.
-//!
-//! The crate has no `wire` module: Tencent's token answers are standard JSON, read by
-//! `tokenbridge_core::wire`.
+//! Everything lives below the user directory's portal domain
+//! (`https://<tenant>.portal.tencentciam.com`, or its custom domain), configured as `base_url`.
+//! The token exchange itself is core's [`Provider`]; this crate contributes Tencent's data
+//! (paths, auth methods, grants, logout spellings) and one hook, [`hints`], for the codes
+//! Tencent uses misleadingly. Sources: the product documentation at
+//! <https://cloud.tencent.com/document/product/1441> (Chinese) and
+//! <https://www.tencentcloud.com/document/product/1148> (English); each item cites its page.
 //!
 //! ```no_run
 //! # async fn run() -> tokenbridge_core::Result<()> {
-//! use tokenbridge_core::{
-//!     AuthMethod, ExposeSecret, Grant, HttpClient, PkceVerifier, TokenExchanger,
-//! };
-//! use tokenbridge_tencent_ciam::{TencentCiamConfig, TencentCiamExchanger};
+//! use tokenbridge_core::{Grant, PkceVerifier, TokenExchanger};
 //!
-//! // A public SPA: no secret, PKCE instead.
-//! let config = TencentCiamConfig::new("https://sample.portal.tencentciam.com", "spa-app")
-//!     .with_auth_method(AuthMethod::None);
-//! let ciam = TencentCiamExchanger::new("tencent", config, HttpClient::default())?;
+//! // A public SPA: no secret, so auth method `none` and PKCE.
+//! let ciam = tokenbridge_tencent_ciam::builder("tencent")
+//!     .base_url("https://sample.portal.tencentciam.com")
+//!     .client_id("spa-app")
+//!     .build()?;
 //! // Kept from the login redirect, whose authorize URL carried verifier.s256_challenge().
 //! let verifier = PkceVerifier::generate()?;
-//! let tokens = ciam
-//!     .exchange(Grant::authorization_code_pkce(
-//!         "code-from-callback",
-//!         "https://example.com/callback",
-//!         verifier.secret().expose_secret(),
-//!     ))
-//!     .await?;
+//! let grant = Grant::authorization_code("code-from-callback", "https://example.com/callback")
+//!     .with_pkce_verifier(verifier);
+//! let tokens = ciam.exchange(grant).await?;
 //! println!("{tokens}");
 //! # Ok(()) }
 //! ```
 
-mod config;
-mod error;
-mod exchanger;
+pub mod hints;
 
-pub use config::TencentCiamConfig;
-pub use error::VENDOR;
-pub use exchanger::{TencentCiamExchanger, DISCOVERY_PATH, JWKS_PATH, TOKEN_PATH};
+use serde::Deserialize;
+use tokenbridge_core::{
+    AuthMethod, ErrorKind, ErrorMapping, ErrorTable, GrantKind, LogoutParams, Provider,
+    ProviderBuilder, ProviderContext, ProviderKind, Result, VendorDescription,
+};
+
+/// Tencent Cloud CIAM, as data.
+///
+/// - Paths: token `/oauth2/token` (<https://cloud.tencent.com/document/product/1441/64398>),
+///   authorize `/oauth2/authorize` and discovery `/.well-known/openid-configuration` (the
+///   discovery sample), revocation `/oauth2/revoke`
+///   (<https://cloud.tencent.com/document/product/1441/64401>), userinfo `/userinfo`, JWKS
+///   `/oauth2/jwks` (<https://cloud.tencent.com/document/product/1441/64397>), logout `/logout`
+///   (<https://cloud.tencent.com/document/product/1441/64393>). Discovery lists neither
+///   userinfo, revocation nor logout, so all paths are fixed.
+/// - Auth methods: `client_secret_post` (documented, the default), `client_secret_basic`
+///   (advertised by discovery), `none` for public apps, which use PKCE
+///   (<https://www.tencentcloud.com/document/product/1148/51481>).
+/// - Grants: code, refresh and client credentials
+///   (<https://www.tencentcloud.com/document/product/1148/51483>) for confidential apps; code
+///   and refresh for public ones.
+/// - `redirect_uri` is required with a code: the code-mode page marks it required.
+/// - Logout takes `client_id` and `logout_redirect_uri`, and no `id_token_hint`.
+pub static DESCRIPTION: VendorDescription = {
+    let mut d = VendorDescription::standard("tencent-ciam", "Tencent Cloud CIAM");
+    d.paths.token = Some("/oauth2/token");
+    d.paths.authorization = Some("/oauth2/authorize");
+    d.paths.revocation = Some("/oauth2/revoke");
+    d.paths.userinfo = Some("/userinfo");
+    d.paths.jwks = Some("/oauth2/jwks");
+    d.paths.end_session = Some("/logout");
+    d.paths.discovery = Some("/.well-known/openid-configuration");
+    d.auth_methods = AUTH_METHODS;
+    d.grants = GRANTS;
+    d.public_grants = PUBLIC_GRANTS;
+    d.redirect_uri_required = true;
+    d.logout = logout_params();
+    d.errors = ErrorTable(ERRORS);
+    d.hooks = &hints::TencentHooks;
+    d
+};
+
+const AUTH_METHODS: &[AuthMethod] = &[
+    AuthMethod::ClientSecretPost,
+    AuthMethod::ClientSecretBasic,
+    AuthMethod::None,
+];
+const GRANTS: &[GrantKind] = &[
+    GrantKind::AuthorizationCode,
+    GrantKind::RefreshToken,
+    GrantKind::ClientCredentials,
+];
+/// Client credentials needs a secret, so public apps have code (with PKCE) and refresh.
+const PUBLIC_GRANTS: &[GrantKind] = &[GrantKind::AuthorizationCode, GrantKind::RefreshToken];
+
+/// Tencent's token endpoint speaks RFC 6749 codes with their standard meaning; where a code
+/// misleads only in context (`invalid_client` for a wrong PKCE verifier) the [`hints`] hook
+/// says so, since a table entry would change the code everywhere.
+const ERRORS: &[ErrorMapping] = &[
+    // Userinfo answers 404 `{"error":"user_not_found"}` for a deleted user; what to do (sign
+    // in again) is inferred, the page gives no meaning beyond the name.
+    ErrorMapping::inferred("user_not_found", ErrorKind::InvalidToken),
+];
+
+const fn logout_params() -> LogoutParams {
+    let mut p = LogoutParams::STANDARD;
+    p.id_token_hint = None;
+    p.post_logout_redirect_uri = "logout_redirect_uri";
+    p
+}
+
+/// A provider builder with Tencent's description: set `base_url`, `client_id` and, for Web
+/// and M2M apps, `client_secret`.
+pub fn builder(id: impl Into<String>) -> ProviderBuilder {
+    Provider::builder(id).vendor(&DESCRIPTION)
+}
+
+/// The own settings of `kind = "tencent-ciam"`; the shared keys (`client_id`,
+/// `client_secret`, `client_secret_env`, `auth_method`, `http`, `redirect_uri`, `scopes`) are
+/// read by core.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct TencentCiamSettings {
+    /// The portal domain, e.g. `https://sample.portal.tencentciam.com`; a path prefix (for a
+    /// proxy) is kept.
+    pub base_url: String,
+}
+
+/// The registration of `kind = "tencent-ciam"`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TencentCiam;
+
+impl ProviderKind for TencentCiam {
+    fn kind(&self) -> &'static str {
+        DESCRIPTION.kind
+    }
+
+    fn build(&self, context: &ProviderContext<'_>) -> Result<Provider> {
+        let settings: TencentCiamSettings = context.settings()?;
+        context.build(context.builder(&DESCRIPTION)?.base_url(settings.base_url))
+    }
+}

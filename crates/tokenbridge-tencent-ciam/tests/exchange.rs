@@ -4,10 +4,9 @@
 use std::time::Duration;
 
 use tokenbridge_core::{
-    AuthMethod, ExposeSecret, Grant, HttpClient, PkceVerifier, SecretString, TokenExchanger,
+    AuthMethod, Error, ExposeSecret, Grant, PkceVerifier, Provider, SecretString, TokenExchanger,
     TokenType,
 };
-use tokenbridge_tencent_ciam::{TencentCiamConfig, TencentCiamExchanger};
 use tokenbridge_testkit::oidc::ClientRegistration;
 use tokenbridge_testkit::server::RecordedRequest;
 use tokenbridge_testkit::tencent_ciam::{
@@ -17,23 +16,38 @@ use tokenbridge_testkit::tencent_ciam::{
 
 const FORM: &str = "application/x-www-form-urlencoded";
 const REDIRECT_ENCODED: &str = "http%3A%2F%2F127.0.0.1%2Fcallback";
+/// A client id and secret with every character form encoding changes.
+const ODD_ID: &str = "ciam:app+1% x";
+const ODD_SECRET: &str = "s3cret+/:x y%";
+/// `ODD_ID` and `ODD_SECRET` form-encoded, as the body carries them.
+const ODD_ID_FORM: &str = "ciam%3Aapp%2B1%25+x";
+const ODD_SECRET_FORM: &str = "s3cret%2B%2F%3Ax+y%25";
 
-fn exchanger(config: TencentCiamConfig) -> TencentCiamExchanger {
-    TencentCiamExchanger::new("tencent", config, HttpClient::default()).unwrap()
+fn confidential(base: String, id: &str, secret: &str, method: AuthMethod) -> Provider {
+    tokenbridge_tencent_ciam::builder("tencent")
+        .base_url(base)
+        .client_id(id)
+        .client_secret(SecretString::from(secret))
+        .auth_method(method)
+        .build()
+        .unwrap()
 }
 
-fn web_app(ciam: &TencentCiamEmulator) -> TencentCiamExchanger {
-    exchanger(
-        TencentCiamConfig::new(ciam.base(), DEMO_CLIENT_ID)
-            .with_client_secret(SecretString::from(DEMO_CLIENT_SECRET)),
-    )
+fn web_app(ciam: &TencentCiamEmulator) -> Provider {
+    tokenbridge_tencent_ciam::builder("tencent")
+        .base_url(ciam.base())
+        .client_id(DEMO_CLIENT_ID)
+        .client_secret(SecretString::from(DEMO_CLIENT_SECRET))
+        .build()
+        .unwrap()
 }
 
-fn spa(ciam: &TencentCiamEmulator) -> TencentCiamExchanger {
-    exchanger(
-        TencentCiamConfig::new(ciam.base(), DEMO_PUBLIC_CLIENT_ID)
-            .with_auth_method(AuthMethod::None),
-    )
+fn spa(ciam: &TencentCiamEmulator) -> Provider {
+    tokenbridge_tencent_ciam::builder("tencent")
+        .base_url(ciam.base())
+        .client_id(DEMO_PUBLIC_CLIENT_ID)
+        .build()
+        .unwrap()
 }
 
 /// The single token request the emulator received, checked for method, path and content type.
@@ -56,7 +70,13 @@ fn only_token_request(ciam: &TencentCiamEmulator) -> RecordedRequest {
 async fn code_with_client_secret_post() {
     let ciam = TencentCiamEmulator::start().await.unwrap();
     let code = ciam.issue_code(DEMO_CLIENT_ID, DEMO_REDIRECT_URI, None);
-    let tokens = web_app(&ciam)
+    let provider = web_app(&ciam);
+    assert_eq!(
+        provider.auth_method_name().await.unwrap(),
+        "client_secret_post",
+        "the documented default"
+    );
+    let tokens = provider
         .exchange(Grant::authorization_code(&code, DEMO_REDIRECT_URI))
         .await
         .unwrap();
@@ -82,20 +102,50 @@ async fn code_with_client_secret_post() {
 }
 
 #[tokio::test]
+async fn post_credentials_with_reserved_characters_are_form_encoded() {
+    let ciam = TencentCiamEmulator::start().await.unwrap();
+    ciam.register_client(ClientRegistration::confidential(
+        ODD_ID,
+        ODD_SECRET,
+        AuthMethod::ClientSecretPost,
+    ));
+    let code = ciam.issue_code(ODD_ID, DEMO_REDIRECT_URI, None);
+    confidential(
+        ciam.base(),
+        ODD_ID,
+        ODD_SECRET,
+        AuthMethod::ClientSecretPost,
+    )
+    .exchange(Grant::authorization_code(&code, DEMO_REDIRECT_URI))
+    .await
+    .unwrap();
+    let r = only_token_request(&ciam);
+    assert_eq!(
+        r.body_text(),
+        format!(
+            "grant_type=authorization_code&code={code}&redirect_uri={REDIRECT_ENCODED}\
+             &client_id={ODD_ID_FORM}&client_secret={ODD_SECRET_FORM}"
+        )
+    );
+    assert_eq!(r.header("authorization"), None);
+}
+
+#[tokio::test]
 async fn code_with_client_secret_basic() {
     let ciam = TencentCiamEmulator::start().await.unwrap();
     ciam.register_client(ClientRegistration::confidential(
-        "basic-app",
-        "s3cret+/:x y",
+        ODD_ID,
+        ODD_SECRET,
         AuthMethod::ClientSecretBasic,
     ));
-    let exchanger = exchanger(
-        TencentCiamConfig::new(ciam.base(), "basic-app")
-            .with_client_secret(SecretString::from("s3cret+/:x y"))
-            .with_auth_method(AuthMethod::ClientSecretBasic),
+    let provider = confidential(
+        ciam.base(),
+        ODD_ID,
+        ODD_SECRET,
+        AuthMethod::ClientSecretBasic,
     );
-    let code = ciam.issue_code("basic-app", DEMO_REDIRECT_URI, None);
-    let tokens = exchanger
+    let code = ciam.issue_code(ODD_ID, DEMO_REDIRECT_URI, None);
+    let tokens = provider
         .exchange(Grant::authorization_code(&code, DEMO_REDIRECT_URI))
         .await
         .unwrap();
@@ -105,10 +155,11 @@ async fn code_with_client_secret_basic() {
         r.body_text(),
         format!("grant_type=authorization_code&code={code}&redirect_uri={REDIRECT_ENCODED}")
     );
-    // base64("basic-app:s3cret%2B%2F%3Ax+y"): id and secret form-encoded first (RFC 6749 2.3.1).
+    // base64("ciam%3Aapp%2B1%25+x:s3cret%2B%2F%3Ax+y%25"): id and secret form-encoded first
+    // (RFC 6749 section 2.3.1), as Tencent's discovery advertises standard Basic.
     assert_eq!(
         r.header("authorization"),
-        Some("Basic YmFzaWMtYXBwOnMzY3JldCUyQiUyRiUzQXgreQ==")
+        Some("Basic Y2lhbSUzQWFwcCUyQjElMjUreDpzM2NyZXQlMkIlMkYlM0F4K3klMjU=")
     );
     assert_eq!(tokens.expires_in(), Some(Duration::from_secs(299)));
 }
@@ -117,17 +168,16 @@ async fn code_with_client_secret_basic() {
 async fn code_with_pkce_and_no_secret() {
     let ciam = TencentCiamEmulator::start().await.unwrap();
     let verifier = PkceVerifier::generate().unwrap();
+    let shown_verifier = verifier.secret().expose_secret().to_owned();
     let code = ciam.issue_code(
         DEMO_PUBLIC_CLIENT_ID,
         DEMO_REDIRECT_URI,
         Some(verifier.s256_challenge()),
     );
-    let tokens = spa(&ciam)
-        .exchange(Grant::authorization_code_pkce(
-            &code,
-            DEMO_REDIRECT_URI,
-            verifier.secret().expose_secret(),
-        ))
+    let provider = spa(&ciam);
+    assert_eq!(provider.auth_method_name().await.unwrap(), "none");
+    let tokens = provider
+        .exchange(Grant::authorization_code(&code, DEMO_REDIRECT_URI).with_pkce_verifier(verifier))
         .await
         .unwrap();
 
@@ -136,8 +186,7 @@ async fn code_with_pkce_and_no_secret() {
         r.body_text(),
         format!(
             "grant_type=authorization_code&code={code}&redirect_uri={REDIRECT_ENCODED}\
-             &code_verifier={}&client_id=demo-spa",
-            verifier.secret().expose_secret()
+             &code_verifier={shown_verifier}&client_id=demo-spa"
         )
     );
     assert_eq!(r.header("authorization"), None);
@@ -147,11 +196,42 @@ async fn code_with_pkce_and_no_secret() {
 }
 
 #[tokio::test]
+async fn code_without_redirect_uri_is_refused_before_sending() {
+    let ciam = TencentCiamEmulator::start().await.unwrap();
+    let code = ciam.issue_code(DEMO_CLIENT_ID, DEMO_REDIRECT_URI, None);
+    let provider = web_app(&ciam);
+    for grant in [
+        Grant::authorization_code_without_redirect_uri(code.as_str()),
+        Grant::authorization_code(code.as_str(), " "),
+    ] {
+        let err = provider.exchange(grant).await.unwrap_err();
+        match &err {
+            Error::Config { key, message } => {
+                assert_eq!(key.as_deref(), Some("redirect_uri"));
+                assert!(
+                    message.starts_with("Tencent Cloud CIAM requires redirect_uri"),
+                    "{message}"
+                );
+                assert!(!message.contains(&code), "{message}");
+            }
+            other => panic!("expected a configuration error, got {other}"),
+        }
+        assert!(!err.may_have_been_sent());
+    }
+    assert!(ciam.requests().is_empty(), "nothing may be sent");
+    // The code is still good.
+    provider
+        .exchange(Grant::authorization_code(&code, DEMO_REDIRECT_URI))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
 async fn refresh_keeps_the_echoed_refresh_token() {
     let ciam = TencentCiamEmulator::start().await.unwrap();
     let rt = ciam.issue_refresh_token(DEMO_CLIENT_ID, "openid");
-    let exchanger = web_app(&ciam);
-    let tokens = exchanger.exchange(Grant::refresh_token(&rt)).await.unwrap();
+    let provider = web_app(&ciam);
+    let tokens = provider.exchange(Grant::refresh_token(&rt)).await.unwrap();
 
     let r = only_token_request(&ciam);
     assert_eq!(
@@ -166,12 +246,15 @@ async fn refresh_keeps_the_echoed_refresh_token() {
     assert_eq!(tokens.expires_in(), Some(Duration::from_secs(299)));
 
     // The echoed token keeps working.
-    let again = exchanger.exchange(Grant::refresh_token(&rt)).await.unwrap();
+    let again = provider.exchange(Grant::refresh_token(&rt)).await.unwrap();
     assert_eq!(again.refresh_token().unwrap().expose_secret(), rt);
 }
 
 #[tokio::test]
 async fn public_app_refresh_sends_only_the_client_id() {
+    // Tencent's refresh page lists client_secret as required and says nothing of public
+    // apps; a public app has no secret, so the adapter sends client_id alone. The emulator
+    // accepting it is an assumption, not a documented fact.
     let ciam = TencentCiamEmulator::start().await.unwrap();
     let rt = ciam.issue_refresh_token(DEMO_PUBLIC_CLIENT_ID, "openid");
     let tokens = spa(&ciam)
@@ -190,7 +273,7 @@ async fn public_app_refresh_sends_only_the_client_id() {
 async fn client_credentials_with_scopes() {
     let ciam = TencentCiamEmulator::start().await.unwrap();
     let tokens = web_app(&ciam)
-        .exchange(Grant::client_credentials(["read:users", "write:users"]))
+        .exchange(Grant::client_credentials().with_scopes(["read:users", "write:users"]))
         .await
         .unwrap();
     let r = only_token_request(&ciam);
@@ -216,15 +299,15 @@ async fn client_credentials_without_scopes_with_basic() {
         "m2m-secret",
         AuthMethod::ClientSecretBasic,
     ));
-    let exchanger = exchanger(
-        TencentCiamConfig::new(ciam.base(), "m2m")
-            .with_client_secret(SecretString::from("m2m-secret"))
-            .with_auth_method(AuthMethod::ClientSecretBasic),
-    );
-    let tokens = exchanger
-        .exchange(Grant::client_credentials(Vec::<String>::new()))
-        .await
-        .unwrap();
+    let tokens = confidential(
+        ciam.base(),
+        "m2m",
+        "m2m-secret",
+        AuthMethod::ClientSecretBasic,
+    )
+    .exchange(Grant::client_credentials())
+    .await
+    .unwrap();
     let r = only_token_request(&ciam);
     assert_eq!(r.body_text(), "grant_type=client_credentials");
     // base64("m2m:m2m-secret")
@@ -238,11 +321,13 @@ async fn client_credentials_without_scopes_with_basic() {
 #[tokio::test]
 async fn base_path_prefix_is_kept() {
     let ciam = TencentCiamEmulator::start().await.unwrap();
-    let exchanger = exchanger(
-        TencentCiamConfig::new(format!("{}/proxy/", ciam.base()), DEMO_CLIENT_ID)
-            .with_client_secret(SecretString::from(DEMO_CLIENT_SECRET)),
-    );
-    let request = exchanger
+    let provider = tokenbridge_tencent_ciam::builder("tencent")
+        .base_url(format!("{}/proxy/", ciam.base()))
+        .client_id(DEMO_CLIENT_ID)
+        .client_secret(SecretString::from(DEMO_CLIENT_SECRET))
+        .build()
+        .unwrap();
+    let request = provider
         .build_request(&Grant::refresh_token("rt-1"))
         .await
         .unwrap();
@@ -253,6 +338,29 @@ async fn base_path_prefix_is_kept() {
     assert_eq!(
         String::from_utf8(request.body_bytes()).unwrap(),
         "grant_type=refresh_token&refresh_token=rt-1&client_id=demo-app&client_secret=demo-secret"
+    );
+    let endpoints = provider.endpoints().await.unwrap();
+    let base = ciam.base();
+    let at = |u: &Option<tokenbridge_core::Url>| u.as_ref().map(|u| u.as_str().to_owned());
+    assert_eq!(
+        at(&endpoints.authorization),
+        Some(format!("{base}/proxy/oauth2/authorize"))
+    );
+    assert_eq!(
+        at(&endpoints.revocation),
+        Some(format!("{base}/proxy/oauth2/revoke"))
+    );
+    assert_eq!(
+        at(&endpoints.userinfo),
+        Some(format!("{base}/proxy/userinfo"))
+    );
+    assert_eq!(
+        at(&endpoints.jwks),
+        Some(format!("{base}/proxy/oauth2/jwks"))
+    );
+    assert_eq!(
+        at(&endpoints.end_session),
+        Some(format!("{base}/proxy/logout"))
     );
     assert!(ciam.requests().is_empty(), "building sends nothing");
 }

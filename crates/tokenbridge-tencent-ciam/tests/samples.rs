@@ -1,14 +1,14 @@
-//! Tencent CIAM's documentation samples (cloud.tencent.com 1441/64398, tencentcloud.com
-//! 1148/51482, and the discovery and JWKS pages), served verbatim and parsed through the
-//! adapter.
+//! Tencent CIAM's documentation samples, served verbatim and parsed through the adapter:
+//! <https://cloud.tencent.com/document/product/1441/64398> (English:
+//! <https://www.tencentcloud.com/document/product/1148/51482>), the JWKS page
+//! <https://cloud.tencent.com/document/product/1441/64397> and the discovery sample.
 
 use std::time::Duration;
 
 use tokenbridge_core::{
-    Error, ExposeSecret, Grant, HttpClient, Jwks, ProviderMetadata, SecretString, TokenExchanger,
+    Error, ExposeSecret, Grant, Jwks, Provider, ProviderMetadata, SecretString, TokenExchanger,
     TokenType,
 };
-use tokenbridge_tencent_ciam::{TencentCiamConfig, TencentCiamExchanger};
 use tokenbridge_testkit::oidc::Reply;
 use tokenbridge_testkit::tencent_ciam::{
     TencentCiamEmulator, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REDIRECT_URI,
@@ -46,7 +46,7 @@ const INVALID_GRANT_SAMPLE: &str = r#"{
 /// The JWKS sample (1441/64397), with the key list spelled `Keys`.
 const JWKS_SAMPLE: &str = r#"{"Keys":[{"kty":"RSA","e":"AQAB","kid":"f9694d93-...","n":"..."}]}"#;
 
-/// The discovery sample (vendor-apis.md section 2.2), with the elided origin written out.
+/// The discovery sample, with the elided origin written out.
 const DISCOVERY_SAMPLE: &str = r#"{ "issuer": "https://sample.portal.tencentciam.com",
   "authorization_endpoint": "https://sample.portal.tencentciam.com/oauth2/authorize", "token_endpoint": "https://sample.portal.tencentciam.com/oauth2/token",
   "token_endpoint_auth_methods_supported": ["client_secret_basic","client_secret_post"],
@@ -54,12 +54,15 @@ const DISCOVERY_SAMPLE: &str = r#"{ "issuer": "https://sample.portal.tencentciam
   "grant_types_supported": ["authorization_code","client_credentials","refresh_token"],
   "subject_types_supported": ["public"], "id_token_signing_alg_values_supported": ["RS256"], "scopes_supported": ["openid"] }"#;
 
-async fn web_app() -> (TencentCiamEmulator, TencentCiamExchanger) {
+async fn web_app() -> (TencentCiamEmulator, Provider) {
     let ciam = TencentCiamEmulator::start().await.unwrap();
-    let config = TencentCiamConfig::new(ciam.base(), DEMO_CLIENT_ID)
-        .with_client_secret(SecretString::from(DEMO_CLIENT_SECRET));
-    let exchanger = TencentCiamExchanger::new("tencent", config, HttpClient::default()).unwrap();
-    (ciam, exchanger)
+    let provider = tokenbridge_tencent_ciam::builder("tencent")
+        .base_url(ciam.base())
+        .client_id(DEMO_CLIENT_ID)
+        .client_secret(SecretString::from(DEMO_CLIENT_SECRET))
+        .build()
+        .unwrap();
+    (ciam, provider)
 }
 
 fn code() -> Grant {
@@ -253,9 +256,12 @@ fn discovery_sample_without_userinfo_or_revocation_parses() {
 #[tokio::test]
 async fn discovery_is_fetched_from_the_portal() {
     let (ciam, exchanger) = web_app().await;
-    let metadata = exchanger.metadata().await.unwrap();
+    let metadata = exchanger.metadata().await.unwrap().unwrap();
     assert_eq!(metadata.issuer.as_deref(), Some(ciam.base().as_str()));
-    assert_eq!(metadata.token_endpoint, exchanger.token_endpoint().as_str());
+    assert_eq!(
+        metadata.token_endpoint,
+        exchanger.token_endpoint().await.unwrap().as_str()
+    );
     assert_eq!(metadata.userinfo_endpoint, None);
     assert_eq!(ciam.requests()[0].path, "/.well-known/openid-configuration");
 }

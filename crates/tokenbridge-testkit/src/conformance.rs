@@ -1,16 +1,18 @@
 //! Conformance checks every [`TokenExchanger`] runs, built-in or third-party.
 //!
 //! Each check is a plain async function taking the exchanger and a [`ConformanceTarget`] (an
-//! emulator that can mint credentials for the exchanger's client). Checks panic with a clear
-//! message on failure, like `assert!`, so they read naturally inside `#[tokio::test]`s.
-//! [`run_all`] runs every check that applies to the exchanger's supported grants.
+//! emulator that can mint credentials for the exchanger's client). A check never panics: it
+//! returns [`Outcome::Passed`], [`Outcome::Skipped`] when it does not apply, or a
+//! [`CheckFailure`] saying what went wrong. [`run_all`] runs every check and returns a
+//! [`Report`], so a silently skipped check can be caught by the caller.
 
+use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokenbridge_core::secrecy::ExposeSecret;
 use tokenbridge_core::{
-    Error, Grant, GrantKind, PkceVerifier, SecretString, TokenExchanger, TokenSet, TokenType,
+    Error, ErrorKind, Grant, GrantKind, PkceVerifier, TokenExchanger, TokenSet, TokenType,
 };
 
 use crate::oidc::{s256, CodeRequest, OidcEmulator, OidcProvider};
@@ -25,6 +27,25 @@ pub struct IssuedCode {
     pub redirect_uri: String,
 }
 
+/// A fresh one-time extension-grant credential (e.g. GenAuth's QR-login ticket): its
+/// `grant_type` and credential parameters.
+#[derive(Debug, Clone)]
+pub struct IssuedExtension {
+    /// The extension's `grant_type`.
+    pub grant_type: String,
+    /// Its credential parameters.
+    pub params: Vec<(String, String)>,
+}
+
+impl IssuedExtension {
+    fn grant(&self) -> Grant {
+        self.params.iter().fold(
+            Grant::extension(self.grant_type.clone()),
+            |grant, (name, value)| grant.with_secret_param(name.clone(), value.clone()),
+        )
+    }
+}
+
 /// An emulator seen from the conformance checks: it mints credentials for the client the
 /// exchanger under test is configured with, and counts the token requests it received.
 pub trait ConformanceTarget: Send + Sync {
@@ -35,8 +56,8 @@ pub trait ConformanceTarget: Send + Sync {
     /// A fresh refresh token; `None` if the target cannot.
     fn issue_refresh_token(&self) -> Option<String>;
 
-    /// A fresh QR-login ticket; `None` if the target has no QR login.
-    fn issue_qr_ticket(&self) -> Option<String> {
+    /// A fresh one-time extension-grant credential; `None` if the vendor has none.
+    fn issue_extension(&self) -> Option<IssuedExtension> {
         None
     }
 
@@ -51,6 +72,39 @@ pub trait ConformanceTarget: Send + Sync {
     fn token_request_count(&self) -> usize;
 }
 
+/// What a check found when it did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The check ran and passed.
+    Passed,
+    /// The check does not apply (grant unsupported, or the target cannot mint the credential).
+    Skipped,
+}
+
+/// A failed check: its name and what went wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckFailure {
+    /// The check, e.g. `code_is_one_time`.
+    pub check: &'static str,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl fmt::Display for CheckFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "conformance check {} failed: {}",
+            self.check, self.message
+        )
+    }
+}
+
+impl std::error::Error for CheckFailure {}
+
+/// What a single check returns.
+pub type CheckResult = Result<Outcome, String>;
+
 /// What [`run_all`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {
@@ -58,6 +112,15 @@ pub struct Report {
     pub passed: Vec<&'static str>,
     /// Checks that did not apply (grant unsupported, or the target cannot mint the credential).
     pub skipped: Vec<&'static str>,
+}
+
+/// Fails the check with a message unless `cond` holds.
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(format!($($msg)+));
+        }
+    };
 }
 
 /// A fresh code without an explicit challenge, when the exchanger takes codes and the target can mint one.
@@ -73,75 +136,85 @@ fn fresh_code(
 }
 
 /// The grant exchanging `issued`, with the target's verifier when it has one.
-fn code_grant(target: &dyn ConformanceTarget, issued: IssuedCode) -> Grant {
+fn code_grant(target: &dyn ConformanceTarget, issued: &IssuedCode) -> Result<Grant, String> {
+    let grant = Grant::authorization_code(issued.code.clone(), issued.redirect_uri.clone());
     match target.code_verifier() {
-        Some(verifier) => {
-            Grant::authorization_code_pkce(issued.code, issued.redirect_uri, verifier)
-        }
-        None => Grant::authorization_code(issued.code, issued.redirect_uri),
+        Some(verifier) => Ok(grant.with_pkce_verifier(
+            PkceVerifier::new(verifier).map_err(|e| format!("the target's verifier: {e}"))?,
+        )),
+        None => Ok(grant),
     }
 }
 
-fn assert_redacted(tokens: &TokenSet) {
+fn check_redacted(tokens: &TokenSet) -> Result<(), String> {
     let shown = format!("{tokens:?} {tokens}");
     let mut secrets = vec![tokens.access_token().expose_secret().to_owned()];
     secrets.extend(tokens.refresh_token().map(|s| s.expose_secret().to_owned()));
     secrets.extend(tokens.id_token().map(|s| s.expose_secret().to_owned()));
     for secret in secrets {
-        assert!(
+        ensure!(
             !shown.contains(&secret),
-            "a token appears in Debug/Display output: {shown}"
+            "a token appears in Debug/Display output"
         );
     }
+    Ok(())
 }
 
-fn assert_usable(exchanger: &dyn TokenExchanger, tokens: &TokenSet, what: &str) {
-    assert_eq!(
+fn check_usable(
+    exchanger: &dyn TokenExchanger,
+    tokens: &TokenSet,
+    what: &str,
+) -> Result<(), String> {
+    ensure!(
+        tokens.provider() == exchanger.provider_id(),
+        "{what}: the tokens carry provider id {:?}, expected {:?}",
         tokens.provider(),
-        exchanger.provider_id(),
-        "{what}: provider id"
+        exchanger.provider_id()
     );
-    assert!(
+    ensure!(
         !tokens.access_token().expose_secret().is_empty(),
         "{what}: empty access token"
     );
-    assert_eq!(
-        tokens.token_type(),
-        &TokenType::Bearer,
-        "{what}: token type"
+    ensure!(
+        tokens.token_type() == &TokenType::Bearer,
+        "{what}: token type {:?}, expected Bearer",
+        tokens.token_type()
     );
-    assert!(
+    ensure!(
         !tokens.is_expired(Duration::ZERO),
         "{what}: the token is already expired"
     );
-    assert_redacted(tokens);
+    check_redacted(tokens)
+}
+
+fn count_since(target: &dyn ConformanceTarget, before: usize) -> usize {
+    target.token_request_count().saturating_sub(before)
 }
 
 /// A code exchange returns a usable, redacted TokenSet and sends exactly one request.
-/// Returns false when it does not apply.
 pub async fn check_code_exchange(
     exchanger: &dyn TokenExchanger,
     target: &dyn ConformanceTarget,
-) -> bool {
+) -> CheckResult {
     let Some(issued) = fresh_code(exchanger, target) else {
-        return false;
+        return Ok(Outcome::Skipped);
     };
     let before = target.token_request_count();
     let tokens = exchanger
-        .exchange(code_grant(target, issued))
+        .exchange(code_grant(target, &issued)?)
         .await
-        .unwrap_or_else(|e| panic!("code exchange failed: {e}"));
-    assert_usable(exchanger, &tokens, "code exchange");
-    assert!(
+        .map_err(|e| format!("code exchange failed: {e}"))?;
+    check_usable(exchanger, &tokens, "code exchange")?;
+    ensure!(
         tokens.expires_in().is_some(),
         "code exchange: the lifetime was lost"
     );
-    assert_eq!(
-        target.token_request_count() - before,
-        1,
-        "code exchange: exactly one request"
+    let sent = count_since(target, before);
+    ensure!(
+        sent == 1,
+        "code exchange: {sent} requests, expected exactly one"
     );
-    true
+    Ok(Outcome::Passed)
 }
 
 /// A code works once; the second exchange is refused with an invalid-grant error, and the
@@ -149,185 +222,208 @@ pub async fn check_code_exchange(
 pub async fn check_code_is_one_time(
     exchanger: &dyn TokenExchanger,
     target: &dyn ConformanceTarget,
-) -> bool {
+) -> CheckResult {
     let Some(issued) = fresh_code(exchanger, target) else {
-        return false;
+        return Ok(Outcome::Skipped);
     };
-    let grant = code_grant(target, issued);
     exchanger
-        .exchange(grant.clone())
+        .exchange(code_grant(target, &issued)?)
         .await
-        .unwrap_or_else(|e| panic!("first code exchange failed: {e}"));
+        .map_err(|e| format!("first code exchange failed: {e}"))?;
     let before = target.token_request_count();
-    let err = exchanger
-        .exchange(grant)
-        .await
-        .expect_err("a used code must be refused");
-    assert!(
-        err.is_invalid_grant(),
-        "reusing a code must give invalid_grant, got: {err}"
+    let err = match exchanger.exchange(code_grant(target, &issued)?).await {
+        Ok(_) => return Err("a used code was accepted a second time".into()),
+        Err(e) => e,
+    };
+    ensure!(
+        err.kind() == ErrorKind::InvalidGrant,
+        "reusing a code must give InvalidGrant, got {:?}: {err}",
+        err.kind()
     );
-    assert!(!err.is_retryable(), "invalid_grant must not be retryable");
-    assert_eq!(
-        target.token_request_count() - before,
-        1,
-        "a refused code is sent once, never retried"
+    ensure!(!err.is_retryable(), "invalid_grant must not be retryable");
+    let sent = count_since(target, before);
+    ensure!(
+        sent == 1,
+        "a refused code is sent once, never retried; saw {sent} requests"
     );
-    true
+    Ok(Outcome::Passed)
 }
 
 /// A PKCE code exchange works with the right verifier and is refused with a wrong one.
-pub async fn check_pkce(exchanger: &dyn TokenExchanger, target: &dyn ConformanceTarget) -> bool {
+pub async fn check_pkce(
+    exchanger: &dyn TokenExchanger,
+    target: &dyn ConformanceTarget,
+) -> CheckResult {
     if !exchanger.supports(GrantKind::AuthorizationCode) {
-        return false;
+        return Ok(Outcome::Skipped);
     }
-    let verifier = PkceVerifier::generate().unwrap_or_else(|e| panic!("verifier: {e}"));
+    let verifier = PkceVerifier::generate().map_err(|e| format!("verifier: {e}"))?;
     let Some(issued) = target.issue_code(Some(verifier.s256_challenge())) else {
-        return false;
+        return Ok(Outcome::Skipped);
     };
     let tokens = exchanger
-        .exchange(Grant::authorization_code_pkce(
-            issued.code,
-            issued.redirect_uri,
-            verifier.secret().expose_secret(),
-        ))
+        .exchange(
+            Grant::authorization_code(issued.code, issued.redirect_uri)
+                .with_pkce_verifier(verifier),
+        )
         .await
-        .unwrap_or_else(|e| panic!("PKCE code exchange failed: {e}"));
-    assert_usable(exchanger, &tokens, "PKCE code exchange");
+        .map_err(|e| format!("PKCE code exchange failed: {e}"))?;
+    check_usable(exchanger, &tokens, "PKCE code exchange")?;
 
+    let verifier = PkceVerifier::generate().map_err(|e| format!("verifier: {e}"))?;
     let Some(issued) = target.issue_code(Some(verifier.s256_challenge())) else {
-        return false;
+        return Ok(Outcome::Skipped);
     };
-    let wrong = PkceVerifier::generate().unwrap_or_else(|e| panic!("verifier: {e}"));
-    let err = exchanger
-        .exchange(Grant::authorization_code_pkce(
-            issued.code,
-            issued.redirect_uri,
-            wrong.secret().expose_secret(),
-        ))
+    let wrong = PkceVerifier::generate().map_err(|e| format!("verifier: {e}"))?;
+    let err = match exchanger
+        .exchange(
+            Grant::authorization_code(issued.code, issued.redirect_uri).with_pkce_verifier(wrong),
+        )
         .await
-        .expect_err("a wrong PKCE verifier must be refused");
-    assert!(
-        err.is_invalid_grant() || err.is_invalid_client(),
-        "a wrong verifier must be a refusal of the grant or client, got: {err}"
+    {
+        Ok(_) => return Err("a wrong PKCE verifier was accepted".into()),
+        Err(e) => e,
+    };
+    ensure!(
+        matches!(
+            err.kind(),
+            ErrorKind::InvalidGrant | ErrorKind::InvalidClient
+        ),
+        "a wrong verifier must be a refusal of the grant or client, got {:?}: {err}",
+        err.kind()
     );
-    true
+    Ok(Outcome::Passed)
 }
 
 /// A refresh returns usable tokens.
-pub async fn check_refresh(exchanger: &dyn TokenExchanger, target: &dyn ConformanceTarget) -> bool {
+pub async fn check_refresh(
+    exchanger: &dyn TokenExchanger,
+    target: &dyn ConformanceTarget,
+) -> CheckResult {
     let Some(refresh_token) = exchanger
         .supports(GrantKind::RefreshToken)
         .then(|| target.issue_refresh_token())
         .flatten()
     else {
-        return false;
+        return Ok(Outcome::Skipped);
     };
     let tokens = exchanger
         .exchange(Grant::refresh_token(refresh_token))
         .await
-        .unwrap_or_else(|e| panic!("refresh failed: {e}"));
-    assert_usable(exchanger, &tokens, "refresh");
-    true
+        .map_err(|e| format!("refresh failed: {e}"))?;
+    check_usable(exchanger, &tokens, "refresh")?;
+    Ok(Outcome::Passed)
 }
 
-/// An unknown refresh token is refused with an invalid-grant error.
+/// An unknown (or revoked) refresh token is refused with an invalid-grant error.
 pub async fn check_bad_refresh_token(
     exchanger: &dyn TokenExchanger,
     target: &dyn ConformanceTarget,
-) -> bool {
+) -> CheckResult {
     if !exchanger.supports(GrantKind::RefreshToken) || target.issue_refresh_token().is_none() {
-        return false;
+        return Ok(Outcome::Skipped);
     }
-    let err = exchanger
+    let err = match exchanger
         .exchange(Grant::refresh_token("rt-that-was-never-issued"))
         .await
-        .expect_err("an unknown refresh token must be refused");
-    assert!(
-        err.is_invalid_grant(),
-        "an unknown refresh token must give invalid_grant, got: {err}"
+    {
+        Ok(_) => return Err("an unknown refresh token was accepted".into()),
+        Err(e) => e,
+    };
+    ensure!(
+        err.kind() == ErrorKind::InvalidGrant,
+        "an unknown refresh token must give InvalidGrant, got {:?}: {err}",
+        err.kind()
     );
-    true
+    Ok(Outcome::Passed)
 }
 
-/// A QR ticket is exchanged once; a second use fails and is not retryable.
-pub async fn check_qr_ticket(
+/// A one-time extension grant (GenAuth's QR ticket) is exchanged once; a second use is
+/// refused as InvalidGrant, sent once and not retryable.
+pub async fn check_one_time_extension(
     exchanger: &dyn TokenExchanger,
     target: &dyn ConformanceTarget,
-) -> bool {
-    let Some(ticket) = exchanger
-        .supports(GrantKind::QrTicket)
-        .then(|| target.issue_qr_ticket())
+) -> CheckResult {
+    let Some(issued) = exchanger
+        .supports(GrantKind::Extension)
+        .then(|| target.issue_extension())
         .flatten()
     else {
-        return false;
-    };
-    let grant = Grant::QrTicket {
-        ticket: SecretString::from(ticket),
+        return Ok(Outcome::Skipped);
     };
     let tokens = exchanger
-        .exchange(grant.clone())
+        .exchange(issued.grant())
         .await
-        .unwrap_or_else(|e| panic!("QR ticket exchange failed: {e}"));
-    assert_usable(exchanger, &tokens, "QR ticket exchange");
+        .map_err(|e| format!("{} exchange failed: {e}", issued.grant_type))?;
+    check_usable(exchanger, &tokens, "extension grant exchange")?;
     let before = target.token_request_count();
-    let err = exchanger
-        .exchange(grant)
-        .await
-        .expect_err("a used ticket must be refused");
-    assert!(
+    let err = match exchanger.exchange(issued.grant()).await {
+        Ok(_) => return Err("a used extension credential was accepted a second time".into()),
+        Err(e) => e,
+    };
+    ensure!(
+        err.kind() == ErrorKind::InvalidGrant,
+        "a spent credential must give InvalidGrant, got {:?}: {err}",
+        err.kind()
+    );
+    ensure!(
         !err.is_retryable(),
-        "a refused ticket must not be retryable: {err}"
+        "a refused credential must not be retryable: {err}"
     );
-    assert_eq!(
-        target.token_request_count() - before,
-        1,
-        "a refused ticket is sent once"
+    let sent = count_since(target, before);
+    ensure!(
+        sent == 1,
+        "a refused credential is sent once; saw {sent} requests"
     );
-    true
+    Ok(Outcome::Passed)
 }
 
 /// A grant the exchanger does not support gives [`Error::UnsupportedGrant`] and sends nothing.
 pub async fn check_unsupported_grant(
     exchanger: &dyn TokenExchanger,
     target: &dyn ConformanceTarget,
-) -> bool {
+) -> CheckResult {
     let candidates = [
-        Grant::qr_ticket("ticket-1"),
-        Grant::client_credentials(["read"]),
+        Grant::client_credentials().with_scopes(["read"]),
         Grant::refresh_token("rt-1"),
-        Grant::Other {
-            grant_type: "urn:example:unsupported".into(),
-            params: Vec::new(),
-        },
+        Grant::extension("urn:example:unsupported"),
     ];
     let Some(grant) = candidates
         .into_iter()
         .find(|g| !exchanger.supports(g.kind()))
     else {
-        return false;
+        return Ok(Outcome::Skipped);
     };
     let kind = grant.kind();
     let before = target.token_request_count();
-    let err = exchanger
-        .exchange(grant)
-        .await
-        .expect_err("an unsupported grant must fail");
+    let err = match exchanger.exchange(grant).await {
+        Ok(_) => return Err(format!("the unsupported {kind} grant was exchanged")),
+        Err(e) => e,
+    };
     match &err {
         Error::UnsupportedGrant {
             grant, provider, ..
         } => {
-            assert_eq!(*grant, kind);
-            assert_eq!(provider, exchanger.provider_id());
+            ensure!(
+                *grant == kind,
+                "the error names grant {grant}, expected {kind}"
+            );
+            ensure!(
+                provider == exchanger.provider_id(),
+                "the error names provider {provider:?}"
+            );
         }
-        other => panic!("expected Error::UnsupportedGrant, got: {other}"),
+        other => return Err(format!("expected Error::UnsupportedGrant, got: {other}")),
     }
-    assert_eq!(
-        target.token_request_count(),
-        before,
+    ensure!(
+        err.kind() == ErrorKind::Unsupported,
+        "an unsupported grant must be ErrorKind::Unsupported"
+    );
+    ensure!(
+        target.token_request_count() == before,
         "an unsupported grant must send nothing"
     );
-    true
+    Ok(Outcome::Passed)
 }
 
 /// The exchanger works as an `Arc<dyn TokenExchanger>` moved into a spawned task (object-safe,
@@ -335,50 +431,55 @@ pub async fn check_unsupported_grant(
 pub async fn check_object_safe(
     exchanger: Arc<dyn TokenExchanger>,
     target: &dyn ConformanceTarget,
-) -> bool {
+) -> CheckResult {
     let Some(issued) = fresh_code(exchanger.as_ref(), target) else {
-        return false;
+        return Ok(Outcome::Skipped);
     };
-    let grant = code_grant(target, issued);
+    let grant = code_grant(target, &issued)?;
     let task = tokio::spawn(async move { exchanger.exchange(grant).await });
-    let result = task.await.unwrap_or_else(|e| panic!("task failed: {e}"));
-    assert!(
-        result.is_ok(),
-        "exchange in a spawned task failed: {:?}",
-        result.err()
-    );
-    true
+    let result = task
+        .await
+        .map_err(|e| format!("the spawned task failed: {e}"))?;
+    result.map_err(|e| format!("exchange in a spawned task failed: {e}"))?;
+    Ok(Outcome::Passed)
 }
 
-/// Runs every check that applies; panics on the first failure.
-pub async fn run_all(exchanger: Arc<dyn TokenExchanger>, target: &dyn ConformanceTarget) -> Report {
+/// Runs every check; stops at the first failure and names it.
+pub async fn run_all(
+    exchanger: Arc<dyn TokenExchanger>,
+    target: &dyn ConformanceTarget,
+) -> Result<Report, CheckFailure> {
     let mut report = Report::default();
-    let mut note = |name: &'static str, ran: bool| {
-        if ran {
-            report.passed.push(name);
-        } else {
-            report.skipped.push(name);
+    let mut note = |check: &'static str, result: CheckResult| -> Result<(), CheckFailure> {
+        match result {
+            Ok(Outcome::Passed) => report.passed.push(check),
+            Ok(Outcome::Skipped) => report.skipped.push(check),
+            Err(message) => return Err(CheckFailure { check, message }),
         }
+        Ok(())
     };
     let e = exchanger.as_ref();
-    note("code_exchange", check_code_exchange(e, target).await);
-    note("code_is_one_time", check_code_is_one_time(e, target).await);
-    note("pkce", check_pkce(e, target).await);
-    note("refresh", check_refresh(e, target).await);
+    note("code_exchange", check_code_exchange(e, target).await)?;
+    note("code_is_one_time", check_code_is_one_time(e, target).await)?;
+    note("pkce", check_pkce(e, target).await)?;
+    note("refresh", check_refresh(e, target).await)?;
     note(
         "bad_refresh_token",
         check_bad_refresh_token(e, target).await,
-    );
-    note("qr_ticket", check_qr_ticket(e, target).await);
+    )?;
+    note(
+        "one_time_extension",
+        check_one_time_extension(e, target).await,
+    )?;
     note(
         "unsupported_grant",
         check_unsupported_grant(e, target).await,
-    );
+    )?;
     note(
         "object_safe",
         check_object_safe(Arc::clone(&exchanger), target).await,
-    );
-    report
+    )?;
+    Ok(report)
 }
 
 /// A [`ConformanceTarget`] over an [`OidcProvider`] served by an emulator.

@@ -13,7 +13,8 @@
 //! one-time ticket is issued, or the token set itself for apps made with
 //! [`GenAuthApp::returning_token_set`]), [`GenAuthEmulator::cancel`],
 //! [`GenAuthEmulator::expire`], [`GenAuthEmulator::fail`]. Each application's auth method is
-//! enforced on the ticket exchange and the token endpoints alike.
+//! enforced on the ticket exchange and the token endpoints alike, and Basic credentials are
+//! decoded raw (`base64(id:secret)`, no form-decoding), as GenAuth documents them.
 //!
 //! Every emulator starts with the demo application [`DEMO_APP_ID`] / [`DEMO_APP_SECRET`]
 //! (`client_secret_post`) registered.
@@ -49,8 +50,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery};
-use axum::http::HeaderMap;
+use axum::extract::{Path, RawQuery, Request};
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use base64::engine::general_purpose::STANDARD;
@@ -60,7 +64,7 @@ use sha2::{Digest, Sha256};
 use tokenbridge_core::{AuthMethod, Protocol};
 use url::Url;
 
-use crate::conformance::{ConformanceTarget, IssuedCode, ProviderTarget};
+use crate::conformance::{ConformanceTarget, IssuedCode, IssuedExtension, ProviderTarget};
 use crate::oidc::{ClientRegistration, CodeRequest, OidcProvider, Profile, Reply};
 use crate::server::{any_loopback_port, lock, EmulatorServer, RecordedRequest, Recorder};
 
@@ -76,10 +80,31 @@ pub const GENE_QRCODE_PATH: &str = "/api/v3/gene-qrcode";
 pub const QRCODE_STATUS_PATH: &str = "/api/v3/get-qrcode-status";
 /// `POST`: exchanges a ticket for tokens.
 pub const EXCHANGE_TICKET_PATH: &str = "/api/v3/exchange-tokenset-with-qrcode-ticket";
+/// The extension `grant_type` under which the GenAuth adapter exchanges a QR-login ticket.
+/// GenAuth's API has no `grant_type` for it (the ticket goes to its own V3 endpoint); this
+/// name only routes the grant inside tokenbridge. It equals
+/// `tokenbridge_genauth::QR_TICKET_GRANT_TYPE` (the testkit does not depend on the adapter;
+/// the adapter's tests check that the two agree).
+pub const QR_TICKET_GRANT_TYPE: &str = "urn:tokenbridge:genauth:qrcode-ticket";
 /// The OIDC token endpoint.
 pub const OIDC_TOKEN_PATH: &str = "/oidc/token";
 /// The OAuth 2.0 token endpoint.
 pub const OAUTH_TOKEN_PATH: &str = "/oauth/token";
+/// The OIDC revocation endpoint.
+pub const OIDC_REVOCATION_PATH: &str = "/oidc/token/revocation";
+/// The OAuth 2.0 revocation endpoint.
+pub const OAUTH_REVOCATION_PATH: &str = "/oauth/token/revocation";
+
+/// The endpoints where GenAuth reads `Authorization: Basic base64(<id>:<secret>)` (GenAuth's
+/// SDKs attach Basic only to the token, revocation and ticket-exchange paths). GenAuth
+/// documents the value raw, without RFC 6749's form-encoding of id and secret, so the emulator
+/// decodes it raw too: a form-encoded `+`, `%` or space does not match.
+const RAW_BASIC_PATHS: [&str; 4] = [
+    OIDC_TOKEN_PATH,
+    OAUTH_TOKEN_PATH,
+    OIDC_REVOCATION_PATH,
+    OAUTH_REVOCATION_PATH,
+];
 /// `GET`: the emulator's QR codes and their statuses (an emulator control, not GenAuth's API).
 pub const CONTROL_QRCODES_PATH: &str = "/emulator/qrcodes";
 /// The prefix of the per-code control routes: `POST <prefix>/{id}/scan` and so on.
@@ -299,12 +324,21 @@ impl fmt::Debug for Shared {
 }
 
 /// The `/oidc` side: issuer `<base>/oidc`, id tokens, discovery and JWKS under `/oidc`,
-/// standard `expires_in` and `Bearer`.
+/// standard `expires_in` and `Bearer`. Paths as GenAuth's V3 authentication OpenAPI spec
+/// lists them (<https://github.com/Authing/authing-docs-factory>): `/oidc/auth`,
+/// `/oidc/token`, `/oidc/token/revocation`, `/oidc/session/end`.
+///
+/// Undocumented behaviour, kept for convenient tests: GenAuth returns a refresh token only
+/// when the authorize request asked for `offline_access` with `prompt=consent`; the emulator
+/// issues one with every code.
 pub fn oidc_profile() -> Profile {
     let mut p = Profile::standard();
     p.name = "genauth-oidc".into();
     p.issuer_path = "/oidc".into();
     p.token_path = OIDC_TOKEN_PATH.into();
+    p.authorize_path = Some("/oidc/auth".into());
+    p.revocation_path = Some(OIDC_REVOCATION_PATH.into());
+    p.end_session_path = Some("/oidc/session/end".into());
     p.discovery_path = Some("/oidc/.well-known/openid-configuration".into());
     p.jwks_path = Some("/oidc/.well-known/jwks.json".into());
     p.expires_in = 3600;
@@ -312,13 +346,21 @@ pub fn oidc_profile() -> Profile {
     p
 }
 
-/// The `/oauth` side, as GenAuth's OAuth 2.0 page shows it: an opaque 40-hex access token,
-/// no id token, scope `user`, `expires_in` 3599.
+/// The `/oauth` side, as GenAuth's OAuth 2.0 page shows it
+/// (<https://docs.genauth.ai/federation/oauth2/authorization-code/>): an opaque 40-hex access
+/// token, no id token, scope `user`, `expires_in` 3599; `/oauth/auth`, `/oauth/token`,
+/// `/oauth/token/revocation`, no logout.
+///
+/// Undocumented behaviour: the emulator accepts public clients (`none`) at `/oauth/token`
+/// and issues a refresh token with every code; GenAuth's OAuth 2.0 pages document neither.
 pub fn oauth_profile() -> Profile {
     let mut p = Profile::standard();
     p.name = "genauth-oauth".into();
     p.issuer_path = "/oauth".into();
     p.token_path = OAUTH_TOKEN_PATH.into();
+    p.authorize_path = Some("/oauth/auth".into());
+    p.revocation_path = Some(OAUTH_REVOCATION_PATH.into());
+    p.end_session_path = None;
     p.discovery_path = None;
     p.jwks_path = None;
     p.expires_in = 3599;
@@ -537,7 +579,9 @@ impl GenAuthEmulator {
             standard: ProviderTarget::from_parts(
                 provider,
                 self.server.recorder(),
-                vec![token_path, EXCHANGE_TICKET_PATH.into()],
+                // Ticket exchanges are counted by `ticket_exchanges`, added in
+                // `token_request_count`.
+                vec![token_path],
                 app_id,
             ),
             emulator: Arc::clone(&self.shared),
@@ -582,12 +626,16 @@ impl ConformanceTarget for GenAuthTarget {
         self.standard.issue_refresh_token()
     }
 
-    fn issue_qr_ticket(&self) -> Option<String> {
-        self.emulator.issue_ticket(&self.app_id)
+    fn issue_extension(&self) -> Option<IssuedExtension> {
+        let ticket = self.emulator.issue_ticket(&self.app_id)?;
+        Some(IssuedExtension {
+            grant_type: QR_TICKET_GRANT_TYPE.to_owned(),
+            params: vec![("ticket".to_owned(), ticket)],
+        })
     }
 
     fn token_request_count(&self) -> usize {
-        self.standard.token_request_count()
+        self.standard.token_request_count() + self.ticket_exchanges()
     }
 }
 
@@ -1075,7 +1123,39 @@ fn routes(shared: &Arc<Shared>) -> Router {
                 },
             ),
         );
-    v3.merge(shared.oidc.routes()).merge(shared.oauth.routes())
+    v3.merge(shared.oidc.routes())
+        .merge(shared.oauth.routes())
+        .layer(middleware::from_fn(raw_basic))
+}
+
+/// The token and revocation endpoints come from [`OidcProvider`], which undoes RFC 6749's
+/// form-encoding of Basic credentials. GenAuth does not (see [`RAW_BASIC_PATHS`]): the raw
+/// id and secret are form-encoded here, so the provider's decoding gives them back unchanged.
+async fn raw_basic(mut request: Request, next: Next) -> Response {
+    if RAW_BASIC_PATHS.contains(&request.uri().path()) {
+        let reencoded = request
+            .headers()
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Basic "))
+            .and_then(|encoded| STANDARD.decode(encoded.trim()).ok())
+            .and_then(|raw| String::from_utf8(raw).ok())
+            .and_then(|pair| {
+                let (id, secret) = pair.split_once(':')?;
+                let form = |s: &str| {
+                    url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>()
+                };
+                let value = format!(
+                    "Basic {}",
+                    STANDARD.encode(format!("{}:{}", form(id), form(secret)))
+                );
+                HeaderValue::from_str(&value).ok()
+            });
+        if let Some(value) = reencoded {
+            request.headers_mut().insert(AUTHORIZATION, value);
+        }
+    }
+    next.run(request).await
 }
 
 async fn send(reply: Reply) -> Reply {
@@ -1133,7 +1213,7 @@ mod tests {
         assert_eq!(emulator.issue_ticket("no-such-app"), None);
         assert!(emulator.issue_ticket(DEMO_APP_ID).is_some());
         let target = emulator.target("spa", Protocol::Oidc);
-        assert_eq!(target.issue_qr_ticket(), None);
+        assert!(target.issue_extension().is_none());
     }
 
     /// Sends a control request and returns the status and JSON body.

@@ -1,9 +1,19 @@
 //! An emulator of Huawei Cloud OneAccess's token endpoint and discovery document, answering as
-//! OneAccess's documentation says (vendor-apis.md section 3): opaque access tokens valid 7200
-//! seconds, `expires_in` as a number (the OIDC page's examples) or a string (the OAuth 2.0
-//! page's example), no refresh token unless the application enables one, rotation on refresh,
-//! `client_secret_post` only, and `{error, error_description}` refusals whose descriptions
-//! are as unreliable as the vendor's.
+//! OneAccess's documentation says
+//! (<https://support.huaweicloud.com/api-oneaccess/IssueIDToken.html>,
+//! <https://support.huaweicloud.com/api-oneaccess/IssueOAuthAccessToken.html>,
+//! <https://support.huaweicloud.com/api-oneaccess/RenewOIDCToken.html>): opaque access tokens
+//! valid 7200 seconds, `expires_in` as a number (the OIDC page's examples) or a string (the
+//! OAuth 2.0 page's example), no refresh token unless the application enables one, a new
+//! refresh token on each refresh, `client_secret_post` only, and `{error, error_description}`
+//! refusals whose descriptions are as unreliable as the vendor's.
+//!
+//! Where the documentation is silent the emulator assumes, and says so here and in
+//! `docs/providers/huawei-oneaccess.md`:
+//! - a code minted with a `code_challenge` must be sent with its verifier (OneAccess does not
+//!   document PKCE at all);
+//! - a refreshed refresh token stops working (the refresh example only shows a new value);
+//! - the JWKS path and the authorize path in its discovery document are its own choices.
 //!
 //! One emulator plays one application protocol ([`OneAccessOptions::oidc`] or
 //! [`OneAccessOptions::oauth`]). It starts with a demo client registered, for `tokenbridge
@@ -183,13 +193,25 @@ pub fn profile(options: &OneAccessOptions) -> Profile {
         jwt_access_tokens: false,
         issue_id_tokens: oidc,
         issue_refresh_tokens: options.issue_refresh_tokens,
+        // Undocumented: the refresh example returns a new token; that the old one stops
+        // working is an assumption.
         refresh_style: RefreshStyle::Rotate,
         default_scope: options.default_scope().into(),
         redirect_uri_required: oidc,
+        // Undocumented: like every profile, a code minted with a challenge is checked against
+        // its verifier; OneAccess documents no PKCE.
         public_clients_require_pkce: false,
         auth_methods: vec![AuthMethod::ClientSecretPost],
         grant_types: vec!["authorization_code".into(), "refresh_token".into()],
         errors: error_replies(options),
+        // The authorize path of OneAccess's OIDC and OAuth 2.0 applications.
+        authorize_path: Some("/api/v1/oauth2/authorize".into()),
+        // OneAccess documents no revocation endpoint.
+        revocation_path: None,
+        end_session_path: Some("/api/v1/logout".into()),
+        logout_redirect_param: "redirect_url".into(),
+        // OneAccess's documentation does not mention RFC 9207's `iss` parameter.
+        send_iss: false,
     }
 }
 
@@ -202,7 +224,9 @@ pub fn demo_client() -> ClientRegistration {
     )
 }
 
-/// The discovery document this emulator serves.
+/// The discovery document this emulator serves. Its authorize and JWKS paths are the
+/// emulator's (the pages cited do not give them); the token and userinfo paths are
+/// documented.
 pub fn discovery_document(issuer: &str) -> Value {
     json!({
         "issuer": issuer,

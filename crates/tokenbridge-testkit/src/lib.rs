@@ -5,12 +5,14 @@
 //! - [`oidc`]: an emulated RFC 6749 / OpenID Connect provider, shaped per vendor by a
 //!   [`oidc::Profile`].
 //! - [`conformance`]: the checks every adapter (yours too) runs.
+//! - [`jose`]: fixture keys, their JWKS, and real and forged signed tokens.
 //!
 //! Everything listens on 127.0.0.1 only.
 
 pub mod conformance;
 pub mod genauth;
 pub mod huawei_oneaccess;
+pub mod jose;
 pub mod oidc;
 pub mod server;
 pub mod tencent_ciam;

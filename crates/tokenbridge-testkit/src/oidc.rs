@@ -232,6 +232,30 @@ pub struct Profile {
     pub grant_types: Vec<String>,
     /// Failure answers.
     pub errors: ErrorReplies,
+    /// The authorize endpoint's path; `None` derives it from the token path
+    /// (`/oauth2/token` gives `/oauth2/authorize`).
+    pub authorize_path: Option<String>,
+    /// The revocation endpoint's path (RFC 7009), where the vendor has one.
+    pub revocation_path: Option<String>,
+    /// The end-session (logout) endpoint's path, where the vendor has one.
+    pub end_session_path: Option<String>,
+    /// The parameter of the logout request naming where to go afterwards.
+    pub logout_redirect_param: String,
+    /// Whether the authorize endpoint adds `iss` to its redirect (RFC 9207), and discovery
+    /// says so.
+    pub send_iss: bool,
+}
+
+/// How the emulated authorize endpoint answers.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum AuthorizeMode {
+    /// Approve at once, redirecting with a code.
+    #[default]
+    Approve,
+    /// Redirect with `error` set to this code (e.g. `access_denied`).
+    Deny(String),
+    /// Approve, but name another issuer in `iss` (a mix-up).
+    WrongIssuer,
 }
 
 impl Profile {
@@ -262,6 +286,11 @@ impl Profile {
                 "client_credentials".into(),
             ],
             errors: ErrorReplies::standard(),
+            authorize_path: None,
+            revocation_path: Some("/revoke".into()),
+            end_session_path: Some("/logout".into()),
+            logout_redirect_param: "post_logout_redirect_uri".into(),
+            send_iss: true,
         }
     }
 }
@@ -330,6 +359,9 @@ struct State {
     codes: HashMap<String, CodeRecord>,
     refresh_tokens: HashMap<String, RefreshRecord>,
     queued: VecDeque<Reply>,
+    authorize_mode: AuthorizeMode,
+    nonces: HashMap<String, String>,
+    revoked: Vec<String>,
 }
 
 /// The state and logic of one emulated token endpoint.
@@ -484,7 +516,18 @@ impl OidcProvider {
             "id_token_signing_alg_values_supported": ["HS256"],
             "scopes_supported": ["openid"],
             "code_challenge_methods_supported": ["S256"],
+            "authorization_response_iss_parameter_supported": self.profile.send_iss,
         });
+        if let Some(obj) = doc.as_object_mut() {
+            for (key, path) in [
+                ("revocation_endpoint", &self.profile.revocation_path),
+                ("end_session_endpoint", &self.profile.end_session_path),
+            ] {
+                if let Some(path) = path {
+                    obj.insert(key.into(), Value::String(self.url_for(path)));
+                }
+            }
+        }
         if let (Some(path), Some(obj)) = (&self.profile.jwks_path, doc.as_object_mut()) {
             obj.insert("jwks_uri".into(), Value::String(self.url_for(path)));
         }
@@ -690,9 +733,65 @@ impl OidcProvider {
         Value::Object(body)
     }
 
-    /// The authorize endpoint's path: the token path with its last segment replaced by
-    /// `authorize` (`/oauth2/token` gives `/oauth2/authorize`).
+    /// How the authorize endpoint answers from now on.
+    pub fn set_authorize_mode(&self, mode: AuthorizeMode) {
+        lock(&self.state).authorize_mode = mode;
+    }
+
+    /// The `nonce` the authorize request that minted `code` carried.
+    pub fn nonce_for_code(&self, code: &str) -> Option<String> {
+        lock(&self.state).nonces.get(code).cloned()
+    }
+
+    /// Tokens revoked so far, in order.
+    pub fn revoked(&self) -> Vec<String> {
+        lock(&self.state).revoked.clone()
+    }
+
+    /// Answers a revocation request (RFC 7009): the client authenticates as at the token
+    /// endpoint; a refresh token it names stops working; 200 whether or not it was known.
+    pub fn handle_revoke(&self, headers: &HeaderMap, body: &[u8]) -> Reply {
+        let params: HashMap<String, String> = url::form_urlencoded::parse(body)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let errors = &self.profile.errors;
+        let Ok(presented) = presented_client(headers, &params) else {
+            return errors.missing_parameter.clone();
+        };
+        let client = {
+            let state = lock(&self.state);
+            presented
+                .client_id
+                .as_ref()
+                .and_then(|id| state.clients.get(id).cloned())
+        };
+        let Some(client) = client else {
+            return errors.unknown_client.clone();
+        };
+        if client.auth_method != presented.method
+            || (client.auth_method != AuthMethod::None && client.client_secret != presented.secret)
+        {
+            return errors.bad_client_credentials.clone();
+        }
+        let Some(token) = params.get("token") else {
+            return errors.missing_parameter.clone();
+        };
+        let mut state = lock(&self.state);
+        if let Some(record) = state.refresh_tokens.get_mut(token) {
+            if record.client_id == client.client_id {
+                record.active = false;
+            }
+        }
+        state.revoked.push(token.clone());
+        Reply::raw(200, "text/plain", Vec::new())
+    }
+
+    /// The authorize endpoint's path: the profile's, or the token path with its last segment
+    /// replaced by `authorize` (`/oauth2/token` gives `/oauth2/authorize`).
     pub fn authorize_path(&self) -> String {
+        if let Some(path) = &self.profile.authorize_path {
+            return path.clone();
+        }
         let token_path = &self.profile.token_path;
         match token_path.rfind('/') {
             Some(i) => format!("{}/authorize", &token_path[..i]),
@@ -729,17 +828,35 @@ impl OidcProvider {
         {
             return bad("only code_challenge_method=S256 is supported");
         }
-        let code = self.issue_code(CodeRequest {
-            client_id: client_id.clone(),
-            redirect_uri: redirect_uri.clone(),
-            code_challenge,
-            scope: query.get("scope").cloned(),
-        });
+        let mode = lock(&self.state).authorize_mode.clone();
         {
             let mut pairs = target.query_pairs_mut();
-            pairs.append_pair("code", &code);
+            if let AuthorizeMode::Deny(error) = &mode {
+                pairs.append_pair("error", error);
+                pairs.append_pair("error_description", "the user denied the request");
+            } else {
+                let code = self.issue_code(CodeRequest {
+                    client_id: client_id.clone(),
+                    redirect_uri: redirect_uri.clone(),
+                    code_challenge,
+                    scope: query.get("scope").cloned(),
+                });
+                if let Some(nonce) = query.get("nonce") {
+                    lock(&self.state).nonces.insert(code.clone(), nonce.clone());
+                }
+                pairs.append_pair("code", &code);
+            }
             if let Some(state) = query.get("state") {
                 pairs.append_pair("state", state);
+            }
+            match mode {
+                AuthorizeMode::WrongIssuer => {
+                    pairs.append_pair("iss", "https://attacker.example.com");
+                }
+                _ if self.profile.send_iss => {
+                    pairs.append_pair("iss", &self.issuer);
+                }
+                _ => {}
             }
         }
         let mut response = StatusCode::FOUND.into_response();
@@ -783,6 +900,26 @@ impl OidcProvider {
                 get(move || async move { Reply::json(200, me.discovery_document()) }),
             );
         }
+        if let Some(path) = &self.profile.revocation_path {
+            let me = Arc::clone(self);
+            router = router.route(
+                path,
+                post(move |headers: HeaderMap, body: Bytes| async move {
+                    me.handle_revoke(&headers, &body)
+                }),
+            );
+        }
+        if let Some(path) = &self.profile.end_session_path {
+            let param = self.profile.logout_redirect_param.clone();
+            router = router.route(
+                path,
+                get(
+                    move |Query(query): Query<HashMap<String, String>>| async move {
+                        logout_response(query.get(&param))
+                    },
+                ),
+            );
+        }
         if let Some(path) = &self.profile.jwks_path {
             let me = Arc::clone(self);
             router = router.route(
@@ -791,6 +928,20 @@ impl OidcProvider {
             );
         }
         router
+    }
+}
+
+/// Logout: a redirect to where the client asked, or a page saying it is done.
+fn logout_response(redirect: Option<&String>) -> Response {
+    match redirect.and_then(|r| HeaderValue::from_str(r).ok()) {
+        Some(location) => {
+            let mut response = StatusCode::FOUND.into_response();
+            response
+                .headers_mut()
+                .insert(axum::http::header::LOCATION, location);
+            response
+        }
+        None => Reply::raw(200, "text/plain", "signed out".as_bytes().to_vec()).into_response(),
     }
 }
 

@@ -1,11 +1,19 @@
 //! An emulator of Tencent Cloud CIAM's token endpoint, JWKS and discovery document, answering
-//! as Tencent's documentation says (vendor-apis.md section 2): JWT-shaped tokens with
-//! `expires_in` 299, the same refresh token echoed back, a JWKS whose key list is spelled
+//! as Tencent's documentation says (<https://cloud.tencent.com/document/product/1441/64398>,
+//! <https://www.tencentcloud.com/document/product/1148/51481> for PKCE,
+//! <https://cloud.tencent.com/document/product/1441/64400> for refresh,
+//! <https://cloud.tencent.com/document/product/1441/64397> for the JWKS): JWT-shaped tokens
+//! with `expires_in` 299, the same refresh token echoed back, a JWKS whose key list is spelled
 //! `"Keys"`, a discovery document without userinfo or revocation endpoints, and the documented
 //! error answers, including the bare 401 for an unknown client and `401 invalid_client` for a
-//! code exchanged by another client than the one it was issued to. A public app's code must
-//! have been issued with a `code_challenge` (PKCE); otherwise the exchange is refused with
-//! `401 invalid_client`.
+//! code exchanged by another client than the one it was issued to.
+//!
+//! Where the documentation is silent the emulator assumes, and says so below and in
+//! `docs/providers/tencent-ciam.md`:
+//! - a public app's code issued without a `code_challenge` is refused with `401
+//!   invalid_client` (undocumented: the PKCE page only says public apps use PKCE);
+//! - a public app refreshes with `client_id` alone and is accepted (undocumented: the refresh
+//!   page lists `client_secret` as required and says nothing of public apps).
 //!
 //! It starts with two demo clients registered, for `tokenbridge emulate` and examples:
 //! [`DEMO_CLIENT_ID`] / [`DEMO_CLIENT_SECRET`] (a Web app using `client_secret_post`) and
@@ -54,7 +62,7 @@ pub const DEMO_PUBLIC_CLIENT_ID: &str = "demo-spa";
 /// The redirect URI demo codes are issued for.
 pub const DEMO_REDIRECT_URI: &str = "http://127.0.0.1/callback";
 
-/// Tencent's documented error answers (vendor-apis.md sections 2.3 to 2.5).
+/// Tencent's documented error answers (the code, PKCE and refresh pages cited above).
 pub fn error_replies() -> ErrorReplies {
     let invalid_client = Reply::json(401, json!({"error": "invalid_client"}));
     let invalid_grant = Reply::json(400, json!({"error": "invalid_grant"}));
@@ -67,7 +75,8 @@ pub fn error_replies() -> ErrorReplies {
         // request authenticates nothing, so it fails as client authentication).
         bad_client_credentials: invalid_client.clone(),
         bad_code: invalid_grant.clone(),
-        // "client_id differs from the one used at authorize": 401, no description (2.3, 2.4).
+        // "client_id differs from the one used at authorize": 401, no description (code and
+        // PKCE pages).
         client_mismatch: Some(invalid_client.clone()),
         // Not documented; a mismatching redirect_uri spoils the code.
         redirect_mismatch: invalid_grant.clone(),
@@ -106,9 +115,12 @@ pub fn profile() -> Profile {
         refresh_style: RefreshStyle::Echo,
         default_scope: "openid".into(),
         redirect_uri_required: true,
-        // Public apps (SPA, mobile, mini-program) exchange codes in PKCE mode only (2.4).
+        // Public apps (SPA, mobile, mini-program) exchange codes in PKCE mode only (PKCE page);
+        // the refusal of a code without a challenge is undocumented (see the module docs).
         public_clients_require_pkce: true,
         // Discovery advertises post and basic; public apps send only client_id with PKCE.
+        // Accepting `none` on a refresh too is undocumented (the refresh page lists
+        // client_secret as required).
         auth_methods: AuthMethod::ALL.to_vec(),
         grant_types: vec![
             "authorization_code".into(),
@@ -116,6 +128,12 @@ pub fn profile() -> Profile {
             "refresh_token".into(),
         ],
         errors: error_replies(),
+        authorize_path: Some("/oauth2/authorize".into()),
+        revocation_path: Some("/oauth2/revoke".into()),
+        end_session_path: Some("/logout".into()),
+        logout_redirect_param: "logout_redirect_uri".into(),
+        // Tencent CIAM's documentation does not mention RFC 9207's `iss` parameter.
+        send_iss: false,
     }
 }
 

@@ -1,0 +1,238 @@
+//! `tokenbridge login`: a browser sign-in for a native app (RFC 8252): the authorization
+//! request, one callback on a loopback listener, the checks, the code exchange.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::Args;
+use tokenbridge::output::{token_set_json, Secrets};
+use tokenbridge::url::{self, Url};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+use crate::{print_json, Failure, ProviderArgs};
+
+/// Arguments of `tokenbridge login`.
+#[derive(Debug, Args)]
+pub(crate) struct LoginArgs {
+    #[command(flatten)]
+    provider: ProviderArgs,
+    /// Where the provider sends the browser back: an http URL on a loopback host, which this
+    /// command listens on (default: the provider's redirect_uri, else
+    /// http://127.0.0.1:<free port>/callback).
+    #[arg(long, value_name = "URI", allow_hyphen_values = true)]
+    redirect_uri: Option<String>,
+    /// Scopes, space-separated (default: the provider's scopes, else "openid").
+    #[arg(long, value_name = "S", allow_hyphen_values = true)]
+    scope: Option<String>,
+    /// Do not try to open a browser; only print the URL.
+    #[arg(long)]
+    no_browser: bool,
+    /// Seconds to wait for the callback.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    timeout: u64,
+    // Help as an attribute: in a doc comment rustdoc would take "[redacted]" for a link.
+    #[arg(long, help = "Show secret values instead of \"[redacted]\"")]
+    reveal: bool,
+}
+
+/// The largest request the listener reads: a callback is a GET line and a few headers.
+const MAX_REQUEST_BYTES: usize = 16 * 1024;
+
+/// The loopback listener and the path it answers on.
+struct Listener {
+    socket: TcpListener,
+    redirect_uri: String,
+    path: String,
+}
+
+/// Binds the redirect URI, refusing anything but http on a loopback host.
+async fn bind(redirect_uri: Option<String>) -> Result<Listener, Failure> {
+    let Some(uri) = redirect_uri else {
+        let socket = TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| Failure::Usage(format!("cannot listen on 127.0.0.1: {e}")))?;
+        let port = socket
+            .local_addr()
+            .map_err(|e| Failure::Usage(format!("cannot read the listener's port: {e}")))?
+            .port();
+        return Ok(Listener {
+            socket,
+            redirect_uri: format!("http://127.0.0.1:{port}/callback"),
+            path: "/callback".into(),
+        });
+    };
+    let url = Url::parse(&uri)
+        .map_err(|e| Failure::Usage(format!("the redirect URI {uri:?} is not a URL: {e}")))?;
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    if url.scheme() != "http" || !loopback {
+        return Err(Failure::Usage(format!(
+            "the redirect URI must be http on a loopback host (127.0.0.1, [::1] or localhost) \
+             for this command to receive the callback (RFC 8252 7.3), not {uri:?}"
+        )));
+    }
+    let host = match url.host() {
+        Some(url::Host::Ipv6(ip)) => format!("[{ip}]"),
+        Some(url::Host::Domain(_)) => "127.0.0.1".to_owned(),
+        Some(other) => other.to_string(),
+        None => "127.0.0.1".to_owned(),
+    };
+    let port = url.port_or_known_default().unwrap_or(80);
+    let addr: SocketAddr = format!("{host}:{port}")
+        .parse()
+        .map_err(|e| Failure::Usage(format!("cannot listen on {host}:{port}: {e}")))?;
+    let socket = TcpListener::bind(addr)
+        .await
+        .map_err(|e| Failure::Usage(format!("cannot listen on {addr}: {e}")))?;
+    Ok(Listener {
+        socket,
+        path: url.path().to_owned(),
+        redirect_uri: uri,
+    })
+}
+
+/// Reads one HTTP request head; returns its target (path and query).
+async fn read_target(stream: &mut TcpStream) -> Option<String> {
+    let mut buffer = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 1024];
+    while !buffer.windows(4).any(|w| w == b"\r\n\r\n") {
+        if buffer.len() > MAX_REQUEST_BYTES {
+            return None;
+        }
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            break;
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    }
+    let head = String::from_utf8_lossy(&buffer);
+    let line = head.lines().next()?;
+    let mut parts = line.split(' ');
+    let _method = parts.next()?;
+    parts.next().map(str::to_owned)
+}
+
+async fn respond(stream: &mut TcpStream, status: &str, body: &str) {
+    let page = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>tokenbridge</title></head>\
+         <body><p>{}</p></body></html>",
+        html_escape(body)
+    );
+    let reply = format!(
+        "HTTP/1.1 {status}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\n\
+         cache-control: no-store\r\nconnection: close\r\n\r\n{page}",
+        page.len()
+    );
+    let _ = stream.write_all(reply.as_bytes()).await;
+    let _ = stream.shutdown().await;
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Waits for a request on the callback path; other paths get 404 and the wait goes on.
+async fn wait_for_callback(listener: &Listener) -> Result<(TcpStream, String), Failure> {
+    loop {
+        let (mut stream, _) = listener
+            .socket
+            .accept()
+            .await
+            .map_err(|e| Failure::Transport(format!("the callback listener failed: {e}")))?;
+        let Some(target) = read_target(&mut stream).await else {
+            respond(&mut stream, "400 Bad Request", "Bad request.").await;
+            continue;
+        };
+        let path = target.split('?').next().unwrap_or_default();
+        if path == listener.path {
+            return Ok((stream, target));
+        }
+        respond(&mut stream, "404 Not Found", "Not found.").await;
+    }
+}
+
+/// Tries to open `url` in a browser, quietly: a machine without one just shows the URL.
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    let _ = std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+}
+
+/// Runs `tokenbridge login`.
+pub(crate) async fn run(args: LoginArgs) -> Result<(), Failure> {
+    let provider = args.provider.build()?;
+    // Bound before the URL is shown, so a fast browser cannot arrive before the listener.
+    let listener = bind(
+        args.redirect_uri
+            .clone()
+            .or_else(|| provider.redirect_uri().map(str::to_owned)),
+    )
+    .await?;
+    let mut request = provider
+        .authorization_request()
+        .redirect_uri(listener.redirect_uri.clone());
+    if let Some(scope) = &args.scope {
+        request = request.scopes(scope.split_whitespace());
+    }
+    let request = request.build().await?;
+    eprintln!("Open this URL to sign in: {}", request.url);
+    if !args.no_browser {
+        open_browser(request.url.as_str());
+    }
+    let timeout = Duration::from_secs(args.timeout);
+    let (mut stream, target) = tokio::time::timeout(timeout, wait_for_callback(&listener))
+        .await
+        .map_err(|_| {
+            Failure::Transport(format!(
+                "no callback arrived within {} s (--timeout)",
+                args.timeout
+            ))
+        })??;
+    // One callback only: later deliveries find nobody listening.
+    drop(listener);
+    let result = provider.complete_login(&target, request.pending).await;
+    match result {
+        Ok(login) => {
+            respond(
+                &mut stream,
+                "200 OK",
+                "Signed in. You can close this window and return to the terminal.",
+            )
+            .await;
+            let secrets = if args.reveal {
+                Secrets::Reveal
+            } else {
+                Secrets::Redact
+            };
+            print_json(&token_set_json(&login.tokens, secrets));
+            Ok(())
+        }
+        Err(error) => {
+            respond(
+                &mut stream,
+                "400 Bad Request",
+                &format!("Sign-in failed: {}", crate::error_line(&error)),
+            )
+            .await;
+            Err(Failure::Library(error))
+        }
+    }
+}

@@ -1,0 +1,499 @@
+//! The configuration contract between an application's configuration and a vendor: a
+//! provider's table as written ([`ProviderTable`]), the keys every kind shares
+//! ([`CommonSettings`]), and [`ProviderKind`], what a vendor registers so configuration can
+//! name it. Loading files and the environment is the facade's job; interpreting a table is
+//! the vendor's, through [`ProviderContext`].
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::auth::{AuthMethod, BasicEncoding};
+use crate::error::{Error, Result};
+use crate::http::{HttpClient, HttpConfig};
+use crate::provider::{Provider, ProviderBuilder, STANDARD};
+use crate::vendor::VendorDescription;
+use secrecy::{ExposeSecret, SecretString};
+
+/// What a vendor registers: its `kind` and how to build a [`Provider`] from a table of that
+/// kind. Built-in vendors and an application's own register the same way.
+pub trait ProviderKind: Send + Sync + fmt::Debug {
+    /// The `kind` value in configuration, e.g. `tencent-ciam`.
+    fn kind(&self) -> &'static str;
+
+    /// Builds the provider a table of this kind describes. Nothing is sent yet.
+    fn build(&self, context: &ProviderContext<'_>) -> Result<Provider>;
+}
+
+/// The keys every kind reads the same way; a kind's own keys are in its settings type.
+pub const COMMON_KEYS: [&str; 7] = [
+    "client_id",
+    "client_secret",
+    "client_secret_env",
+    "auth_method",
+    "http",
+    "redirect_uri",
+    "scopes",
+];
+
+/// The settings every kind shares.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct CommonSettings {
+    /// The client id.
+    pub client_id: String,
+    /// The secret written in the file; prefer `client_secret_env`.
+    #[serde(default)]
+    pub client_secret: Option<SecretString>,
+    /// The environment variable holding the secret.
+    #[serde(default)]
+    pub client_secret_env: Option<String>,
+    /// The token endpoint auth method; default: the vendor's.
+    #[serde(default)]
+    pub auth_method: Option<AuthMethod>,
+    /// HTTP settings.
+    #[serde(default)]
+    pub http: HttpSettings,
+    /// The default redirect URI of sign-in requests.
+    #[serde(default)]
+    pub redirect_uri: Option<String>,
+    /// The default scopes of sign-in requests: an array of strings, or one space-separated
+    /// string.
+    #[serde(default, deserialize_with = "scopes")]
+    pub scopes: Vec<String>,
+}
+
+impl fmt::Debug for CommonSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CommonSettings")
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field("client_secret_env", &self.client_secret_env)
+            .field("auth_method", &self.auth_method)
+            .field("http", &self.http)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("scopes", &self.scopes)
+            .finish()
+    }
+}
+
+fn scopes<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Scopes {
+        List(Vec<String>),
+        Text(String),
+    }
+    match Scopes::deserialize(d) {
+        Ok(Scopes::List(list)) => Ok(list),
+        Ok(Scopes::Text(text)) => Ok(text.split_whitespace().map(str::to_owned).collect()),
+        Err(_) => Err(serde::de::Error::custom(
+            "expected an array of strings, e.g. [\"openid\", \"profile\"], or a space-separated string",
+        )),
+    }
+}
+
+impl CommonSettings {
+    /// The secret setting (inline or from the environment).
+    pub fn secret(&self) -> SecretSetting {
+        SecretSetting {
+            client_secret: self.client_secret.clone(),
+            client_secret_env: self.client_secret_env.clone(),
+        }
+    }
+}
+
+/// What a [`ProviderKind`] gets to build one provider: the table, the environment and the
+/// application's HTTP client.
+pub struct ProviderContext<'a> {
+    table: &'a ProviderTable,
+    env: EnvLookup<'a>,
+    base_client: Option<&'a HttpClient>,
+}
+
+impl fmt::Debug for ProviderContext<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProviderContext")
+            .field("table", &self.table)
+            .finish()
+    }
+}
+
+impl<'a> ProviderContext<'a> {
+    /// A context for `table`, reading `client_secret_env` through `env` and building on the
+    /// application's HTTP client when one is given.
+    pub fn new(
+        table: &'a ProviderTable,
+        env: EnvLookup<'a>,
+        base_client: Option<&'a HttpClient>,
+    ) -> Self {
+        Self {
+            table,
+            env,
+            base_client,
+        }
+    }
+
+    /// The provider's name.
+    pub fn name(&self) -> &str {
+        &self.table.name
+    }
+
+    /// The provider's table.
+    pub fn table(&self) -> &ProviderTable {
+        self.table
+    }
+
+    /// The kind's own settings: the table without the [`COMMON_KEYS`], deserialized into the
+    /// kind's type (which should refuse unknown keys), naming the key at fault in errors.
+    pub fn settings<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+        let own: Map<String, Value> = self
+            .table
+            .settings
+            .iter()
+            .filter(|(k, _)| !COMMON_KEYS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        self.table
+            .deserialize_value(Value::Object(own))
+            .map_err(|e| match e {
+                // The kind's own type lists only its own keys; name the shared ones too.
+                Error::Config { key, message } if message.contains("unknown field") => {
+                    Error::Config {
+                        key,
+                        message: format!(
+                            "{message}; every kind also takes {}",
+                            COMMON_KEYS.join(", ")
+                        ),
+                    }
+                }
+                other => other,
+            })
+    }
+
+    /// The keys every kind shares.
+    pub fn common(&self) -> Result<CommonSettings> {
+        let common: Map<String, Value> = self
+            .table
+            .settings
+            .iter()
+            .filter(|(k, _)| COMMON_KEYS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        self.table.deserialize_value(Value::Object(common))
+    }
+
+    /// A [`ProviderBuilder`] for `vendor` with the shared keys applied: client id, secret,
+    /// auth method, HTTP client, redirect URI and scopes.
+    pub fn builder(&self, vendor: &'static VendorDescription) -> Result<ProviderBuilder> {
+        let common = self.common()?;
+        let secret = self.resolve_secret(&common.secret())?;
+        let mut builder = Provider::builder(self.name())
+            .vendor(vendor)
+            .client_id(common.client_id)
+            .http_client(self.http_client(&common.http)?)
+            .scopes(common.scopes);
+        if let Some(secret) = secret {
+            builder = builder.client_secret(secret);
+        }
+        if let Some(method) = common.auth_method {
+            builder = builder.auth_method(method);
+        }
+        if let Some(uri) = common.redirect_uri {
+            builder = builder.redirect_uri(uri);
+        }
+        Ok(builder)
+    }
+
+    /// Builds `builder`, labelling configuration errors with this provider's name.
+    pub fn build(&self, builder: ProviderBuilder) -> Result<Provider> {
+        builder.build().map_err(|e| self.table.qualify(e))
+    }
+
+    /// Resolves an inline secret or `client_secret_env` through the environment.
+    pub fn resolve_secret(&self, secret: &SecretSetting) -> Result<Option<SecretString>> {
+        secret
+            .resolve(self.env)
+            .map_err(|(key, message)| self.table.config_error(Some(&key), message))
+    }
+
+    /// The HTTP client for these settings: the application's client, with the provider's
+    /// timeouts and body cap.
+    pub fn http_client(&self, settings: &HttpSettings) -> Result<HttpClient> {
+        for (key, value) in [
+            ("http.connect_timeout_secs", settings.connect_timeout_secs),
+            ("http.timeout_secs", settings.timeout_secs),
+            (
+                "http.max_body_bytes",
+                settings.max_body_bytes.map(|n| n as u64),
+            ),
+        ] {
+            if value == Some(0) {
+                return Err(self.table.config_error(
+                    Some(key),
+                    "must be above zero; remove it to use the default",
+                ));
+            }
+        }
+        let config: HttpConfig = settings.to_http_config();
+        match self.base_client {
+            // The connect timeout belongs to the connection pool, which is the caller's:
+            // building another one would silently drop their proxy and root certificates.
+            Some(_) if settings.connect_timeout_secs.is_some() => Err(self.table.config_error(
+                Some("http.connect_timeout_secs"),
+                "the application supplies its own HTTP client, which sets the connect timeout; remove this setting",
+            )),
+            Some(base) => Ok(base.with_config(config)),
+            None => HttpClient::from_config(config).map_err(|e| self.table.qualify(e)),
+        }
+    }
+}
+
+/// The `oidc` kind: any standard OAuth 2.0 / OpenID Connect provider, found through discovery
+/// (`issuer`) or configured by its token endpoint.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StandardKind;
+
+/// The own settings of the `oidc` kind.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct StandardSettings {
+    /// The issuer; its discovery document gives the endpoints.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// The token endpoint, instead of `issuer`.
+    #[serde(default)]
+    pub token_endpoint: Option<String>,
+    /// `form` (default) or `raw` encoding of Basic credentials.
+    #[serde(default)]
+    pub basic_encoding: BasicEncodingSetting,
+}
+
+/// How `client_secret_basic` encodes credentials, in configuration.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum BasicEncodingSetting {
+    /// Form-urlencode first (RFC 6749 section 2.3.1; default).
+    #[default]
+    Form,
+    /// Raw, for servers that do not url-decode.
+    Raw,
+}
+
+impl From<BasicEncodingSetting> for BasicEncoding {
+    fn from(s: BasicEncodingSetting) -> Self {
+        match s {
+            BasicEncodingSetting::Form => BasicEncoding::FormUrlEncoded,
+            BasicEncodingSetting::Raw => BasicEncoding::Raw,
+        }
+    }
+}
+
+impl ProviderKind for StandardKind {
+    fn kind(&self) -> &'static str {
+        STANDARD.kind
+    }
+
+    fn build(&self, context: &ProviderContext<'_>) -> Result<Provider> {
+        let settings: StandardSettings = context.settings()?;
+        let mut builder = context
+            .builder(&STANDARD)?
+            .basic_encoding(settings.basic_encoding.into());
+        match (settings.issuer, settings.token_endpoint) {
+            (Some(issuer), None) => builder = builder.issuer(issuer),
+            (None, Some(endpoint)) => builder = builder.token_endpoint(endpoint),
+            (Some(_), Some(_)) => {
+                return Err(context.table.config_error(
+                    Some("token_endpoint"),
+                    "set either issuer (for discovery) or token_endpoint, not both",
+                ))
+            }
+            (None, None) => {
+                return Err(context.table.config_error(
+                    Some("issuer"),
+                    "set issuer (for discovery) or token_endpoint",
+                ))
+            }
+        }
+        context.build(builder)
+    }
+}
+
+/// One provider's settings as written, before its kind interprets them.
+#[derive(Clone, PartialEq)]
+pub struct ProviderTable {
+    /// The provider's name (its key under `providers`).
+    pub name: String,
+    /// The `kind` value.
+    pub kind: String,
+    /// Every other key, as written.
+    pub settings: Map<String, Value>,
+}
+
+impl fmt::Debug for ProviderTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Inline secrets may sit in the table; only key names are shown.
+        f.debug_struct("ProviderTable")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("keys", &self.settings.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl ProviderTable {
+    /// Deserializes the settings into `T`, naming the provider and the key in errors.
+    pub fn deserialize<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+        self.deserialize_value(Value::Object(self.settings.clone()))
+    }
+
+    fn deserialize_value<T: serde::de::DeserializeOwned>(&self, value: Value) -> Result<T> {
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            let message = e.inner().to_string();
+            // The path leads to the table that holds an unknown or missing key; the key itself
+            // is only in the message.
+            let named = unknown_field(&message).or_else(|| missing_field(&message));
+            let key = match (path.as_str(), named) {
+                (".", None) => None,
+                (".", Some(field)) => Some(field),
+                (p, Some(field)) if !p.ends_with(&field) => Some(format!("{p}.{field}")),
+                (p, _) => Some(p.to_owned()),
+            };
+            // serde quotes a wrongly typed value; a secret's value must not be repeated.
+            let message = match &key {
+                Some(k) if k.ends_with("secret") => {
+                    format!("{k} must be a string (the value given is not shown)")
+                }
+                _ => message,
+            };
+            self.config_error(key.as_deref(), message)
+        })
+    }
+
+    /// A configuration error about `key` of this provider (the whole table when `None`).
+    pub fn config_error(&self, key: Option<&str>, message: impl Into<String>) -> Error {
+        let key = match key {
+            Some(k) => format!("providers.{}.{k}", self.name),
+            None => format!("providers.{}", self.name),
+        };
+        Error::config(key, message)
+    }
+
+    /// Re-labels a configuration error from an adapter with this provider's name.
+    pub fn qualify(&self, error: Error) -> Error {
+        match error {
+            Error::Config { key, message } => match key {
+                Some(k) if k.starts_with("providers.") => Error::Config {
+                    key: Some(k),
+                    message,
+                },
+                other => self.config_error(other.as_deref(), message),
+            },
+            other => other,
+        }
+    }
+}
+
+/// The HTTP settings a provider may set under `[providers.<name>.http]`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSettings {
+    /// Seconds to wait for a connection (default 10).
+    pub connect_timeout_secs: Option<u64>,
+    /// Seconds a whole request may take (default 30).
+    pub timeout_secs: Option<u64>,
+    /// The most response body bytes read (default 1 MiB).
+    pub max_body_bytes: Option<usize>,
+}
+
+impl HttpSettings {
+    /// The [`HttpConfig`] these settings describe.
+    pub fn to_http_config(&self) -> HttpConfig {
+        let mut config = HttpConfig::default();
+        if let Some(s) = self.connect_timeout_secs {
+            config = config.with_connect_timeout(Duration::from_secs(s));
+        }
+        if let Some(s) = self.timeout_secs {
+            config = config.with_timeout(Duration::from_secs(s));
+        }
+        if let Some(n) = self.max_body_bytes {
+            config = config.with_max_body_bytes(n);
+        }
+        config
+    }
+}
+
+/// The client secret, inline or from an environment variable.
+#[derive(Clone, Default)]
+pub struct SecretSetting {
+    /// The secret written in the file.
+    pub client_secret: Option<SecretString>,
+    /// The name of an environment variable holding the secret.
+    pub client_secret_env: Option<String>,
+}
+
+impl fmt::Debug for SecretSetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SecretSetting")
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field("client_secret_env", &self.client_secret_env)
+            .finish()
+    }
+}
+
+/// Looks up an environment variable; injectable so tests need not touch the process
+/// environment.
+pub type EnvLookup<'a> = &'a (dyn Fn(&str) -> Option<String> + Send + Sync);
+
+impl SecretSetting {
+    /// The secret: inline, or read from the named variable through `env`.
+    pub fn resolve(
+        &self,
+        env: EnvLookup<'_>,
+    ) -> std::result::Result<Option<SecretString>, (String, String)> {
+        match (&self.client_secret, &self.client_secret_env) {
+            (Some(_), Some(_)) => Err((
+                "client_secret".into(),
+                "set either client_secret or client_secret_env, not both".into(),
+            )),
+            (Some(s), None) if s.expose_secret().is_empty() => Err((
+                "client_secret".into(),
+                "the client secret is empty; set it, or remove it for auth_method \"none\"".into(),
+            )),
+            (Some(s), None) => Ok(Some(s.clone())),
+            (None, Some(var)) => match env(var) {
+                Some(v) if !v.is_empty() => Ok(Some(SecretString::from(v))),
+                _ => Err((
+                    "client_secret_env".into(),
+                    format!("the environment variable {var} is not set (or is empty); export it or set client_secret"),
+                )),
+            },
+            (None, None) => Ok(None),
+        }
+    }
+}
+
+fn quoted_after(message: &str, marker: &str) -> Option<String> {
+    let rest = &message[message.find(marker)? + marker.len()..];
+    let end = rest.find('`')?;
+    Some(rest[..end].to_owned())
+}
+
+fn unknown_field(message: &str) -> Option<String> {
+    quoted_after(message, "unknown field `")
+}
+
+fn missing_field(message: &str) -> Option<String> {
+    quoted_after(message, "missing field `")
+}

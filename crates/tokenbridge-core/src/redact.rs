@@ -1,0 +1,250 @@
+//! Redaction: what tokenbridge keeps of a provider's answer is made safe to show.
+//!
+//! Error messages quote the start of an unreadable answer and the `Location` of a redirect, so
+//! that a person can see what went wrong; a provider may echo credentials back in either.
+//! Everything quoted goes through [`redact_snippet`] or [`redact_text`] first.
+
+/// Key names (lower case, without `_` and `-`) whose values are credentials, besides every
+/// key ending in `token` or `secret` (`access_token`, `refreshToken`, `client_secret`, ...).
+const SENSITIVE_KEYS: &[&str] = &["code", "codeverifier", "ticket", "password", "assertion"];
+
+/// What replaces a credential in a snippet.
+const REDACTED: &str = "[redacted]";
+
+/// Whether a JSON key or form/query parameter name carries a credential. Spelling is
+/// normalized so `access_token`, `accessToken` and `Access-Token` all match.
+fn is_sensitive_key(key: &str) -> bool {
+    let normalized: String = key
+        .chars()
+        .filter(|c| !matches!(c, '_' | '-'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    normalized.ends_with("token")
+        || normalized.ends_with("secret")
+        || SENSITIVE_KEYS.contains(&normalized.as_str())
+}
+
+/// Longest snippet kept in an [`UnreadableResponse`], in characters.
+pub const SNIPPET_CHARS: usize = 200;
+
+/// Returns the start of `body` as text, safe to show: values of credential-bearing keys (in
+/// JSON, in `key=value` pairs and in `"key": "value"` fragments of broken JSON) and anything
+/// shaped like a JWT are replaced by `[redacted]`, and the result is cut to [`SNIPPET_CHARS`]
+/// characters.
+pub fn redact_snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let redacted = match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(mut value) => {
+            redact_json(&mut value);
+            value.to_string()
+        }
+        Err(_) => redact_text(&text),
+    };
+    let mut out: String = redacted.chars().take(SNIPPET_CHARS).collect();
+    if redacted.chars().count() > SNIPPET_CHARS {
+        out.push('…');
+    }
+    out
+}
+
+fn redact_json(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if is_sensitive_key(key) && !v.is_null() {
+                    *v = serde_json::Value::String(REDACTED.into());
+                } else {
+                    redact_json(v);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_json),
+        serde_json::Value::String(s) if looks_like_jwt(s) => *s = REDACTED.into(),
+        _ => {}
+    }
+}
+
+/// Characters that end a word in free text. `=` and `:` are not among them, so `code=abc`
+/// is one word.
+fn is_delimiter(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '"' | '\''
+                | '<'
+                | '>'
+                | '&'
+                | '?'
+                | '#'
+                | ','
+                | ';'
+                | '('
+                | ')'
+                | '{'
+                | '}'
+                | '['
+                | ']'
+        )
+}
+
+/// Redacts free text (HTML pages, truncated or broken JSON, URLs): JWT-shaped words, and the
+/// values after sensitive keys written as `key=value`, `key: value` or `"key": "value"`.
+pub fn redact_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if is_delimiter(c) {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        let end = rest.find(is_delimiter).unwrap_or(rest.len());
+        let word = &rest[..end];
+        rest = &rest[end..];
+        if looks_like_jwt(word) {
+            out.push_str(REDACTED);
+            continue;
+        }
+        match word.find(['=', ':']) {
+            Some(i) if is_sensitive_key(&word[..i]) => {
+                out.push_str(&word[..=i]);
+                if word.len() > i + 1 {
+                    out.push_str(REDACTED);
+                } else {
+                    // `code= "abc"`: the value is the next word.
+                    rest = redact_value(rest, &mut out, false);
+                }
+            }
+            Some(_) => out.push_str(word),
+            None => {
+                out.push_str(word);
+                if is_sensitive_key(word) {
+                    rest = redact_value(rest, &mut out, true);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// After a sensitive key: copies the separator (a closing quote, `:` or `=`, spaces; only
+/// spaces when `need_separator` is false) to `out`, writes `[redacted]` in place of the value
+/// (quoted or bare) and returns the text after it. Returns `rest` unchanged when no value
+/// follows.
+fn redact_value<'a>(rest: &'a str, out: &mut String, need_separator: bool) -> &'a str {
+    let bytes = rest.as_bytes();
+    let mut i = 0;
+    if need_separator {
+        if matches!(bytes.first(), Some(b'"' | b'\'')) {
+            i += 1;
+        }
+        while bytes.get(i).is_some_and(|b| *b == b' ' || *b == b'\t') {
+            i += 1;
+        }
+        if !matches!(bytes.get(i), Some(b':' | b'=')) {
+            return rest;
+        }
+        i += 1;
+    }
+    while bytes.get(i).is_some_and(|b| *b == b' ' || *b == b'\t') {
+        i += 1;
+    }
+    match bytes.get(i) {
+        Some(&quote @ (b'"' | b'\'')) => {
+            out.push_str(&rest[..=i]);
+            let value = &rest[i + 1..];
+            out.push_str(REDACTED);
+            // An unterminated value (a truncated body) is redacted to the end.
+            match value.find(quote as char) {
+                Some(close) => &value[close..],
+                None => "",
+            }
+        }
+        _ => {
+            out.push_str(&rest[..i]);
+            let value = &rest[i..];
+            let end = value.find(is_delimiter).unwrap_or(value.len());
+            if end > 0 {
+                out.push_str(REDACTED);
+            }
+            &value[end..]
+        }
+    }
+}
+
+fn looks_like_jwt(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    parts.len() >= 3
+        && s.starts_with("eyJ")
+        && parts.iter().all(|p| {
+            p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'=')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippet_redacts_json_credentials() {
+        let body = br#"{"access_token":"s3cr3t-at","nested":{"refresh_token":"s3cr3t-rt"},"ok":"visible"}"#;
+        let s = redact_snippet(body);
+        assert!(!s.contains("s3cr3t"), "{s}");
+        assert!(s.contains("visible"));
+    }
+
+    #[test]
+    fn snippet_redacts_jwts_and_pairs_in_text() {
+        let body =
+            b"<html>token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln and code=abc123 here</html>";
+        let s = redact_snippet(body);
+        assert!(!s.contains("eyJhbGci"), "{s}");
+        assert!(!s.contains("abc123"), "{s}");
+        assert!(s.contains("<html>token"));
+    }
+
+    #[test]
+    fn snippet_text_redaction_is_exact() {
+        let cases = [
+            // Words that merely name a key are left alone.
+            ("the code expired", "the code expired"),
+            ("code=abc&state=1", "code=[redacted]&state=1"),
+            ("code=&state=1", "code=&state=1"),
+            ("https://h/cb?code=abc#x", "https://h/cb?code=[redacted]#x"),
+            ("(client_secret=s1)", "(client_secret=[redacted])"),
+            (
+                r#"{"access_token" : "a b", "token_type":"Bearer""#,
+                r#"{"access_token" : "[redacted]", "token_type":"Bearer""#,
+            ),
+            (
+                r#"{"refresh_token":"cut off"#,
+                r#"{"refresh_token":"[redacted]"#,
+            ),
+            ("accessToken: abc def", "accessToken: [redacted] def"),
+            ("Ticket='t-1'", "Ticket='[redacted]'"),
+            ("password = hunter2;", "password = [redacted];"),
+            ("id_token\n", "id_token\n"),
+            ("expires_in=3600", "expires_in=3600"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(redact_snippet(text.as_bytes()), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn snippet_json_redaction_normalizes_key_spelling() {
+        let body = br#"{"data":{"accessToken":"a","Refresh-Token":"r","idToken":null,"code":7,"token_type":"bearer","list":["eyJhbGciOiJub25lIn0.eyJzIjoxfQ.c2ln"]}}"#;
+        assert_eq!(
+            redact_snippet(body),
+            r#"{"data":{"Refresh-Token":"[redacted]","accessToken":"[redacted]","code":"[redacted]","idToken":null,"list":["[redacted]"],"token_type":"bearer"}}"#
+        );
+    }
+
+    #[test]
+    fn snippet_is_truncated() {
+        let body = "x".repeat(5000);
+        let s = redact_snippet(body.as_bytes());
+        assert_eq!(s.chars().count(), SNIPPET_CHARS + 1);
+    }
+}

@@ -1,0 +1,315 @@
+//! What a vendor adapter contributes: a [`VendorDescription`] (data) and [`VendorHooks`]
+//! (behaviour where data is not enough).
+//!
+//! Every capability of a [`Provider`](crate::Provider) is written once, in core, and reads
+//! the vendor's description for its endpoint paths, parameter spellings, accepted auth
+//! methods, grants and error codes. A vendor whose protocol is the standard one needs no
+//! hooks at all.
+
+use std::fmt;
+
+use url::Url;
+
+use crate::auth::{AuthMethod, BasicEncoding, ClientAuth};
+use crate::error::{Error, ErrorKind, Result};
+use crate::grant::{Grant, GrantKind};
+use crate::http::HttpResponse;
+use crate::request::TokenRequest;
+use crate::token::TokenSet;
+use crate::wire::parse_standard_response;
+
+/// A vendor, as data: everything core needs to talk to it.
+///
+/// Built-in vendors declare theirs as a `static`; an application's own vendor does the same.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct VendorDescription {
+    /// The configuration `kind`, e.g. `tencent-ciam`; also the `vendor` of its
+    /// [`VendorError`](crate::VendorError)s.
+    pub kind: &'static str,
+    /// The vendor's name for people, e.g. `Tencent Cloud CIAM`.
+    pub name: &'static str,
+    /// Endpoint paths below the configured base URL.
+    pub paths: EndpointPaths,
+    /// The token endpoint auth methods the vendor documents, the default first.
+    pub auth_methods: &'static [AuthMethod],
+    /// How `client_secret_basic` encodes the credentials at this vendor.
+    pub basic_encoding: BasicEncoding,
+    /// The grants a confidential client (one with a secret) may use.
+    pub grants: &'static [GrantKind],
+    /// The grants a public client (auth method `none`) may use.
+    pub public_grants: &'static [GrantKind],
+    /// Whether a code grant must carry `redirect_uri`; refused before sending when missing.
+    pub redirect_uri_required: bool,
+    /// Parameter spellings of the logout (end-session) request.
+    pub logout: LogoutParams,
+    /// The vendor's error codes and what they mean.
+    pub errors: ErrorTable,
+    /// Where the vendor's protocol departs from the standard.
+    pub hooks: &'static dyn VendorHooks,
+}
+
+impl VendorDescription {
+    /// A standard OAuth 2.0 / OpenID Connect vendor called `kind`, with no paths (endpoints
+    /// come from discovery or are given one by one); change fields with struct update syntax.
+    pub const fn standard(kind: &'static str, name: &'static str) -> Self {
+        Self {
+            kind,
+            name,
+            paths: EndpointPaths::NONE,
+            auth_methods: &[
+                AuthMethod::ClientSecretBasic,
+                AuthMethod::ClientSecretPost,
+                AuthMethod::None,
+            ],
+            basic_encoding: BasicEncoding::FormUrlEncoded,
+            grants: &[
+                GrantKind::AuthorizationCode,
+                GrantKind::RefreshToken,
+                GrantKind::ClientCredentials,
+                GrantKind::Extension,
+            ],
+            // A standard provider decides per client which grants it allows (and says
+            // `unauthorized_client`); tokenbridge does not second-guess it.
+            public_grants: &[
+                GrantKind::AuthorizationCode,
+                GrantKind::RefreshToken,
+                GrantKind::ClientCredentials,
+                GrantKind::Extension,
+            ],
+            redirect_uri_required: false,
+            logout: LogoutParams::STANDARD,
+            errors: ErrorTable::EMPTY,
+            hooks: &StandardHooks,
+        }
+    }
+
+    /// The grants a client authenticating with `method` may use.
+    pub fn grants_for(&self, method: AuthMethod) -> &'static [GrantKind] {
+        if method == AuthMethod::None {
+            self.public_grants
+        } else {
+            self.grants
+        }
+    }
+
+    /// The auth method used when the configuration names none: the documented default when
+    /// there is a secret, `none` when there is not.
+    pub fn default_auth_method(&self, has_secret: bool) -> AuthMethod {
+        if !has_secret {
+            return AuthMethod::None;
+        }
+        self.auth_methods
+            .iter()
+            .copied()
+            .find(|m| m.needs_secret())
+            .unwrap_or(AuthMethod::ClientSecretBasic)
+    }
+}
+
+/// Endpoint paths below a vendor's base URL; `None` where the vendor has no such endpoint (or
+/// where discovery gives it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EndpointPaths {
+    /// The token endpoint (RFC 6749 section 3.2).
+    pub token: Option<&'static str>,
+    /// The authorization endpoint (RFC 6749 section 3.1).
+    pub authorization: Option<&'static str>,
+    /// The revocation endpoint (RFC 7009).
+    pub revocation: Option<&'static str>,
+    /// The userinfo endpoint (OpenID Connect Core 5.3).
+    pub userinfo: Option<&'static str>,
+    /// The JSON Web Key Set.
+    pub jwks: Option<&'static str>,
+    /// The end-session (logout) endpoint.
+    pub end_session: Option<&'static str>,
+    /// The discovery document, where the vendor serves one.
+    pub discovery: Option<&'static str>,
+}
+
+impl EndpointPaths {
+    /// No paths at all.
+    pub const NONE: Self = Self {
+        token: None,
+        authorization: None,
+        revocation: None,
+        userinfo: None,
+        jwks: None,
+        end_session: None,
+        discovery: None,
+    };
+}
+
+/// How a vendor spells the parameters of its logout request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LogoutParams {
+    /// The parameter carrying the ID token, when the vendor takes one.
+    pub id_token_hint: Option<&'static str>,
+    /// The parameter carrying where to go after logout.
+    pub post_logout_redirect_uri: &'static str,
+    /// The parameter carrying the client id, when the vendor wants it.
+    pub client_id: Option<&'static str>,
+    /// Whether `state` is passed through.
+    pub state: bool,
+}
+
+impl LogoutParams {
+    /// OpenID Connect RP-Initiated Logout 1.0, section 2.
+    pub const STANDARD: Self = Self {
+        id_token_hint: Some("id_token_hint"),
+        post_logout_redirect_uri: "post_logout_redirect_uri",
+        client_id: Some("client_id"),
+        state: true,
+    };
+}
+
+/// One vendor error code and what it means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ErrorMapping {
+    /// The code as the vendor sends it (an `apiCode`, an `error_code`, an OAuth `error`).
+    pub code: &'static str,
+    /// What the caller should do.
+    pub kind: ErrorKind,
+    /// True when the vendor documents no meaning for the code and the kind is inferred (from
+    /// its message, its HTTP status, or the behaviour of the same API elsewhere).
+    pub inferred: bool,
+}
+
+impl ErrorMapping {
+    /// A documented code.
+    pub const fn documented(code: &'static str, kind: ErrorKind) -> Self {
+        Self {
+            code,
+            kind,
+            inferred: false,
+        }
+    }
+
+    /// A code whose meaning the vendor does not document.
+    pub const fn inferred(code: &'static str, kind: ErrorKind) -> Self {
+        Self {
+            code,
+            kind,
+            inferred: true,
+        }
+    }
+}
+
+/// A vendor's error codes, looked up after every refusal so that a kind means the same at
+/// every vendor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorTable(pub &'static [ErrorMapping]);
+
+impl ErrorTable {
+    /// No vendor codes: the standard classification alone.
+    pub const EMPTY: Self = Self(&[]);
+
+    /// The mapping for `code`, if the table has one.
+    pub fn lookup(&self, code: &str) -> Option<&'static ErrorMapping> {
+        self.0.iter().find(|m| m.code == code)
+    }
+
+    /// Sets the kind of a vendor error from its `api_code`, or of a provider error from its
+    /// OAuth code, where the table knows the code. Other errors pass through.
+    pub fn classify(&self, error: Error) -> Error {
+        match error {
+            Error::Vendor(mut v) => {
+                if let Some(m) = v.api_code.as_deref().and_then(|c| self.lookup(c)) {
+                    v.kind = m.kind;
+                    v.kind_inferred = m.inferred;
+                }
+                Error::Vendor(v)
+            }
+            Error::Provider(mut p) => {
+                if let Some(m) = self.lookup(p.code.as_str()) {
+                    p.kind = m.kind;
+                }
+                Error::Provider(p)
+            }
+            other => other,
+        }
+    }
+}
+
+/// What a hook may need to know about the provider it runs for.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct HookContext<'a> {
+    /// The provider's id.
+    pub provider: &'a str,
+    /// The configured base URL, for vendors whose endpoints live below one.
+    pub base_url: Option<&'a Url>,
+    /// The token endpoint.
+    pub token_endpoint: &'a Url,
+    /// The client authentication in use.
+    pub client_auth: &'a dyn ClientAuth,
+    /// The auth method in use; `None` for a custom [`ClientAuth`] of a method tokenbridge
+    /// does not name.
+    pub auth_method: Option<AuthMethod>,
+}
+
+/// Where a vendor's token exchange departs from the standard. Every method has the standard
+/// behaviour as its default, so an adapter overrides only what its vendor does differently.
+pub trait VendorHooks: Send + Sync + fmt::Debug {
+    /// Builds the whole request for `grant` when the vendor sends it somewhere else than the
+    /// token endpoint (GenAuth's QR ticket goes to its V3 API). `None`: the standard request.
+    fn token_request(
+        &self,
+        _grant: &Grant,
+        _context: &HookContext<'_>,
+    ) -> Option<Result<TokenRequest>> {
+        None
+    }
+
+    /// Adjusts the standard request after the grant's parameters and client authentication
+    /// are set.
+    fn prepare_request(
+        &self,
+        _request: &mut TokenRequest,
+        _grant: &Grant,
+        _context: &HookContext<'_>,
+    ) -> Result<()> {
+        Ok(())
+    }
+
+    /// Turns the answer into tokens; the default is [`parse_standard_response`].
+    fn parse_token_response(
+        &self,
+        response: &HttpResponse,
+        _grant: &Grant,
+        provider: &str,
+    ) -> Result<TokenSet> {
+        parse_standard_response(response, provider)
+    }
+
+    /// Rewrites an error after the error table classified it, e.g. to add a hint a
+    /// vendor's misleading code needs.
+    fn map_error(&self, error: Error, _grant: &Grant, _context: &HookContext<'_>) -> Error {
+        error
+    }
+}
+
+/// The standard behaviour, with no changes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StandardHooks;
+
+impl VendorHooks for StandardHooks {}
+
+/// Which capabilities a provider offers, as configured or discovered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Capabilities {
+    /// An authorization endpoint: sign-in through the browser.
+    pub authorization: bool,
+    /// Token revocation (RFC 7009).
+    pub revocation: bool,
+    /// A userinfo endpoint.
+    pub userinfo: bool,
+    /// Signing keys for ID tokens.
+    pub jwks: bool,
+    /// RP-initiated logout.
+    pub end_session: bool,
+}

@@ -1,0 +1,373 @@
+//! GenAuth as data: its two [`VendorDescription`]s ([`OIDC`], [`OAUTH`]) and its error table;
+//! and as behaviour: the hooks that open the V3 envelope and send the QR-code ticket to the V3
+//! API.
+//!
+//! Sources (GenAuth's public documentation):
+//! - OIDC and OAuth 2.0 endpoints below the application host:
+//!   <https://docs.genauth.ai/federation/oauth2/authorization-code/> and the V3 authentication
+//!   OpenAPI spec the SDK docs are generated from (`authentication-openapi.json` in
+//!   <https://github.com/Authing/authing-docs-factory>);
+//! - the QR-code ticket exchange:
+//!   <https://docs.genauth.ai/guides/authentication/qrcode/use-self-build-app/full-api-list.html>
+//!   and <https://docs.genauth.ai/reference/sdk/python/authentication/登录/exchange-tokenset-with-qrcode-ticket.html>;
+//! - error codes: <https://docs.authing.cn/v2/reference/error-code.html>.
+
+use reqwest::header::HeaderName;
+use tokenbridge_core::http::join_path;
+use tokenbridge_core::wire::{
+    decode_json_object, parse_standard_fast, standard_error, token_set_from_fields, unreadable,
+};
+use tokenbridge_core::{
+    AuthMethod, BasicEncoding, BodyEncoding, EndpointPaths, Error, ErrorKind, ErrorMapping,
+    ErrorTable, ExposeSecret, Grant, GrantKind, HookContext, HttpResponse, LogoutParams, Protocol,
+    Result, TokenRequest, TokenSet, VendorDescription, VendorHooks,
+};
+
+use crate::wire::{parse_envelope_tokens, unwrap_envelope};
+
+/// The configuration `kind`, and the `vendor` of every [`VendorError`](tokenbridge_core::VendorError)
+/// this crate returns.
+pub const VENDOR: &str = "genauth";
+
+/// The header naming the application on every V3 call.
+pub const APP_ID_HEADER: &str = "x-authing-app-id";
+
+/// `POST`: creates a login QR code.
+pub const GENE_QRCODE_PATH: &str = "/api/v3/gene-qrcode";
+
+/// `GET ?qrcodeId=`: the status of a QR code. (`/api/v3/check-qrcode-status` is deprecated
+/// and `/api/v3/get-app-login-qrcode-status` is another feature.)
+pub const QRCODE_STATUS_PATH: &str = "/api/v3/get-qrcode-status";
+
+/// `POST`: exchanges a QR-code ticket for tokens.
+pub const EXCHANGE_TICKET_PATH: &str = "/api/v3/exchange-tokenset-with-qrcode-ticket";
+
+/// The extension `grant_type` of the QR-code ticket ([`qr_ticket_grant`]). GenAuth's API has
+/// no `grant_type` for it (the ticket goes to its own V3 endpoint); this name only routes the
+/// grant inside tokenbridge and is never sent.
+pub const QR_TICKET_GRANT_TYPE: &str = "urn:tokenbridge:genauth:qrcode-ticket";
+
+/// The grant exchanging a QR-code ticket (from an `AUTHORIZED` status) for tokens, at
+/// `POST /api/v3/exchange-tokenset-with-qrcode-ticket`. The ticket is one-time: it is sent
+/// once and never retried.
+///
+/// ```
+/// use tokenbridge_core::GrantKind;
+/// use tokenbridge_genauth::{qr_ticket_grant, QR_TICKET_GRANT_TYPE};
+///
+/// let grant = qr_ticket_grant("tk-1");
+/// assert_eq!(grant.kind(), GrantKind::Extension);
+/// assert_eq!(grant.grant_type(), QR_TICKET_GRANT_TYPE);
+/// assert!(grant.is_one_time());
+/// assert!(!format!("{grant:?}").contains("tk-1"));
+/// ```
+pub fn qr_ticket_grant(ticket: impl Into<String>) -> Grant {
+    Grant::extension(QR_TICKET_GRANT_TYPE).with_secret_param("ticket", ticket)
+}
+
+/// GenAuth documents the same three token-endpoint auth methods for `/oidc/*` and `/oauth/*`
+/// (the application's "token exchange auth method"); the SDKs default to
+/// `client_secret_post`.
+const AUTH_METHODS: &[AuthMethod] = &[
+    AuthMethod::ClientSecretPost,
+    AuthMethod::ClientSecretBasic,
+    AuthMethod::None,
+];
+
+/// Codes, refresh tokens, client credentials (AccessKey / SecretKey) and the QR ticket.
+const GRANTS: &[GrantKind] = &[
+    GrantKind::AuthorizationCode,
+    GrantKind::RefreshToken,
+    GrantKind::ClientCredentials,
+    GrantKind::Extension,
+];
+
+/// A public client (`none`, forced for single-page and native apps) has no client
+/// credentials to exchange.
+const PUBLIC_GRANTS: &[GrantKind] = &[
+    GrantKind::AuthorizationCode,
+    GrantKind::RefreshToken,
+    GrantKind::Extension,
+];
+
+/// GenAuth's `apiCode`s and what they mean.
+///
+/// GenAuth publishes no list of the `apiCode`s its V3 API answers for a refused ticket or
+/// client; those entries are inferred (the codes are the ones tokenbridge's emulator answers).
+/// A business `statusCode` 400 on the ticket exchange whose code is not listed here is
+/// inferred to be a refused ticket too (see `GenAuthHooks::map_error`).
+const ERRORS: ErrorTable = ErrorTable(&[
+    // "应用不存在", the application does not exist (statusCode 499):
+    // https://docs.authing.cn/v2/reference/error-code.html
+    ErrorMapping::documented("2011", ErrorKind::InvalidClient),
+    // Client authentication refused on the V3 API (wrong id or secret, or another method
+    // than the application's): undocumented.
+    ErrorMapping::inferred("2002", ErrorKind::InvalidClient),
+    // Unknown, spent or expired QR-code ticket: undocumented.
+    ErrorMapping::inferred("2004", ErrorKind::InvalidGrant),
+    // Unknown QR code: undocumented.
+    ErrorMapping::inferred("2003", ErrorKind::InvalidRequest),
+    // Missing or malformed parameter: undocumented.
+    ErrorMapping::inferred("1001", ErrorKind::InvalidRequest),
+]);
+
+/// `GET /oidc/session/end?id_token_hint=&post_logout_redirect_uri=&state=` (the V3 OpenAPI
+/// spec): no `client_id`.
+const LOGOUT: LogoutParams = {
+    let mut logout = LogoutParams::STANDARD;
+    logout.id_token_hint = Some("id_token_hint");
+    logout.post_logout_redirect_uri = "post_logout_redirect_uri";
+    logout.client_id = None;
+    logout.state = true;
+    logout
+};
+
+const fn describe(paths: EndpointPaths) -> VendorDescription {
+    let mut d = VendorDescription::standard(VENDOR, "GenAuth");
+    d.paths = paths;
+    d.auth_methods = AUTH_METHODS;
+    // GenAuth documents Basic as `base64(<client_id>:<client_secret>)`, without RFC 6749's
+    // form-encoding step (docs.genauth.ai exchange-tokenset-with-qrcode-ticket page).
+    d.basic_encoding = BasicEncoding::Raw;
+    d.grants = GRANTS;
+    d.public_grants = PUBLIC_GRANTS;
+    // The OpenAPI spec lists redirect_uri as required at the token endpoint.
+    d.redirect_uri_required = true;
+    d.logout = LOGOUT;
+    d.errors = ERRORS;
+    d.hooks = &GenAuthHooks;
+    d
+}
+
+/// GenAuth's OpenID Connect endpoints (`/oidc/*`): id tokens, discovery, JWKS and logout.
+pub static OIDC: VendorDescription = describe({
+    let mut p = EndpointPaths::NONE;
+    p.token = Some("/oidc/token");
+    p.authorization = Some("/oidc/auth");
+    p.revocation = Some("/oidc/token/revocation");
+    p.userinfo = Some("/oidc/me");
+    p.jwks = Some("/oidc/.well-known/jwks.json");
+    p.end_session = Some("/oidc/session/end");
+    p.discovery = Some("/oidc/.well-known/openid-configuration");
+    p
+});
+
+/// GenAuth's OAuth 2.0 endpoints (`/oauth/*`): no id token, no discovery, no logout.
+pub static OAUTH: VendorDescription = describe({
+    let mut p = EndpointPaths::NONE;
+    p.token = Some("/oauth/token");
+    p.authorization = Some("/oauth/auth");
+    p.revocation = Some("/oauth/token/revocation");
+    p.userinfo = Some("/oauth/me");
+    p
+});
+
+/// The description of `protocol`'s endpoints: [`OIDC`] or [`OAUTH`].
+pub fn description(protocol: Protocol) -> &'static VendorDescription {
+    match protocol {
+        Protocol::OAuth2 => &OAUTH,
+        _ => &OIDC,
+    }
+}
+
+/// Where GenAuth departs from the standard: the V3 envelope, and the QR-code ticket.
+#[derive(Debug, Clone, Copy, Default)]
+struct GenAuthHooks;
+
+fn is_qr_ticket(grant: &Grant) -> bool {
+    grant.kind() == GrantKind::Extension && grant.grant_type() == QR_TICKET_GRANT_TYPE
+}
+
+/// A V3 request to `path` below `base`, naming the application `app_id`.
+pub(crate) fn v3_request(
+    base: &tokenbridge_core::Url,
+    path: &str,
+    encoding: BodyEncoding,
+    app_id: &str,
+) -> Result<TokenRequest> {
+    let url = join_path(base, path);
+    let mut request = match encoding {
+        BodyEncoding::None => TokenRequest::get(url),
+        other => TokenRequest::post(url, other),
+    };
+    request.header(HeaderName::from_static(APP_ID_HEADER), app_id, false)?;
+    Ok(request)
+}
+
+/// The error for a GenAuth provider built without `base_url`.
+pub(crate) fn no_base_url() -> Error {
+    Error::config(
+        "base_url",
+        "GenAuth needs base_url, the application host (e.g. https://my-app.genauth.ai)",
+    )
+}
+
+impl GenAuthHooks {
+    fn ticket_request(&self, grant: &Grant, context: &HookContext<'_>) -> Result<TokenRequest> {
+        let ticket = grant
+            .secret_param("ticket")
+            .filter(|t| !t.expose_secret().trim().is_empty())
+            .ok_or_else(|| {
+                Error::config(
+                    "ticket",
+                    "the QR-code ticket is empty; take it from an AUTHORIZED QR status",
+                )
+            })?;
+        let base = context.base_url.ok_or_else(no_base_url)?;
+        let client_auth = context.client_auth;
+        let mut request = v3_request(
+            base,
+            EXCHANGE_TICKET_PATH,
+            BodyEncoding::Json,
+            client_auth.client_id(),
+        )?;
+        request.secret_param("ticket", ticket);
+        for (name, value) in grant.params() {
+            request.param(name, value);
+        }
+        // `none` sends nothing extra here, not even `client_id` (unlike RFC 6749's `none`);
+        // `client_secret_post` puts the credentials in the JSON body, `client_secret_basic`
+        // in the header.
+        if client_auth.method_name() != AuthMethod::None.as_str() {
+            client_auth.apply(&mut request)?;
+        }
+        Ok(request)
+    }
+}
+
+impl VendorHooks for GenAuthHooks {
+    fn token_request(
+        &self,
+        grant: &Grant,
+        context: &HookContext<'_>,
+    ) -> Option<Result<TokenRequest>> {
+        is_qr_ticket(grant).then(|| self.ticket_request(grant, context))
+    }
+
+    /// The ticket exchange answers in the V3 envelope. `/oidc/token` and `/oauth/token`
+    /// answer standard JSON, but a V3 envelope there is understood too, so a business failure
+    /// is an [`Error::Vendor`] rather than an unreadable answer.
+    fn parse_token_response(
+        &self,
+        response: &HttpResponse,
+        grant: &Grant,
+        provider: &str,
+    ) -> Result<TokenSet> {
+        if is_qr_ticket(grant) {
+            return parse_envelope_tokens(response, provider);
+        }
+        // A plain standard success has an `access_token`, so the envelope branch below would
+        // not be taken: core's typed parser gives the same tokens in one pass.
+        if let Some(tokens) = parse_standard_fast(response, provider) {
+            return Ok(tokens);
+        }
+        let object = decode_json_object(response)?;
+        if let Some(err) = standard_error(response, &object) {
+            return Err(err);
+        }
+        if object.contains_key("statusCode") && !object.contains_key("access_token") {
+            let data = unwrap_envelope(response, object)?;
+            return token_set_from_fields(response, data, provider);
+        }
+        if !response.is_success() {
+            return Err(unreadable(
+                response,
+                "an error status without an OAuth 2.0 `error` field",
+            ));
+        }
+        token_set_from_fields(response, object, provider)
+    }
+
+    /// On the ticket exchange, a business `statusCode` 400 whose `apiCode` the table does not
+    /// know is taken as a refused ticket (inferred): the request carries nothing else but the
+    /// client's credentials, whose refusal GenAuth reports otherwise.
+    fn map_error(&self, error: Error, grant: &Grant, _context: &HookContext<'_>) -> Error {
+        match error {
+            Error::Vendor(mut v)
+                if is_qr_ticket(grant)
+                    && v.status_code == 400
+                    && v.http_status < 500
+                    && v.http_status != 429
+                    && v.api_code
+                        .as_deref()
+                        .and_then(|c| ERRORS.lookup(c))
+                        .is_none() =>
+            {
+                v.kind = ErrorKind::InvalidGrant;
+                v.kind_inferred = true;
+                Error::Vendor(v)
+            }
+            other => other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_descriptions_follow_the_documentation() {
+        for (protocol, prefix) in [(Protocol::Oidc, "/oidc"), (Protocol::OAuth2, "/oauth")] {
+            let d = description(protocol);
+            assert_eq!(d.kind, "genauth");
+            assert_eq!(d.paths.token, Some(format!("{prefix}/token").as_str()));
+            assert_eq!(
+                d.paths.authorization,
+                Some(format!("{prefix}/auth").as_str())
+            );
+            assert_eq!(
+                d.paths.revocation,
+                Some(format!("{prefix}/token/revocation").as_str())
+            );
+            assert_eq!(d.paths.userinfo, Some(format!("{prefix}/me").as_str()));
+            assert_eq!(d.basic_encoding, BasicEncoding::Raw);
+            assert!(d.redirect_uri_required);
+            assert_eq!(d.default_auth_method(true), AuthMethod::ClientSecretPost);
+            assert_eq!(d.default_auth_method(false), AuthMethod::None);
+            assert_eq!(d.logout.client_id, None);
+            assert_eq!(d.logout.id_token_hint, Some("id_token_hint"));
+            assert_eq!(
+                d.logout.post_logout_redirect_uri,
+                "post_logout_redirect_uri"
+            );
+            assert!(d
+                .grants_for(AuthMethod::None)
+                .contains(&GrantKind::Extension));
+            assert!(!d
+                .grants_for(AuthMethod::None)
+                .contains(&GrantKind::ClientCredentials));
+        }
+        assert_eq!(OIDC.paths.end_session, Some("/oidc/session/end"));
+        assert_eq!(OIDC.paths.jwks, Some("/oidc/.well-known/jwks.json"));
+        assert_eq!(
+            OIDC.paths.discovery,
+            Some("/oidc/.well-known/openid-configuration")
+        );
+        assert_eq!(OAUTH.paths.end_session, None);
+        assert_eq!(OAUTH.paths.jwks, None);
+        assert_eq!(OAUTH.paths.discovery, None);
+    }
+
+    #[test]
+    fn the_error_table_marks_what_genauth_does_not_document() {
+        let m = ERRORS.lookup("2011").unwrap();
+        assert_eq!((m.kind, m.inferred), (ErrorKind::InvalidClient, false));
+        let m = ERRORS.lookup("2004").unwrap();
+        assert_eq!((m.kind, m.inferred), (ErrorKind::InvalidGrant, true));
+        for entry in ERRORS.0 {
+            assert!(entry.inferred || entry.code == "2011", "{entry:?}");
+        }
+    }
+
+    #[test]
+    fn qr_ticket_grant_carries_the_ticket_as_a_secret() {
+        let grant = qr_ticket_grant("tk-1");
+        assert!(is_qr_ticket(&grant));
+        assert_eq!(
+            grant.secret_param("ticket").unwrap().expose_secret(),
+            "tk-1"
+        );
+        assert!(!is_qr_ticket(&Grant::extension("urn:example:other")));
+    }
+}
