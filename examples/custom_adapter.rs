@@ -40,7 +40,7 @@ pub(crate) mod acme {
     use tokenbridge::adapter::{BodyEncoding, ErrorMapping, ErrorTable, HookContext};
     use tokenbridge::adapter::{HttpResponse, ProviderContext, ProviderKind, TokenRequest};
     use tokenbridge::adapter::{VendorDescription, VendorHooks};
-    use tokenbridge::core::provider::add_grant_params;
+    use tokenbridge::adapter::add_grant_params;
     use tokenbridge::{AuthMethod, Error, ErrorKind, Grant, GrantKind, Provider, Result};
     use tokenbridge::{TokenSet, TokenType, VendorError};
 

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::error::Error;
 
 use tokenbridge::output::{token_set_json, Secrets};
-use tokenbridge::{AuthMethod, Config, Grant, Protocol, Registry};
+use tokenbridge::{AuthMethod, Config, Grant, Protocol, Registry, TokenExchanger};
 use tokenbridge_testkit::genauth::GenAuthEmulator;
 use tokenbridge_testkit::huawei_oneaccess::HuaweiOneAccessEmulator;
 use tokenbridge_testkit::oidc::{ClientRegistration, OidcEmulator, Profile};

@@ -31,12 +31,17 @@ pub mod registry;
 pub use config::Config;
 pub use registry::Registry;
 pub use tokenbridge_core::{
-    AuthorizationRequest, CallbackError, CompletedLogin, LogoutRequest, PendingLogin, TokenTypeHint,
-    reqwest, url, AuthMethod, Capabilities, Endpoints, Error, ErrorKind, ExposeSecret, Grant,
-    GrantKind, HttpClient, HttpConfig, LoginEnd, LoginError, OAuthErrorCode, PkceVerifier,
-    Protocol, Provider, ProviderBuilder, ProviderError, Result, RetryAfter, SecretString,
-    TokenExchanger, TokenSet, TokenType, TransportError, TransportKind, UnreadableResponse, Url,
-    VendorError,
+    reqwest, url, AuthMethod, AuthorizationRequest, CallbackError, Capabilities, CompletedLogin,
+    Endpoints, Error, ErrorKind, ExposeSecret, Grant, GrantKind, HttpClient, HttpConfig, LoginEnd,
+    LoginError, LogoutRequest, OAuthErrorCode, PendingLogin, PkceVerifier, Protocol, Provider,
+    ProviderBuilder, ProviderError, Result, RetryAfter, SecretString, TokenExchanger, TokenSet,
+    TokenType, TokenTypeHint, TransportError, TransportKind, UnreadableResponse, Url, VendorError,
+};
+
+/// Identity: verified ID tokens, userinfo and JWT client authentication (`docs/identity.md`).
+pub use tokenbridge_core::{
+    ClientSecretJwt, IdTokenError, Identity, PrivateKeyJwt, SigningAlgorithm, VerifiedIdToken,
+    VerifyOptions,
 };
 
 /// What an adapter author needs: the vendor contract (description, hooks, registration), the
@@ -54,8 +59,12 @@ pub mod adapter {
         VendorDescription, VendorHooks,
     };
     pub use tokenbridge_core::{
-        async_trait, http, redact, wire, BodyEncoding, HttpResponse, Jwk, Jwks, ProviderMetadata,
+        async_trait, http, provider::add_grant_params, redact, wire, BodyEncoding, HttpResponse, Jwk,
+        Jwks, ProviderMetadata,
         TokenRequest, STANDARD,
+    };
+    pub use tokenbridge_core::{
+        parse_standard_userinfo, parse_userinfo_with_aliases, userinfo_error,
     };
 }
 

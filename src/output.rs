@@ -3,7 +3,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
-use tokenbridge_core::{ExposeSecret, SecretString, TokenSet};
+use tokenbridge_core::{ExposeSecret, Identity, SecretString, TokenSet, VerifiedIdToken};
 
 /// What a secret value is shown as when it is not revealed.
 pub const REDACTED: &str = "[redacted]";
@@ -44,6 +44,37 @@ pub fn token_set_json(tokens: &TokenSet, secrets: Secrets) -> Value {
         "id_token": tokens.id_token().map(show),
         "scope": tokens.scopes().unwrap_or_default(),
         "extra": extra,
+    })
+}
+
+/// A verified ID token as `{"issuer", "subject", "audience": [...], "expires_at",
+/// "issued_at", "nonce", "claims": {...}}`, times in RFC 3339 (`null` outside the years 1970
+/// to 9999), `nonce` `null` when the token has none.
+pub fn verified_id_token_json(token: &VerifiedIdToken) -> Value {
+    json!({
+        "issuer": token.issuer,
+        "subject": token.subject,
+        "audience": token.audience,
+        "expires_at": rfc3339(token.expires_at),
+        "issued_at": rfc3339(token.issued_at),
+        "nonce": token.nonce,
+        "claims": token.claims,
+    })
+}
+
+/// An identity as `{"subject", "name", "preferred_username", "email", "email_verified",
+/// "phone_number", "picture", "claims": {...}}`: every key present, `null` when the provider
+/// did not say.
+pub fn identity_json(identity: &Identity) -> Value {
+    json!({
+        "subject": identity.subject,
+        "name": identity.name,
+        "preferred_username": identity.preferred_username,
+        "email": identity.email,
+        "email_verified": identity.email_verified,
+        "phone_number": identity.phone_number,
+        "picture": identity.picture,
+        "claims": identity.claims,
     })
 }
 

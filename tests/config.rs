@@ -8,7 +8,9 @@
 use tokenbridge::adapter::{
     CommonSettings, ProviderContext, ProviderKind, ProviderTable, VendorDescription,
 };
-use tokenbridge::{AuthMethod, Config, Error, GrantKind, Provider, Registry, Result, TokenExchanger};
+use tokenbridge::{
+    AuthMethod, Config, Error, GrantKind, Provider, Registry, Result, TokenExchanger,
+};
 
 const ALL_KINDS: &str = r#"
 [providers.corp]
@@ -83,13 +85,24 @@ async fn every_kind_builds_from_its_description() {
     let registry = registry();
     let cases = [
         ("corp", "genauth", "https://corp.genauth.ai/oidc/token"),
-        ("tencent", "tencent-ciam", "https://sample.portal.tencentciam.com/oauth2/token"),
-        ("huawei", "huawei-oneaccess", "https://example.huaweioneaccess.com/api/v1/oauth2/token"),
+        (
+            "tencent",
+            "tencent-ciam",
+            "https://sample.portal.tencentciam.com/oauth2/token",
+        ),
+        (
+            "huawei",
+            "huawei-oneaccess",
+            "https://example.huaweioneaccess.com/api/v1/oauth2/token",
+        ),
     ];
     for (name, kind, token_endpoint) in cases {
         let provider = registry.build(&config, name).unwrap();
         assert_eq!(provider.vendor().kind, kind);
-        assert_eq!(provider.token_endpoint().await.unwrap().as_str(), token_endpoint);
+        assert_eq!(
+            provider.token_endpoint().await.unwrap().as_str(),
+            token_endpoint
+        );
     }
     let corp = common(config.provider("corp").unwrap());
     assert_eq!(corp.client_id, "6342b8537a");
@@ -103,7 +116,12 @@ async fn every_kind_builds_from_its_description() {
     let any = registry.build(&config, "any").unwrap();
     assert_eq!(any.vendor().kind, "oidc");
     assert_eq!(
-        registry.build(&config, "corp").unwrap().auth_method_name().await.unwrap(),
+        registry
+            .build(&config, "corp")
+            .unwrap()
+            .auth_method_name()
+            .await
+            .unwrap(),
         "client_secret_basic"
     );
 }
@@ -274,11 +292,21 @@ fn both_secret_forms_is_an_error() {
 #[test]
 fn bad_enum_values_are_explained() {
     let (key, message) = build_err(
-        "[providers.any]\nkind = \"oidc\"\nissuer = \"https://id.example.com\"\nclient_id = \"a\"\nauth_method = \"private_key_jwt\"\n",
+        "[providers.any]\nkind = \"oidc\"\nissuer = \"https://id.example.com\"\nclient_id = \"a\"\nauth_method = \"tls_client_auth\"\n",
         "any",
     );
     assert_eq!(key.as_deref(), Some("providers.any.auth_method"));
-    assert!(message.contains("client_secret_basic"), "{message}");
+    assert!(
+        message.contains("client_secret_basic") && message.contains("private_key_jwt"),
+        "{message}"
+    );
+    // private_key_jwt is known now (issue 11), and needs its key.
+    let (key, message) = build_err(
+        "[providers.any]\nkind = \"oidc\"\nissuer = \"https://id.example.com\"\nclient_id = \"a\"\nauth_method = \"private_key_jwt\"\n",
+        "any",
+    );
+    assert_eq!(key.as_deref(), Some("providers.any.private_key_file"));
+    assert!(message.contains("private_key_env"), "{message}");
 
     let (_, message) = build_err(
         "[providers.g]\nkind = \"genauth\"\nbase_url = \"https://g.genauth.ai\"\nclient_id = \"a\"\nclient_secret = \"s\"\nprotocol = \"saml\"\n",
@@ -448,7 +476,10 @@ fn numeric_client_id_from_the_environment_stays_text() {
     ]
     .map(|(k, v)| (k.to_owned(), v.to_owned()));
     let config = Config::from_env_vars(vars).unwrap();
-    assert_eq!(common(config.provider("num").unwrap()).client_id, "1234567890");
+    assert_eq!(
+        common(config.provider("num").unwrap()).client_id,
+        "1234567890"
+    );
 }
 
 #[test]

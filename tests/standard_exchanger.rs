@@ -12,9 +12,8 @@ use axum::Router;
 use serde_json::json;
 use tokenbridge::adapter::{HookContext, TokenRequest, VendorDescription, VendorHooks};
 use tokenbridge::{
-    AuthMethod, Error, ExposeSecret, Grant, GrantKind, HttpClient, HttpConfig,
-    PkceVerifier, ProviderError, SecretString, Provider, TokenExchanger,
-    TokenType, TransportKind,
+    AuthMethod, Error, ExposeSecret, Grant, GrantKind, HttpClient, HttpConfig, PkceVerifier,
+    Provider, ProviderError, SecretString, TokenExchanger, TokenType, TransportKind,
 };
 use tokenbridge_testkit::{
     any_loopback_port, ClientRegistration, EmulatorServer, OidcEmulator, Profile, ProviderTarget,

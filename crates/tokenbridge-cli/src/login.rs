@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::Args;
-use tokenbridge::output::{token_set_json, Secrets};
+use tokenbridge::output::{identity_json, token_set_json, Secrets};
 use tokenbridge::url::{self, Url};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -222,7 +222,23 @@ pub(crate) async fn run(args: LoginArgs) -> Result<(), Failure> {
             } else {
                 Secrets::Redact
             };
-            print_json(&token_set_json(&login.tokens, secrets));
+            let mut json = token_set_json(&login.tokens, secrets);
+            // The verified ID token's user; `null` when no ID token came back (or the provider
+            // has no keys to verify one with).
+            let identity = match (&login.id_token, login.identity()) {
+                (Some(token), Some(identity)) => {
+                    let mut value = identity_json(&identity);
+                    if let Some(map) = value.as_object_mut() {
+                        map.insert("issuer".into(), token.issuer.clone().into());
+                    }
+                    value
+                }
+                _ => serde_json::Value::Null,
+            };
+            if let Some(map) = json.as_object_mut() {
+                map.insert("identity".into(), identity);
+            }
+            print_json(&json);
             Ok(())
         }
         Err(error) => {

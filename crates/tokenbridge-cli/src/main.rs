@@ -1,17 +1,19 @@
 //! `tokenbridge`: exchange credentials for tokens with any configured provider, run a GenAuth
 //! QR login, decode a JWT, or run the vendor emulators for offline development.
 //!
-//! Exit codes: 0 success; 2 configuration or usage error; 3 the provider refused, or a QR
-//! login ended without tokens (cancelled, expired, timed out); 4 transport failure or
+//! Exit codes: 0 success; 2 configuration or usage error; 3 the provider refused, an ID token
+//! failed a check, or a QR login ended without tokens (cancelled, expired, timed out); 4 transport failure or
 //! unreadable response.
 
 #[cfg(feature = "emulate")]
 mod emulate;
 mod exchange;
+mod identity;
 mod jwt;
 mod login;
 mod qr;
 mod signout;
+mod token;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -27,11 +29,34 @@ use tokenbridge::Error;
     version,
     about,
     long_about = None,
-    after_help = "Exit codes: 0 success; 2 configuration or usage error; 3 the provider refused, or a QR login ended without tokens; 4 transport failure or unreadable response."
+    after_help = "Exit codes: 0 success; 2 configuration or usage error; 3 the provider refused, an ID token failed a check, or a QR login ended without tokens; 4 transport failure or unreadable response."
 )]
 struct Cli {
+    /// Log what tokenbridge does to stderr (-v: each call, -vv: each HTTP request). Never logs
+    /// a secret. RUST_LOG, when set, takes precedence (e.g. RUST_LOG=tokenbridge_core=debug).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Installs a log subscriber on stderr when asked for; silent otherwise.
+fn init_logging(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(spec) if !spec.trim().is_empty() => EnvFilter::new(spec),
+        _ => match verbose {
+            0 => return,
+            1 => EnvFilter::new("tokenbridge_core=info"),
+            _ => EnvFilter::new("tokenbridge_core=debug,tokenbridge=debug"),
+        },
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_target(false)
+        .try_init();
 }
 
 #[derive(Debug, Subcommand)]
@@ -56,11 +81,26 @@ enum Command {
     #[command(after_help = "Example:
   tokenbridge logout-url --config tokenbridge.toml --provider corp --post-logout-redirect-uri https://app.example.com/")]
     LogoutUrl(signout::LogoutUrlArgs),
+    /// Print a valid access token from a session file, refreshing (and saving) it first when
+    /// it expires within --min-valid seconds.
+    #[command(after_help = "Example:
+  curl -H \"Authorization: Bearer $(tokenbridge token --config tokenbridge.toml --provider corp --session ~/.corp-session.json)\" https://api.example.com/me")]
+    Token(token::TokenArgs),
     /// Run a GenAuth QR-code login: show the code, follow its status, print the TokenSet.
     #[command(after_help = "Example:
   tokenbridge qr-login --config tokenbridge.toml --provider corp --type MOBILE_APP")]
     QrLogin(qr::QrLoginArgs),
-    /// Show the header and claims of a JWT. The signature is NOT verified.
+    /// Verify an ID token with the provider's keys (signature, issuer, audience, lifetime,
+    /// nonce) and print its claims.
+    #[command(after_help = "Examples:
+  tokenbridge verify-id-token --config tokenbridge.toml --provider corp --nonce N eyJhbGciOi...
+  tokenbridge verify-id-token --config tokenbridge.toml --provider corp - < id-token.txt")]
+    VerifyIdToken(identity::VerifyIdTokenArgs),
+    /// Ask the provider's userinfo endpoint who an access token belongs to.
+    #[command(after_help = "Example:
+  tokenbridge userinfo --config tokenbridge.toml --provider corp --access-token - < access-token.txt")]
+    Userinfo(identity::UserinfoArgs),
+    /// Show the header and claims of a JWT. The signature is NOT verified (see verify-id-token).
     #[command(after_help = "Example:
   tokenbridge decode-jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln")]
     DecodeJwt(jwt::DecodeArgs),
@@ -96,6 +136,8 @@ enum Failure {
     Usage(String),
     /// Nothing usable came back in time, or the network failed outside the library.
     Transport(String),
+    /// The provider refused, in a way already described by the message.
+    Refused(String),
     Library(Error),
 }
 
@@ -110,6 +152,11 @@ fn exit_code(error: &Error) -> u8 {
     match error {
         Error::Config { .. } | Error::UnsupportedGrant { .. } | Error::Unsupported { .. } => 2,
         Error::Provider(_) | Error::Vendor(_) | Error::Login(_) | Error::Callback(_) => 3,
+        // A token that failed a check is a refusal; keys that could not be fetched are not.
+        Error::IdToken(e) => match e.as_ref() {
+            tokenbridge::IdTokenError::KeySource(source) => exit_code(source),
+            _ => 3,
+        },
         _ => 4,
     }
 }
@@ -178,6 +225,7 @@ fn main() -> ExitCode {
         eprintln!("tokenbridge: internal error{place}; please report it");
     }));
     let cli = Cli::parse();
+    init_logging(cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -194,7 +242,10 @@ fn main() -> ExitCode {
             Command::Login(args) => login::run(args).await,
             Command::Revoke(args) => signout::revoke(args).await,
             Command::LogoutUrl(args) => signout::logout_url(args).await,
+            Command::Token(args) => token::run(args).await,
             Command::QrLogin(args) => qr::run(args).await,
+            Command::VerifyIdToken(args) => identity::verify_id_token(args).await,
+            Command::Userinfo(args) => identity::userinfo(args).await,
             Command::DecodeJwt(args) => jwt::run(args),
             #[cfg(feature = "emulate")]
             Command::Emulate(args) => emulate::run(args).await,
@@ -210,6 +261,10 @@ fn main() -> ExitCode {
         Err(Failure::Transport(message)) => {
             eprintln!("tokenbridge: {}", printable(&message));
             ExitCode::from(4)
+        }
+        Err(Failure::Refused(message)) => {
+            eprintln!("tokenbridge: {}", printable(&message));
+            ExitCode::from(3)
         }
         Err(Failure::Library(error)) => {
             eprintln!("tokenbridge: {}", error_line(&error));

@@ -1357,7 +1357,8 @@ async fn decode_jwt_shows_an_emulator_token_unverified() {
         json!({
             "verified": false,
             "warning": "NOT VERIFIED: the signature was not checked; do not trust these claims",
-            "header": {"alg": "HS256", "typ": "JWT", "kid": "emulator-key"},
+            // The emulator signs ID tokens for real, RS256 with its first fixture key.
+            "header": {"alg": "RS256", "typ": "JWT", "kid": "rsa-1"},
             "claims": claims_shown,
         })
     );

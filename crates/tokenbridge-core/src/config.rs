@@ -5,6 +5,7 @@
 //! the vendor's, through [`ProviderContext`].
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -13,6 +14,8 @@ use serde_json::{Map, Value};
 use crate::auth::{AuthMethod, BasicEncoding};
 use crate::error::{Error, Result};
 use crate::http::{HttpClient, HttpConfig};
+use crate::id_token::SigningAlgorithm;
+use crate::jwt_auth::PrivateKeyJwt;
 use crate::provider::{Provider, ProviderBuilder, STANDARD};
 use crate::vendor::VendorDescription;
 use secrecy::{ExposeSecret, SecretString};
@@ -28,7 +31,7 @@ pub trait ProviderKind: Send + Sync + fmt::Debug {
 }
 
 /// The keys every kind reads the same way; a kind's own keys are in its settings type.
-pub const COMMON_KEYS: [&str; 7] = [
+pub const COMMON_KEYS: [&str; 11] = [
     "client_id",
     "client_secret",
     "client_secret_env",
@@ -36,6 +39,10 @@ pub const COMMON_KEYS: [&str; 7] = [
     "http",
     "redirect_uri",
     "scopes",
+    "id_token_signed_response_alg",
+    "private_key_file",
+    "private_key_env",
+    "key_id",
 ];
 
 /// The settings every kind shares.
@@ -64,6 +71,19 @@ pub struct CommonSettings {
     /// string.
     #[serde(default, deserialize_with = "scopes")]
     pub scopes: Vec<String>,
+    /// The algorithm of this client's ID tokens (`RS256`, `PS256`, `ES256`, `EdDSA`, or
+    /// `HS256` keyed with the client secret); default: discovery's list, else RS256.
+    #[serde(default)]
+    pub id_token_signed_response_alg: Option<String>,
+    /// The PEM private key file of `auth_method = "private_key_jwt"`.
+    #[serde(default)]
+    pub private_key_file: Option<std::path::PathBuf>,
+    /// The environment variable holding that PEM private key as text.
+    #[serde(default)]
+    pub private_key_env: Option<String>,
+    /// The key id (`kid`) put in `private_key_jwt` assertions.
+    #[serde(default)]
+    pub key_id: Option<String>,
 }
 
 impl fmt::Debug for CommonSettings {
@@ -79,6 +99,13 @@ impl fmt::Debug for CommonSettings {
             .field("http", &self.http)
             .field("redirect_uri", &self.redirect_uri)
             .field("scopes", &self.scopes)
+            .field(
+                "id_token_signed_response_alg",
+                &self.id_token_signed_response_alg,
+            )
+            .field("private_key_file", &self.private_key_file)
+            .field("private_key_env", &self.private_key_env)
+            .field("key_id", &self.key_id)
             .finish()
     }
 }
@@ -190,10 +217,12 @@ impl<'a> ProviderContext<'a> {
     }
 
     /// A [`ProviderBuilder`] for `vendor` with the shared keys applied: client id, secret,
-    /// auth method, HTTP client, redirect URI and scopes.
+    /// auth method (with the private key of `private_key_jwt`), HTTP client, redirect URI,
+    /// scopes and the ID-token algorithm.
     pub fn builder(&self, vendor: &'static VendorDescription) -> Result<ProviderBuilder> {
         let common = self.common()?;
         let secret = self.resolve_secret(&common.secret())?;
+        let private_key = self.private_key(&common, vendor)?;
         let mut builder = Provider::builder(self.name())
             .vendor(vendor)
             .client_id(common.client_id)
@@ -202,13 +231,100 @@ impl<'a> ProviderContext<'a> {
         if let Some(secret) = secret {
             builder = builder.client_secret(secret);
         }
-        if let Some(method) = common.auth_method {
-            builder = builder.auth_method(method);
+        match (common.auth_method, private_key) {
+            (_, Some(key)) => builder = builder.client_auth(Arc::new(key)),
+            (Some(method), None) => builder = builder.auth_method(method),
+            (None, None) => {}
         }
         if let Some(uri) = common.redirect_uri {
             builder = builder.redirect_uri(uri);
         }
+        if let Some(alg) = &common.id_token_signed_response_alg {
+            let alg: SigningAlgorithm = alg.parse().map_err(|e| self.table.qualify(e))?;
+            builder = builder.id_token_signed_response_alg(alg);
+        }
         Ok(builder)
+    }
+
+    /// The `private_key_jwt` client authentication, when `auth_method` asks for it: the key
+    /// from `private_key_file` or `private_key_env`, with `key_id`.
+    fn private_key(
+        &self,
+        common: &CommonSettings,
+        vendor: &VendorDescription,
+    ) -> Result<Option<PrivateKeyJwt>> {
+        let wants = common.auth_method == Some(AuthMethod::PrivateKeyJwt);
+        let error = |key: &str, message: String| self.table.config_error(Some(key), message);
+        let given = common.private_key_file.is_some() || common.private_key_env.is_some();
+        if !wants {
+            if given || common.key_id.is_some() {
+                let key = if common.private_key_file.is_some() {
+                    "private_key_file"
+                } else if common.private_key_env.is_some() {
+                    "private_key_env"
+                } else {
+                    "key_id"
+                };
+                return Err(error(
+                    key,
+                    format!(
+                        "{key} is only used with auth_method = \"private_key_jwt\"; set that, or \
+                         remove {key}"
+                    ),
+                ));
+            }
+            return Ok(None);
+        }
+        if !vendor.auth_methods.contains(&AuthMethod::PrivateKeyJwt) {
+            let documented: Vec<&str> = vendor.auth_methods.iter().map(|m| m.as_str()).collect();
+            return Err(error(
+                "auth_method",
+                format!(
+                    "{} documents only {} at its token endpoint, not private_key_jwt",
+                    vendor.name,
+                    documented.join(", ")
+                ),
+            ));
+        }
+        let kid = common.key_id.clone();
+        let client_id = common.client_id.clone();
+        match (&common.private_key_file, &common.private_key_env) {
+            (Some(_), Some(_)) => Err(error(
+                "private_key_file",
+                "set either private_key_file or private_key_env, not both".to_owned(),
+            )),
+            (None, None) => Err(error(
+                "private_key_file",
+                "auth_method \"private_key_jwt\" needs the client's PEM private key: set \
+                 private_key_file (a path) or private_key_env (a variable holding the PEM text)"
+                    .to_owned(),
+            )),
+            (Some(path), None) => PrivateKeyJwt::from_pem_file(client_id, path, kid)
+                .map(Some)
+                .map_err(|e| self.table.qualify(e)),
+            (None, Some(var)) => {
+                let pem = (self.env)(var)
+                    .filter(|v| !v.trim().is_empty())
+                    .ok_or_else(|| {
+                        error(
+                            "private_key_env",
+                            format!(
+                            "the environment variable {var} is not set (or is empty); export the \
+                             PEM private key in it, or set private_key_file"
+                        ),
+                        )
+                    })?;
+                PrivateKeyJwt::from_pem(client_id, &pem, kid)
+                    .map(Some)
+                    .map_err(|e| match e {
+                        Error::Config { message, .. } => error(
+                            "private_key_env",
+                            message.replace("the private key", &format!("the value of {var}")),
+                        ),
+                        other => other,
+                    })
+            }
+        }
     }
 
     /// Builds `builder`, labelling configuration errors with this provider's name.

@@ -83,6 +83,18 @@ impl ProviderMetadata {
             ));
         }
         let object = decode_json_object(response)?;
+        // OpenID Connect Discovery 4.3: the document must name its issuer, and a client must
+        // compare it; a document without one cannot be trusted with a code.
+        match object.get("issuer") {
+            Some(Value::String(issuer)) if !issuer.trim().is_empty() => {}
+            _ => {
+                return Err(unreadable(
+                    response,
+                    "the discovery document names no `issuer` (OpenID Connect Discovery 4.3 \
+                     requires it); nothing is sent to its endpoints",
+                ))
+            }
+        }
         serde_json::from_value(Value::Object(object)).map_err(|e| {
             unreadable(
                 response,
@@ -225,8 +237,25 @@ mod tests {
     }
 
     #[test]
+    fn a_document_without_issuer_is_refused() {
+        for doc in [
+            json!({"token_endpoint": "https://id.example.com/token"}),
+            json!({"issuer": null, "token_endpoint": "https://id.example.com/token"}),
+            json!({"issuer": " ", "token_endpoint": "https://id.example.com/token"}),
+            json!({"issuer": 7, "token_endpoint": "https://id.example.com/token"}),
+        ] {
+            match ProviderMetadata::from_response(&answer(200, &doc.to_string())) {
+                Err(Error::UnreadableResponse(u)) => {
+                    assert!(u.reason.contains("no `issuer`"), "{}", u.reason)
+                }
+                other => panic!("{doc}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn a_token_endpoint_over_plain_http_is_refused() {
-        let doc = json!({"token_endpoint": "http://id.example.com/token"});
+        let doc = json!({"issuer": "https://id.example.com", "token_endpoint": "http://id.example.com/token"});
         let m = ProviderMetadata::from_response(&answer(200, &doc.to_string())).unwrap();
         assert!(matches!(
             m.token_endpoint_url(),

@@ -428,6 +428,53 @@ impl Error {
         }
     }
 
+    /// This error with every spelling of the credentials a request carried removed from the
+    /// text it keeps of the answer (descriptions, messages, snippets, locations).
+    pub fn scrubbed(self, sent: &crate::redact::SentSecrets) -> Self {
+        if sent.is_empty() {
+            return self;
+        }
+        match self {
+            Error::Provider(mut p) => {
+                sent.scrub_opt(&mut p.description);
+                sent.scrub_opt(&mut p.uri);
+                sent.scrub_opt(&mut p.hint);
+                if let OAuthErrorCode::Other(code) = &p.code {
+                    p.code = OAuthErrorCode::Other(sent.scrub(code));
+                }
+                Error::Provider(p)
+            }
+            Error::Vendor(mut v) => {
+                v.message = sent.scrub(&v.message);
+                sent.scrub_opt(&mut v.api_code);
+                sent.scrub_opt(&mut v.request_id);
+                Error::Vendor(v)
+            }
+            Error::UnreadableResponse(mut u) => {
+                u.reason = sent.scrub(&u.reason);
+                u.snippet = sent.scrub(&u.snippet);
+                Error::UnreadableResponse(u)
+            }
+            Error::Redirected {
+                endpoint,
+                status,
+                mut location,
+            } => {
+                sent.scrub_opt(&mut location);
+                Error::Redirected {
+                    endpoint,
+                    status,
+                    location,
+                }
+            }
+            Error::Transport(mut t) => {
+                t.message = sent.scrub(&t.message);
+                Error::Transport(t)
+            }
+            other => other,
+        }
+    }
+
     /// What the caller should do about this error.
     pub fn kind(&self) -> ErrorKind {
         match self {

@@ -11,7 +11,7 @@ use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, LOCATION, USER_AGENT
 use url::Url;
 
 use crate::error::{Error, Result, TransportError, TransportKind};
-use crate::redact::redact_text;
+use crate::redact::{redact_text, SentSecrets};
 use crate::request::TokenRequest;
 
 /// The `User-Agent` sent with every request.
@@ -75,6 +75,8 @@ pub struct HttpResponse {
     pub body: Bytes,
     /// When the answer's headers arrived: the start of the tokens' lifetime.
     pub received_at: SystemTime,
+    /// The credentials the request carried, scrubbed from anything kept of this answer.
+    sent: SentSecrets,
 }
 
 impl HttpResponse {
@@ -86,7 +88,20 @@ impl HttpResponse {
             headers,
             body: body.into(),
             received_at: SystemTime::now(),
+            sent: SentSecrets::default(),
         }
+    }
+
+    /// The same response, remembering the credentials the request carried so that errors
+    /// built from it never repeat them.
+    pub fn with_sent_secrets(mut self, sent: SentSecrets) -> Self {
+        self.sent = sent;
+        self
+    }
+
+    /// The credentials the request carried.
+    pub fn sent_secrets(&self) -> &SentSecrets {
+        &self.sent
     }
 
     /// Whether the status is 2xx.
@@ -138,11 +153,62 @@ impl fmt::Debug for HttpClient {
 /// build, without one, was used).
 static SHARED: OnceLock<(reqwest::Client, bool)> = OnceLock::new();
 
+/// Idle connections kept per host after a burst.
+pub const MAX_IDLE_PER_HOST: usize = 8;
+/// How long an idle connection is kept.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Hosts never sent through a proxy, whatever `NO_PROXY` says.
+const LOOPBACK_HOSTS: &str = "localhost,127.0.0.0/8,::1";
+
+/// The proxies the environment names (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, upper or lower
+/// case), each excluding loopback and the hosts in `NO_PROXY`.
+fn environment_proxies() -> Result<Vec<reqwest::Proxy>> {
+    let var = |name: &str| {
+        std::env::var(name.to_ascii_lowercase())
+            .or_else(|_| std::env::var(name))
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+    };
+    let no_proxy = match var("NO_PROXY") {
+        Some(list) => format!("{list},{LOOPBACK_HOSTS}"),
+        None => LOOPBACK_HOSTS.to_owned(),
+    };
+    let mut proxies = Vec::new();
+    for name in ["HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"] {
+        if let Some(url) = var(name) {
+            let proxy = match name {
+                "HTTPS_PROXY" => reqwest::Proxy::https(url.as_str()),
+                "HTTP_PROXY" => reqwest::Proxy::http(url.as_str()),
+                _ => reqwest::Proxy::all(url.as_str()),
+            }
+            .map_err(|_| {
+                Error::config(
+                    name,
+                    format!("the proxy {:?} is not a valid URL", shown_url(&url)),
+                )
+            })?;
+            proxies.push(proxy.no_proxy(reqwest::NoProxy::from_string(&no_proxy)));
+        }
+    }
+    Ok(proxies)
+}
+
 fn build_reqwest(config: &HttpConfig) -> Result<reqwest::Client> {
-    reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .connect_timeout(config.connect_timeout)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(DEFAULT_USER_AGENT)
+        // A burst must not leave hundreds of idle sockets behind: a few per host, for a while.
+        .pool_max_idle_per_host(MAX_IDLE_PER_HOST)
+        .pool_idle_timeout(IDLE_TIMEOUT)
+        // Proxies come from the environment as usual, except for loopback: a request to
+        // 127.0.0.1 must never travel to a proxy in clear (it carries codes and secrets).
+        .no_proxy();
+    for proxy in environment_proxies()? {
+        builder = builder.proxy(proxy);
+    }
+    builder
         .build()
         .map_err(|e| Error::internal(format!("could not build the HTTP client: {e}")))
 }
@@ -168,6 +234,7 @@ impl HttpClient {
                 Err(_) => (
                     reqwest::Client::builder()
                         .redirect(reqwest::redirect::Policy::none())
+                        .no_proxy()
                         .build()
                         .unwrap_or_default(),
                     true,
@@ -230,8 +297,36 @@ impl HttpClient {
 
     /// Sends `request` once and reads the answer, enforcing the body cap while reading.
     ///
-    /// Never retries: the request may carry a one-time credential.
+    /// Never retries: the request may carry a one-time credential. Emits a `tracing` event
+    /// with the method, the endpoint's host and path, the status and the duration (never a
+    /// parameter, header or body).
     pub async fn send(&self, request: &TokenRequest) -> Result<HttpResponse> {
+        let started = std::time::Instant::now();
+        let result = self.send_once(request).await;
+        let endpoint = request.endpoint();
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        match &result {
+            Ok(response) => tracing::debug!(
+                method = %request.method(),
+                host = endpoint.host_str().unwrap_or_default(),
+                path = endpoint.path(),
+                status = response.status,
+                elapsed_ms,
+                "tokenbridge: answer received"
+            ),
+            Err(error) => tracing::debug!(
+                method = %request.method(),
+                host = endpoint.host_str().unwrap_or_default(),
+                path = endpoint.path(),
+                error_kind = %error.kind(),
+                elapsed_ms,
+                "tokenbridge: request failed"
+            ),
+        }
+        result
+    }
+
+    async fn send_once(&self, request: &TokenRequest) -> Result<HttpResponse> {
         // Borrowed for checks and errors; the URL is copied once for reqwest (`url()`) and once
         // for the answer, where it used to be copied three times.
         let endpoint = request.endpoint();
@@ -277,8 +372,8 @@ impl HttpClient {
                 location: headers
                     .get(LOCATION)
                     .and_then(|v| v.to_str().ok())
-                    // A redirect target may carry a code or token in its query.
-                    .map(redact_text),
+                    // A redirect target may carry a code or token in its query or path.
+                    .map(|l| redact_text(&request.sent_secrets().scrub(l))),
             });
         }
 
@@ -328,6 +423,7 @@ impl HttpClient {
             headers,
             body,
             received_at,
+            sent: request.sent_secrets(),
         })
     }
 }
@@ -385,6 +481,8 @@ pub fn ensure_secure_url(url: &Url, key: &str) -> Result<()> {
         let mut shown = url.clone();
         let _ = shown.set_username("");
         let _ = shown.set_password(None);
+        // The query and fragment may carry a credential too.
+        let shown = shown_url(shown.as_str());
         return Err(Error::config(
             key,
             format!(
@@ -393,18 +491,19 @@ pub fn ensure_secure_url(url: &Url, key: &str) -> Result<()> {
             ),
         ));
     }
+    let shown = shown_url(url.as_str());
     match url.scheme() {
         "https" => Ok(()),
         "http" if is_loopback(url) => Ok(()),
         "http" => Err(Error::config(
             key,
             format!(
-                "{url} uses http to a non-loopback host; credentials would travel unencrypted. Use https (http is allowed only for 127.0.0.0/8, ::1 and localhost)"
+                "{shown} uses http to a non-loopback host; credentials would travel unencrypted. Use https (http is allowed only for 127.0.0.0/8, ::1 and localhost)"
             ),
         )),
         other => Err(Error::config(
             key,
-            format!("{url} has scheme {other:?}; use an https URL"),
+            format!("{shown} has scheme {other:?}; use an https URL"),
         )),
     }
 }
@@ -417,14 +516,17 @@ pub fn parse_secure_url(value: &str, key: &str) -> Result<Url> {
             key,
             format!(
                 "{:?} is not a valid URL ({e}); expected e.g. https://id.example.com",
-                without_userinfo(value)
+                shown_url(value)
             ),
         )
     })?;
     if url.cannot_be_a_base() || url.host().is_none() {
         return Err(Error::config(
             key,
-            format!("{value:?} has no host; expected e.g. https://id.example.com"),
+            format!(
+                "{:?} has no host; expected e.g. https://id.example.com",
+                shown_url(value)
+            ),
         ));
     }
     ensure_secure_url(&url, key)?;
@@ -441,7 +543,7 @@ pub fn parse_base_url(value: &str, key: &str, example: &str) -> Result<Url> {
             key,
             format!(
                 "{:?} has a query or fragment; give the host only, e.g. {example}",
-                without_userinfo(value)
+                shown_url(value)
             ),
         ));
     }
@@ -459,6 +561,16 @@ pub fn without_userinfo(value: &str) -> String {
     match rest[..authority_end].rfind('@') {
         Some(at) => format!("{scheme}{}", &rest[at + 1..]),
         None => value.to_owned(),
+    }
+}
+
+/// `value` as it may be shown in a message: without `user:password@`, and with its query
+/// and fragment replaced by `[redacted]`, since either may carry a credential.
+pub fn shown_url(value: &str) -> String {
+    let stripped = without_userinfo(value);
+    match stripped.find(['?', '#']) {
+        Some(i) => format!("{}{}[redacted]", &stripped[..i], &stripped[i..=i]),
+        None => stripped,
     }
 }
 

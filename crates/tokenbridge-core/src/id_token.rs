@@ -266,6 +266,14 @@ pub enum IdTokenError {
     #[error("ID token refused (at_hash): the access token does not match the token's at_hash")]
     AtHashMismatch,
 
+    /// The userinfo answer names another user than the verified ID token (OpenID Connect
+    /// Core 5.3.4): it must not be used.
+    #[error(
+        "ID token refused (subject): the userinfo answer's sub differs from the ID token's; the \
+         access token may have been substituted"
+    )]
+    SubjectMismatch,
+
     /// The provider's keys could not be fetched, so the token could not be checked.
     #[error("ID token not verified (key source): could not fetch the provider's JWKS: {0}")]
     KeySource(#[source] Arc<Error>),
@@ -273,7 +281,8 @@ pub enum IdTokenError {
 
 impl IdTokenError {
     /// The name of the failed check: `malformed`, `algorithm`, `unknown key`, `signature`,
-    /// `issuer`, `audience`, `expired`, `not yet valid`, `nonce`, `at_hash` or `key source`.
+    /// `issuer`, `audience`, `expired`, `not yet valid`, `nonce`, `at_hash`, `subject` or
+    /// `key source`.
     pub fn check(&self) -> &'static str {
         match self {
             IdTokenError::Malformed { .. } => "malformed",
@@ -286,6 +295,7 @@ impl IdTokenError {
             IdTokenError::NotYetValid { .. } => "not yet valid",
             IdTokenError::NonceMismatch { .. } => "nonce",
             IdTokenError::AtHashMismatch => "at_hash",
+            IdTokenError::SubjectMismatch => "subject",
             IdTokenError::KeySource(_) => "key source",
         }
     }

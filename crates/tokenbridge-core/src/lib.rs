@@ -14,6 +14,7 @@ pub mod exchanger;
 pub mod grant;
 pub mod http;
 pub mod id_token;
+pub mod identity;
 pub mod jwks;
 pub mod jwt_auth;
 pub mod pkce;
@@ -44,6 +45,9 @@ pub use http::{HttpClient, HttpConfig, HttpResponse};
 pub use id_token::{
     access_token_hash, Clock, IdTokenError, IdTokenVerifier, IdTokenVerifierBuilder,
     SigningAlgorithm, SystemClock, VerifiedIdToken, VerifyOptions,
+};
+pub use identity::{
+    parse_standard_userinfo, parse_userinfo_with_aliases, userinfo_error, Identity,
 };
 pub use jwks::{HttpJwksSource, JwksCache, JwksSource, StaticJwksSource};
 pub use jwt_auth::{ClientSecretJwt, PrivateKeyJwt};

@@ -15,10 +15,13 @@ use url::Url;
 
 use crate::auth::{AuthMethod, BasicEncoding, ClientAuth, ClientSecretBasic, NoClientAuth};
 use crate::discovery::{Jwks, ProviderMetadata};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TransportError, TransportKind};
 use crate::exchanger::TokenExchanger;
 use crate::grant::{Grant, GrantKind};
 use crate::http::{join_path, parse_base_url, parse_secure_url, HttpClient};
+use crate::id_token::{Clock, SigningAlgorithm};
+use crate::identity::IdentitySettings;
+use crate::redact::SentSecrets;
 use crate::request::{BodyEncoding, TokenRequest};
 use crate::signin::CompletedLogins;
 use crate::token::TokenSet;
@@ -162,6 +165,7 @@ struct Inner {
     metadata: OnceCell<ProviderMetadata>,
     resolved: OnceCell<Resolved>,
     completed_logins: CompletedLogins,
+    identity: IdentitySettings,
 }
 
 /// Builds a [`Provider`]; see [`Provider::builder`].
@@ -182,6 +186,9 @@ pub struct ProviderBuilder {
     grants: Option<Vec<GrantKind>>,
     redirect_uri: Option<String>,
     scopes: Vec<String>,
+    id_token_alg: Option<SigningAlgorithm>,
+    id_token_leeway: Option<std::time::Duration>,
+    clock: Option<Arc<dyn Clock>>,
 }
 
 impl Provider {
@@ -204,6 +211,9 @@ impl Provider {
             grants: None,
             redirect_uri: None,
             scopes: Vec::new(),
+            id_token_alg: None,
+            id_token_leeway: None,
+            clock: None,
         }
     }
 
@@ -251,17 +261,29 @@ impl Provider {
         let Some(document) = &self.inner.discovery else {
             return Ok(None);
         };
-        self.inner
-            .metadata
-            .get_or_try_init(|| async {
-                let metadata = ProviderMetadata::fetch(&self.inner.http, document.clone()).await?;
-                if let Some(expected) = &self.inner.issuer {
-                    check_issuer(expected, metadata.issuer.as_deref())?;
-                }
-                Ok(metadata)
-            })
-            .await
-            .map(Some)
+        let fetch = self.inner.metadata.get_or_try_init(|| async {
+            let metadata = ProviderMetadata::fetch(&self.inner.http, document.clone()).await?;
+            if let Some(expected) = &self.inner.issuer {
+                check_issuer(expected, metadata.issuer.as_deref())?;
+            }
+            Ok(metadata)
+        });
+        // Callers arriving while a fetch hangs queue behind it; each is bound by its own
+        // timeout, so the tenth caller does not wait for nine timeouts in a row.
+        let timeout = self.inner.http.config().timeout;
+        match tokio::time::timeout(timeout, fetch).await {
+            Ok(result) => result.map(Some),
+            Err(_) => Err(TransportError {
+                kind: TransportKind::Timeout,
+                endpoint: document.to_string(),
+                message: format!(
+                    "the discovery document did not arrive within {} s",
+                    timeout.as_secs_f64()
+                ),
+                source: None,
+            }
+            .into()),
+        }
     }
 
     /// The endpoints, running discovery first where the configuration relies on it.
@@ -291,6 +313,18 @@ impl Provider {
 
     pub(crate) fn completed_logins(&self) -> &CompletedLogins {
         &self.inner.completed_logins
+    }
+
+    pub(crate) fn identity_settings(&self) -> &IdentitySettings {
+        &self.inner.identity
+    }
+
+    /// The configured issuer (before discovery), if any.
+    pub(crate) fn configured_issuer(&self) -> Option<&str> {
+        self.inner
+            .issuer
+            .as_ref()
+            .map(|i| i.as_str().trim_end_matches('/'))
     }
 
     /// The [`Error::Unsupported`] for a capability this provider lacks.
@@ -323,6 +357,14 @@ impl Provider {
     }
 
     async fn resolve(&self) -> Result<&Resolved> {
+        if let Some(resolved) = self.inner.resolved.get() {
+            return Ok(resolved);
+        }
+        // Discovery runs before entering the cell below, so that callers queued while it hangs
+        // are each bound by their own timeout (in `metadata`), not by one another's.
+        if self.inner.fixed.token.is_none() {
+            self.metadata().await?;
+        }
         self.inner
             .resolved
             .get_or_try_init(|| async {
@@ -523,10 +565,37 @@ impl TokenExchanger for Provider {
     }
 
     async fn exchange(&self, grant: Grant) -> Result<TokenSet> {
+        use tracing::Instrument as _;
+        let span = tracing::info_span!(
+            "tokenbridge.exchange",
+            provider = %self.inner.id,
+            vendor = self.inner.vendor.kind,
+            grant = %grant.kind(),
+        );
+        let started = std::time::Instant::now();
+        let result = self.exchange_once(grant).instrument(span.clone()).await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        span.in_scope(|| match &result {
+            Ok(_) => tracing::info!(elapsed_ms, "tokenbridge: tokens received"),
+            Err(error) => tracing::info!(
+                elapsed_ms,
+                error_kind = %error.kind(),
+                may_have_been_sent = error.may_have_been_sent(),
+                "tokenbridge: exchange failed"
+            ),
+        });
+        result
+    }
+}
+
+impl Provider {
+    async fn exchange_once(&self, grant: Grant) -> Result<TokenSet> {
         let resolved = self.prepare(&grant).await?;
         let vendor = self.inner.vendor;
+        let mut sent = SentSecrets::default();
         let result = async {
             let request = self.token_request(&grant, resolved)?;
+            sent = request.sent_secrets();
             let response = self.inner.http.send(&request).await?;
             vendor
                 .hooks
@@ -538,6 +607,7 @@ impl TokenExchanger for Provider {
             vendor
                 .hooks
                 .map_error(e, &grant, &self.hook_context(resolved))
+                .scrubbed(&sent)
         })
     }
 }
@@ -698,6 +768,26 @@ impl ProviderBuilder {
         self
     }
 
+    /// The algorithm the provider signs this client's ID tokens with (the OpenID client
+    /// metadata `id_token_signed_response_alg`): HS256 is verified with the client secret,
+    /// the others with the JWKS. Default: what discovery lists, else RS256.
+    pub fn id_token_signed_response_alg(mut self, algorithm: SigningAlgorithm) -> Self {
+        self.id_token_alg = Some(algorithm);
+        self
+    }
+
+    /// The clock-skew leeway of ID-token checks (default 60 s).
+    pub fn id_token_leeway(mut self, leeway: std::time::Duration) -> Self {
+        self.id_token_leeway = Some(leeway);
+        self
+    }
+
+    /// Where ID-token checks read "now" (default the system clock); for tests.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
     /// Checks the configuration and builds the provider. Nothing is sent yet.
     pub fn build(self) -> Result<Provider> {
         let vendor = self.vendor;
@@ -743,7 +833,10 @@ impl ProviderBuilder {
             return Err(match vendor.paths.token {
                 Some(_) => Error::config(
                     "base_url",
-                    format!("{} needs base_url, the host its endpoints live below", vendor.name),
+                    format!(
+                        "{} needs base_url, the host its endpoints live below",
+                        vendor.name
+                    ),
                 ),
                 None => Error::config(
                     "token_endpoint",
@@ -760,10 +853,8 @@ impl ProviderBuilder {
                 let client_id = self
                     .client_id
                     .filter(|id| !id.trim().is_empty())
-                    .ok_or_else(|| {
-                        Error::config("client_id", "the client id is missing")
-                    })?;
-                let secret = self.client_secret;
+                    .ok_or_else(|| Error::config("client_id", "the client id is missing"))?;
+                let secret = self.client_secret.clone();
                 if secret
                     .as_ref()
                     .is_some_and(|s| secrecy::ExposeSecret::expose_secret(s).is_empty())
@@ -822,6 +913,14 @@ impl ProviderBuilder {
                 metadata: OnceCell::new(),
                 resolved: OnceCell::new(),
                 completed_logins: CompletedLogins::default(),
+                identity: IdentitySettings {
+                    algorithm: self.id_token_alg,
+                    // Kept for HS256 ID tokens even with a custom client authentication.
+                    client_secret: self.client_secret,
+                    leeway: self.id_token_leeway,
+                    clock: self.clock,
+                    verifier: OnceCell::new(),
+                },
             }),
         })
     }

@@ -4,9 +4,34 @@
 //! that a person can see what went wrong; a provider may echo credentials back in either.
 //! Everything quoted goes through [`redact_snippet`] or [`redact_text`] first.
 
-/// Key names (lower case, without `_` and `-`) whose values are credentials, besides every
-/// key ending in `token` or `secret` (`access_token`, `refreshToken`, `client_secret`, ...).
-const SENSITIVE_KEYS: &[&str] = &["code", "codeverifier", "ticket", "password", "assertion"];
+use std::sync::Arc;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+
+/// Key names (lower case, without `_` and `-`) whose values are credentials.
+const SENSITIVE_KEYS: &[&str] = &[
+    "code",
+    "authorizationcode",
+    "authorization",
+    "cookie",
+    "setcookie",
+];
+
+/// Endings of key names whose values are credentials: `access_token`, `refreshToken`,
+/// `client_secret`, `code_verifier`, `pkce_verifier`, `qrcode_ticket`, `client_assertion`, ...
+const SENSITIVE_SUFFIXES: &[&str] = &[
+    "token",
+    "secret",
+    "verifier",
+    "ticket",
+    "password",
+    "passwd",
+    "assertion",
+    "credential",
+    "credentials",
+    "apikey",
+];
 
 /// What replaces a credential in a snippet.
 const REDACTED: &str = "[redacted]";
@@ -19,12 +44,107 @@ fn is_sensitive_key(key: &str) -> bool {
         .filter(|c| !matches!(c, '_' | '-'))
         .flat_map(char::to_lowercase)
         .collect();
-    normalized.ends_with("token")
-        || normalized.ends_with("secret")
+    SENSITIVE_SUFFIXES
+        .iter()
+        .any(|end| normalized.ends_with(end))
         || SENSITIVE_KEYS.contains(&normalized.as_str())
 }
 
-/// Longest snippet kept in an [`UnreadableResponse`], in characters.
+/// The exact credentials a request carried, in every spelling a server might echo them in:
+/// as sent, form-encoded, percent-encoded, JSON-escaped, and the base64 of a Basic header.
+/// Scrubbed from everything kept of the answer, before any snippet is cut, so that no piece of
+/// a credential survives even in a key tokenbridge does not know.
+#[derive(Clone, Default)]
+pub struct SentSecrets(Arc<[String]>);
+
+impl std::fmt::Debug for SentSecrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SentSecrets({} values, [redacted])", self.0.len())
+    }
+}
+
+/// Shorter values are not scrubbed: they would match ordinary text (and no real credential is
+/// this short).
+const MIN_SCRUBBED_CHARS: usize = 4;
+
+impl SentSecrets {
+    /// The spellings of `secrets` (parameter values) and of sensitive header values.
+    pub fn new<'a>(
+        secrets: impl IntoIterator<Item = &'a str>,
+        headers: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
+        let mut out: Vec<String> = Vec::new();
+        let add = |value: &str, out: &mut Vec<String>| {
+            if value.chars().count() < MIN_SCRUBBED_CHARS {
+                return;
+            }
+            let form: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+            let percent = form.replace('+', "%20");
+            let json = serde_json::to_string(value).unwrap_or_default();
+            let json = json.trim_matches('"').to_owned();
+            for spelling in [value.to_owned(), form, percent, json] {
+                if !out.contains(&spelling) {
+                    out.push(spelling);
+                }
+            }
+        };
+        for secret in secrets {
+            add(secret, &mut out);
+        }
+        for header in headers {
+            let value = header
+                .strip_prefix("Basic ")
+                .or_else(|| header.strip_prefix("Bearer "))
+                .unwrap_or(header)
+                .trim();
+            add(value, &mut out);
+            // The Basic credentials themselves, as the server may print them decoded.
+            if let Some(decoded) = STANDARD
+                .decode(value)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+            {
+                if let Some((_, secret)) = decoded.split_once(':') {
+                    add(secret, &mut out);
+                    let unescaped: String =
+                        url::form_urlencoded::parse(format!("s={secret}").as_bytes())
+                            .next()
+                            .map(|(_, v)| v.into_owned())
+                            .unwrap_or_default();
+                    add(&unescaped, &mut out);
+                }
+            }
+        }
+        // Longest first, so that a spelling containing another is replaced whole.
+        out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        Self(out.into())
+    }
+
+    /// Whether there is nothing to scrub.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `text` with every spelling of every credential replaced by `[redacted]`.
+    pub fn scrub(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for secret in self.0.iter() {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), REDACTED);
+            }
+        }
+        out
+    }
+
+    /// [`scrub`](Self::scrub) in place, for an optional field.
+    pub fn scrub_opt(&self, text: &mut Option<String>) {
+        if let Some(t) = text {
+            *t = self.scrub(t);
+        }
+    }
+}
+
+/// Longest snippet kept in an [`UnreadableResponse`](crate::UnreadableResponse), in characters.
 pub const SNIPPET_CHARS: usize = 200;
 
 /// Returns the start of `body` as text, safe to show: values of credential-bearing keys (in
@@ -32,7 +152,13 @@ pub const SNIPPET_CHARS: usize = 200;
 /// shaped like a JWT are replaced by `[redacted]`, and the result is cut to [`SNIPPET_CHARS`]
 /// characters.
 pub fn redact_snippet(body: &[u8]) -> String {
+    redact_snippet_scrubbing(body, &SentSecrets::default())
+}
+
+/// [`redact_snippet`], after scrubbing the exact credentials the request carried.
+pub fn redact_snippet_scrubbing(body: &[u8], sent: &SentSecrets) -> String {
     let text = String::from_utf8_lossy(body);
+    let text = sent.scrub(&text);
     let redacted = match serde_json::from_str::<serde_json::Value>(&text) {
         Ok(mut value) => {
             redact_json(&mut value);

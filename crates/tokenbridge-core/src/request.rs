@@ -245,6 +245,21 @@ impl TokenRequest {
         url
     }
 
+    /// The credentials this request carries (secret parameters and sensitive headers), in
+    /// every spelling a server might echo back, for scrubbing what is kept of its answer.
+    pub fn sent_secrets(&self) -> crate::redact::SentSecrets {
+        let params = self.params.iter().filter_map(|(_, v)| match v {
+            ParamValue::Secret(s) => Some(s.expose_secret()),
+            _ => None,
+        });
+        let headers = self
+            .headers
+            .values()
+            .filter(|v| v.is_sensitive())
+            .filter_map(|v| v.to_str().ok());
+        crate::redact::SentSecrets::new(params, headers)
+    }
+
     /// Headers including `Content-Type`, as they will be sent.
     pub fn headers_to_send(&self) -> HeaderMap {
         let mut headers = self.headers.clone();

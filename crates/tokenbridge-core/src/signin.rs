@@ -19,7 +19,7 @@ use url::Url;
 use crate::error::{Error, ProviderError, Result};
 use crate::exchanger::TokenExchanger;
 use crate::grant::Grant;
-use crate::http::ensure_secure_url;
+use crate::http::{ensure_secure_url, parse_secure_url};
 use crate::pkce::PkceVerifier;
 use crate::provider::Provider;
 use crate::request::{BodyEncoding, TokenRequest};
@@ -136,7 +136,10 @@ pub struct PendingLogin {
     redirect_uri: String,
 }
 
-fn expose<S: serde::Serializer>(secret: &SecretString, s: S) -> std::result::Result<S::Ok, S::Error> {
+fn expose<S: serde::Serializer>(
+    secret: &SecretString,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_str(secret.expose_secret())
 }
 
@@ -253,14 +256,29 @@ impl AuthorizationRequestBuilder<'_> {
     /// S256 challenge. Discovery may run first, to find the authorization endpoint.
     pub async fn build(self) -> Result<AuthorizationRequest> {
         let provider = self.provider;
-        if let Some((name, _)) = self.params.iter().find(|(n, _)| RESERVED.contains(&n.as_str())) {
+        if let Some((name, _)) = self
+            .params
+            .iter()
+            .find(|(n, _)| RESERVED.contains(&n.as_str()))
+        {
             return Err(Error::config(
                 name.clone(),
                 format!("`{name}` is set by tokenbridge for every login and cannot be overridden"),
             ));
         }
         let endpoints = provider.endpoints().await?;
-        let Some(endpoint) = endpoints.authorization.clone() else {
+        // A vendor with a fixed token endpoint and no documented authorize path (Huawei
+        // OneAccess) has it only in its discovery document, which resolving skipped.
+        let discovered = match &endpoints.authorization {
+            Some(_) => None,
+            None => provider
+                .metadata()
+                .await?
+                .and_then(|m| m.authorization_endpoint.as_deref())
+                .map(|uri| parse_secure_url(uri, "authorization_endpoint (from discovery)"))
+                .transpose()?,
+        };
+        let Some(endpoint) = endpoints.authorization.clone().or(discovered) else {
             return Err(provider.unsupported(
                 "sign-in (authorization endpoint)",
                 format!(
@@ -382,7 +400,14 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// before anything is sent. Bounded: the oldest half is forgotten when it is full.
 #[derive(Debug, Default)]
 pub(crate) struct CompletedLogins {
-    seen: Mutex<(HashSet<[u8; 32]>, Vec<[u8; 32]>)>,
+    seen: Mutex<Seen>,
+}
+
+/// The hashes remembered, as a set for look-ups and in order for forgetting the oldest.
+#[derive(Debug, Default)]
+struct Seen {
+    set: HashSet<[u8; 32]>,
+    order: Vec<[u8; 32]>,
 }
 
 const COMPLETED_LOGINS_KEPT: usize = 10_000;
@@ -391,16 +416,15 @@ impl CompletedLogins {
     /// Records `state`; false when it was already recorded.
     fn insert(&self, state: &SecretString) -> bool {
         let hash: [u8; 32] = Sha256::digest(state.expose_secret().as_bytes()).into();
-        let mut guard = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        let (set, order) = &mut *guard;
-        if !set.insert(hash) {
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if !seen.set.insert(hash) {
             return false;
         }
-        order.push(hash);
-        if order.len() > COMPLETED_LOGINS_KEPT {
-            let forget: Vec<[u8; 32]> = order.drain(..COMPLETED_LOGINS_KEPT / 2).collect();
+        seen.order.push(hash);
+        if seen.order.len() > COMPLETED_LOGINS_KEPT {
+            let forget: Vec<[u8; 32]> = seen.order.drain(..COMPLETED_LOGINS_KEPT / 2).collect();
             for h in forget {
-                set.remove(&h);
+                seen.set.remove(&h);
             }
         }
         true
@@ -413,6 +437,17 @@ impl CompletedLogins {
 pub struct CompletedLogin {
     /// The tokens.
     pub tokens: TokenSet,
+    /// The ID token's claims, verified (signature, issuer, audience, lifetime, the login's
+    /// `nonce`, `at_hash`); `None` when no ID token came back, or when the provider offers no
+    /// way to verify one (no JWKS).
+    pub id_token: Option<crate::id_token::VerifiedIdToken>,
+}
+
+impl CompletedLogin {
+    /// The signed-in user, from the verified ID token.
+    pub fn identity(&self) -> Option<crate::identity::Identity> {
+        self.id_token.as_ref().map(crate::identity::Identity::from)
+    }
 }
 
 /// Which token [`Provider::revoke`] is given (RFC 7009 2.1).
@@ -498,7 +533,9 @@ impl Provider {
     /// Completes a sign-in from its callback (the full callback URL, or its query): checks
     /// `state` in constant time, checks `iss` (RFC 9207), turns an `error` callback into a
     /// typed error, then exchanges the code with the login's PKCE verifier and redirect URI.
-    /// A refused callback sends nothing; a callback is accepted once.
+    /// A refused callback sends nothing; a callback is accepted once. An ID token that comes
+    /// back is verified (see [`Provider::id_token_verifier`]) with this login's `nonce` and
+    /// the access token's `at_hash`; a bad one fails the login with [`Error::IdToken`].
     pub async fn complete_login(
         &self,
         callback: &str,
@@ -516,7 +553,10 @@ impl Provider {
             ));
         }
         let params = parse_callback(callback).map_err(refuse)?;
-        let state = params.state.as_ref().ok_or_else(|| refuse(CallbackError::MissingState))?;
+        let state = params
+            .state
+            .as_ref()
+            .ok_or_else(|| refuse(CallbackError::MissingState))?;
         if !constant_time_eq(
             state.expose_secret().as_bytes(),
             pending.state.expose_secret().as_bytes(),
@@ -530,7 +570,9 @@ impl Provider {
                 .with_uri(params.error_uri)
                 .into());
         }
-        let code = params.code.ok_or_else(|| refuse(CallbackError::MissingCode))?;
+        let code = params
+            .code
+            .ok_or_else(|| refuse(CallbackError::MissingCode))?;
         if !self.completed_logins().insert(&pending.state) {
             return Err(refuse(CallbackError::Replayed));
         }
@@ -538,17 +580,30 @@ impl Provider {
         let grant = Grant::authorization_code(code.expose_secret(), pending.redirect_uri)
             .with_pkce_verifier(verifier);
         let tokens = self.exchange(grant).await?;
-        Ok(CompletedLogin { tokens })
+        // OpenID Connect Core 3.1.3.7: the ID token is checked before the login is trusted.
+        let id_token = self
+            .verify_login_id_token(&tokens, pending.nonce.as_ref())
+            .await?;
+        Ok(CompletedLogin { tokens, id_token })
     }
 
     async fn check_callback_issuer(&self, iss: Option<&str>) -> Result<()> {
         let refuse = |e: CallbackError| Error::Callback(Box::new(e));
-        let required = self
-            .metadata()
-            .await?
+        let metadata = self.metadata().await?;
+        let required = metadata
             .and_then(|m| m.authorization_response_iss_parameter_supported)
             .unwrap_or(false);
-        let expected = self.endpoints().await?.issuer.clone();
+        // The issuer as ID-token verification knows it: discovery's (fetched above even for a
+        // vendor with fixed endpoints), else the configured one, else the vendor's documented
+        // one below the base URL.
+        let expected = match metadata.and_then(|m| m.issuer.clone()) {
+            Some(issuer) => Some(issuer),
+            None => self.endpoints().await?.issuer.clone().or_else(|| {
+                let path = self.vendor().issuer_path?;
+                let base = self.base_url()?;
+                Some(format!("{}{path}", base.as_str().trim_end_matches('/')))
+            }),
+        };
         match (iss, expected) {
             (Some(got), Some(expected)) => {
                 if got.trim_end_matches('/') != expected.trim_end_matches('/') {
@@ -591,13 +646,16 @@ impl Provider {
         if response.is_success() {
             return Ok(());
         }
-        let object = decode_json_object(&response)
-            .map_err(|e| self.vendor().errors.classify(e))?;
-        Err(self.vendor().errors.classify(
-            standard_error(&response, &object).unwrap_or_else(|| {
-                unreadable(&response, "an error status without an OAuth 2.0 `error` field")
-            }),
-        ))
+        let object = decode_json_object(&response).map_err(|e| self.vendor().errors.classify(e))?;
+        Err(self
+            .vendor()
+            .errors
+            .classify(standard_error(&response, &object).unwrap_or_else(|| {
+                unreadable(
+                    &response,
+                    "an error status without an OAuth 2.0 `error` field",
+                )
+            })))
     }
 
     /// The RP-initiated logout URL, with the parameters spelled as the vendor documents them.

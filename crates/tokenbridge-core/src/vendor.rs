@@ -14,6 +14,7 @@ use crate::auth::{AuthMethod, BasicEncoding, ClientAuth};
 use crate::error::{Error, ErrorKind, Result};
 use crate::grant::{Grant, GrantKind};
 use crate::http::HttpResponse;
+use crate::identity::{parse_standard_userinfo, Identity};
 use crate::request::TokenRequest;
 use crate::token::TokenSet;
 use crate::wire::parse_standard_response;
@@ -31,6 +32,10 @@ pub struct VendorDescription {
     pub name: &'static str,
     /// Endpoint paths below the configured base URL.
     pub paths: EndpointPaths,
+    /// The issuer the vendor's ID tokens carry, as a path below the base URL (`""` for the
+    /// base URL itself), where the vendor documents it; `None` leaves it to discovery or the
+    /// configured issuer. Used by [`Provider::id_token_verifier`](crate::Provider::id_token_verifier).
+    pub issuer_path: Option<&'static str>,
     /// The token endpoint auth methods the vendor documents, the default first.
     pub auth_methods: &'static [AuthMethod],
     /// How `client_secret_basic` encodes the credentials at this vendor.
@@ -57,10 +62,15 @@ impl VendorDescription {
             kind,
             name,
             paths: EndpointPaths::NONE,
+            issuer_path: None,
+            // The JWT assertion methods are standard (OpenID Connect Core 9, RFC 7523); a
+            // standard provider's discovery document says which it accepts.
             auth_methods: &[
                 AuthMethod::ClientSecretBasic,
                 AuthMethod::ClientSecretPost,
                 AuthMethod::None,
+                AuthMethod::ClientSecretJwt,
+                AuthMethod::PrivateKeyJwt,
             ],
             basic_encoding: BasicEncoding::FormUrlEncoded,
             grants: &[
@@ -289,6 +299,19 @@ pub trait VendorHooks: Send + Sync + fmt::Debug {
     /// vendor's misleading code needs.
     fn map_error(&self, error: Error, _grant: &Grant, _context: &HookContext<'_>) -> Error {
         error
+    }
+
+    /// Adjusts a userinfo request (a `GET` with `Authorization: Bearer` and
+    /// `Accept: application/json` already set) before it is sent.
+    fn prepare_userinfo_request(&self, _request: &mut TokenRequest) -> Result<()> {
+        Ok(())
+    }
+
+    /// Turns a userinfo answer into an [`Identity`]; the default,
+    /// [`parse_standard_userinfo`], reads the standard claims (OpenID Connect Core 5.1) and
+    /// refusals from `WWW-Authenticate` (RFC 6750 section 3) or an `error` body.
+    fn parse_userinfo(&self, response: &HttpResponse) -> Result<Identity> {
+        parse_standard_userinfo(response)
     }
 }
 

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, ProviderError, Result, RetryAfter, UnreadableResponse};
 use crate::http::HttpResponse;
-use crate::redact::redact_snippet;
+use crate::redact::redact_snippet_scrubbing;
 use crate::token::{TokenSet, TokenType};
 
 mod typed;
@@ -141,8 +141,8 @@ pub fn unreadable(response: &HttpResponse, reason: impl Into<String>) -> Error {
         endpoint: response.endpoint.to_string(),
         status: Some(response.status),
         content_type: response.content_type(),
-        reason: reason.into(),
-        snippet: redact_snippet(&response.body),
+        reason: response.sent_secrets().scrub(&reason.into()),
+        snippet: redact_snippet_scrubbing(&response.body, response.sent_secrets()),
         retry_after: retry_after(response),
     }
     .into()
@@ -198,7 +198,7 @@ pub fn decode_json_object(response: &HttpResponse) -> Result<Map<String, Value>>
             ),
         });
     }
-    match serde_json::from_slice::<Value>(body) {
+    match serde_json::from_slice::<StrictValue>(body).map(|v| v.0) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(other) => Err(unreadable(
             response,
@@ -212,6 +212,102 @@ pub fn decode_json_object(response: &HttpResponse) -> Result<Map<String, Value>>
             };
             Err(unreadable(response, format!("the body is {what} ({e})")))
         }
+    }
+}
+
+/// A JSON value whose objects never repeat a member name. `serde_json` keeps the last of two
+/// equal names, so `{"error":"invalid_grant","error":null}` would read as no error at all: an
+/// answer that says two things is refused as unreadable instead (RFC 8259 section 4 leaves
+/// duplicate names to the parser; tokenbridge chooses to believe neither).
+///
+/// Public so that typed parsers of token answers (core's [`TokenFields`], vendors' envelopes)
+/// hold the fields they keep as sent to the same rule.
+pub struct StrictValue(pub Value);
+
+impl std::fmt::Debug for StrictValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The value may be a credential a vendor sent among the extras.
+        f.write_str("StrictValue(..)")
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StrictValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor).map(StrictValue)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> std::result::Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> std::result::Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> std::result::Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> std::result::Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(StrictValue(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let StrictValue(value) = map.next_value()?;
+            if object.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!(
+                    "the member {key:?} appears more than once"
+                )));
+            }
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
     }
 }
 
@@ -242,9 +338,10 @@ pub fn standard_error(response: &HttpResponse, object: &Map<String, Value>) -> O
         }
     };
     let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_owned);
-    let mut error = ProviderError::new(Some(response.status), code)
-        .with_description(text("error_description"))
-        .with_uri(text("error_uri"));
+    let sent = response.sent_secrets();
+    let mut error = ProviderError::new(Some(response.status), sent.scrub(&code))
+        .with_description(text("error_description").map(|d| sent.scrub(&d)))
+        .with_uri(text("error_uri").map(|u| sent.scrub(&u)));
     error.retry_after = retry_after(response);
     Some(error.into())
 }
@@ -264,8 +361,15 @@ pub fn token_set_from_fields(
     let bad = |field: &str, why: String| unreadable(response, format!("`{field}`: {why}"));
 
     let access_token = match object.remove("access_token") {
-        Some(Value::String(s)) if !s.is_empty() => s,
-        Some(Value::String(_)) => return Err(bad("access_token", "is empty".into())),
+        Some(Value::String(s)) if s.trim().is_empty() => {
+            return Err(bad("access_token", "is empty or only white space".into()))
+        }
+        // A token goes into an Authorization header as is: control characters (CR, LF, NUL,
+        // ...) would break or inject into it.
+        Some(Value::String(s)) if s.chars().any(char::is_control) => {
+            return Err(bad("access_token", "holds control characters".into()))
+        }
+        Some(Value::String(s)) => s,
         Some(other) => {
             return Err(bad(
                 "access_token",

@@ -14,8 +14,8 @@ use tokenbridge_core::auth::{client_auth, ClientAuth};
 use tokenbridge_core::wire::parse_standard_response;
 use tokenbridge_core::{
     AuthMethod, BasicEncoding, BodyEncoding, ClientSecretBasic, ClientSecretPost, Error, Grant,
-    GrantKind, HttpClient, HttpConfig, HttpResponse, LoginEnd, LoginError, PkceVerifier,
-    Provider, TokenExchanger, TokenRequest, TransportKind, Url, VendorError,
+    GrantKind, HttpClient, HttpConfig, HttpResponse, LoginEnd, LoginError, PkceVerifier, Provider,
+    TokenExchanger, TokenRequest, TransportKind, Url, VendorError,
 };
 
 /// Every secret in this file contains this marker, so one search finds any of them, whole
@@ -132,7 +132,9 @@ async fn requests_and_exchangers() {
         let exchanger = builder.build().unwrap();
         check_debug("Provider (unresolved)", &exchanger);
         let grant = Grant::authorization_code(format!("{MARK}-code"), "https://app.example.com/cb")
-            .with_pkce_verifier(PkceVerifier::new(format!("{MARK}-verifier-{}", "v".repeat(40))).unwrap());
+            .with_pkce_verifier(
+                PkceVerifier::new(format!("{MARK}-verifier-{}", "v".repeat(40))).unwrap(),
+            );
         let request = exchanger.build_request(&grant).await.unwrap();
         // The secrets are in the bytes that will be sent, and only there.
         let sent = String::from_utf8(request.body_bytes()).unwrap();

@@ -240,6 +240,29 @@ async fn a_still_valid_token_is_handed_out_while_a_refresh_fails() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn without_stale_tokens_a_failed_refresh_is_an_error_at_once() {
+    let fake = FakeProvider::new(Some(HOUR), true);
+    let session = TokenSession::builder(Arc::clone(&fake) as Arc<dyn TokenExchanger>)
+        .tokens(fake.signed_in())
+        .stale_while_failing(false)
+        .build();
+    tokio::time::advance(HOUR - Duration::from_secs(30)).await;
+    fake.fail_next(Failure::ServerError);
+    // The token still works for 30 s, but the caller asked for one valid for the margin.
+    let err = token(&session).await.unwrap_err();
+    assert!(
+        matches!(session_error(&err), SessionError::RefreshFailed { .. }),
+        "{err}"
+    );
+    let err = token(&session).await.unwrap_err();
+    assert!(
+        matches!(session_error(&err), SessionError::BackingOff { .. }),
+        "{err}"
+    );
+    assert_eq!(fake.calls(), 1);
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_dropped_first_caller_does_not_cancel_the_refresh() {
     let fake = FakeProvider::new(Some(HOUR), true);
     *fake.delay.lock().unwrap() = Duration::from_secs(5);

@@ -89,7 +89,16 @@ fn fast_path_agrees_with_the_value_pipeline() {
         json!({"error_code": "PARAM.0004", "statusCode": 200}),
     ];
     for extra in fields {
-        for access_token in [json!("at-1"), json!(""), json!(null), json!(42)] {
+        for access_token in [
+            json!("at-1"),
+            json!("a b"),
+            json!(""),
+            json!("  "),
+            json!("a\r\nX: 1"),
+            json!("a\u{0}b"),
+            json!(null),
+            json!(42),
+        ] {
             let mut body = extra.clone();
             body["access_token"] = access_token.clone();
             for status in [200, 201, 400] {
@@ -117,6 +126,8 @@ fn fast_path_declines_what_it_cannot_vouch_for() {
         "null",
         r#"{"access_token":"a","access_token":"b"}"#,
         r#"{"access_token":"a","x":1,"x":2}"#,
+        r#"{"access_token":"a","nested":{"x":1,"x":2}}"#,
+        r#"{"access_token":"a","expire_in":{"x":1,"x":2}}"#,
         r#"{"access_token":"a"} trailing"#,
     ] {
         assert!(

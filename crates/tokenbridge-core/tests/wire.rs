@@ -360,7 +360,7 @@ fn access_token_is_required_and_must_be_a_string() {
             json!({"access_token": null}),
             "`access_token`: expected a string, got null",
         ),
-        (json!({"access_token": ""}), "`access_token`: is empty"),
+        (json!({"access_token": ""}), "`access_token`: is empty or only white space"),
         (
             json!({"access_token": 42}),
             "`access_token`: expected a string, got a number",

@@ -7,10 +7,11 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 use tokenbridge_core::wire::{
-    decode_json_object, json_type, standard_error, token_set_from_fields, unreadable, TokenFields,
+    decode_json_object, json_type, standard_error, token_set_from_fields, unreadable, StrictValue,
+    TokenFields,
 };
 use tokenbridge_core::{
     Error, HttpResponse, LoginEnd, LoginError, Result, SecretString, TokenRequest, TokenSet,
@@ -101,7 +102,7 @@ fn envelope_tokens_fast(response: &HttpResponse, provider: &str) -> Option<Token
 }
 
 /// `{statusCode, data, ...}` with `data` read as token fields; the other envelope fields
-/// (`message`, `apiCode`, `requestId`) are skipped unread.
+/// (`message`, `apiCode`, `requestId`) are checked for repeated names and dropped.
 struct TokenEnvelope {
     status_code: i64,
     data: TokenFields,
@@ -121,6 +122,9 @@ impl<'de> Deserialize<'de> for TokenEnvelope {
             ) -> std::result::Result<TokenEnvelope, A::Error> {
                 let mut status_code = None;
                 let mut data = None;
+                // The other members are read only to refuse repeated names, at any depth, as
+                // core's strict decoding does.
+                let mut others: Vec<&'de str> = Vec::new();
                 // `&str` keys fail on escaped ones, which sends the answer down the full path.
                 while let Some(key) = map.next_key::<&'de str>()? {
                     match key {
@@ -132,8 +136,12 @@ impl<'de> Deserialize<'de> for TokenEnvelope {
                         }
                         "data" if data.is_none() => data = Some(map.next_value::<TokenFields>()?),
                         "statusCode" | "data" => return Err(de::Error::custom("repeated key")),
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
+                        other if others.contains(&other) => {
+                            return Err(de::Error::custom("repeated key"))
+                        }
+                        other => {
+                            others.push(other);
+                            map.next_value::<StrictValue>()?;
                         }
                     }
                 }

@@ -7,14 +7,26 @@
 //! - Refresh refusals reuse the code page's description "Invalid authorization code"
 //!   (<https://support.huaweicloud.com/api-oneaccess/RenewOIDCToken.html>): errors are
 //!   classified by `error` only, and a refused refresh gets a hint.
+//! - Userinfo (<https://support.huaweicloud.com/api-oneaccess/ShowUser_0.md>) answers
+//!   camelCase `id`, `userName` and `mobile`, with no `sub`: [`USERINFO_ALIASES`] maps them onto
+//!   the standard claims. Its `Accept: application/json` is sent by core on every userinfo
+//!   request, and its 401 `"unauthorized"` is `InvalidToken` through the error table.
 
 use serde_json::Value;
 use tokenbridge_core::wire::{
     decode_json_object, parse_standard_fast, parse_standard_response, retry_after,
 };
 use tokenbridge_core::{
-    Error, Grant, GrantKind, HookContext, HttpResponse, Result, TokenSet, VendorError, VendorHooks,
+    parse_userinfo_with_aliases, Error, Grant, GrantKind, HookContext, HttpResponse, Identity,
+    Result, TokenSet, VendorError, VendorHooks,
 };
+
+/// OneAccess's userinfo spellings of the standard claims, as `(standard, OneAccess)` pairs.
+pub const USERINFO_ALIASES: &[(&str, &str)] = &[
+    ("sub", "id"),
+    ("preferred_username", "userName"),
+    ("phone_number", "mobile"),
+];
 
 /// Hint added to `invalid_grant` on a refresh.
 pub const REFRESH_INVALID_GRANT_HINT: &str =
@@ -34,6 +46,10 @@ impl VendorHooks for OneAccessHooks {
         provider: &str,
     ) -> Result<TokenSet> {
         parse_token_response(response, provider)
+    }
+
+    fn parse_userinfo(&self, response: &HttpResponse) -> Result<Identity> {
+        parse_userinfo_with_aliases(response, USERINFO_ALIASES)
     }
 
     fn map_error(&self, error: Error, grant: &Grant, _context: &HookContext<'_>) -> Error {

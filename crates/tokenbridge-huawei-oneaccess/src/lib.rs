@@ -59,7 +59,10 @@ pub static OAUTH: VendorDescription = oneaccess(false);
 ///   `/api/v1/oauth2/.well-known/openid-configuration`, which gives `jwks_uri`. No revocation
 ///   endpoint is documented. The authorize path is not in the pages cited, so it is left to
 ///   discovery.
-/// - Auth method: `client_secret_post` only. Grants: code and refresh.
+/// - Auth method: `client_secret_post` only (no JWT client authentication is documented).
+///   Grants: code and refresh.
+/// - Identity: the ID-token issuer, `jwks_uri` and algorithms (RS256 by default) come from
+///   discovery; userinfo's camelCase claims are mapped by [`hooks`].
 pub fn description(protocol: Protocol) -> &'static VendorDescription {
     match protocol {
         Protocol::OAuth2 => &OAUTH,

@@ -51,6 +51,10 @@ use tokenbridge_core::{
 ///   and refresh for public ones.
 /// - `redirect_uri` is required with a code: the code-mode page marks it required.
 /// - Logout takes `client_id` and `logout_redirect_uri`, and no `id_token_hint`.
+/// - Identity: the issuer of ID tokens is the portal domain itself (the discovery sample),
+///   signed RS256 with the keys at `/oauth2/jwks`. Userinfo is standard; its refusals come
+///   only in `WWW-Authenticate` (RFC 6750), which core reads. No JWT client authentication is
+///   documented, so `client_secret_jwt` and `private_key_jwt` are not offered.
 pub static DESCRIPTION: VendorDescription = {
     let mut d = VendorDescription::standard("tencent-ciam", "Tencent Cloud CIAM");
     d.paths.token = Some("/oauth2/token");
@@ -60,6 +64,7 @@ pub static DESCRIPTION: VendorDescription = {
     d.paths.jwks = Some("/oauth2/jwks");
     d.paths.end_session = Some("/logout");
     d.paths.discovery = Some("/.well-known/openid-configuration");
+    d.issuer_path = Some("");
     d.auth_methods = AUTH_METHODS;
     d.grants = GRANTS;
     d.public_grants = PUBLIC_GRANTS;

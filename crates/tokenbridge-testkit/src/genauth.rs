@@ -65,7 +65,7 @@ use tokenbridge_core::{AuthMethod, Protocol};
 use url::Url;
 
 use crate::conformance::{ConformanceTarget, IssuedCode, IssuedExtension, ProviderTarget};
-use crate::oidc::{ClientRegistration, CodeRequest, OidcProvider, Profile, Reply};
+use crate::oidc::{ClientRegistration, CodeRequest, OidcProvider, Profile, Reply, UserinfoStyle};
 use crate::server::{any_loopback_port, lock, EmulatorServer, RecordedRequest, Recorder};
 
 /// The demo application every emulator starts with.
@@ -341,6 +341,9 @@ pub fn oidc_profile() -> Profile {
     p.end_session_path = Some("/oidc/session/end".into());
     p.discovery_path = Some("/oidc/.well-known/openid-configuration".into());
     p.jwks_path = Some("/oidc/.well-known/jwks.json".into());
+    // `GET`/`POST /oidc/me`: standard claims, unset ones `null` (V3 OpenAPI spec).
+    p.userinfo_path = Some("/oidc/me".into());
+    p.userinfo_style = UserinfoStyle::GenAuth;
     p.expires_in = 3600;
     p.default_scope = "openid profile".into();
     p
@@ -363,6 +366,8 @@ pub fn oauth_profile() -> Profile {
     p.end_session_path = None;
     p.discovery_path = None;
     p.jwks_path = None;
+    p.userinfo_path = Some("/oauth/me".into());
+    p.userinfo_style = UserinfoStyle::GenAuth;
     p.expires_in = 3599;
     p.jwt_access_tokens = false;
     p.issue_id_tokens = false;

@@ -46,7 +46,8 @@ use tokenbridge_core::{AuthMethod, Protocol};
 
 use crate::conformance::ProviderTarget;
 use crate::oidc::{
-    ClientRegistration, ErrorReplies, ExpiryStyle, OidcEmulator, Profile, RefreshStyle, Reply,
+    ClientRegistration, ErrorReplies, ExpiryStyle, IdTokenSigning, OidcEmulator, Profile,
+    RefreshStyle, Reply, UserinfoStyle,
 };
 use crate::server::any_loopback_port;
 
@@ -57,7 +58,8 @@ pub const DISCOVERY_PATH: &str = "/api/v1/oauth2/.well-known/openid-configuratio
 /// Where this emulator serves its JWKS. OneAccess's real path is not documented; discovery's
 /// `jwks_uri` points here.
 pub const JWKS_PATH: &str = "/api/v1/oauth2/jwks";
-/// The documented userinfo path, listed in discovery (not served).
+/// The documented userinfo path, listed in discovery and served in OneAccess's camelCase
+/// shape (`id`, `userName`, `mobile`, no `sub`); it requires `Accept: application/json`.
 pub const USERINFO_PATH: &str = "/api/v1/oauth2/userinfo";
 /// The access token lifetime in the documentation's examples.
 pub const EXPIRES_IN: u64 = 7200;
@@ -212,6 +214,11 @@ pub fn profile(options: &OneAccessOptions) -> Profile {
         logout_redirect_param: "redirect_url".into(),
         // OneAccess's documentation does not mention RFC 9207's `iss` parameter.
         send_iss: false,
+        // "TOKEN签名算法 默认为RS256": RS256 by default.
+        id_token_signing: IdTokenSigning::Rs256,
+        // ShowUser_0: camelCase claims, Accept required, 401 "unauthorized".
+        userinfo_path: Some(USERINFO_PATH.into()),
+        userinfo_style: UserinfoStyle::OneAccess,
     }
 }
 

@@ -5,7 +5,7 @@
 //! answers token requests; [`OidcEmulator`] serves one on loopback. Vendor emulators either
 //! use a profile of their own or mount several providers in one router.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -21,10 +21,12 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
-use tokenbridge_core::AuthMethod;
+use tokenbridge_core::jwt_auth::CLIENT_ASSERTION_TYPE;
+use tokenbridge_core::{access_token_hash, AuthMethod, SigningAlgorithm};
 use url::Url;
 
 use crate::conformance::ProviderTarget;
+use crate::jose::{self, TestKey};
 use crate::server::{any_loopback_port, lock, EmulatorServer, RecordedRequest};
 
 /// A canned HTTP answer.
@@ -244,6 +246,43 @@ pub struct Profile {
     /// Whether the authorize endpoint adds `iss` to its redirect (RFC 9207), and discovery
     /// says so.
     pub send_iss: bool,
+    /// How ID tokens are signed at first; [`OidcProvider::set_id_token_signing`] changes it.
+    pub id_token_signing: IdTokenSigning,
+    /// The userinfo endpoint's path, where the vendor has one.
+    pub userinfo_path: Option<String>,
+    /// How the userinfo endpoint answers.
+    pub userinfo_style: UserinfoStyle,
+}
+
+/// How the emulator signs ID tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum IdTokenSigning {
+    /// RS256 with the current signing key ([`TestKey::Rsa1`], [`TestKey::Rsa2`] after
+    /// [`OidcProvider::rotate_keys`]), published in the JWKS.
+    #[default]
+    Rs256,
+    /// HS256 keyed with the client's secret (GenAuth's default for an application); RS256 for
+    /// a client without a secret.
+    Hs256,
+}
+
+/// How the emulated userinfo endpoint answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum UserinfoStyle {
+    /// OpenID Connect Core 5.3: the standard claims; refusals as RFC 6750 describes them, a
+    /// `WWW-Authenticate` challenge plus a JSON `error` body.
+    #[default]
+    Standard,
+    /// GenAuth `/oidc/me`: the standard claims, unset ones as `null`.
+    GenAuth,
+    /// Tencent CIAM `/userinfo`: standard claims; refusals only in `WWW-Authenticate`, no
+    /// body (400 without a token, 401 for a bad one).
+    Tencent,
+    /// Huawei OneAccess `/api/v1/oauth2/userinfo`: camelCase `id`, `userName`, `mobile` and no
+    /// `sub`; `Accept: application/json` required; 401 `{"error":"unauthorized"}`.
+    OneAccess,
 }
 
 /// How the emulated authorize endpoint answers.
@@ -279,7 +318,7 @@ impl Profile {
             default_scope: "openid profile".into(),
             redirect_uri_required: true,
             public_clients_require_pkce: false,
-            auth_methods: AuthMethod::ALL.to_vec(),
+            auth_methods: AuthMethod::ALL.into_iter().chain(AuthMethod::JWT).collect(),
             grant_types: vec![
                 "authorization_code".into(),
                 "refresh_token".into(),
@@ -291,6 +330,9 @@ impl Profile {
             end_session_path: Some("/logout".into()),
             logout_redirect_param: "post_logout_redirect_uri".into(),
             send_iss: true,
+            id_token_signing: IdTokenSigning::Rs256,
+            userinfo_path: Some("/userinfo".into()),
+            userinfo_style: UserinfoStyle::Standard,
         }
     }
 }
@@ -304,6 +346,9 @@ pub struct ClientRegistration {
     pub client_secret: Option<String>,
     /// The one auth method this client must use.
     pub auth_method: AuthMethod,
+    /// The public key (SubjectPublicKeyInfo PEM) its `private_key_jwt` assertions verify
+    /// with.
+    pub public_key_pem: Option<String>,
 }
 
 impl ClientRegistration {
@@ -313,6 +358,18 @@ impl ClientRegistration {
             client_id: id.into(),
             client_secret: Some(secret.into()),
             auth_method: method,
+            public_key_pem: None,
+        }
+    }
+
+    /// A client authenticating with `private_key_jwt`, its assertions verified with
+    /// `public_key_pem` (RSA or EC P-256).
+    pub fn private_key_jwt(id: &str, public_key_pem: &str) -> Self {
+        Self {
+            client_id: id.into(),
+            client_secret: None,
+            auth_method: AuthMethod::PrivateKeyJwt,
+            public_key_pem: Some(public_key_pem.into()),
         }
     }
 
@@ -322,6 +379,7 @@ impl ClientRegistration {
             client_id: id.into(),
             client_secret: None,
             auth_method: AuthMethod::None,
+            public_key_pem: None,
         }
     }
 }
@@ -362,7 +420,40 @@ struct State {
     authorize_mode: AuthorizeMode,
     nonces: HashMap<String, String>,
     revoked: Vec<String>,
+    signing: IdTokenSigning,
+    signer: Option<TestKey>,
+    published: Vec<TestKey>,
+    access_tokens: HashMap<String, AccessRecord>,
+    user_claims: Map<String, Value>,
+    used_jtis: HashSet<String>,
 }
+
+/// An access token the emulator issued, for its userinfo endpoint.
+#[derive(Debug, Clone)]
+struct AccessRecord {
+    subject: String,
+    active: bool,
+}
+
+/// The demo user's claims, in standard spelling.
+pub fn demo_user_claims() -> Map<String, Value> {
+    let claims = json!({
+        "sub": DEMO_SUBJECT,
+        "name": "Demo User",
+        "preferred_username": "demo",
+        "email": "demo@example.com",
+        "email_verified": true,
+        "phone_number": "+86 138 0000 0000",
+        "picture": "https://files.example.com/demo-user.png",
+    });
+    match claims {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+/// The `sub` of the user every code is issued for.
+pub const DEMO_SUBJECT: &str = "user-1";
 
 /// The state and logic of one emulated token endpoint.
 pub struct OidcProvider {
@@ -407,6 +498,8 @@ struct Presented {
     client_id: Option<String>,
     secret: Option<String>,
     method: AuthMethod,
+    /// The JWT of `client_secret_jwt` / `private_key_jwt`.
+    assertion: Option<String>,
 }
 
 impl OidcProvider {
@@ -417,10 +510,17 @@ impl OidcProvider {
             base_url.as_str().trim_end_matches('/'),
             profile.issuer_path
         );
+        let state = State {
+            signing: profile.id_token_signing,
+            signer: Some(TestKey::Rsa1),
+            published: vec![TestKey::Rsa1],
+            user_claims: demo_user_claims(),
+            ..State::default()
+        };
         Arc::new(Self {
             profile,
             issuer,
-            state: Mutex::new(State::default()),
+            state: Mutex::new(state),
             counter: AtomicU64::new(1),
         })
     }
@@ -513,7 +613,7 @@ impl OidcProvider {
             "response_types_supported": ["code"],
             "grant_types_supported": self.profile.grant_types,
             "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": ["HS256"],
+            "id_token_signing_alg_values_supported": self.advertised_algorithms(),
             "scopes_supported": ["openid"],
             "code_challenge_methods_supported": ["S256"],
             "authorization_response_iss_parameter_supported": self.profile.send_iss,
@@ -531,15 +631,228 @@ impl OidcProvider {
         if let (Some(path), Some(obj)) = (&self.profile.jwks_path, doc.as_object_mut()) {
             obj.insert("jwks_uri".into(), Value::String(self.url_for(path)));
         }
+        if let (Some(path), Some(obj)) = (&self.profile.userinfo_path, doc.as_object_mut()) {
+            obj.insert(
+                "userinfo_endpoint".into(),
+                Value::String(self.url_for(path)),
+            );
+        }
         doc
     }
 
-    /// The JWKS document (one RSA-shaped public key).
+    /// `id_token_signing_alg_values_supported`: RS256, with HS256 first when ID tokens are
+    /// signed with the client secret.
+    fn advertised_algorithms(&self) -> Vec<&'static str> {
+        match lock(&self.state).signing {
+            IdTokenSigning::Hs256 => vec!["HS256", "RS256"],
+            IdTokenSigning::Rs256 => vec!["RS256"],
+        }
+    }
+
+    /// The JWKS document: the public keys published now (the profile's member name, `keys` or
+    /// Tencent's `Keys`).
     pub fn jwks_document(&self) -> Value {
-        json!({ self.profile.jwks_member.clone(): [{
-            "kty": "RSA", "e": "AQAB", "kid": "emulator-key",
-            "n": "sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw"
-        }]})
+        let published = lock(&self.state).published.clone();
+        let keys: Vec<Value> = published.iter().map(|k| k.public_jwk()).collect();
+        json!({ self.profile.jwks_member.clone(): keys })
+    }
+
+    /// Rotates the signing key (OpenID Connect Core 10.1): ID tokens are signed with
+    /// [`TestKey::Rsa2`] from now on, and the JWKS publishes both keys when `keep_previous`,
+    /// else the new one only.
+    pub fn rotate_keys(&self, keep_previous: bool) {
+        let mut state = lock(&self.state);
+        state.signer = Some(TestKey::Rsa2);
+        state.published = if keep_previous {
+            vec![TestKey::Rsa1, TestKey::Rsa2]
+        } else {
+            vec![TestKey::Rsa2]
+        };
+    }
+
+    /// The key RS256 ID tokens are signed with now.
+    pub fn signing_key(&self) -> TestKey {
+        lock(&self.state).signer.unwrap_or(TestKey::Rsa1)
+    }
+
+    /// Switches how ID tokens are signed from now on.
+    pub fn set_id_token_signing(&self, signing: IdTokenSigning) {
+        lock(&self.state).signing = signing;
+    }
+
+    /// Replaces the demo user's claims (standard spelling, `sub` included) that ID tokens and
+    /// userinfo carry; the `sub` of ID tokens stays [`DEMO_SUBJECT`] unless given here.
+    pub fn set_user_claims(&self, claims: Map<String, Value>) {
+        lock(&self.state).user_claims = claims;
+    }
+
+    fn subject(&self) -> String {
+        lock(&self.state)
+            .user_claims
+            .get("sub")
+            .and_then(Value::as_str)
+            .unwrap_or(DEMO_SUBJECT)
+            .to_owned()
+    }
+
+    /// Signs `claims` as this provider signs ID tokens for `client_id`: HS256 with the
+    /// client's secret when so set (and the client has one), else RS256 with the current key
+    /// and its `kid`.
+    pub fn sign_id_token(&self, client_id: &str, claims: &Value) -> String {
+        let (signing, signer, secret) = {
+            let state = lock(&self.state);
+            let secret = state
+                .clients
+                .get(client_id)
+                .and_then(|c| c.client_secret.clone());
+            (state.signing, state.signer.unwrap_or(TestKey::Rsa1), secret)
+        };
+        match (signing, secret) {
+            (IdTokenSigning::Hs256, Some(secret)) => {
+                jose::sign_hs256(secret.as_bytes(), None, claims)
+            }
+            _ => jose::sign_default(signer, claims),
+        }
+    }
+
+    /// The algorithm [`OidcProvider::sign_id_token`] uses for `client_id`.
+    pub fn id_token_algorithm(&self, client_id: &str) -> SigningAlgorithm {
+        let state = lock(&self.state);
+        let has_secret = state
+            .clients
+            .get(client_id)
+            .is_some_and(|c| c.client_secret.is_some());
+        match state.signing {
+            IdTokenSigning::Hs256 if has_secret => SigningAlgorithm::Hs256,
+            _ => SigningAlgorithm::Rs256,
+        }
+    }
+
+    /// A fresh, valid ID token for `client_id`, as a code exchange would issue it: `iss`,
+    /// `sub`, `aud`, `azp`, `iat`, `exp` (30 minutes), the user's profile claims, and `nonce`
+    /// and `at_hash` when given.
+    pub fn id_token_for(
+        &self,
+        client_id: &str,
+        nonce: Option<&str>,
+        access_token: Option<&str>,
+    ) -> String {
+        let now = now_secs();
+        let mut claims = lock(&self.state).user_claims.clone();
+        claims.insert("sub".into(), json!(self.subject()));
+        for (name, value) in [
+            ("iss", json!(self.issuer)),
+            ("aud", json!(client_id)),
+            ("azp", json!(client_id)),
+            ("iat", json!(now)),
+            ("exp", json!(now + 1800)),
+            ("jti", json!(self.next_id(""))),
+        ] {
+            claims.insert(name.into(), value);
+        }
+        if let Some(nonce) = nonce {
+            claims.insert("nonce".into(), json!(nonce));
+        }
+        if let Some(at) = access_token {
+            let alg = self.id_token_algorithm(client_id);
+            claims.insert("at_hash".into(), json!(access_token_hash(alg, at)));
+        }
+        self.sign_id_token(client_id, &Value::Object(claims))
+    }
+
+    /// Mints an access token for the demo user, valid at the userinfo endpoint, as a code
+    /// exchange would.
+    pub fn issue_access_token(&self, client_id: &str) -> String {
+        let token = self.next_id("at-");
+        self.remember_access_token(&token, client_id);
+        token
+    }
+
+    fn remember_access_token(&self, token: &str, _client_id: &str) {
+        let subject = self.subject();
+        lock(&self.state).access_tokens.insert(
+            token.to_owned(),
+            AccessRecord {
+                subject,
+                active: true,
+            },
+        );
+    }
+
+    /// Makes `access_token` invalid at the userinfo endpoint (as if revoked or expired).
+    pub fn revoke_access_token(&self, access_token: &str) {
+        if let Some(record) = lock(&self.state).access_tokens.get_mut(access_token) {
+            record.active = false;
+        }
+    }
+
+    /// Answers a userinfo request as the profile's [`UserinfoStyle`] says.
+    pub fn handle_userinfo(&self, headers: &HeaderMap) -> Response {
+        let style = self.profile.userinfo_style;
+        if style == UserinfoStyle::OneAccess
+            && !headers
+                .get(axum::http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("application/json"))
+        {
+            // Marked required by OneAccess (ShowUser_0); the refusal's shape is assumed.
+            return Reply::oauth_error(
+                400,
+                "invalid_request",
+                "the Accept header must be application/json",
+            )
+            .into_response();
+        }
+        let token = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, t)| t.trim().to_owned());
+        let subject = token.as_ref().and_then(|t| {
+            lock(&self.state)
+                .access_tokens
+                .get(t)
+                .filter(|r| r.active)
+                .map(|r| r.subject.clone())
+        });
+        let Some(subject) = subject else {
+            return userinfo_refusal(style, token.is_none());
+        };
+        let mut claims = lock(&self.state).user_claims.clone();
+        claims.insert("sub".into(), json!(subject));
+        let body = match style {
+            UserinfoStyle::OneAccess => {
+                let get = |k: &str| claims.get(k).cloned().unwrap_or(Value::Null);
+                json!({
+                    "id": subject,
+                    "name": get("name"),
+                    "userName": get("preferred_username"),
+                    "mobile": get("phone_number"),
+                    "email": get("email"),
+                })
+            }
+            UserinfoStyle::GenAuth => {
+                for name in [
+                    "nickname",
+                    "given_name",
+                    "family_name",
+                    "middle_name",
+                    "birthdate",
+                    "gender",
+                    "zoneinfo",
+                    "locale",
+                    "updated_at",
+                    "website",
+                    "profile",
+                ] {
+                    claims.entry(name).or_insert(Value::Null);
+                }
+                Value::Object(claims)
+            }
+            UserinfoStyle::Standard | UserinfoStyle::Tencent => Value::Object(claims),
+        };
+        Reply::json(200, body).into_response()
     }
 
     /// Answers a token request: client authentication, then the grant.
@@ -570,9 +883,8 @@ impl OidcProvider {
             }
             return errors.unknown_client.clone();
         };
-        if client.auth_method != presented.method
-            || (client.auth_method != AuthMethod::None && client.client_secret != presented.secret)
-            || !self.profile.auth_methods.contains(&presented.method)
+        if !self.profile.auth_methods.contains(&presented.method)
+            || !self.authenticates(&client, &presented, &self.token_endpoint())
         {
             return errors.bad_client_credentials.clone();
         }
@@ -647,9 +959,10 @@ impl OidcProvider {
             .profile
             .issue_refresh_tokens
             .then(|| self.issue_refresh_token(&client.client_id, &scope));
+        let nonce = lock(&self.state).nonces.get(code).cloned();
         Reply::json(
             200,
-            self.token_body(&client.client_id, &scope, true, refresh),
+            self.token_body_with_nonce(&client.client_id, &scope, true, refresh, nonce.as_deref()),
         )
     }
 
@@ -693,6 +1006,18 @@ impl OidcProvider {
         for_user: bool,
         refresh_token: Option<String>,
     ) -> Value {
+        self.token_body_with_nonce(client_id, scope, for_user, refresh_token, None)
+    }
+
+    /// [`OidcProvider::token_body`] with the `nonce` of the authorize request in the ID token.
+    pub fn token_body_with_nonce(
+        &self,
+        client_id: &str,
+        scope: &str,
+        for_user: bool,
+        refresh_token: Option<String>,
+        nonce: Option<&str>,
+    ) -> Value {
         let p = &self.profile;
         let now = now_secs();
         let jti = self.next_id("");
@@ -705,8 +1030,11 @@ impl OidcProvider {
         } else {
             self.next_id("").repeat(2)[..40].to_owned()
         };
+        if for_user {
+            self.remember_access_token(&access_token, client_id);
+        }
         let mut body = Map::new();
-        body.insert("access_token".into(), Value::String(access_token));
+        body.insert("access_token".into(), Value::String(access_token.clone()));
         body.insert("token_type".into(), Value::String(p.token_type.clone()));
         match p.expiry_style {
             ExpiryStyle::Number => {
@@ -724,13 +1052,101 @@ impl OidcProvider {
         if for_user && p.issue_id_tokens && scope.split(' ').any(|s| s == "openid") {
             body.insert(
                 "id_token".into(),
-                Value::String(fake_jwt(&json!({
-                    "iss": self.issuer, "sub": "user-1", "aud": client_id, "azp": client_id,
-                    "iat": now, "exp": now + 1800, "jti": self.next_id(""),
-                }))),
+                Value::String(self.id_token_for(client_id, nonce, Some(&access_token))),
             );
         }
         Value::Object(body)
+    }
+
+    /// Whether `presented` authenticates `client` with its registered method: the secret for
+    /// `client_secret_basic` / `client_secret_post`, a valid assertion for the JWT methods
+    /// (see [`OidcProvider::check_assertion`]) addressed to `endpoint` or the token endpoint.
+    fn authenticates(
+        &self,
+        client: &ClientRegistration,
+        presented: &Presented,
+        endpoint: &str,
+    ) -> bool {
+        if client.auth_method != presented.method {
+            return false;
+        }
+        match client.auth_method {
+            AuthMethod::None => true,
+            AuthMethod::ClientSecretJwt | AuthMethod::PrivateKeyJwt => presented
+                .assertion
+                .as_deref()
+                .is_some_and(|a| self.check_assertion(client, a, endpoint).is_ok()),
+            _ => client.client_secret.is_some() && client.client_secret == presented.secret,
+        }
+    }
+
+    /// Checks a client assertion (RFC 7523 section 3): signed with the registered secret
+    /// (HS256, `client_secret_jwt`) or public key (RS256 / ES256, `private_key_jwt`); `iss`
+    /// and `sub` are the client id; `aud` is `endpoint`, the token endpoint or the issuer;
+    /// `exp` in the future; `jti` never seen before. Err says which check failed.
+    pub fn check_assertion(
+        &self,
+        client: &ClientRegistration,
+        assertion: &str,
+        endpoint: &str,
+    ) -> Result<(), String> {
+        use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+        let (key, algorithms) = match client.auth_method {
+            AuthMethod::ClientSecretJwt => {
+                let secret = client
+                    .client_secret
+                    .as_deref()
+                    .ok_or("no registered secret")?;
+                (
+                    DecodingKey::from_secret(secret.as_bytes()),
+                    vec![Algorithm::HS256],
+                )
+            }
+            AuthMethod::PrivateKeyJwt => {
+                let pem = client
+                    .public_key_pem
+                    .as_deref()
+                    .ok_or("no registered key")?;
+                match DecodingKey::from_rsa_pem(pem.as_bytes()) {
+                    Ok(k) => (k, vec![Algorithm::RS256, Algorithm::PS256]),
+                    Err(_) => (
+                        DecodingKey::from_ec_pem(pem.as_bytes())
+                            .map_err(|_| "the registered key is neither RSA nor EC")?,
+                        vec![Algorithm::ES256],
+                    ),
+                }
+            }
+            _ => return Err("not a JWT auth method".into()),
+        };
+        let header = jsonwebtoken::decode_header(assertion).map_err(|e| format!("header: {e}"))?;
+        if !algorithms.contains(&header.alg) {
+            return Err(format!("algorithm {:?} not allowed", header.alg));
+        }
+        let mut validation = Validation::new(header.alg);
+        let audiences = [
+            endpoint.to_owned(),
+            self.token_endpoint(),
+            self.issuer.clone(),
+        ];
+        validation.set_audience(&audiences);
+        validation.set_issuer(&[client.client_id.as_str()]);
+        validation.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
+        validation.leeway = 0;
+        let data = jsonwebtoken::decode::<Value>(assertion, &key, &validation)
+            .map_err(|e| format!("assertion refused: {e}"))?;
+        if data.claims.get("sub").and_then(Value::as_str) != Some(client.client_id.as_str()) {
+            return Err("sub is not the client id".into());
+        }
+        let jti = data
+            .claims
+            .get("jti")
+            .and_then(Value::as_str)
+            .ok_or("no jti")?
+            .to_owned();
+        if !lock(&self.state).used_jtis.insert(jti) {
+            return Err("jti reused (a replayed assertion)".into());
+        }
+        Ok(())
     }
 
     /// How the authorize endpoint answers from now on.
@@ -768,9 +1184,13 @@ impl OidcProvider {
         let Some(client) = client else {
             return errors.unknown_client.clone();
         };
-        if client.auth_method != presented.method
-            || (client.auth_method != AuthMethod::None && client.client_secret != presented.secret)
-        {
+        let revocation = self
+            .profile
+            .revocation_path
+            .as_deref()
+            .map(|p| self.url_for(p))
+            .unwrap_or_default();
+        if !self.authenticates(&client, &presented, &revocation) {
             return errors.bad_client_credentials.clone();
         }
         let Some(token) = params.get("token") else {
@@ -927,6 +1347,16 @@ impl OidcProvider {
                 get(move || async move { Reply::json(200, me.jwks_document()) }),
             );
         }
+        if let Some(path) = &self.profile.userinfo_path {
+            let me = Arc::clone(self);
+            let me_post = Arc::clone(self);
+            router = router.route(
+                path,
+                get(move |headers: HeaderMap| async move { me.handle_userinfo(&headers) }).post(
+                    move |headers: HeaderMap| async move { me_post.handle_userinfo(&headers) },
+                ),
+            );
+        }
         router
     }
 }
@@ -945,6 +1375,57 @@ fn logout_response(redirect: Option<&String>) -> Response {
     }
 }
 
+/// A userinfo refusal: `missing` when no bearer token came at all.
+fn userinfo_refusal(style: UserinfoStyle, missing: bool) -> Response {
+    let (status, code, description) = if missing {
+        (
+            400,
+            "invalid_request",
+            "Bearer token not found in the request",
+        )
+    } else {
+        (
+            401,
+            "invalid_token",
+            "the access token is invalid, expired or revoked",
+        )
+    };
+    let challenge = format!(
+        "Bearer error=\"{code}\", error_description=\"{description}\", \
+         error_uri=\"https://tools.ietf.org/html/rfc6750#section-3.1\""
+    );
+    let with_challenge = |mut response: Response| {
+        if let Ok(v) = HeaderValue::from_str(&challenge) {
+            response
+                .headers_mut()
+                .insert(axum::http::header::WWW_AUTHENTICATE, v);
+        }
+        response
+    };
+    match style {
+        UserinfoStyle::Tencent => with_challenge(Reply::empty(status).into_response()),
+        UserinfoStyle::OneAccess => Reply::oauth_error(
+            401,
+            "unauthorized",
+            "Full authentication is required to access this resource",
+        )
+        .into_response(),
+        UserinfoStyle::Standard | UserinfoStyle::GenAuth => {
+            // RFC 6750 3.1: no error code when the request had no token at all.
+            if missing {
+                let mut response = Reply::empty(401).into_response();
+                response.headers_mut().insert(
+                    axum::http::header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"emulator\""),
+                );
+                response
+            } else {
+                with_challenge(Reply::oauth_error(status, code, description).into_response())
+            }
+        }
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -959,6 +1440,41 @@ fn presented_client(
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Basic "));
+    if let Some(assertion) = params.get("client_assertion") {
+        if basic.is_some()
+            || params.contains_key("client_secret")
+            || params.get("client_assertion_type").map(String::as_str)
+                != Some(CLIENT_ASSERTION_TYPE)
+        {
+            return Err(());
+        }
+        // The client is named by the assertion's `sub` (RFC 7523 section 3); `client_id`,
+        // when sent too, must agree.
+        let sub = assertion
+            .split('.')
+            .nth(1)
+            .and_then(|p| URL_SAFE_NO_PAD.decode(p).ok())
+            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+            .and_then(|c| c.get("sub").and_then(Value::as_str).map(str::to_owned));
+        let alg_hs = jsonwebtoken::decode_header(assertion)
+            .map(|h| h.alg == jsonwebtoken::Algorithm::HS256)
+            .unwrap_or(false);
+        let client_id = match (params.get("client_id"), sub) {
+            (Some(id), Some(sub)) if *id != sub => return Err(()),
+            (_, Some(sub)) => Some(sub),
+            (id, None) => id.cloned(),
+        };
+        return Ok(Presented {
+            client_id,
+            secret: None,
+            method: if alg_hs {
+                AuthMethod::ClientSecretJwt
+            } else {
+                AuthMethod::PrivateKeyJwt
+            },
+            assertion: Some(assertion.clone()),
+        });
+    }
     if let Some(encoded) = basic {
         if params.contains_key("client_secret") {
             return Err(());
@@ -976,6 +1492,7 @@ fn presented_client(
             client_id: Some(unescape(id)),
             secret: Some(unescape(secret)),
             method: AuthMethod::ClientSecretBasic,
+            assertion: None,
         });
     }
     let client_id = params.get("client_id").cloned();
@@ -984,11 +1501,13 @@ fn presented_client(
             client_id,
             secret: Some(secret.clone()),
             method: AuthMethod::ClientSecretPost,
+            assertion: None,
         },
         None => Presented {
             client_id,
             secret: None,
             method: AuthMethod::None,
+            assertion: None,
         },
     })
 }

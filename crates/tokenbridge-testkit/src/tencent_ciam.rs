@@ -6,7 +6,9 @@
 //! with `expires_in` 299, the same refresh token echoed back, a JWKS whose key list is spelled
 //! `"Keys"`, a discovery document without userinfo or revocation endpoints, and the documented
 //! error answers, including the bare 401 for an unknown client and `401 invalid_client` for a
-//! code exchanged by another client than the one it was issued to.
+//! code exchanged by another client than the one it was issued to. ID tokens are signed RS256
+//! with real fixture keys; `/userinfo` answers the standard claims and refuses in
+//! `WWW-Authenticate` only, with no body (the English userinfo page).
 //!
 //! Where the documentation is silent the emulator assumes, and says so below and in
 //! `docs/providers/tencent-ciam.md`:
@@ -39,8 +41,8 @@ use serde_json::{json, Value};
 use tokenbridge_core::AuthMethod;
 
 use crate::oidc::{
-    ClientRegistration, CodeRequest, ErrorReplies, ExpiryStyle, OidcEmulator, Profile,
-    RefreshStyle, Reply,
+    ClientRegistration, CodeRequest, ErrorReplies, ExpiryStyle, IdTokenSigning, OidcEmulator,
+    Profile, RefreshStyle, Reply, UserinfoStyle,
 };
 use crate::server::any_loopback_port;
 
@@ -48,6 +50,8 @@ use crate::server::any_loopback_port;
 pub const TOKEN_PATH: &str = "/oauth2/token";
 /// The JWKS path.
 pub const JWKS_PATH: &str = "/oauth2/jwks";
+/// The userinfo path.
+pub const USERINFO_PATH: &str = "/userinfo";
 /// The discovery document path.
 pub const DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
 /// The access token lifetime Tencent announces: 300 s rounded down.
@@ -134,6 +138,11 @@ pub fn profile() -> Profile {
         logout_redirect_param: "logout_redirect_uri".into(),
         // Tencent CIAM's documentation does not mention RFC 9207's `iss` parameter.
         send_iss: false,
+        // RS256 with the keys at /oauth2/jwks (discovery sample).
+        id_token_signing: IdTokenSigning::Rs256,
+        // GET /userinfo; refusals only in WWW-Authenticate (userinfo page).
+        userinfo_path: Some(USERINFO_PATH.into()),
+        userinfo_style: UserinfoStyle::Tencent,
     }
 }
 

@@ -96,6 +96,7 @@ pub struct TokenSessionBuilder {
     margin: Duration,
     backoff_initial: Duration,
     backoff_max: Duration,
+    stale_while_failing: bool,
 }
 
 impl fmt::Debug for TokenSessionBuilder {
@@ -164,6 +165,14 @@ impl TokenSessionBuilder {
         self
     }
 
+    /// Whether a token that still works (inside the refresh margin) is handed out while
+    /// renewing it fails (default: true). False makes a failed renewal an error at once, for
+    /// callers that asked for a token valid for at least the margin.
+    pub fn stale_while_failing(mut self, allow: bool) -> Self {
+        self.stale_while_failing = allow;
+        self
+    }
+
     /// The session. Nothing is loaded or sent until the first call.
     pub fn build(self) -> TokenSession {
         let provider = self.exchanger.provider_id().to_owned();
@@ -178,6 +187,7 @@ impl TokenSessionBuilder {
                 margin: self.margin,
                 backoff_initial: self.backoff_initial,
                 backoff_max: self.backoff_max,
+                stale_while_failing: self.stale_while_failing,
                 state: Mutex::new(State {
                     current,
                     unsaved,
@@ -202,6 +212,7 @@ struct Inner {
     margin: Duration,
     backoff_initial: Duration,
     backoff_max: Duration,
+    stale_while_failing: bool,
     state: Mutex<State>,
 }
 
@@ -277,6 +288,7 @@ impl TokenSession {
             margin: DEFAULT_REFRESH_MARGIN,
             backoff_initial: Duration::from_secs(1),
             backoff_max: Duration::from_secs(30),
+            stale_while_failing: true,
         }
     }
 
@@ -324,7 +336,11 @@ impl TokenSession {
                 None => {
                     if let Some(not_before) = state.not_before.filter(|nb| now < *nb) {
                         // While backing off, a token that still works is better than an error.
-                        if let Some(held) = state.current.as_ref().filter(|h| h.valid(now)) {
+                        if let Some(held) = state
+                            .current
+                            .as_ref()
+                            .filter(|h| self.inner.stale_while_failing && h.valid(now))
+                        {
                             if !state.unsaved {
                                 return Ok(Arc::clone(&held.tokens));
                             }
@@ -619,7 +635,7 @@ impl Inner {
                 // failure stays the answer once it no longer works.
                 match (&failure, base) {
                     (SessionError::RefreshFailed { .. }, Some(base))
-                        if base.valid(Instant::now()) =>
+                        if self.stale_while_failing && base.valid(Instant::now()) =>
                     {
                         Ok(base.tokens)
                     }

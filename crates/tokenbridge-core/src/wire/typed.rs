@@ -2,7 +2,8 @@
 //! bytes, without building a `serde_json::Value` tree first.
 //!
 //! It only ever answers for a well-formed token object. Whatever it does not accept (a field of
-//! an unexpected type, a negative lifetime, a duplicate key, an `error` field, invalid JSON)
+//! an unexpected type, a negative lifetime, a repeated member name at any depth, an `error`
+//! field, invalid JSON)
 //! makes it give up, and the caller runs the `Value` pipeline, which produces the precise
 //! error message. That way the error messages stay in one place and the fast path cannot
 //! drift from them; it only has to agree with the `Value` pipeline on what succeeds, which
@@ -14,7 +15,7 @@ use std::time::Duration;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
-use super::{clamp_secs, expiry_from_f64, expiry_from_str, parse_expires_in};
+use super::{clamp_secs, expiry_from_f64, expiry_from_str, parse_expires_in, StrictValue};
 use crate::http::HttpResponse;
 use crate::token::{TokenSet, TokenType};
 
@@ -148,7 +149,7 @@ impl<'de> Visitor<'de> for FieldsVisitor {
                     once(&mut expires_in, map.next_value::<Lenient<Expiry>>()?.0 .0)?;
                 }
                 // Kept as sent: it lands in the extras when `expires_in` has a value.
-                "expire_in" => once(&mut expire_in, map.next_value::<Value>()?)?,
+                "expire_in" => once(&mut expire_in, map.next_value::<StrictValue>()?.0)?,
                 "refresh_token" => {
                     once(&mut refresh_token, map.next_value::<OptionalToken>()?.0)?;
                 }
@@ -159,7 +160,8 @@ impl<'de> Visitor<'de> for FieldsVisitor {
                     if extra.contains_key(&key) {
                         return Err(refuse());
                     }
-                    let value = map.next_value::<Value>()?;
+                    // Strict like the `Value` pipeline: a repeated name at any depth declines.
+                    let value = map.next_value::<StrictValue>()?.0;
                     extra.insert(key, value);
                 }
             }
@@ -234,13 +236,14 @@ impl<'de> Deserialize<'de> for KeyStr<'de> {
     }
 }
 
-/// `access_token`: a non-empty string.
+/// `access_token`: a string that is not blank and holds no control characters (it goes into
+/// an `Authorization` header as is).
 struct NonEmpty(String);
 
 impl<'de> Deserialize<'de> for NonEmpty {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         match String::deserialize(deserializer) {
-            Ok(s) if !s.is_empty() => Ok(NonEmpty(s)),
+            Ok(s) if !s.trim().is_empty() && !s.chars().any(char::is_control) => Ok(NonEmpty(s)),
             Ok(_) => Err(refuse()),
             Err(e) => Err(e),
         }
