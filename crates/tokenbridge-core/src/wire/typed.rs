@@ -243,11 +243,21 @@ struct NonEmpty(String);
 impl<'de> Deserialize<'de> for NonEmpty {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         match String::deserialize(deserializer) {
-            Ok(s) if !s.trim().is_empty() && !s.chars().any(char::is_control) => Ok(NonEmpty(s)),
+            Ok(s) if !s.trim().is_empty() && !has_control(&s) => Ok(NonEmpty(s)),
             Ok(_) => Err(refuse()),
             Err(e) => Err(e),
         }
     }
+}
+
+/// Whether `s` holds a control character (`char::is_control`: U+0000-U+001F, U+007F-U+009F),
+/// checked on the bytes: a token is long, and decoding it char by char cost more than the rest
+/// of its parse. U+0080-U+009F are the two-byte sequences `C2 80`..`C2 9F` in UTF-8.
+fn has_control(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter().any(|&c| c < 0x20 || c == 0x7f)
+        || b.windows(2)
+            .any(|w| w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1]))
 }
 
 /// `refresh_token` and `id_token`: a string; `null` and `""` count as absent.
@@ -351,5 +361,17 @@ impl<'de> Deserialize<'de> for Scopes {
             }
         }
         deserializer.deserialize_any(V).map(Scopes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_are_found_on_the_bytes_as_char_is_control_finds_them() {
+        for c in (0u32..0x300).filter_map(char::from_u32) {
+            let s = format!("ab{c}cd");
+            assert_eq!(super::has_control(&s), c.is_control(), "{:#x}", c as u32);
+        }
+        assert!(!super::has_control("é中文🙂"));
     }
 }
