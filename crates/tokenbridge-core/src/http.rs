@@ -136,6 +136,9 @@ impl fmt::Debug for HttpResponse {
 pub struct HttpClient {
     inner: reqwest::Client,
     config: HttpConfig,
+    /// Whether each request must set the User-Agent: only for a client tokenbridge did not
+    /// build with it as the default.
+    sets_user_agent: bool,
 }
 
 impl fmt::Debug for HttpClient {
@@ -146,7 +149,9 @@ impl fmt::Debug for HttpClient {
     }
 }
 
-static SHARED: OnceLock<reqwest::Client> = OnceLock::new();
+/// The shared pool, and whether its requests need the User-Agent set (only if its fallback
+/// build, without one, was used).
+static SHARED: OnceLock<(reqwest::Client, bool)> = OnceLock::new();
 
 /// Idle connections kept per host after a burst.
 pub const MAX_IDLE_PER_HOST: usize = 8;
@@ -220,21 +225,27 @@ impl HttpClient {
     /// The shared pool's connect timeout is the default (10 s); for another connect timeout use
     /// [`HttpClient::new`], which builds a pool of its own.
     pub fn shared(config: HttpConfig) -> Self {
-        let inner = SHARED
-            .get_or_init(|| {
-                build_reqwest(&HttpConfig::default()).unwrap_or_else(|_| {
-                    // Building a rustls client with no custom settings does not fail in
-                    // practice. If it ever does, the fallback must still never follow a
-                    // redirect, which reqwest's defaults would do.
+        let (inner, sets_user_agent) = SHARED
+            .get_or_init(|| match build_reqwest(&HttpConfig::default()) {
+                Ok(client) => (client, false),
+                // Building a rustls client with no custom settings does not fail in
+                // practice. If it ever does, the fallback must still never follow a
+                // redirect, which reqwest's defaults would do.
+                Err(_) => (
                     reqwest::Client::builder()
                         .redirect(reqwest::redirect::Policy::none())
                         .no_proxy()
                         .build()
-                        .unwrap_or_default()
-                })
+                        .unwrap_or_default(),
+                    true,
+                ),
             })
             .clone();
-        Self { inner, config }
+        Self {
+            inner,
+            config,
+            sets_user_agent,
+        }
     }
 
     /// The shared pool when `config` keeps the default connect timeout, otherwise a pool of
@@ -252,6 +263,7 @@ impl HttpClient {
         Ok(Self {
             inner: build_reqwest(&config)?,
             config,
+            sets_user_agent: false,
         })
     }
 
@@ -262,6 +274,9 @@ impl HttpClient {
         Self {
             inner: client,
             config,
+            // The caller's client may have another default User-Agent (or none); every request
+            // still says it comes from tokenbridge, as it always has.
+            sets_user_agent: true,
         }
     }
 
@@ -271,6 +286,7 @@ impl HttpClient {
         Self {
             inner: self.inner.clone(),
             config,
+            sets_user_agent: self.sets_user_agent,
         }
     }
 
@@ -311,14 +327,31 @@ impl HttpClient {
     }
 
     async fn send_once(&self, request: &TokenRequest) -> Result<HttpResponse> {
-        let endpoint = request.endpoint().clone();
-        ensure_secure_url(&endpoint, "endpoint")?;
+        // Borrowed for checks and errors; the URL is copied once for reqwest (`url()`) and once
+        // for the answer, where it used to be copied three times.
+        let endpoint = request.endpoint();
+        ensure_secure_url(endpoint, "endpoint")?;
         let mut builder = self
             .inner
             .request(request.method().clone(), request.url())
-            .timeout(self.config.timeout)
-            .header(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT))
-            .headers(request.headers_to_send());
+            .timeout(self.config.timeout);
+        // Clients tokenbridge builds send this User-Agent by default (reqwest adds a default
+        // header only when the request has none, so a hook's own still wins); a caller's
+        // client may not, so it is set per request there.
+        if self.sets_user_agent && !request.headers().contains_key(USER_AGENT) {
+            builder = builder.header(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));
+        }
+        // Header by header rather than a cloned map: a value clone only bumps a reference
+        // count. The encoding's Content-Type replaces one a hook may have set, as before.
+        let content_type = request.content_type();
+        for (name, value) in request.headers() {
+            if content_type.is_none() || name != CONTENT_TYPE {
+                builder = builder.header(name.clone(), value.clone());
+            }
+        }
+        if let Some(ct) = content_type {
+            builder = builder.header(CONTENT_TYPE, HeaderValue::from_static(ct));
+        }
         let body = request.body_bytes();
         if !body.is_empty() {
             builder = builder.body(body);
@@ -326,10 +359,11 @@ impl HttpClient {
         let mut response = builder
             .send()
             .await
-            .map_err(|e| transport_error(&endpoint, e))?;
+            .map_err(|e| transport_error(endpoint, e))?;
         let received_at = SystemTime::now();
         let status = response.status().as_u16();
-        let headers = response.headers().clone();
+        // Taken, not cloned: reading the body below does not need them.
+        let headers = std::mem::take(response.headers_mut());
 
         if (300..400).contains(&status) {
             return Err(Error::Redirected {
@@ -348,25 +382,46 @@ impl HttpClient {
             endpoint: endpoint.to_string(),
             limit,
         };
-        if response.content_length().is_some_and(|n| n > limit as u64) {
+        let announced = response.content_length();
+        if announced.is_some_and(|n| n > limit as u64) {
             return Err(too_large());
         }
-        let mut body = Vec::new();
+        // A token answer usually arrives as one chunk, which is kept as it is: no buffer and
+        // no copy. Further chunks go into a Vec sized once from the announced length; that is
+        // only a hint (the cap is enforced on the bytes that arrive) and never more than the
+        // cap, so a lying header cannot make us reserve more than a legitimate answer fills.
+        let mut first: Option<Bytes> = None;
+        let mut rest: Vec<u8> = Vec::new();
+        let mut received = 0usize;
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| transport_error(&endpoint, e))?
+            .map_err(|e| transport_error(endpoint, e))?
         {
-            if body.len() + chunk.len() > limit {
+            received += chunk.len();
+            if received > limit {
                 return Err(too_large());
             }
-            body.extend_from_slice(&chunk);
+            match first.take() {
+                None if rest.is_empty() => first = Some(chunk),
+                None => rest.extend_from_slice(&chunk),
+                Some(head) => {
+                    let hint = announced.map_or(0, |n| n as usize).min(limit);
+                    rest.reserve_exact(hint.max(received));
+                    rest.extend_from_slice(&head);
+                    rest.extend_from_slice(&chunk);
+                }
+            }
         }
+        let body = match first {
+            Some(only) => only,
+            None => Bytes::from(rest),
+        };
         Ok(HttpResponse {
-            endpoint,
+            endpoint: endpoint.clone(),
             status,
             headers,
-            body: Bytes::from(body),
+            body,
             received_at,
             sent: request.sent_secrets(),
         })

@@ -526,7 +526,11 @@ fn check_issuer(expected: &Url, got: Option<&str>) -> Result<()> {
 
 /// Adds the RFC 6749 parameters of `grant` to `request`.
 pub fn add_grant_params(request: &mut TokenRequest, grant: &Grant) {
-    request.param("grant_type", grant.grant_type());
+    // The standard grant types are literals, sent without a copy; an extension's is its own.
+    match grant.kind().grant_type() {
+        Some(grant_type) => request.static_param("grant_type", grant_type),
+        None => request.param("grant_type", grant.grant_type()),
+    };
     if let Some(code) = grant.code() {
         request.secret_param("code", code);
     }

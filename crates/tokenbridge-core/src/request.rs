@@ -28,8 +28,8 @@ pub enum BodyEncoding {
 /// One body or query parameter. Secret values are redacted in `Debug`.
 #[derive(Clone)]
 pub enum ParamValue {
-    /// A value safe to show.
-    Plain(String),
+    /// A value safe to show; borrowed when it is a literal such as `client_credentials`.
+    Plain(Cow<'static, str>),
     /// A credential.
     Secret(SecretString),
     /// A structured value (object, array, number, boolean) for JSON bodies; a form body or a
@@ -71,7 +71,8 @@ pub struct TokenRequest {
     method: Method,
     endpoint: Url,
     encoding: BodyEncoding,
-    params: Vec<(String, ParamValue)>,
+    /// Names are mostly literals (`grant_type`, `client_id`): borrowed, they cost nothing.
+    params: Vec<(Cow<'static, str>, ParamValue)>,
     headers: HeaderMap,
 }
 
@@ -100,15 +101,25 @@ impl TokenRequest {
 
     /// Adds a parameter that is safe to show.
     pub fn param(&mut self, name: impl Into<String>, value: impl Into<String>) -> &mut Self {
+        self.params.push((
+            Cow::Owned(name.into()),
+            ParamValue::Plain(Cow::Owned(value.into())),
+        ));
+        self
+    }
+
+    /// [`param`](Self::param) for a literal value (`grant_type=client_credentials`), which
+    /// is then not copied.
+    pub fn static_param(&mut self, name: &'static str, value: &'static str) -> &mut Self {
         self.params
-            .push((name.into(), ParamValue::Plain(value.into())));
+            .push((Cow::Borrowed(name), ParamValue::Plain(Cow::Borrowed(value))));
         self
     }
 
     /// Adds a credential parameter; it is redacted in `Debug`.
     pub fn secret_param(&mut self, name: impl Into<String>, value: &SecretString) -> &mut Self {
         self.params
-            .push((name.into(), ParamValue::Secret(value.clone())));
+            .push((Cow::Owned(name.into()), ParamValue::Secret(value.clone())));
         self
     }
 
@@ -116,7 +127,8 @@ impl TokenRequest {
     /// JSON body and as its JSON text in a form body or query. Not for credentials: it is
     /// shown in `Debug`.
     pub fn json_param(&mut self, name: impl Into<String>, value: serde_json::Value) -> &mut Self {
-        self.params.push((name.into(), ParamValue::Json(value)));
+        self.params
+            .push((Cow::Owned(name.into()), ParamValue::Json(value)));
         self
     }
 
@@ -144,6 +156,13 @@ impl TokenRequest {
         Ok(self)
     }
 
+    /// Sets a header to a value built beforehand (e.g. once per client, not per request).
+    /// Mark a credential with [`HeaderValue::set_sensitive`] first.
+    pub fn insert_header(&mut self, name: HeaderName, value: HeaderValue) -> &mut Self {
+        self.headers.insert(name, value);
+        self
+    }
+
     /// The HTTP method.
     pub fn method(&self) -> &Method {
         &self.method
@@ -166,7 +185,7 @@ impl TokenRequest {
 
     /// Parameter names in order.
     pub fn param_names(&self) -> impl Iterator<Item = &str> {
-        self.params.iter().map(|(n, _)| n.as_str())
+        self.params.iter().map(|(n, _)| n.as_ref())
     }
 
     /// The `Content-Type` the body is sent with.
@@ -182,18 +201,31 @@ impl TokenRequest {
     pub fn body_bytes(&self) -> Vec<u8> {
         match self.encoding {
             BodyEncoding::Form => {
-                let values: Vec<(&str, Cow<'_, str>)> = self
+                // Straight into one buffer of the exact size: the body becomes the request's
+                // `Bytes` without a second allocation, which a buffer with spare capacity
+                // would need. Measuring first costs a pass over short strings.
+                let encoded_len = |s: &str| -> usize {
+                    url::form_urlencoded::byte_serialize(s.as_bytes())
+                        .map(str::len)
+                        .sum()
+                };
+                let len = self
                     .params
                     .iter()
-                    .map(|(n, v)| (n.as_str(), v.expose()))
-                    .collect();
-                form_encode(values.iter().map(|(n, v)| (*n, v.as_ref()))).into_bytes()
+                    .map(|(n, v)| encoded_len(n) + 1 + encoded_len(&v.expose()))
+                    .sum::<usize>()
+                    + self.params.len().saturating_sub(1);
+                let mut ser = url::form_urlencoded::Serializer::new(String::with_capacity(len));
+                for (n, v) in &self.params {
+                    ser.append_pair(n, &v.expose());
+                }
+                ser.finish().into_bytes()
             }
             BodyEncoding::Json => {
                 let map: serde_json::Map<String, serde_json::Value> = self
                     .params
                     .iter()
-                    .map(|(n, v)| (n.clone(), v.to_json()))
+                    .map(|(n, v)| (n.clone().into_owned(), v.to_json()))
                     .collect();
                 serde_json::Value::Object(map).to_string().into_bytes()
             }

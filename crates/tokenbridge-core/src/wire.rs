@@ -5,6 +5,10 @@
 //! then [`token_set_from_fields`] (the lenient field parse). [`parse_standard_response`] runs
 //! all three; a vendor adapter that wraps tokens in an envelope runs the first, unwraps, and
 //! hands the inner object to the last.
+//!
+//! Those steps build a `serde_json::Value` tree, which costs an allocation per field. A plain
+//! success is therefore read first by a typed parser ([`TokenFields`], [`parse_standard_fast`])
+//! that follows the same rules; the `Value` steps run only when it declines, to report errors.
 
 use std::time::Duration;
 
@@ -14,6 +18,10 @@ use crate::error::{Error, ProviderError, Result, RetryAfter, UnreadableResponse}
 use crate::http::HttpResponse;
 use crate::redact::redact_snippet_scrubbing;
 use crate::token::{TokenSet, TokenType};
+
+mod typed;
+
+pub use typed::{parse_standard_fast, TokenFields};
 
 /// The longest lifetime tokenbridge accepts: ten years. Larger values (including ones that do
 /// not fit in a `u64`) are clamped to it, because an absurd lifetime is a provider quirk, not
@@ -28,47 +36,53 @@ pub const MAX_EXPIRES_IN: Duration = Duration::from_secs(10 * 365 * 24 * 60 * 60
 /// or for an `f64`, are clamped to it. Negative numbers, non-numeric strings and other JSON
 /// types are errors, described in the returned text.
 pub fn parse_expires_in(value: &Value) -> std::result::Result<Option<Duration>, String> {
-    // `shown` is the value as sent, for messages: an f64 would print a rounded number.
-    let (seconds, shown): (f64, String) = match value {
-        Value::Null => return Ok(None),
-        Value::Number(n) => {
-            if let Some(u) = n.as_u64() {
-                return Ok(Some(clamp_secs(u)));
-            }
-            match n.as_f64() {
-                Some(f) => (f, n.to_string()),
-                None => return Err(format!("{n} is not a number of seconds")),
-            }
-        }
-        Value::String(s) => {
-            let t = s.trim();
-            if t.is_empty() {
-                return Ok(None);
-            }
-            if let Ok(u) = t.parse::<u64>() {
-                return Ok(Some(clamp_secs(u)));
-            }
-            // Rust's float parser also takes "inf" and "NaN"; only plain numerals are seconds.
-            let numeral = t
-                .bytes()
-                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
-            match t.parse::<f64>() {
-                Ok(f) if numeral => (f, t.to_owned()),
-                _ => return Err(format!("{s:?} is not a number of seconds")),
-            }
-        }
-        other => {
-            return Err(format!(
-                "expected a number of seconds, got {}",
-                json_type(other)
-            ))
-        }
-    };
+    match value {
+        Value::Null => Ok(None),
+        Value::Number(n) => match (n.as_u64(), n.as_f64()) {
+            (Some(u), _) => Ok(Some(clamp_secs(u))),
+            // `shown` is the value as sent, for messages: an f64 would print a rounded number.
+            (None, Some(f)) => expiry_from_f64(f, || n.to_string()),
+            (None, None) => Err(format!("{n} is not a number of seconds")),
+        },
+        Value::String(s) => expiry_from_str(s),
+        other => Err(format!(
+            "expected a number of seconds, got {}",
+            json_type(other)
+        )),
+    }
+}
+
+/// [`parse_expires_in`] for a string value; shared with the typed parser so that both read
+/// strings the same way.
+fn expiry_from_str(s: &str) -> std::result::Result<Option<Duration>, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    if let Ok(u) = t.parse::<u64>() {
+        return Ok(Some(clamp_secs(u)));
+    }
+    // Rust's float parser also takes "inf" and "NaN"; only plain numerals are seconds.
+    let numeral = t
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+    match t.parse::<f64>() {
+        Ok(f) if numeral => expiry_from_f64(f, || t.to_owned()),
+        _ => Err(format!("{s:?} is not a number of seconds")),
+    }
+}
+
+/// [`parse_expires_in`] for a number that is not a `u64`: rounded down, clamped, and refused
+/// when negative or NaN. `shown` gives the value as sent, only when a message needs it.
+fn expiry_from_f64(
+    seconds: f64,
+    shown: impl FnOnce() -> String,
+) -> std::result::Result<Option<Duration>, String> {
     if seconds.is_nan() {
-        return Err(format!("{shown} is not a number of seconds"));
+        return Err(format!("{} is not a number of seconds", shown()));
     }
     if seconds < 0.0 {
-        return Err(format!("{shown} is negative"));
+        return Err(format!("{} is negative", shown()));
     }
     // Also catches +infinity (e.g. "1e999"): absurdly large, like a u64 overflow.
     if seconds >= MAX_EXPIRES_IN.as_secs() as f64 {
@@ -205,7 +219,17 @@ pub fn decode_json_object(response: &HttpResponse) -> Result<Map<String, Value>>
 /// equal names, so `{"error":"invalid_grant","error":null}` would read as no error at all: an
 /// answer that says two things is refused as unreadable instead (RFC 8259 section 4 leaves
 /// duplicate names to the parser; tokenbridge chooses to believe neither).
-struct StrictValue(Value);
+///
+/// Public so that typed parsers of token answers (core's [`TokenFields`], vendors' envelopes)
+/// hold the fields they keep as sent to the same rule.
+pub struct StrictValue(pub Value);
+
+impl std::fmt::Debug for StrictValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The value may be a credential a vendor sent among the extras.
+        f.write_str("StrictValue(..)")
+    }
+}
 
 impl<'de> serde::Deserialize<'de> for StrictValue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
@@ -410,7 +434,13 @@ pub fn token_set_from_fields(
 
 /// The whole standard pipeline: [`decode_json_object`], [`standard_error`], a check that the
 /// status is 2xx, then [`token_set_from_fields`].
+///
+/// A plain success is read by the typed [`parse_standard_fast`]; only when that declines does
+/// the body go through the `Value` steps, which say precisely what is wrong.
 pub fn parse_standard_response(response: &HttpResponse, provider: &str) -> Result<TokenSet> {
+    if let Some(tokens) = parse_standard_fast(response, provider) {
+        return Ok(tokens);
+    }
     let object = decode_json_object(response)?;
     if let Some(err) = standard_error(response, &object) {
         return Err(err);

@@ -55,8 +55,8 @@ pub use vendor::{
     OIDC, QRCODE_STATUS_PATH, QR_TICKET_GRANT_TYPE, VENDOR,
 };
 pub use wire::{
-    open_envelope, unwrap_envelope, QrAuthorization, QrCode, QrCodeOptions, QrCodeType, QrStatus,
-    QrUser, STATUS_OK,
+    open_envelope, parse_envelope_tokens, unwrap_envelope, QrAuthorization, QrCode, QrCodeOptions,
+    QrCodeType, QrStatus, QrUser, STATUS_OK,
 };
 
 /// Re-exported so configuration code needs only this crate for GenAuth's settings.

@@ -15,7 +15,7 @@
 use reqwest::header::HeaderName;
 use tokenbridge_core::http::join_path;
 use tokenbridge_core::wire::{
-    decode_json_object, standard_error, token_set_from_fields, unreadable,
+    decode_json_object, parse_standard_fast, standard_error, token_set_from_fields, unreadable,
 };
 use tokenbridge_core::{
     AuthMethod, BasicEncoding, BodyEncoding, EndpointPaths, Error, ErrorKind, ErrorMapping,
@@ -23,7 +23,7 @@ use tokenbridge_core::{
     Result, TokenRequest, TokenSet, VendorDescription, VendorHooks,
 };
 
-use crate::wire::{open_envelope, unwrap_envelope};
+use crate::wire::{parse_envelope_tokens, unwrap_envelope};
 
 /// The configuration `kind`, and the `vendor` of every [`VendorError`](tokenbridge_core::VendorError)
 /// this crate returns.
@@ -254,8 +254,12 @@ impl VendorHooks for GenAuthHooks {
         provider: &str,
     ) -> Result<TokenSet> {
         if is_qr_ticket(grant) {
-            let data = open_envelope(response)?;
-            return token_set_from_fields(response, data, provider);
+            return parse_envelope_tokens(response, provider);
+        }
+        // A plain standard success has an `access_token`, so the envelope branch below would
+        // not be taken: core's typed parser gives the same tokens in one pass.
+        if let Some(tokens) = parse_standard_fast(response, provider) {
+            return Ok(tokens);
         }
         let object = decode_json_object(response)?;
         if let Some(err) = standard_error(response, &object) {

@@ -13,7 +13,9 @@
 //!   request, and its 401 `"unauthorized"` is `InvalidToken` through the error table.
 
 use serde_json::Value;
-use tokenbridge_core::wire::{decode_json_object, parse_standard_response, retry_after};
+use tokenbridge_core::wire::{
+    decode_json_object, parse_standard_fast, parse_standard_response, retry_after,
+};
 use tokenbridge_core::{
     parse_userinfo_with_aliases, Error, Grant, GrantKind, HookContext, HttpResponse, Identity,
     Result, TokenSet, VendorError, VendorHooks,
@@ -43,10 +45,7 @@ impl VendorHooks for OneAccessHooks {
         _grant: &Grant,
         provider: &str,
     ) -> Result<TokenSet> {
-        match management_error(response) {
-            Some(error) => Err(error),
-            None => parse_standard_response(response, provider),
-        }
+        parse_token_response(response, provider)
     }
 
     fn parse_userinfo(&self, response: &HttpResponse) -> Result<Identity> {
@@ -63,6 +62,23 @@ impl VendorHooks for OneAccessHooks {
             }
             other => other,
         }
+    }
+}
+
+/// A token answer as a [`TokenSet`], or the error it carries: the management API shape
+/// first, then core's standard pipeline. `expires_in` is read whether it is `7200` or
+/// `"7200"`.
+pub fn parse_token_response(response: &HttpResponse, provider: &str) -> Result<TokenSet> {
+    // A plain success goes through core's typed parser in one pass. An `error_code` among the
+    // fields may be a management error, which only the full path below recognises.
+    if let Some(tokens) = parse_standard_fast(response, provider) {
+        if !tokens.extra().contains_key("error_code") {
+            return Ok(tokens);
+        }
+    }
+    match management_error(response) {
+        Some(error) => Err(error),
+        None => parse_standard_response(response, provider),
     }
 }
 

@@ -1,0 +1,171 @@
+//! Heap allocations per exchange, counted by a `#[global_allocator]`, and the peak resident
+//! set size over 10,000 exchanges, for tokenbridge, the reqwest baseline and `oauth2`.
+//!
+//! Allocations are counted on the measuring thread only: the client runs on a current-thread
+//! runtime there, and the loopback server runs on a thread of its own that is not counted.
+//! Peak RSS is process-wide, so each contender is measured in a child process of its own
+//! (this binary started again with `--rss <contender>`).
+
+// A counting allocator has to implement `GlobalAlloc`, which is an unsafe trait.
+#![allow(unsafe_code)]
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use futures_util::future::join_all;
+use tokenbridge_bench::{
+    measuring, peak_rss_kib, start_server, tokenbridge_exchange, tokenbridge_exchanger, Baseline,
+};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    static COUNTED: Cell<bool> = const { Cell::new(false) };
+}
+
+fn note() {
+    // `try_with`: the thread-local may already be gone while a thread exits.
+    if COUNTED.try_with(Cell::get).unwrap_or(false) {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator; counting touches only an
+// atomic and a const-initialised thread-local, neither of which allocates.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note();
+        // SAFETY: the caller's contract is passed on as is.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note();
+        // SAFETY: as above.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // A reallocation is an allocation for the purpose of "how much heap traffic".
+        note();
+        // SAFETY: as above.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: as above.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const NAMES: [&str; 3] = ["tokenbridge", "reqwest-baseline", "oauth2"];
+const COUNTED_EXCHANGES: u64 = 1_000;
+const RSS_EXCHANGES: usize = 10_000;
+const RSS_IN_FLIGHT: usize = 64;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+/// Allocations per exchange for each contender, sequential exchanges, after a warm-up that
+/// opens the pooled connection.
+fn count_allocations() -> [f64; 3] {
+    let addr = start_server();
+    let rt = runtime();
+    let tokenbridge = tokenbridge_exchanger(addr);
+    let baseline = Baseline::new(addr);
+    let oauth2 = common::OAuth2::new(addr);
+    let mut out = [0.0; 3];
+    for (i, slot) in out.iter_mut().enumerate() {
+        rt.block_on(async {
+            let one = || async {
+                match i {
+                    0 => drop(tokenbridge_exchange(&tokenbridge).await),
+                    1 => drop(baseline.exchange().await),
+                    _ => drop(oauth2.exchange().await),
+                }
+            };
+            for _ in 0..100 {
+                one().await;
+            }
+            COUNTED.with(|c| c.set(true));
+            let before = ALLOCATIONS.load(Ordering::Relaxed);
+            for _ in 0..COUNTED_EXCHANGES {
+                one().await;
+            }
+            let after = ALLOCATIONS.load(Ordering::Relaxed);
+            COUNTED.with(|c| c.set(false));
+            *slot = (after - before) as f64 / COUNTED_EXCHANGES as f64;
+        });
+    }
+    out
+}
+
+/// In a child process: 10,000 exchanges of one contender, 64 in flight; prints VmHWM in KiB.
+fn rss_child(name: &str) {
+    let addr = start_server();
+    let rt = runtime();
+    let tokenbridge = tokenbridge_exchanger(addr);
+    let baseline = Baseline::new(addr);
+    let oauth2 = common::OAuth2::new(addr);
+    rt.block_on(async {
+        for _ in 0..RSS_EXCHANGES / RSS_IN_FLIGHT {
+            match name {
+                "tokenbridge" => {
+                    join_all((0..RSS_IN_FLIGHT).map(|_| tokenbridge_exchange(&tokenbridge))).await;
+                }
+                "reqwest-baseline" => {
+                    join_all((0..RSS_IN_FLIGHT).map(|_| baseline.exchange())).await;
+                }
+                _ => {
+                    join_all((0..RSS_IN_FLIGHT).map(|_| oauth2.exchange())).await;
+                }
+            }
+        }
+    });
+    println!("{}", peak_rss_kib().unwrap_or(0));
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--rss") {
+        rss_child(args.get(i + 1).map(String::as_str).unwrap_or("tokenbridge"));
+        return;
+    }
+    if !measuring() {
+        return;
+    }
+    let counts = count_allocations();
+    println!(
+        "\n### Allocations per exchange ({COUNTED_EXCHANGES} sequential exchanges, client side)\n"
+    );
+    println!("| contender | allocations per exchange |\n|---|---|");
+    for (name, n) in NAMES.iter().zip(counts) {
+        println!("| {name} | {n:.1} |");
+    }
+
+    println!(
+        "\n### Peak RSS over {RSS_EXCHANGES} exchanges, {RSS_IN_FLIGHT} in flight (VmHWM, one process each; includes the in-process server)\n"
+    );
+    println!("| contender | peak RSS |\n|---|---|");
+    let exe = std::env::current_exe().expect("this binary");
+    for name in NAMES {
+        let output = std::process::Command::new(&exe)
+            .args(["--rss", name])
+            .output()
+            .expect("the child runs");
+        let kib = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+        println!("| {name} | {kib} KiB |");
+    }
+}

@@ -1,0 +1,377 @@
+//! The typed fast path of the response pipeline: a token object read straight from the body's
+//! bytes, without building a `serde_json::Value` tree first.
+//!
+//! It only ever answers for a well-formed token object. Whatever it does not accept (a field of
+//! an unexpected type, a negative lifetime, a repeated member name at any depth, an `error`
+//! field, invalid JSON)
+//! makes it give up, and the caller runs the `Value` pipeline, which produces the precise
+//! error message. That way the error messages stay in one place and the fast path cannot
+//! drift from them; it only has to agree with the `Value` pipeline on what succeeds, which
+//! the tests in `tests/wire.rs` check through [`parse_standard_response`](super::parse_standard_response).
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::{Map, Value};
+
+use super::{clamp_secs, expiry_from_f64, expiry_from_str, parse_expires_in, StrictValue};
+use crate::http::HttpResponse;
+use crate::token::{TokenSet, TokenType};
+
+/// A token object (`access_token`, `token_type`, `expires_in`, ... and every other field),
+/// read leniently and directly from JSON: the typed counterpart of
+/// [`token_set_from_fields`](super::token_set_from_fields), with the same rules.
+///
+/// Deserializing fails (with a terse message) on anything that rule set would refuse; run the
+/// `Value` pipeline then for the error to report. An `error` field is kept in the extras like
+/// any other: checking it is the caller's business, as with the `Value` pipeline.
+///
+/// ```
+/// use tokenbridge_core::wire::TokenFields;
+///
+/// let fields: TokenFields =
+///     serde_json::from_str(r#"{"access_token":"at","expires_in":"3600","openid":"o-1"}"#).unwrap();
+/// assert_eq!(fields.extra().len(), 1);
+/// ```
+pub struct TokenFields {
+    access_token: String,
+    token_type: TokenType,
+    expires_in: Option<Duration>,
+    refresh_token: Option<String>,
+    id_token: Option<String>,
+    scopes: Option<Vec<String>>,
+    extra: Map<String, Value>,
+}
+
+impl fmt::Debug for TokenFields {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Tokens and extras (which may hold vendor credentials) are not shown.
+        f.debug_struct("TokenFields")
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .field("scopes", &self.scopes)
+            .field("extra_keys", &self.extra.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenFields {
+    /// The fields the model has no slot for, as sent.
+    pub fn extra(&self) -> &Map<String, Value> {
+        &self.extra
+    }
+
+    /// The [`TokenSet`] these fields make, received with `response`, from `provider`.
+    pub fn into_token_set(self, response: &HttpResponse, provider: &str) -> TokenSet {
+        TokenSet::new(provider, self.access_token, self.token_type)
+            .with_received_at(response.received_at)
+            .with_expires_in(self.expires_in)
+            .with_refresh_token(self.refresh_token)
+            .with_id_token(self.id_token)
+            .with_scopes(self.scopes)
+            .with_extra(self.extra)
+    }
+}
+
+/// The standard pipeline's answer for a 2xx token response, when it is a plain success:
+/// `None` whenever [`parse_standard_response`](super::parse_standard_response) would have
+/// to report an error (or might: the caller then runs it to find out).
+pub fn parse_standard_fast(response: &HttpResponse, provider: &str) -> Option<TokenSet> {
+    if !response.is_success() {
+        return None;
+    }
+    let fields: TokenFields = serde_json::from_slice(&response.body).ok()?;
+    if !no_error(fields.extra.get("error")) {
+        return None;
+    }
+    Some(fields.into_token_set(response, provider))
+}
+
+/// Whether an `error` field says "no error": absent, `null` or blank, as in
+/// [`standard_error`](super::standard_error).
+fn no_error(value: Option<&Value>) -> bool {
+    match value {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.trim().is_empty(),
+        Some(_) => false,
+    }
+}
+
+/// Refuses a value; the message is never shown (the `Value` pipeline reports the error).
+fn refuse<E: de::Error>() -> E {
+    E::custom("not a standard token field")
+}
+
+impl<'de> Deserialize<'de> for TokenFields {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+
+struct FieldsVisitor;
+
+impl<'de> Visitor<'de> for FieldsVisitor {
+    type Value = TokenFields;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a token object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TokenFields, A::Error> {
+        // `Some(..)` once seen, so a repeated key is caught: the `Value` pipeline keeps the
+        // last one, and the fast path does not try to mimic that.
+        let mut access_token: Option<String> = None;
+        let mut token_type: Option<TokenType> = None;
+        let mut expires_in: Option<Option<Duration>> = None;
+        let mut expire_in: Option<Value> = None;
+        let mut refresh_token: Option<Option<String>> = None;
+        let mut id_token: Option<Option<String>> = None;
+        let mut scopes: Option<Option<Vec<String>>> = None;
+        let mut extra = Map::new();
+
+        fn once<T, E: de::Error>(slot: &mut Option<T>, value: T) -> Result<(), E> {
+            match slot.replace(value) {
+                None => Ok(()),
+                Some(_) => Err(refuse()),
+            }
+        }
+
+        // Keys are borrowed from the input where possible: only extras need owned ones.
+        while let Some(key) = map.next_key::<KeyStr<'de>>()? {
+            match key.as_str() {
+                "access_token" => {
+                    let v = map.next_value::<NonEmpty>()?.0;
+                    once(&mut access_token, v)?;
+                }
+                "token_type" => once(&mut token_type, map.next_value::<Lenient<TokenType>>()?.0)?,
+                "expires_in" => {
+                    once(&mut expires_in, map.next_value::<Lenient<Expiry>>()?.0 .0)?;
+                }
+                // Kept as sent: it lands in the extras when `expires_in` has a value.
+                "expire_in" => once(&mut expire_in, map.next_value::<StrictValue>()?.0)?,
+                "refresh_token" => {
+                    once(&mut refresh_token, map.next_value::<OptionalToken>()?.0)?;
+                }
+                "id_token" => once(&mut id_token, map.next_value::<OptionalToken>()?.0)?,
+                "scope" => once(&mut scopes, map.next_value::<Scopes>()?.0)?,
+                _ => {
+                    let key = key.into_owned();
+                    if extra.contains_key(&key) {
+                        return Err(refuse());
+                    }
+                    // Strict like the `Value` pipeline: a repeated name at any depth declines.
+                    let value = map.next_value::<StrictValue>()?.0;
+                    extra.insert(key, value);
+                }
+            }
+        }
+
+        let access_token = access_token.ok_or_else(refuse)?;
+        // `expires_in` wins when it has a value; `expire_in` is then kept as sent. A null
+        // `expires_in` counts as absent.
+        let expires_in = match (expires_in.flatten(), expire_in) {
+            (Some(d), alt) => {
+                if let Some(alt) = alt {
+                    extra.insert("expire_in".to_owned(), alt);
+                }
+                Some(d)
+            }
+            (None, Some(alt)) => parse_expires_in(&alt).map_err(|_| refuse::<A::Error>())?,
+            (None, None) => None,
+        };
+        Ok(TokenFields {
+            access_token,
+            token_type: token_type.unwrap_or(TokenType::Bearer),
+            expires_in,
+            refresh_token: refresh_token.flatten(),
+            id_token: id_token.flatten(),
+            scopes: scopes.flatten(),
+            extra,
+        })
+    }
+}
+
+/// A map key, borrowed from the input when it has no escapes.
+enum KeyStr<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl KeyStr<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            KeyStr::Borrowed(s) => s,
+            KeyStr::Owned(s) => s,
+        }
+    }
+
+    fn into_owned(self) -> String {
+        match self {
+            KeyStr::Borrowed(s) => s.to_owned(),
+            KeyStr::Owned(s) => s,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for KeyStr<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = KeyStr<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<KeyStr<'de>, E> {
+                Ok(KeyStr::Borrowed(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyStr<'de>, E> {
+                Ok(KeyStr::Owned(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<KeyStr<'de>, E> {
+                Ok(KeyStr::Owned(v))
+            }
+        }
+        deserializer.deserialize_str(V)
+    }
+}
+
+/// `access_token`: a string that is not blank and holds no control characters (it goes into
+/// an `Authorization` header as is).
+struct NonEmpty(String);
+
+impl<'de> Deserialize<'de> for NonEmpty {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match String::deserialize(deserializer) {
+            Ok(s) if !s.trim().is_empty() && !has_control(&s) => Ok(NonEmpty(s)),
+            Ok(_) => Err(refuse()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Whether `s` holds a control character (`char::is_control`: U+0000-U+001F, U+007F-U+009F),
+/// checked on the bytes: a token is long, and decoding it char by char cost more than the rest
+/// of its parse. U+0080-U+009F are the two-byte sequences `C2 80`..`C2 9F` in UTF-8.
+fn has_control(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter().any(|&c| c < 0x20 || c == 0x7f)
+        || b.windows(2)
+            .any(|w| w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1]))
+}
+
+/// `refresh_token` and `id_token`: a string; `null` and `""` count as absent.
+struct OptionalToken(Option<String>);
+
+impl<'de> Deserialize<'de> for OptionalToken {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Option::<String>::deserialize(deserializer)?;
+        Ok(OptionalToken(value.filter(|s| !s.is_empty())))
+    }
+}
+
+/// A field read with a lenient visitor: `Lenient<TokenType>` and `Lenient<Expiry>`.
+struct Lenient<T>(T);
+
+/// The lifetime from `expires_in`: `None` for `null` or a blank string.
+struct Expiry(Option<Duration>);
+
+impl<'de> Deserialize<'de> for Lenient<Expiry> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Expiry;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number of seconds")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Expiry, E> {
+                Ok(Expiry(Some(clamp_secs(v))))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Expiry, E> {
+                // serde_json hands non-negative integers to `visit_u64`; this is negative.
+                u64::try_from(v)
+                    .map(|u| Expiry(Some(clamp_secs(u))))
+                    .map_err(|_| refuse())
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Expiry, E> {
+                expiry_from_f64(v, String::new)
+                    .map(Expiry)
+                    .map_err(|_| refuse())
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Expiry, E> {
+                expiry_from_str(v).map(Expiry).map_err(|_| refuse())
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Expiry, E> {
+                Ok(Expiry(None))
+            }
+        }
+        deserializer.deserialize_any(V).map(Lenient)
+    }
+}
+
+impl<'de> Deserialize<'de> for Lenient<TokenType> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = TokenType;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a token type")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<TokenType, E> {
+                // Blank means "not said", like absent; otherwise compared case-insensitively.
+                Ok(if v.trim().is_empty() {
+                    TokenType::Bearer
+                } else {
+                    TokenType::parse(v)
+                })
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<TokenType, E> {
+                Ok(TokenType::Bearer)
+            }
+        }
+        deserializer.deserialize_any(V).map(Lenient)
+    }
+}
+
+/// `scope`: a space-separated string or an array of strings; `null`, blank and `[]` count as
+/// absent. The string is split where it lies in the input, without an owned copy first.
+struct Scopes(Option<Vec<String>>);
+
+impl<'de> Deserialize<'de> for Scopes {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Option<Vec<String>>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a scope string or array")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                let scopes: Vec<String> = v.split_whitespace().map(str::to_owned).collect();
+                Ok((!scopes.is_empty()).then_some(scopes))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut scopes = Vec::with_capacity(seq.size_hint().unwrap_or(4));
+                while let Some(s) = seq.next_element::<String>()? {
+                    scopes.push(s);
+                }
+                Ok((!scopes.is_empty()).then_some(scopes))
+            }
+        }
+        deserializer.deserialize_any(V).map(Scopes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_are_found_on_the_bytes_as_char_is_control_finds_them() {
+        for c in (0u32..0x300).filter_map(char::from_u32) {
+            let s = format!("ab{c}cd");
+            assert_eq!(super::has_control(&s), c.is_control(), "{:#x}", c as u32);
+        }
+        assert!(!super::has_control("é中文🙂"));
+    }
+}
