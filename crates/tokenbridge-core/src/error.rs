@@ -531,6 +531,9 @@ impl Error {
     pub fn may_have_been_sent(&self) -> bool {
         match self {
             Error::Transport(t) => t.may_have_been_sent(),
+            // Without a status the refusal did not come from an answer to a request: it came
+            // in a sign-in callback, before anything was sent.
+            Error::Provider(p) if p.status.is_none() => false,
             Error::Config { .. }
             | Error::Callback(_)
             | Error::Unsupported { .. }

@@ -153,8 +153,9 @@ impl fmt::Debug for HttpClient {
 /// build, without one, was used).
 static SHARED: OnceLock<(reqwest::Client, bool)> = OnceLock::new();
 
-/// Idle connections kept per host after a burst.
-pub const MAX_IDLE_PER_HOST: usize = 8;
+/// Idle connections kept per host after a burst: enough for 64 requests in flight to reuse
+/// their connections, and a bound on what a larger burst leaves open.
+pub const MAX_IDLE_PER_HOST: usize = 64;
 /// How long an idle connection is kept.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -423,7 +424,9 @@ impl HttpClient {
             headers,
             body,
             received_at,
-            sent: request.sent_secrets(),
+            // Scrubbing needs the request's credentials only when an error is reported, and
+            // the caller that holds the request does it then (see `Error::scrubbed`).
+            sent: SentSecrets::default(),
         })
     }
 }

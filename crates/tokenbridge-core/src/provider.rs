@@ -21,7 +21,6 @@ use crate::grant::{Grant, GrantKind};
 use crate::http::{join_path, parse_base_url, parse_secure_url, HttpClient};
 use crate::id_token::{Clock, SigningAlgorithm};
 use crate::identity::IdentitySettings;
-use crate::redact::SentSecrets;
 use crate::request::{BodyEncoding, TokenRequest};
 use crate::signin::CompletedLogins;
 use crate::token::TokenSet;
@@ -592,10 +591,12 @@ impl Provider {
     async fn exchange_once(&self, grant: Grant) -> Result<TokenSet> {
         let resolved = self.prepare(&grant).await?;
         let vendor = self.inner.vendor;
-        let mut sent = SentSecrets::default();
+        let request = self.token_request(&grant, resolved).map_err(|e| {
+            vendor
+                .hooks
+                .map_error(e, &grant, &self.hook_context(resolved))
+        })?;
         let result = async {
-            let request = self.token_request(&grant, resolved)?;
-            sent = request.sent_secrets();
             let response = self.inner.http.send(&request).await?;
             vendor
                 .hooks
@@ -607,7 +608,8 @@ impl Provider {
             vendor
                 .hooks
                 .map_error(e, &grant, &self.hook_context(resolved))
-                .scrubbed(&sent)
+                // Only now, on the error path, are the request's credentials gathered.
+                .scrubbed(&request.sent_secrets())
         })
     }
 }

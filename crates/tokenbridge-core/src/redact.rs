@@ -50,10 +50,13 @@ fn is_sensitive_key(key: &str) -> bool {
         || SENSITIVE_KEYS.contains(&normalized.as_str())
 }
 
-/// The exact credentials a request carried, in every spelling a server might echo them in:
-/// as sent, form-encoded, percent-encoded, JSON-escaped, and the base64 of a Basic header.
-/// Scrubbed from everything kept of the answer, before any snippet is cut, so that no piece of
-/// a credential survives even in a key tokenbridge does not know.
+/// The exact credentials a request carried. [`SentSecrets::scrub`] removes them, in every
+/// spelling a server might echo them in (as sent, form-encoded, percent-encoded, JSON-escaped,
+/// inside the base64 of a Basic header), from everything kept of the answer, so that no piece
+/// of a credential survives even in a key tokenbridge does not know.
+///
+/// Only the raw values are kept, and only when an error is reported: the spellings are worked
+/// out when scrubbing, so a successful exchange pays nothing.
 #[derive(Clone, Default)]
 pub struct SentSecrets(Arc<[String]>);
 
@@ -68,36 +71,20 @@ impl std::fmt::Debug for SentSecrets {
 const MIN_SCRUBBED_CHARS: usize = 4;
 
 impl SentSecrets {
-    /// The spellings of `secrets` (parameter values) and of sensitive header values.
+    /// The credentials among `secrets` (parameter values) and `headers` (sensitive header
+    /// values: a Basic header's credentials are decoded and kept too).
     pub fn new<'a>(
         secrets: impl IntoIterator<Item = &'a str>,
         headers: impl IntoIterator<Item = &'a str>,
     ) -> Self {
-        let mut out: Vec<String> = Vec::new();
-        let add = |value: &str, out: &mut Vec<String>| {
-            if value.chars().count() < MIN_SCRUBBED_CHARS {
-                return;
-            }
-            let form: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
-            let percent = form.replace('+', "%20");
-            let json = serde_json::to_string(value).unwrap_or_default();
-            let json = json.trim_matches('"').to_owned();
-            for spelling in [value.to_owned(), form, percent, json] {
-                if !out.contains(&spelling) {
-                    out.push(spelling);
-                }
-            }
-        };
-        for secret in secrets {
-            add(secret, &mut out);
-        }
+        let mut raw: Vec<String> = secrets.into_iter().map(str::to_owned).collect();
         for header in headers {
             let value = header
                 .strip_prefix("Basic ")
                 .or_else(|| header.strip_prefix("Bearer "))
                 .unwrap_or(header)
                 .trim();
-            add(value, &mut out);
+            raw.push(value.to_owned());
             // The Basic credentials themselves, as the server may print them decoded.
             if let Some(decoded) = STANDARD
                 .decode(value)
@@ -105,19 +92,18 @@ impl SentSecrets {
                 .and_then(|b| String::from_utf8(b).ok())
             {
                 if let Some((_, secret)) = decoded.split_once(':') {
-                    add(secret, &mut out);
                     let unescaped: String =
                         url::form_urlencoded::parse(format!("s={secret}").as_bytes())
                             .next()
                             .map(|(_, v)| v.into_owned())
                             .unwrap_or_default();
-                    add(&unescaped, &mut out);
+                    raw.push(secret.to_owned());
+                    raw.push(unescaped);
                 }
             }
         }
-        // Longest first, so that a spelling containing another is replaced whole.
-        out.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        Self(out.into())
+        raw.retain(|v| v.chars().count() >= MIN_SCRUBBED_CHARS);
+        Self(raw.into())
     }
 
     /// Whether there is nothing to scrub.
@@ -125,12 +111,53 @@ impl SentSecrets {
         self.0.is_empty()
     }
 
-    /// `text` with every spelling of every credential replaced by `[redacted]`.
+    /// Every spelling of every credential, longest first so that a spelling containing
+    /// another is replaced whole.
+    fn spellings(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for value in self.0.iter() {
+            let form: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+            let percent = form.replace('+', "%20");
+            let json = serde_json::to_string(value).unwrap_or_default();
+            let json = json.trim_matches('"').to_owned();
+            for spelling in [value.clone(), form, percent, json] {
+                if spelling.chars().count() >= MIN_SCRUBBED_CHARS && !out.contains(&spelling) {
+                    out.push(spelling);
+                }
+            }
+        }
+        out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        out
+    }
+
+    /// `text` with every spelling of every credential replaced by `[redacted]`. When `text`
+    /// was cut (it ends with `…`), a credential's beginning left at the cut is removed too.
     pub fn scrub(&self, text: &str) -> String {
+        if self.is_empty() {
+            return text.to_owned();
+        }
+        let spellings = self.spellings();
         let mut out = text.to_owned();
-        for secret in self.0.iter() {
+        for secret in &spellings {
             if out.contains(secret.as_str()) {
                 out = out.replace(secret.as_str(), REDACTED);
+            }
+        }
+        if let Some(body) = out.strip_suffix('…') {
+            // The longest start of any credential that the cut text ends with.
+            let cut = spellings
+                .iter()
+                .filter_map(|secret| {
+                    let chars: Vec<(usize, char)> = secret.char_indices().collect();
+                    (MIN_SCRUBBED_CHARS.min(chars.len())..chars.len())
+                        .rev()
+                        .map(|n| &secret[..chars[n].0])
+                        .find(|start| body.ends_with(start))
+                        .map(str::len)
+                })
+                .max();
+            if let Some(len) = cut {
+                out = format!("{}{REDACTED}…", &body[..body.len() - len]);
             }
         }
         out
