@@ -5,6 +5,13 @@
 //! Without Node or without `tests/interop/node_modules` the tests skip with a printed reason,
 //! unless `CI` is set (or `TOKENBRIDGE_INTEROP=required`): then they fail, so CI can never pass
 //! without having talked to the real provider. See docs/interop.md.
+//!
+//! Two test crates include this file: the facade's `tests/interop_oidc_provider.rs` (as
+//! `mod interop_support;`) and the CLI's `crates/tokenbridge-cli/tests/interop.rs` (by
+//! `#[path]`). So it names only what both can reach: `tokenbridge` (with its re-exported
+//! `reqwest` and `url`) and `serde_json`; reqwest's `cookies` feature is not on in the CLI's
+//! build, hence the small cookie jar below. Each crate uses part of it.
+#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -14,9 +21,10 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use reqwest::header::LOCATION;
-use reqwest::redirect::Policy;
-use url::Url;
+use tokenbridge::reqwest;
+use tokenbridge::reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use tokenbridge::reqwest::redirect::Policy;
+use tokenbridge::url::Url;
 
 /// How long the provider may take to print its readiness line.
 const READY_TIMEOUT: Duration = Duration::from_secs(20);
@@ -81,11 +89,15 @@ pub(crate) const PRIVATE_KEY_JWT: Client = Client {
 /// Every client provider.js registers.
 pub(crate) const CLIENTS: [Client; 6] = [BASIC, POST, PUBLIC, WEIRD, SECRET_JWT, PRIVATE_KEY_JWT];
 
-/// The directory holding package.json and provider.js.
+/// The directory holding package.json and provider.js: `tests/interop` of the workspace,
+/// found from the including crate's directory (the workspace root, or a crate below it).
 fn interop_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("interop")
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .ancestors()
+        .map(|dir| dir.join("tests").join("interop"))
+        .find(|dir| dir.join("provider.js").is_file())
+        .unwrap_or_else(|| manifest.join("tests").join("interop"))
 }
 
 /// The RSA private key (PKCS#8 PEM) of the `private_key_jwt` client: a test key, committed.

@@ -12,7 +12,8 @@
 mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures_util::future::join_all;
@@ -26,12 +27,25 @@ static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
 
 thread_local! {
     static COUNTED: Cell<bool> = const { Cell::new(false) };
+    /// `--breakdown` only: a backtrace is taken of each counted allocation.
+    static TRACING: Cell<bool> = const { Cell::new(false) };
+    /// Set while a backtrace is taken, so that its own allocations are not traced.
+    static IN_TRACE: Cell<bool> = const { Cell::new(false) };
+    static TRACES: RefCell<Vec<std::backtrace::Backtrace>> = const { RefCell::new(Vec::new()) };
 }
 
 fn note() {
     // `try_with`: the thread-local may already be gone while a thread exits.
     if COUNTED.try_with(Cell::get).unwrap_or(false) {
         ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        if TRACING.try_with(Cell::get).unwrap_or(false)
+            && !IN_TRACE.try_with(Cell::get).unwrap_or(true)
+        {
+            IN_TRACE.with(|t| t.set(true));
+            let trace = std::backtrace::Backtrace::force_capture();
+            TRACES.with(|t| t.borrow_mut().push(trace));
+            IN_TRACE.with(|t| t.set(false));
+        }
     }
 }
 
@@ -137,8 +151,87 @@ fn rss_child(name: &str) {
     println!("{}", peak_rss_kib().unwrap_or(0));
 }
 
+/// `--breakdown`: where tokenbridge's allocations per exchange come from. Each allocation of
+/// 100 counted exchanges is attributed to the innermost frame of a tokenbridge crate in its
+/// backtrace, and to the innermost frame of another crate below it (reqwest, hyper,
+/// serde_json, ...). Symbol names only: frames inlined into their caller are not seen.
+fn breakdown() {
+    const EXCHANGES: usize = 100;
+    let addr = start_server();
+    let rt = runtime();
+    let tokenbridge = tokenbridge_exchanger(addr);
+    rt.block_on(async {
+        for _ in 0..100 {
+            drop(tokenbridge_exchange(&tokenbridge).await);
+        }
+        COUNTED.with(|c| c.set(true));
+        TRACING.with(|c| c.set(true));
+        for _ in 0..EXCHANGES {
+            drop(tokenbridge_exchange(&tokenbridge).await);
+        }
+        TRACING.with(|c| c.set(false));
+        COUNTED.with(|c| c.set(false));
+    });
+    let traces = TRACES.with(|t| std::mem::take(&mut *t.borrow_mut()));
+    let mut sites: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for trace in &traces {
+        let text = trace.to_string();
+        let frames: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter_map(|l| l.split_once(": ").map(|(_, f)| f))
+            .filter(|f| {
+                !f.starts_with("std::")
+                    && !f.starts_with("alloc::")
+                    && !f.starts_with("core::")
+                    && !f.starts_with("<alloc::")
+                    && !f.starts_with("<core::")
+                    && !f.starts_with("<std::")
+                    && !f.starts_with("__rust")
+                    && !f.contains("allocations::")
+                    && !f.contains("Counting")
+            })
+            .collect();
+        let ours = frames
+            .iter()
+            .find(|f| f.contains("tokenbridge"))
+            .map_or("(no tokenbridge frame)", |f| f);
+        let below = frames
+            .first()
+            .filter(|f| !f.contains("tokenbridge"))
+            .map_or("", |f| f);
+        *sites.entry((short(ours), short(below))).or_default() += 1;
+    }
+    let mut sites: Vec<_> = sites.into_iter().collect();
+    sites.sort_by(|a, b| b.1.cmp(&a.1));
+    println!(
+        "{} allocations per exchange ({EXCHANGES} exchanges)\n",
+        traces.len() as f64 / EXCHANGES as f64
+    );
+    println!("| per exchange | tokenbridge frame | innermost other frame |\n|---|---|---|");
+    for ((ours, below), n) in sites {
+        println!(
+            "| {:.2} | `{ours}` | `{below}` |",
+            n as f64 / EXCHANGES as f64
+        );
+    }
+}
+
+/// A frame's symbol without its hash suffix.
+fn short(frame: &str) -> String {
+    let frame = frame.trim();
+    match frame.rfind("::h") {
+        Some(i) if frame[i + 3..].chars().all(|c| c.is_ascii_hexdigit()) => frame[..i].to_owned(),
+        _ => frame.to_owned(),
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--breakdown") {
+        breakdown();
+        return;
+    }
     if let Some(i) = args.iter().position(|a| a == "--rss") {
         rss_child(args.get(i + 1).map(String::as_str).unwrap_or("tokenbridge"));
         return;

@@ -7,6 +7,7 @@
 //! results and how to read them.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -117,7 +118,14 @@ pub struct PlainToken {
 /// queue behind the contenders' tasks, and returns its address. Every `POST /token` gets the
 /// standard body; the server checks nothing, so each contender pays only for its own side.
 pub fn start_server() -> SocketAddr {
+    start_counting_server().0
+}
+
+/// [`start_server`], with the number of requests it has answered so far.
+pub fn start_counting_server() -> (SocketAddr, Arc<AtomicU64>) {
     let body = axum::body::Bytes::from(standard_body());
+    let requests = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&requests);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -128,6 +136,7 @@ pub fn start_server() -> SocketAddr {
             let app = Router::new().route(
                 "/token",
                 post(move || {
+                    counter.fetch_add(1, Ordering::Relaxed);
                     let body = body.clone();
                     async move { ([(CONTENT_TYPE, "application/json")], body) }
                 }),
@@ -140,8 +149,10 @@ pub fn start_server() -> SocketAddr {
             axum::serve(listener, app).await.expect("the server runs");
         });
     });
-    rx.recv_timeout(Duration::from_secs(10))
-        .expect("the server starts")
+    let addr = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the server starts");
+    (addr, requests)
 }
 
 /// The token endpoint URL of the server at `addr`.

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::Args;
 use tokenbridge::output::{identity_json, token_set_json, Secrets};
+use tokenbridge::session::{FileStore, TokenStore};
 use tokenbridge::url::{self, Url};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -34,6 +35,10 @@ pub(crate) struct LoginArgs {
     // Help as an attribute: in a doc comment rustdoc would take "[redacted]" for a link.
     #[arg(long, help = "Show secret values instead of \"[redacted]\"")]
     reveal: bool,
+    /// Also save the session (the tokens, refresh token included) to FILE, written
+    /// atomically with mode 0600, for `tokenbridge token`.
+    #[arg(long, value_name = "FILE")]
+    session: Option<std::path::PathBuf>,
 }
 
 /// The largest request the listener reads: a callback is a GET line and a few headers.
@@ -211,6 +216,19 @@ pub(crate) async fn run(args: LoginArgs) -> Result<(), Failure> {
     let result = provider.complete_login(&target, request.pending).await;
     match result {
         Ok(login) => {
+            if let Some(path) = &args.session {
+                // Saved (atomically, mode 0600) before anything is printed: a session that
+                // could not be kept is a failed login.
+                if let Err(error) = FileStore::new(path).save(&login.tokens).await {
+                    respond(
+                        &mut stream,
+                        "500 Internal Server Error",
+                        "Signed in, but the session could not be saved; see the terminal.",
+                    )
+                    .await;
+                    return Err(Failure::Usage(error.to_string()));
+                }
+            }
             respond(
                 &mut stream,
                 "200 OK",
@@ -223,20 +241,15 @@ pub(crate) async fn run(args: LoginArgs) -> Result<(), Failure> {
                 Secrets::Redact
             };
             let mut json = token_set_json(&login.tokens, secrets);
-            // The verified ID token's user; `null` when no ID token came back (or the provider
-            // has no keys to verify one with).
-            let identity = match (&login.id_token, login.identity()) {
-                (Some(token), Some(identity)) => {
-                    let mut value = identity_json(&identity);
-                    if let Some(map) = value.as_object_mut() {
-                        map.insert("issuer".into(), token.issuer.clone().into());
-                    }
-                    value
+            // The verified ID token's user, when an ID token came back and was verified.
+            if let (Some(token), Some(identity)) = (&login.id_token, login.identity()) {
+                let mut value = identity_json(&identity);
+                if let Some(map) = value.as_object_mut() {
+                    map.insert("issuer".into(), token.issuer.clone().into());
                 }
-                _ => serde_json::Value::Null,
-            };
-            if let Some(map) = json.as_object_mut() {
-                map.insert("identity".into(), identity);
+                if let Some(map) = json.as_object_mut() {
+                    map.insert("identity".into(), value);
+                }
             }
             print_json(&json);
             Ok(())
