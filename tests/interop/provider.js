@@ -120,7 +120,9 @@ function configuration() {
     claims: {
       openid: ['sub'],
       email: ['email', 'email_verified'],
-      profile: ['name'],
+      // preferred_username too, so the userinfo test sees Identity fill more than one field
+      // from `profile`.
+      profile: ['name', 'preferred_username'],
     },
     async findAccount(ctx, accountId) {
       return {
@@ -131,6 +133,7 @@ function configuration() {
             email: `${accountId}@example.test`,
             email_verified: true,
             name: `Test user ${accountId}`,
+            preferred_username: accountId,
           };
         },
       };

@@ -30,6 +30,8 @@ use tokenbridge::url::Url;
 const READY_TIMEOUT: Duration = Duration::from_secs(20);
 /// What provider.js prints on stdout once it listens, followed by the issuer URL.
 const READY_PREFIX: &str = "tokenbridge-interop ready ";
+/// The account every sign-in logs in as (the login form takes any id); the ID token's `sub`.
+pub(crate) const ACCOUNT: &str = "alice";
 /// Bounds the login/consent round trips: a provider that redirects in circles fails the test.
 const MAX_HOPS: usize = 12;
 /// The most of the provider's stderr kept for failure messages.
@@ -275,18 +277,6 @@ impl Interop {
             .unwrap_or_else(|_| "(stderr buffer poisoned)".to_owned())
     }
 
-    /// A new browser-like HTTP client: its own cookie jar (so every code comes from a fresh
-    /// login), no proxy (loopback only) and no automatic redirects (each hop is checked).
-    fn browser() -> reqwest::Client {
-        reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(Policy::none())
-            .no_proxy()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .unwrap_or_else(|e| panic!("cannot build the test HTTP client: {e}"))
-    }
-
     /// Signs in as an account, consents, and returns the authorization code the provider
     /// redirects to `redirect_uri` with.
     ///
@@ -349,21 +339,34 @@ impl Interop {
                     .append_pair("code_challenge_method", "S256");
             }
         }
+        let location = self.authorize(&url, redirect_uri).await?;
+        self.code_from_callback(&location, state)
+    }
+
+    /// Drives a ready authorization URL (built by the test, or by the library or the CLI
+    /// under test) like a browser with a fresh cookie jar: `GET` it, sign in as `alice` on the
+    /// login page, accept the consent page, follow the provider's redirects, and stop at the
+    /// first redirect to `redirect_uri` (scheme, host, port and path), which is returned
+    /// whole, `code`, `state`, `iss` or `error` included, and not followed.
+    pub(crate) async fn authorize(
+        &self,
+        authorization_url: &Url,
+        redirect_uri: &str,
+    ) -> Result<Url, String> {
         let callback = Url::parse(redirect_uri)
             .map_err(|e| format!("bad redirect_uri {redirect_uri:?}: {e}"))?;
-
-        let browser = Self::browser();
-        let mut location = self.redirect_from(browser.get(url.clone()), &url).await?;
+        let browser = Browser::new();
+        let mut location = self
+            .redirect_from(&browser, Step::Get, authorization_url)
+            .await?;
         for _ in 0..MAX_HOPS {
             if same_endpoint(&location, &callback) {
-                return self.code_from_callback(&location, state);
+                return Ok(location);
             }
             if location.path().starts_with("/interaction/") {
                 location = self.submit_interaction(&browser, &location).await?;
             } else {
-                location = self
-                    .redirect_from(browser.get(location.clone()), &location)
-                    .await?;
+                location = self.redirect_from(&browser, Step::Get, &location).await?;
             }
         }
         Err(format!(
@@ -375,11 +378,12 @@ impl Interop {
     /// The provider's discovery document, fetched directly (not through the library).
     pub(crate) async fn discovery(&self) -> Result<serde_json::Value, String> {
         let url = format!("{}/.well-known/openid-configuration", self.issuer);
-        let response = Self::browser()
-            .get(&url)
-            .send()
-            .await
-            .map_err(|e| format!("GET {url}: {e}"))?;
+        let response = Browser::new()
+            .send(
+                Step::Get,
+                &Url::parse(&url).map_err(|e| format!("{url}: {e}"))?,
+            )
+            .await?;
         let status = response.status();
         if !status.is_success() {
             return Err(format!("GET {url}: HTTP {status}"));
@@ -393,16 +397,8 @@ impl Interop {
 
     /// Reads the interaction page, fills in its form like a user would (any account id for the
     /// login, accept for the consent) and returns where the provider redirects next.
-    async fn submit_interaction(
-        &self,
-        browser: &reqwest::Client,
-        page_url: &Url,
-    ) -> Result<Url, String> {
-        let response = browser
-            .get(page_url.clone())
-            .send()
-            .await
-            .map_err(|e| format!("GET {}: {e}", page_url.path()))?;
+    async fn submit_interaction(&self, browser: &Browser, page_url: &Url) -> Result<Url, String> {
+        let response = browser.send(Step::Get, page_url).await?;
         let status = response.status();
         let page = response
             .text()
@@ -424,24 +420,21 @@ impl Interop {
             .join(&action)
             .map_err(|e| format!("bad form action {action:?}: {e}"))?;
         let form: &[(&str, &str)] = match prompt.as_str() {
-            "login" => &[("login", "alice")],
+            "login" => &[("login", ACCOUNT)],
             "consent" => &[],
             other => return Err(format!("unexpected interaction prompt {other:?}")),
         };
-        self.redirect_from(browser.post(target.clone()).form(form), &target)
-            .await
+        self.redirect_from(browser, Step::Post(form), &target).await
     }
 
     /// Sends `request` and returns its redirect target, resolved against `url`.
     async fn redirect_from(
         &self,
-        request: reqwest::RequestBuilder,
+        browser: &Browser,
+        step: Step<'_>,
         url: &Url,
     ) -> Result<Url, String> {
-        let response = request
-            .send()
-            .await
-            .map_err(|e| format!("{}: {e}", url.path()))?;
+        let response = browser.send(step, url).await?;
         let status = response.status();
         if !status.is_redirection() {
             let body = response.text().await.unwrap_or_default();
@@ -509,6 +502,120 @@ impl Drop for Interop {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// One request of a sign-in: a `GET`, or a `POST` of a form.
+#[derive(Debug, Clone, Copy)]
+enum Step<'a> {
+    Get,
+    Post(&'a [(&'a str, &'a str)]),
+}
+
+/// A cookie kept by [`Browser`]: enough of RFC 6265 for oidc-provider's interaction and
+/// session cookies (name, value, path; a cleared cookie is removed).
+#[derive(Debug, Clone)]
+struct Cookie {
+    name: String,
+    value: String,
+    path: String,
+}
+
+/// A browser for one sign-in: no proxy (loopback only), no automatic redirects (each hop is
+/// checked), and its own cookie jar, so every sign-in starts logged out.
+#[derive(Debug)]
+struct Browser {
+    http: reqwest::Client,
+    jar: Mutex<Vec<Cookie>>,
+}
+
+impl Browser {
+    fn new() -> Self {
+        let http = reqwest::Client::builder()
+            .redirect(Policy::none())
+            .no_proxy()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap_or_else(|e| panic!("cannot build the test HTTP client: {e}"));
+        Self {
+            http,
+            jar: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Sends one request with the cookies that apply to `url`, and keeps the ones it sets.
+    async fn send(&self, step: Step<'_>, url: &Url) -> Result<reqwest::Response, String> {
+        let (method, request) = match step {
+            Step::Get => ("GET", self.http.get(url.clone())),
+            Step::Post(form) => ("POST", self.http.post(url.clone()).form(form)),
+        };
+        let cookies = self.cookie_header(url);
+        let request = if cookies.is_empty() {
+            request
+        } else {
+            request.header(COOKIE, cookies)
+        };
+        let response = request
+            .send()
+            .await
+            .map_err(|e| format!("{method} {}: {e}", url.path()))?;
+        let set: Vec<String> = response
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .collect();
+        for header in set {
+            self.store(url, &header);
+        }
+        Ok(response)
+    }
+
+    fn cookie_header(&self, url: &Url) -> String {
+        let jar = self.jar.lock().unwrap_or_else(|p| p.into_inner());
+        jar.iter()
+            .filter(|c| path_matches(url.path(), &c.path))
+            .map(|c| format!("{}={}", c.name, c.value))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn store(&self, url: &Url, header: &str) {
+        let mut parts = header.split(';');
+        let Some((name, value)) = parts.next().and_then(|p| p.split_once('=')) else {
+            return;
+        };
+        let (name, value) = (name.trim().to_owned(), value.trim().to_owned());
+        let mut path = None;
+        let mut cleared = value.is_empty();
+        for attribute in parts {
+            let (key, val) = attribute.split_once('=').unwrap_or((attribute, ""));
+            let (key, val) = (key.trim().to_ascii_lowercase(), val.trim());
+            match key.as_str() {
+                "path" if val.starts_with('/') => path = Some(val.to_owned()),
+                "max-age" if val.parse::<i64>().is_ok_and(|n| n <= 0) => cleared = true,
+                "expires" if val.contains("1970") => cleared = true,
+                _ => {}
+            }
+        }
+        // RFC 6265 5.1.4: without a Path, the directory of the request's path.
+        let path = path.unwrap_or_else(|| match url.path().rfind('/') {
+            Some(0) | None => "/".to_owned(),
+            Some(i) => url.path()[..i].to_owned(),
+        });
+        let mut jar = self.jar.lock().unwrap_or_else(|p| p.into_inner());
+        jar.retain(|c| !(c.name == name && c.path == path));
+        if !cleared {
+            jar.push(Cookie { name, value, path });
+        }
+    }
+}
+
+/// RFC 6265 5.1.4 path matching.
+fn path_matches(request: &str, cookie: &str) -> bool {
+    request == cookie
+        || (request.starts_with(cookie)
+            && (cookie.ends_with('/') || request[cookie.len()..].starts_with('/')))
 }
 
 /// Whether `a` is the endpoint `b` names: scheme, host, port and path.

@@ -20,7 +20,7 @@ pub(crate) struct LoginArgs {
     provider: ProviderArgs,
     /// Where the provider sends the browser back: an http URL on a loopback host, which this
     /// command listens on (default: the provider's redirect_uri, else
-    /// http://127.0.0.1:<free port>/callback).
+    /// `http://127.0.0.1:<free port>/callback`).
     #[arg(long, value_name = "URI", allow_hyphen_values = true)]
     redirect_uri: Option<String>,
     /// Scopes, space-separated (default: the provider's scopes, else "openid").

@@ -51,8 +51,8 @@ pub use qr::{
     DEFAULT_QR_DEADLINE, MIN_POLL_INTERVAL,
 };
 pub use vendor::{
-    description, qr_ticket_grant, APP_ID_HEADER, EXCHANGE_TICKET_PATH, GENE_QRCODE_PATH, OAUTH,
-    OIDC, QRCODE_STATUS_PATH, QR_TICKET_GRANT_TYPE, VENDOR,
+    description, paths, qr_ticket_grant, APP_ID_HEADER, EXCHANGE_TICKET_PATH, GENE_QRCODE_PATH,
+    OAUTH, OIDC, QRCODE_STATUS_PATH, QR_TICKET_GRANT_TYPE, VENDOR,
 };
 pub use wire::{
     open_envelope, parse_envelope_tokens, unwrap_envelope, QrAuthorization, QrCode, QrCodeOptions,

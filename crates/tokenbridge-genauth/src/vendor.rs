@@ -140,25 +140,53 @@ const fn describe(paths: EndpointPaths) -> VendorDescription {
 }
 
 /// GenAuth's OpenID Connect endpoints (`/oidc/*`): id tokens, discovery, JWKS and logout.
+/// GenAuth's protocol paths below the app host, as [`OIDC`] and [`OAUTH`] use them (and the
+/// testkit's emulator, so the two cannot drift apart).
+pub mod paths {
+    /// `/oidc/token`.
+    pub const OIDC_TOKEN: &str = "/oidc/token";
+    /// `/oidc/auth`.
+    pub const OIDC_AUTHORIZE: &str = "/oidc/auth";
+    /// `/oidc/token/revocation`.
+    pub const OIDC_REVOCATION: &str = "/oidc/token/revocation";
+    /// `/oidc/me`.
+    pub const OIDC_USERINFO: &str = "/oidc/me";
+    /// `/oidc/.well-known/jwks.json`.
+    pub const OIDC_JWKS: &str = "/oidc/.well-known/jwks.json";
+    /// `/oidc/session/end`.
+    pub const OIDC_END_SESSION: &str = "/oidc/session/end";
+    /// `/oidc/.well-known/openid-configuration`.
+    pub const OIDC_DISCOVERY: &str = "/oidc/.well-known/openid-configuration";
+    /// `/oauth/token`.
+    pub const OAUTH_TOKEN: &str = "/oauth/token";
+    /// `/oauth/auth`.
+    pub const OAUTH_AUTHORIZE: &str = "/oauth/auth";
+    /// `/oauth/token/revocation`.
+    pub const OAUTH_REVOCATION: &str = "/oauth/token/revocation";
+    /// `/oauth/me`.
+    pub const OAUTH_USERINFO: &str = "/oauth/me";
+}
+
+/// GenAuth's OpenID Connect endpoints (`/oidc/*`): id tokens, discovery, JWKS and logout.
 pub static OIDC: VendorDescription = describe({
     let mut p = EndpointPaths::NONE;
-    p.token = Some("/oidc/token");
-    p.authorization = Some("/oidc/auth");
-    p.revocation = Some("/oidc/token/revocation");
-    p.userinfo = Some("/oidc/me");
-    p.jwks = Some("/oidc/.well-known/jwks.json");
-    p.end_session = Some("/oidc/session/end");
-    p.discovery = Some("/oidc/.well-known/openid-configuration");
+    p.token = Some(paths::OIDC_TOKEN);
+    p.authorization = Some(paths::OIDC_AUTHORIZE);
+    p.revocation = Some(paths::OIDC_REVOCATION);
+    p.userinfo = Some(paths::OIDC_USERINFO);
+    p.jwks = Some(paths::OIDC_JWKS);
+    p.end_session = Some(paths::OIDC_END_SESSION);
+    p.discovery = Some(paths::OIDC_DISCOVERY);
     p
 });
 
 /// GenAuth's OAuth 2.0 endpoints (`/oauth/*`): no id token, no discovery, no logout.
 pub static OAUTH: VendorDescription = describe({
     let mut p = EndpointPaths::NONE;
-    p.token = Some("/oauth/token");
-    p.authorization = Some("/oauth/auth");
-    p.revocation = Some("/oauth/token/revocation");
-    p.userinfo = Some("/oauth/me");
+    p.token = Some(paths::OAUTH_TOKEN);
+    p.authorization = Some(paths::OAUTH_AUTHORIZE);
+    p.revocation = Some(paths::OAUTH_REVOCATION);
+    p.userinfo = Some(paths::OAUTH_USERINFO);
     p
 });
 

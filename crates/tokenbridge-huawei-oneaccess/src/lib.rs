@@ -44,6 +44,19 @@ use tokenbridge_core::{
 /// [`description`] for the data both protocols share.
 pub static OIDC: VendorDescription = oneaccess(true);
 
+/// OneAccess's documented paths below the user access domain, as the descriptions use them
+/// (and the testkit's emulator, so the two cannot drift apart).
+pub mod paths {
+    /// The token endpoint (IssueIDToken, IssueOAuthAccessToken, RenewOIDCToken).
+    pub const TOKEN: &str = "/api/v1/oauth2/token";
+    /// The userinfo endpoint (ShowUser_0).
+    pub const USERINFO: &str = "/api/v1/oauth2/userinfo";
+    /// The logout endpoint (SingleLogout).
+    pub const LOGOUT: &str = "/api/v1/logout";
+    /// The discovery document.
+    pub const DISCOVERY: &str = "/api/v1/oauth2/.well-known/openid-configuration";
+}
+
 /// OneAccess for an OAuth 2.0 application: `redirect_uri` is optional with a code, and must
 /// equal the authorize request's `redirect_url` when sent
 /// (<https://support.huaweicloud.com/api-oneaccess/IssueOAuthAccessToken.html>).
@@ -72,10 +85,10 @@ pub fn description(protocol: Protocol) -> &'static VendorDescription {
 
 const fn oneaccess(redirect_uri_required: bool) -> VendorDescription {
     let mut d = VendorDescription::standard("huawei-oneaccess", "Huawei Cloud OneAccess");
-    d.paths.token = Some("/api/v1/oauth2/token");
-    d.paths.userinfo = Some("/api/v1/oauth2/userinfo");
-    d.paths.end_session = Some("/api/v1/logout");
-    d.paths.discovery = Some("/api/v1/oauth2/.well-known/openid-configuration");
+    d.paths.token = Some(paths::TOKEN);
+    d.paths.userinfo = Some(paths::USERINFO);
+    d.paths.end_session = Some(paths::LOGOUT);
+    d.paths.discovery = Some(paths::DISCOVERY);
     d.auth_methods = &[AuthMethod::ClientSecretPost];
     d.grants = &[GrantKind::AuthorizationCode, GrantKind::RefreshToken];
     d.public_grants = &[];

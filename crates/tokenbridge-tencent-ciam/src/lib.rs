@@ -34,6 +34,25 @@ use tokenbridge_core::{
     ProviderBuilder, ProviderContext, ProviderKind, Result, VendorDescription,
 };
 
+/// Tencent CIAM's paths below the portal domain, as [`DESCRIPTION`] uses them (and the
+/// testkit's emulator, so the two cannot drift apart).
+pub mod paths {
+    /// The token endpoint.
+    pub const TOKEN: &str = "/oauth2/token";
+    /// The authorization endpoint.
+    pub const AUTHORIZE: &str = "/oauth2/authorize";
+    /// The revocation endpoint.
+    pub const REVOKE: &str = "/oauth2/revoke";
+    /// The userinfo endpoint.
+    pub const USERINFO: &str = "/userinfo";
+    /// The JSON Web Key Set.
+    pub const JWKS: &str = "/oauth2/jwks";
+    /// The logout endpoint.
+    pub const LOGOUT: &str = "/logout";
+    /// The discovery document.
+    pub const DISCOVERY: &str = "/.well-known/openid-configuration";
+}
+
 /// Tencent Cloud CIAM, as data.
 ///
 /// - Paths: token `/oauth2/token` (<https://cloud.tencent.com/document/product/1441/64398>),
@@ -57,13 +76,13 @@ use tokenbridge_core::{
 ///   documented, so `client_secret_jwt` and `private_key_jwt` are not offered.
 pub static DESCRIPTION: VendorDescription = {
     let mut d = VendorDescription::standard("tencent-ciam", "Tencent Cloud CIAM");
-    d.paths.token = Some("/oauth2/token");
-    d.paths.authorization = Some("/oauth2/authorize");
-    d.paths.revocation = Some("/oauth2/revoke");
-    d.paths.userinfo = Some("/userinfo");
-    d.paths.jwks = Some("/oauth2/jwks");
-    d.paths.end_session = Some("/logout");
-    d.paths.discovery = Some("/.well-known/openid-configuration");
+    d.paths.token = Some(paths::TOKEN);
+    d.paths.authorization = Some(paths::AUTHORIZE);
+    d.paths.revocation = Some(paths::REVOKE);
+    d.paths.userinfo = Some(paths::USERINFO);
+    d.paths.jwks = Some(paths::JWKS);
+    d.paths.end_session = Some(paths::LOGOUT);
+    d.paths.discovery = Some(paths::DISCOVERY);
     d.issuer_path = Some("");
     d.auth_methods = AUTH_METHODS;
     d.grants = GRANTS;

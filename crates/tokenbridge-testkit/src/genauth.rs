@@ -75,25 +75,23 @@ pub const DEMO_APP_ID: &str = "demo-app";
 pub const DEMO_APP_SECRET: &str = "demo-secret";
 
 /// `POST`: creates a QR code.
-pub const GENE_QRCODE_PATH: &str = "/api/v3/gene-qrcode";
+pub const GENE_QRCODE_PATH: &str = tokenbridge_genauth::GENE_QRCODE_PATH;
 /// `GET ?qrcodeId=`: a QR code's status.
-pub const QRCODE_STATUS_PATH: &str = "/api/v3/get-qrcode-status";
+pub const QRCODE_STATUS_PATH: &str = tokenbridge_genauth::QRCODE_STATUS_PATH;
 /// `POST`: exchanges a ticket for tokens.
-pub const EXCHANGE_TICKET_PATH: &str = "/api/v3/exchange-tokenset-with-qrcode-ticket";
+pub const EXCHANGE_TICKET_PATH: &str = tokenbridge_genauth::EXCHANGE_TICKET_PATH;
 /// The extension `grant_type` under which the GenAuth adapter exchanges a QR-login ticket.
 /// GenAuth's API has no `grant_type` for it (the ticket goes to its own V3 endpoint); this
-/// name only routes the grant inside tokenbridge. It equals
-/// `tokenbridge_genauth::QR_TICKET_GRANT_TYPE` (the testkit does not depend on the adapter;
-/// the adapter's tests check that the two agree).
-pub const QR_TICKET_GRANT_TYPE: &str = "urn:tokenbridge:genauth:qrcode-ticket";
+/// name only routes the grant inside tokenbridge; it is the adapter's own constant.
+pub const QR_TICKET_GRANT_TYPE: &str = tokenbridge_genauth::QR_TICKET_GRANT_TYPE;
 /// The OIDC token endpoint.
-pub const OIDC_TOKEN_PATH: &str = "/oidc/token";
+pub const OIDC_TOKEN_PATH: &str = tokenbridge_genauth::paths::OIDC_TOKEN;
 /// The OAuth 2.0 token endpoint.
-pub const OAUTH_TOKEN_PATH: &str = "/oauth/token";
+pub const OAUTH_TOKEN_PATH: &str = tokenbridge_genauth::paths::OAUTH_TOKEN;
 /// The OIDC revocation endpoint.
-pub const OIDC_REVOCATION_PATH: &str = "/oidc/token/revocation";
+pub const OIDC_REVOCATION_PATH: &str = tokenbridge_genauth::paths::OIDC_REVOCATION;
 /// The OAuth 2.0 revocation endpoint.
-pub const OAUTH_REVOCATION_PATH: &str = "/oauth/token/revocation";
+pub const OAUTH_REVOCATION_PATH: &str = tokenbridge_genauth::paths::OAUTH_REVOCATION;
 
 /// The endpoints where GenAuth reads `Authorization: Basic base64(<id>:<secret>)` (GenAuth's
 /// SDKs attach Basic only to the token, revocation and ticket-exchange paths). GenAuth
@@ -336,13 +334,13 @@ pub fn oidc_profile() -> Profile {
     p.name = "genauth-oidc".into();
     p.issuer_path = "/oidc".into();
     p.token_path = OIDC_TOKEN_PATH.into();
-    p.authorize_path = Some("/oidc/auth".into());
+    p.authorize_path = Some(tokenbridge_genauth::paths::OIDC_AUTHORIZE.into());
     p.revocation_path = Some(OIDC_REVOCATION_PATH.into());
-    p.end_session_path = Some("/oidc/session/end".into());
-    p.discovery_path = Some("/oidc/.well-known/openid-configuration".into());
-    p.jwks_path = Some("/oidc/.well-known/jwks.json".into());
+    p.end_session_path = Some(tokenbridge_genauth::paths::OIDC_END_SESSION.into());
+    p.discovery_path = Some(tokenbridge_genauth::paths::OIDC_DISCOVERY.into());
+    p.jwks_path = Some(tokenbridge_genauth::paths::OIDC_JWKS.into());
     // `GET`/`POST /oidc/me`: standard claims, unset ones `null` (V3 OpenAPI spec).
-    p.userinfo_path = Some("/oidc/me".into());
+    p.userinfo_path = Some(tokenbridge_genauth::paths::OIDC_USERINFO.into());
     p.userinfo_style = UserinfoStyle::GenAuth;
     p.expires_in = 3600;
     p.default_scope = "openid profile".into();
@@ -361,12 +359,12 @@ pub fn oauth_profile() -> Profile {
     p.name = "genauth-oauth".into();
     p.issuer_path = "/oauth".into();
     p.token_path = OAUTH_TOKEN_PATH.into();
-    p.authorize_path = Some("/oauth/auth".into());
+    p.authorize_path = Some(tokenbridge_genauth::paths::OAUTH_AUTHORIZE.into());
     p.revocation_path = Some(OAUTH_REVOCATION_PATH.into());
     p.end_session_path = None;
     p.discovery_path = None;
     p.jwks_path = None;
-    p.userinfo_path = Some("/oauth/me".into());
+    p.userinfo_path = Some(tokenbridge_genauth::paths::OAUTH_USERINFO.into());
     p.userinfo_style = UserinfoStyle::GenAuth;
     p.expires_in = 3599;
     p.jwt_access_tokens = false;

@@ -52,15 +52,15 @@ use crate::oidc::{
 use crate::server::any_loopback_port;
 
 /// The token endpoint path.
-pub const TOKEN_PATH: &str = "/api/v1/oauth2/token";
+pub const TOKEN_PATH: &str = tokenbridge_huawei_oneaccess::paths::TOKEN;
 /// The discovery document path.
-pub const DISCOVERY_PATH: &str = "/api/v1/oauth2/.well-known/openid-configuration";
+pub const DISCOVERY_PATH: &str = tokenbridge_huawei_oneaccess::paths::DISCOVERY;
 /// Where this emulator serves its JWKS. OneAccess's real path is not documented; discovery's
 /// `jwks_uri` points here.
 pub const JWKS_PATH: &str = "/api/v1/oauth2/jwks";
 /// The documented userinfo path, listed in discovery and served in OneAccess's camelCase
 /// shape (`id`, `userName`, `mobile`, no `sub`); it requires `Accept: application/json`.
-pub const USERINFO_PATH: &str = "/api/v1/oauth2/userinfo";
+pub const USERINFO_PATH: &str = tokenbridge_huawei_oneaccess::paths::USERINFO;
 /// The access token lifetime in the documentation's examples.
 pub const EXPIRES_IN: u64 = 7200;
 /// The scope of an OAuth 2.0 application.
@@ -210,8 +210,11 @@ pub fn profile(options: &OneAccessOptions) -> Profile {
         authorize_path: Some("/api/v1/oauth2/authorize".into()),
         // OneAccess documents no revocation endpoint.
         revocation_path: None,
-        end_session_path: Some("/api/v1/logout".into()),
-        logout_redirect_param: "redirect_url".into(),
+        end_session_path: Some(tokenbridge_huawei_oneaccess::paths::LOGOUT.into()),
+        logout_redirect_param: tokenbridge_huawei_oneaccess::OIDC
+            .logout
+            .post_logout_redirect_uri
+            .into(),
         // OneAccess's documentation does not mention RFC 9207's `iss` parameter.
         // OAuth 2.0 applications spell the authorize parameter `redirect_url`
         // (IssueOAuthAccessToken: "must equal the authorize request's redirect_url").

@@ -46,14 +46,17 @@ use crate::oidc::{
 };
 use crate::server::any_loopback_port;
 
+// The paths come from the adapter's description, so the emulator serves what the adapter calls.
+use tokenbridge_tencent_ciam::paths;
+
 /// The token endpoint path.
-pub const TOKEN_PATH: &str = "/oauth2/token";
+pub const TOKEN_PATH: &str = paths::TOKEN;
 /// The JWKS path.
-pub const JWKS_PATH: &str = "/oauth2/jwks";
+pub const JWKS_PATH: &str = paths::JWKS;
 /// The userinfo path.
-pub const USERINFO_PATH: &str = "/userinfo";
+pub const USERINFO_PATH: &str = paths::USERINFO;
 /// The discovery document path.
-pub const DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
+pub const DISCOVERY_PATH: &str = paths::DISCOVERY;
 /// The access token lifetime Tencent announces: 300 s rounded down.
 pub const EXPIRES_IN: u64 = 299;
 
@@ -132,10 +135,13 @@ pub fn profile() -> Profile {
             "refresh_token".into(),
         ],
         errors: error_replies(),
-        authorize_path: Some("/oauth2/authorize".into()),
-        revocation_path: Some("/oauth2/revoke".into()),
-        end_session_path: Some("/logout".into()),
-        logout_redirect_param: "logout_redirect_uri".into(),
+        authorize_path: Some(paths::AUTHORIZE.into()),
+        revocation_path: Some(paths::REVOKE.into()),
+        end_session_path: Some(paths::LOGOUT.into()),
+        logout_redirect_param: tokenbridge_tencent_ciam::DESCRIPTION
+            .logout
+            .post_logout_redirect_uri
+            .into(),
         // Tencent CIAM's documentation does not mention RFC 9207's `iss` parameter.
         authorize_redirect_param: "redirect_uri".into(),
         send_iss: false,

@@ -1,0 +1,438 @@
+//! The `tokenbridge` binary against a real OpenID Provider: panva's `oidc-provider`, started
+//! per test by the workspace's interop harness (tests/interop_support, see docs/interop.md).
+//! `tokenbridge login --no-browser` prints its URL; the test drives the provider's login and
+//! consent pages over HTTP like a browser and delivers the provider's redirect to the login's
+//! loopback listener; the printed TokenSet is then used with `verify-id-token`, `userinfo`,
+//! `revoke` and `exchange`.
+//!
+//! Without Node or `tests/interop/node_modules` each test prints why it skipped and passes;
+//! with `CI` set (or `TOKENBRIDGE_INTEROP=required`) it fails instead.
+
+#[path = "../../../tests/interop_support/mod.rs"]
+mod interop_support;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use interop_support::{Client, Interop, ACCOUNT, BASIC, PUBLIC};
+use serde_json::Value;
+use tokenbridge::reqwest;
+use tokenbridge::url::Url;
+
+const BIN: &str = env!("CARGO_BIN_EXE_tokenbridge");
+const URL_LINE: &str = "Open this URL to sign in: ";
+const REDACTED: &str = "[redacted]";
+const SCOPES: &str = "openid email profile";
+
+/// Starts the provider, or skips the test (returning from it) when it cannot run here.
+macro_rules! provider {
+    ($test:literal) => {
+        match Interop::start($test) {
+            Some(op) => op,
+            None => return,
+        }
+    };
+}
+
+/// A configuration file in the temp directory, removed when dropped.
+struct ConfigFile(PathBuf);
+
+impl ConfigFile {
+    /// `[providers.corp]`: the `oidc` kind with only the issuer (discovery does the rest).
+    fn for_client(op: &Interop, client: &Client, secret: Option<&str>) -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "tokenbridge-cli-interop-{}-{}.toml",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let mut text = format!(
+            "[providers.corp]\nkind = \"oidc\"\nissuer = {:?}\nclient_id = {:?}\nauth_method = {:?}\n",
+            op.issuer(),
+            client.id,
+            client.auth_method
+        );
+        if let Some(secret) = secret {
+            text.push_str(&format!("client_secret = {secret:?}\n"));
+        }
+        std::fs::write(&path, text).expect("writing the configuration");
+        Self(path)
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().expect("a UTF-8 temp path")
+    }
+}
+
+impl Drop for ConfigFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// The binary with a clean environment: no proxy settings, no `RUST_LOG`.
+fn command(config: &ConfigFile, subcommand: &str, rest: &[&str]) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .arg(subcommand)
+        .args(["--config", config.path(), "--provider", "corp"])
+        .args(rest)
+        .env_clear()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+#[derive(Debug)]
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        assert_eq!(
+            self.stdout.lines().count(),
+            1,
+            "one line on stdout: {self:?}"
+        );
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {self:?}"))
+    }
+}
+
+/// Runs a command to its end on a blocking thread, `stdin` written to it when given.
+async fn run(mut command: Command, stdin: Option<String>) -> Run {
+    tokio::task::spawn_blocking(move || {
+        if stdin.is_some() {
+            command.stdin(Stdio::piped());
+        }
+        let mut child = command.spawn().expect("running tokenbridge");
+        if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
+            pipe.write_all(input.as_bytes()).expect("writing stdin");
+            pipe.write_all(b"\n").expect("writing stdin");
+        }
+        let out = child.wait_with_output().expect("waiting for tokenbridge");
+        Run {
+            code: out.status.code().expect("exited, not killed"),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    })
+    .await
+    .expect("the blocking task")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+fn param(url: &Url, name: &str) -> Option<String> {
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// A running `tokenbridge login --no-browser`, killed (by its id) if the test ends first.
+struct Login {
+    /// `None` once [`Login::finish`] took it to reap it.
+    child: Option<Child>,
+    stderr: mpsc::Receiver<String>,
+    url: Url,
+    redirect_uri: String,
+    started: Instant,
+}
+
+impl Drop for Login {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Login {
+    /// Starts the login on a free loopback port and reads the URL it prints on stderr.
+    async fn start(config: &ConfigFile, extra: &[&str]) -> Self {
+        let redirect_uri = format!("http://127.0.0.1:{}/callback", free_port());
+        let mut args = vec![
+            "--no-browser",
+            "--redirect-uri",
+            &redirect_uri,
+            "--scope",
+            SCOPES,
+            "--timeout",
+            "60",
+        ];
+        args.extend_from_slice(extra);
+        let started = Instant::now();
+        let mut child = command(config, "login", &args)
+            .spawn()
+            .expect("starting tokenbridge login");
+        let pipe = child.stderr.take().expect("stderr is piped");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let (first, rx) =
+            tokio::task::spawn_blocking(move || (rx.recv_timeout(Duration::from_secs(20)), rx))
+                .await
+                .expect("the blocking task");
+        let mut login = Self {
+            child: Some(child),
+            stderr: rx,
+            url: Url::parse("http://unset.invalid/").expect("a URL"),
+            redirect_uri,
+            started,
+        };
+        let first = match first {
+            Ok(line) => line,
+            Err(e) => {
+                let status = login.child.as_mut().map(Child::try_wait);
+                panic!("no URL line on stderr ({e}); the login's status: {status:?}")
+            }
+        };
+        let url = first
+            .strip_prefix(URL_LINE)
+            .unwrap_or_else(|| panic!("the first stderr line is not the URL: {first:?}"));
+        login.url = Url::parse(url).unwrap_or_else(|e| panic!("{e}: {url:?}"));
+        login
+    }
+
+    /// Signs in on the provider's pages and delivers its redirect to the login's listener,
+    /// as the browser would: the listener's HTTP status and page.
+    async fn sign_in(&self, op: &Interop) -> (u16, String) {
+        let callback = op
+            .authorize(&self.url, &self.redirect_uri)
+            .await
+            .unwrap_or_else(|e| panic!("driving the provider's pages: {e}"));
+        assert_eq!(param(&callback, "iss").as_deref(), Some(op.issuer()));
+        let response = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("an HTTP client")
+            .get(callback)
+            .send()
+            .await
+            .expect("delivering the callback to the login's listener");
+        let status = response.status().as_u16();
+        (status, response.text().await.unwrap_or_default())
+    }
+
+    /// Waits for the process to end: its exit code, stdout and the rest of stderr.
+    async fn finish(mut self) -> (Run, Duration) {
+        let mut child = self.child.take().expect("the login is running");
+        let (status, stdout) = tokio::task::spawn_blocking(move || {
+            let status = child.wait().expect("waiting for the login");
+            let mut stdout = String::new();
+            if let Some(mut pipe) = child.stdout.take() {
+                pipe.read_to_string(&mut stdout).expect("reading stdout");
+            }
+            (status, stdout)
+        })
+        .await
+        .expect("the blocking task");
+        let elapsed = self.started.elapsed();
+        let mut stderr = String::new();
+        while let Ok(line) = self.stderr.recv_timeout(Duration::from_secs(5)) {
+            stderr.push_str(&line);
+            stderr.push('\n');
+        }
+        let run = Run {
+            code: status.code().expect("exited, not killed"),
+            stdout,
+            stderr,
+        };
+        for marker in ["panicked", "RUST_BACKTRACE"] {
+            assert!(!run.stderr.contains(marker), "{marker:?}: {run:?}");
+        }
+        (run, elapsed)
+    }
+}
+
+/// `login --no-browser --reveal` with a confidential client (client_secret_basic, PKCE), then
+/// the printed tokens through `verify-id-token`, `userinfo`, `revoke` and `exchange`.
+#[tokio::test(flavor = "multi_thread")]
+async fn login_signs_in_against_the_real_provider() {
+    let op = provider!("login_signs_in_against_the_real_provider");
+    let config = ConfigFile::for_client(&op, &BASIC, BASIC.secret);
+    let login = Login::start(&config, &["--reveal"]).await;
+    let url = login.url.clone();
+    assert_eq!(
+        url.as_str().split('?').next(),
+        Some(format!("{}/auth", op.issuer()).as_str())
+    );
+    assert_eq!(param(&url, "client_id").as_deref(), Some(BASIC.id));
+    assert_eq!(
+        param(&url, "redirect_uri").as_deref(),
+        Some(login.redirect_uri.as_str())
+    );
+    assert_eq!(param(&url, "scope").as_deref(), Some(SCOPES));
+    assert_eq!(
+        param(&url, "code_challenge_method").as_deref(),
+        Some("S256")
+    );
+    let nonce = param(&url, "nonce").expect("a nonce: openid was asked for");
+
+    let (status, page) = login.sign_in(&op).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Signed in"), "{page}");
+    let (run, elapsed) = login.finish().await;
+    assert_eq!(run.code, 0, "{run:?}");
+    eprintln!(
+        "login took {elapsed:?} (provider started in {:?})",
+        op.started_in()
+    );
+
+    let tokens = run.json();
+    assert_eq!(tokens["provider"], "corp", "{tokens}");
+    assert_eq!(tokens["token_type"], "Bearer", "{tokens}");
+    assert_eq!(tokens["expires_in"], 3600, "{tokens}");
+    for scope in SCOPES.split(' ') {
+        assert!(
+            tokens["scope"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|v| v == scope)),
+            "scope {scope}: {tokens}"
+        );
+    }
+    let secret = |name: &str| -> String {
+        let value = tokens[name].as_str().unwrap_or_default().to_owned();
+        assert!(!value.is_empty() && value != REDACTED, "{name}: {tokens}");
+        value
+    };
+    let (access_token, refresh_token, id_token) = (
+        secret("access_token"),
+        secret("refresh_token"),
+        secret("id_token"),
+    );
+    let identity = &tokens["identity"];
+    assert_eq!(identity["issuer"], op.issuer(), "{tokens}");
+    assert_eq!(identity["subject"], ACCOUNT, "{tokens}");
+    assert_eq!(identity["claims"]["sub"], ACCOUNT, "{tokens}");
+    assert_eq!(identity["claims"]["aud"], BASIC.id, "{tokens}");
+    assert_eq!(identity["claims"]["nonce"], nonce.as_str(), "{tokens}");
+
+    // verify-id-token: the login's nonce passes, another fails with exit 3 naming the check.
+    let verified = run_ok(command(
+        &config,
+        "verify-id-token",
+        &["--nonce", &nonce, &id_token],
+    ))
+    .await;
+    assert_eq!(verified["issuer"], op.issuer(), "{verified}");
+    assert_eq!(verified["subject"], ACCOUNT, "{verified}");
+    assert_eq!(
+        verified["audience"],
+        serde_json::json!([BASIC.id]),
+        "{verified}"
+    );
+    let refused = run(
+        command(
+            &config,
+            "verify-id-token",
+            &["--nonce", "another-nonce", &id_token],
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(refused.code, 3, "{refused:?}");
+    assert!(refused.stderr.contains("(nonce)"), "{refused:?}");
+    assert!(!refused.stderr.contains(&id_token), "{refused:?}");
+
+    // userinfo: the same subject, normalized.
+    let who = run_ok_with_stdin(
+        command(&config, "userinfo", &["--access-token", "-"]),
+        &access_token,
+    )
+    .await;
+    assert_eq!(who["subject"], ACCOUNT, "{who}");
+    assert_eq!(who["email"], "alice@example.test", "{who}");
+    assert_eq!(who["email_verified"], true, "{who}");
+
+    // revoke the refresh token; refreshing with it is then refused (exit 3, invalid_grant).
+    let revoked = run(
+        command(
+            &config,
+            "revoke",
+            &["--token", "-", "--token-type-hint", "refresh_token"],
+        ),
+        Some(refresh_token.clone()),
+    )
+    .await;
+    assert_eq!(revoked.code, 0, "{revoked:?}");
+    let refresh = run(
+        command(&config, "exchange", &["--refresh-token", &refresh_token]),
+        None,
+    )
+    .await;
+    assert_eq!(refresh.code, 3, "{refresh:?}");
+    assert!(refresh.stderr.contains("invalid_grant"), "{refresh:?}");
+    assert!(!refresh.stderr.contains(&refresh_token), "{refresh:?}");
+}
+
+async fn run_ok(command: Command) -> Value {
+    let run = run(command, None).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    run.json()
+}
+
+async fn run_ok_with_stdin(command: Command, stdin: &str) -> Value {
+    let run = run(command, Some(stdin.to_owned())).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    run.json()
+}
+
+/// A public client (PKCE required by the provider): secrets are redacted by default, and the
+/// identity is still shown.
+#[tokio::test(flavor = "multi_thread")]
+async fn login_with_a_public_client_redacts_the_tokens() {
+    let op = provider!("login_with_a_public_client_redacts_the_tokens");
+    let config = ConfigFile::for_client(&op, &PUBLIC, None);
+    let login = Login::start(&config, &[]).await;
+    let (status, page) = login.sign_in(&op).await;
+    assert_eq!(status, 200, "{page}");
+    let (run, _) = login.finish().await;
+    assert_eq!(run.code, 0, "{run:?}");
+    let tokens = run.json();
+    for name in ["access_token", "refresh_token", "id_token"] {
+        assert_eq!(tokens[name], REDACTED, "{name}: {tokens}");
+    }
+    assert_eq!(tokens["identity"]["issuer"], op.issuer(), "{tokens}");
+    assert_eq!(tokens["identity"]["subject"], ACCOUNT, "{tokens}");
+    assert_eq!(tokens["identity"]["claims"]["aud"], PUBLIC.id, "{tokens}");
+}
+
+/// The provider refuses the client: the login exits 3 naming `invalid_client`, tells the
+/// browser it failed, prints nothing on stdout and never echoes the secret.
+#[tokio::test(flavor = "multi_thread")]
+async fn login_with_a_wrong_secret_exits_3() {
+    let op = provider!("login_with_a_wrong_secret_exits_3");
+    let wrong = "wrong-secret-ZX81";
+    let config = ConfigFile::for_client(&op, &BASIC, Some(wrong));
+    let login = Login::start(&config, &[]).await;
+    let (status, page) = login.sign_in(&op).await;
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("Sign-in failed"), "{page}");
+    let (run, _) = login.finish().await;
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(run.stdout.is_empty(), "{run:?}");
+    assert!(run.stderr.contains("invalid_client"), "{run:?}");
+    assert!(!run.stderr.contains(wrong), "{run:?}");
+    assert!(!page.contains(wrong), "{page}");
+}
