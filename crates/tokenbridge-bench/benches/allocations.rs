@@ -155,7 +155,9 @@ fn rss_child(name: &str) {
 /// 100 counted exchanges is attributed to the innermost frame of a tokenbridge crate in its
 /// backtrace, and to the innermost frame of another crate below it (reqwest, hyper,
 /// serde_json, ...). Symbol names only: frames inlined into their caller are not seen.
-fn breakdown() {
+///
+/// `--breakdown <text>` prints, in full, the first backtrace whose frames mention `text`.
+fn breakdown(show: Option<&str>) {
     const EXCHANGES: usize = 100;
     let addr = start_server();
     let rt = runtime();
@@ -176,6 +178,10 @@ fn breakdown() {
     let mut sites: BTreeMap<(String, String), usize> = BTreeMap::new();
     for trace in &traces {
         let text = trace.to_string();
+        if let Some(show) = show.filter(|s| text.contains(s)) {
+            println!("{text}");
+            return;
+        }
         let frames: Vec<&str> = text
             .lines()
             .map(str::trim)
@@ -228,8 +234,8 @@ fn short(frame: &str) -> String {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.iter().any(|a| a == "--breakdown") {
-        breakdown();
+    if let Some(i) = args.iter().position(|a| a == "--breakdown") {
+        breakdown(args.get(i + 1).map(String::as_str));
         return;
     }
     if let Some(i) = args.iter().position(|a| a == "--rss") {

@@ -107,7 +107,7 @@ impl Run {
 }
 
 /// Runs a command to its end on a blocking thread, `stdin` written to it when given.
-async fn run(mut command: Command, stdin: Option<String>) -> Run {
+async fn run_command(mut command: Command, stdin: Option<String>) -> Run {
     tokio::task::spawn_blocking(move || {
         if stdin.is_some() {
             command.stdin(Stdio::piped());
@@ -292,14 +292,14 @@ async fn login_signs_in_against_the_real_provider() {
     let (status, page) = login.sign_in(&op).await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Signed in"), "{page}");
-    let (run, elapsed) = login.finish().await;
-    assert_eq!(run.code, 0, "{run:?}");
+    let (login_run, elapsed) = login.finish().await;
+    assert_eq!(login_run.code, 0, "{login_run:?}");
     eprintln!(
         "login took {elapsed:?} (provider started in {:?})",
         op.started_in()
     );
 
-    let tokens = run.json();
+    let tokens = login_run.json();
     assert_eq!(tokens["provider"], "corp", "{tokens}");
     assert_eq!(tokens["token_type"], "Bearer", "{tokens}");
     assert_eq!(tokens["expires_in"], 3600, "{tokens}");
@@ -342,7 +342,7 @@ async fn login_signs_in_against_the_real_provider() {
         serde_json::json!([BASIC.id]),
         "{verified}"
     );
-    let refused = run(
+    let refused = run_command(
         command(
             &config,
             "verify-id-token",
@@ -366,7 +366,7 @@ async fn login_signs_in_against_the_real_provider() {
     assert_eq!(who["email_verified"], true, "{who}");
 
     // revoke the refresh token; refreshing with it is then refused (exit 3, invalid_grant).
-    let revoked = run(
+    let revoked = run_command(
         command(
             &config,
             "revoke",
@@ -376,7 +376,7 @@ async fn login_signs_in_against_the_real_provider() {
     )
     .await;
     assert_eq!(revoked.code, 0, "{revoked:?}");
-    let refresh = run(
+    let refresh = run_command(
         command(&config, "exchange", &["--refresh-token", &refresh_token]),
         None,
     )
@@ -387,13 +387,13 @@ async fn login_signs_in_against_the_real_provider() {
 }
 
 async fn run_ok(command: Command) -> Value {
-    let run = run(command, None).await;
+    let run = run_command(command, None).await;
     assert_eq!(run.code, 0, "{run:?}");
     run.json()
 }
 
 async fn run_ok_with_stdin(command: Command, stdin: &str) -> Value {
-    let run = run(command, Some(stdin.to_owned())).await;
+    let run = run_command(command, Some(stdin.to_owned())).await;
     assert_eq!(run.code, 0, "{run:?}");
     run.json()
 }

@@ -494,19 +494,21 @@ pub fn ensure_secure_url(url: &Url, key: &str) -> Result<()> {
             ),
         ));
     }
-    let shown = shown_url(url.as_str());
+    // Spelled out only for an error: this check runs before every request.
+    let shown = || shown_url(url.as_str());
     match url.scheme() {
         "https" => Ok(()),
         "http" if is_loopback(url) => Ok(()),
         "http" => Err(Error::config(
             key,
             format!(
-                "{shown} uses http to a non-loopback host; credentials would travel unencrypted. Use https (http is allowed only for 127.0.0.0/8, ::1 and localhost)"
+                "{} uses http to a non-loopback host; credentials would travel unencrypted. Use https (http is allowed only for 127.0.0.0/8, ::1 and localhost)",
+                shown()
             ),
         )),
         other => Err(Error::config(
             key,
-            format!("{shown} has scheme {other:?}; use an https URL"),
+            format!("{} has scheme {other:?}; use an https URL", shown()),
         )),
     }
 }
