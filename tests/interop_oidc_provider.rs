@@ -21,8 +21,8 @@ use interop_support::{
 use tokenbridge::url::Url;
 use tokenbridge::{
     AuthMethod, CallbackError, Config, Error, ErrorKind, ExposeSecret, Grant, PendingLogin,
-    PkceVerifier, Provider, Registry, SecretString, SigningAlgorithm, TokenExchanger, TokenSet,
-    TokenType, TokenTypeHint, VerifyOptions,
+    PkceVerifier, Provider, Registry, SecretString, SigningAlgorithm, TokenSet, TokenType,
+    TokenTypeHint, VerifyOptions,
 };
 use tokenbridge_testkit::jose::{self, TestKey};
 

@@ -178,7 +178,7 @@ fn breakdown(show: Option<&str>) {
     let mut sites: BTreeMap<(String, String), usize> = BTreeMap::new();
     for trace in &traces {
         let text = trace.to_string();
-        if let Some(show) = show.filter(|s| text.contains(s)) {
+        if show.is_some_and(|s| text.contains(s)) {
             println!("{text}");
             return;
         }

@@ -20,8 +20,7 @@ use reqwest::header::AUTHORIZATION;
 use secrecy::SecretString;
 use serde::Deserialize;
 use tokenbridge_core::{
-    AuthMethod, Grant, HttpClient, HttpConfig, HttpResponse, Provider, TokenExchanger, TokenSet,
-    Url,
+    AuthMethod, Grant, HttpClient, HttpConfig, HttpResponse, Provider, TokenSet, Url,
 };
 
 /// The client id every contender authenticates with.
