@@ -19,16 +19,13 @@ use interop_support::{
     SECRET_JWT, WEIRD,
 };
 use tokenbridge::url::Url;
+use tokenbridge::TokenExchanger;
 use tokenbridge::{
     AuthMethod, CallbackError, Config, Error, ErrorKind, ExposeSecret, Grant, PendingLogin,
     PkceVerifier, Provider, Registry, SecretString, SigningAlgorithm, TokenSet, TokenType,
     TokenTypeHint, VerifyOptions,
 };
 use tokenbridge_testkit::jose::{self, TestKey};
-// `exchange` is the trait's method; an inherent `Provider::exchange` (when core has one) is
-// picked first and makes this import unused, hence the allow: the tests compile either way.
-#[allow(unused_imports)]
-use tokenbridge::TokenExchanger;
 
 const SCOPES: &str = "openid email profile";
 

@@ -83,9 +83,7 @@ fn main() {
     {
         let mut group = c.benchmark_group("id-token/rs256-cached-jwks");
         group.throughput(Throughput::Elements(1));
-        group.bench_function("tokenbridge", |b| {
-            b.to_async(&runtime).iter(|| tokenbridge())
-        });
+        group.bench_function("tokenbridge", |b| b.to_async(&runtime).iter(tokenbridge));
         group.bench_function("jsonwebtoken", |b| b.iter(|| direct(&token)));
         group.finish();
     }

@@ -20,7 +20,8 @@ use reqwest::header::AUTHORIZATION;
 use secrecy::SecretString;
 use serde::Deserialize;
 use tokenbridge_core::{
-    AuthMethod, Grant, HttpClient, HttpConfig, HttpResponse, Provider, TokenSet, Url,
+    AuthMethod, Grant, HttpClient, HttpConfig, HttpResponse, Provider, TokenExchanger, TokenSet,
+    Url,
 };
 
 /// The client id every contender authenticates with.

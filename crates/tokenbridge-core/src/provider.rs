@@ -564,16 +564,6 @@ impl TokenExchanger for Provider {
     }
 
     async fn exchange(&self, grant: Grant) -> Result<TokenSet> {
-        // The inherent method: the same exchange, behind the trait's boxed future.
-        Provider::exchange(self, grant).await
-    }
-}
-
-impl Provider {
-    /// [`TokenExchanger::exchange`] without the boxed future an `async_trait` call allocates:
-    /// method calls on a `Provider` (not a `dyn TokenExchanger`) resolve to this one, and the
-    /// trait's implementation calls it.
-    pub async fn exchange(&self, grant: Grant) -> Result<TokenSet> {
         use tracing::Instrument as _;
         let span = tracing::info_span!(
             "tokenbridge.exchange",

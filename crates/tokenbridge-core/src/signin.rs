@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::error::{Error, ProviderError, Result};
+use crate::exchanger::TokenExchanger;
 use crate::grant::Grant;
 use crate::http::{ensure_secure_url, parse_secure_url};
 use crate::pkce::PkceVerifier;

@@ -75,8 +75,30 @@ pub struct TokenSet {
     received_at: SystemTime,
     refresh_token: Option<SecretString>,
     id_token: Option<SecretString>,
-    scopes: Option<Vec<String>>,
+    scopes: Scopes,
     extra: Map<String, Value>,
+}
+
+/// The granted scopes: a list, or the `scope` string as the provider sent it, split on first
+/// read. Most callers never read the scopes, and splitting cost an allocation per scope on
+/// every exchange.
+#[derive(Clone)]
+enum Scopes {
+    /// Given as a list, or not at all.
+    List(Option<Vec<String>>),
+    /// A space-separated string holding at least one scope, and its split once read.
+    Text(String, std::sync::OnceLock<Vec<String>>),
+}
+
+impl Scopes {
+    fn get(&self) -> Option<&[String]> {
+        match self {
+            Scopes::List(list) => list.as_deref(),
+            Scopes::Text(text, split) => {
+                Some(split.get_or_init(|| text.split_whitespace().map(str::to_owned).collect()))
+            }
+        }
+    }
 }
 
 impl TokenSet {
@@ -86,15 +108,26 @@ impl TokenSet {
         access_token: impl Into<String>,
         token_type: TokenType,
     ) -> Self {
+        Self::received(provider, access_token, token_type, SystemTime::now())
+    }
+
+    /// [`TokenSet::new`] received at `received_at`: the response pipeline knows when, and
+    /// reading the clock again for a value it overwrites cost a few percent of a parse.
+    pub(crate) fn received(
+        provider: impl Into<String>,
+        access_token: impl Into<String>,
+        token_type: TokenType,
+        received_at: SystemTime,
+    ) -> Self {
         Self {
             provider: provider.into(),
             access_token: SecretString::from(access_token.into()),
             token_type,
             expires_in: None,
-            received_at: SystemTime::now(),
+            received_at,
             refresh_token: None,
             id_token: None,
-            scopes: None,
+            scopes: Scopes::List(None),
             extra: Map::new(),
         }
     }
@@ -125,7 +158,19 @@ impl TokenSet {
 
     /// Sets the granted scopes.
     pub fn with_scopes(mut self, scopes: Option<Vec<String>>) -> Self {
-        self.scopes = scopes;
+        self.scopes = Scopes::List(scopes);
+        self
+    }
+
+    /// Sets the granted scopes from a space-separated `scope` string, split only when
+    /// [`TokenSet::scopes`] is first read; a blank string means none were said, as with
+    /// [`with_scopes`](Self::with_scopes)`(None)`.
+    pub(crate) fn with_scope_text(mut self, text: String) -> Self {
+        self.scopes = if text.split_whitespace().next().is_some() {
+            Scopes::Text(text, std::sync::OnceLock::new())
+        } else {
+            Scopes::List(None)
+        };
         self
     }
 
@@ -198,7 +243,7 @@ impl TokenSet {
     /// The granted scopes, when the provider said; parsed from a space-separated string or a
     /// JSON array.
     pub fn scopes(&self) -> Option<&[String]> {
-        self.scopes.as_deref()
+        self.scopes.get()
     }
 
     /// Every response field the model has no slot for, as sent.
@@ -221,7 +266,7 @@ impl fmt::Debug for TokenSet {
                 &self.refresh_token.as_ref().map(|_| "[redacted]"),
             )
             .field("id_token", &self.id_token.as_ref().map(|_| "[redacted]"))
-            .field("scopes", &self.scopes)
+            .field("scopes", &self.scopes())
             .field("extra_keys", &self.extra.keys().collect::<Vec<_>>())
             .finish()
     }
@@ -240,7 +285,7 @@ impl fmt::Display for TokenSet {
         if self.id_token.is_some() {
             write!(f, ", with id token")?;
         }
-        if let Some(scopes) = &self.scopes {
+        if let Some(scopes) = self.scopes() {
             write!(f, ", scope \"{}\"", scopes.join(" "))?;
         }
         Ok(())
@@ -293,7 +338,7 @@ impl TokenSet {
             } else {
                 None
             },
-            scopes: self.scopes.as_deref().map(Into::into),
+            scopes: self.scopes().map(Into::into),
             extra: std::borrow::Cow::Borrowed(&self.extra),
         })
     }
@@ -382,7 +427,7 @@ impl<'de> Deserialize<'de> for TokenSet {
             received_at,
             refresh_token: wire.refresh_token.map(SecretString::from),
             id_token: wire.id_token.map(SecretString::from),
-            scopes: wire.scopes.map(std::borrow::Cow::into_owned),
+            scopes: Scopes::List(wire.scopes.map(std::borrow::Cow::into_owned)),
             extra: wire.extra.into_owned(),
         })
     }

@@ -21,7 +21,7 @@ use crate::token::{TokenSet, TokenType};
 
 mod typed;
 
-pub use typed::{parse_standard_fast, TokenFields};
+pub use typed::{parse_standard_fast, StrictIgnored, TokenFields};
 
 /// The longest lifetime tokenbridge accepts: ten years. Larger values (including ones that do
 /// not fit in a `u64`) are clamped to it, because an absurd lifetime is a provider quirk, not

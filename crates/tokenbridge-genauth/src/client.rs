@@ -2,7 +2,8 @@
 
 use serde_json::{Map, Value};
 use tokenbridge_core::{
-    BodyEncoding, Error, HttpResponse, Provider, Result, SecretString, TokenRequest, TokenSet, Url,
+    BodyEncoding, Error, HttpResponse, Provider, Result, SecretString, TokenExchanger,
+    TokenRequest, TokenSet, Url,
 };
 
 use crate::qr::QrLogin;

@@ -10,8 +10,8 @@ use std::str::FromStr;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 use tokenbridge_core::wire::{
-    decode_json_object, json_type, standard_error, token_set_from_fields, unreadable, StrictValue,
-    TokenFields,
+    decode_json_object, json_type, standard_error, token_set_from_fields, unreadable,
+    StrictIgnored, TokenFields,
 };
 use tokenbridge_core::{
     Error, HttpResponse, LoginEnd, LoginError, Result, SecretString, TokenRequest, TokenSet,
@@ -123,8 +123,11 @@ impl<'de> Deserialize<'de> for TokenEnvelope {
                 let mut status_code = None;
                 let mut data = None;
                 // The other members are read only to refuse repeated names, at any depth, as
-                // core's strict decoding does.
-                let mut others: Vec<&'de str> = Vec::new();
+                // core's strict decoding does; nothing of them is kept. A V3 envelope has a
+                // handful (`message`, `apiCode`, `requestId`): their names fit on the stack.
+                let mut others: [&'de str; 8] = [""; 8];
+                let mut seen = 0;
+                let mut more: Vec<&'de str> = Vec::new();
                 // `&str` keys fail on escaped ones, which sends the answer down the full path.
                 while let Some(key) = map.next_key::<&'de str>()? {
                     match key {
@@ -136,12 +139,18 @@ impl<'de> Deserialize<'de> for TokenEnvelope {
                         }
                         "data" if data.is_none() => data = Some(map.next_value::<TokenFields>()?),
                         "statusCode" | "data" => return Err(de::Error::custom("repeated key")),
-                        other if others.contains(&other) => {
+                        other if others[..seen].contains(&other) || more.contains(&other) => {
                             return Err(de::Error::custom("repeated key"))
                         }
                         other => {
-                            others.push(other);
-                            map.next_value::<StrictValue>()?;
+                            match others.get_mut(seen) {
+                                Some(slot) => {
+                                    *slot = other;
+                                    seen += 1;
+                                }
+                                None => more.push(other),
+                            }
+                            map.next_value::<StrictIgnored>()?;
                         }
                     }
                 }
