@@ -3,9 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -23,132 +21,15 @@ use tokenbridge_testkit::{
     any_loopback_port, ClientRegistration, OidcEmulator, Profile, RecordedRequest, Reply,
 };
 
-const BIN: &str = env!("CARGO_BIN_EXE_tokenbridge");
+mod common;
+
+use common::{assert_no_panic, command, run, run_env, ConfigFile, Run, Running};
 const REDIRECT: &str = "http://127.0.0.1/callback";
 const VERIFIER: &str = "dBjftJeZ4CVP-mJ0-3cbB1k9Vq8sBGo4hSB0-Ie9KqW_0aQp";
 const REDACTED: &str = "[redacted]";
 
 // ---------------------------------------------------------------------------------------------
 // Running the binary
-
-/// What one run of the binary gave.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    /// stdout parsed as the one JSON object the CLI prints.
-    fn json(&self) -> Value {
-        assert_eq!(
-            self.stdout.lines().count(),
-            1,
-            "one line of JSON on stdout: {self:?}"
-        );
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {self:?}"))
-    }
-
-    /// The single stderr line (the CLI reports every failure on one line).
-    fn error_line(&self) -> &str {
-        let lines: Vec<&str> = self.stderr.lines().collect();
-        assert_eq!(lines.len(), 1, "one stderr line: {self:?}");
-        lines[0]
-    }
-}
-
-/// Fails on anything a panic or a backtrace would print.
-fn assert_no_panic(stderr: &str) {
-    for marker in [
-        "panicked",
-        "backtrace",
-        "RUST_BACKTRACE",
-        "internal error",
-        "at src/",
-    ] {
-        assert!(!stderr.contains(marker), "{marker:?} in stderr: {stderr}");
-    }
-}
-
-/// The binary with a clean environment: no proxy settings or secrets leak in, and a
-/// backtrace would be printed if anything panicked.
-fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
-    let mut command = Command::new(BIN);
-    command
-        .args(args)
-        .env_clear()
-        .env("RUST_BACKTRACE", "full")
-        .envs(env.iter().copied())
-        .stdin(Stdio::null());
-    command
-}
-
-/// Runs the binary to its end on a blocking thread, so the emulators keep serving.
-async fn run_env(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut command = command(args, env);
-    let output = tokio::task::spawn_blocking(move || command.output())
-        .await
-        .unwrap()
-        .unwrap();
-    let run = Run {
-        code: output
-            .status
-            .code()
-            .unwrap_or_else(|| panic!("killed by a signal: {output:?}")),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    };
-    assert_no_panic(&run.stderr);
-    run
-}
-
-async fn run(args: &[&str]) -> Run {
-    run_env(args, &[]).await
-}
-
-/// A child process killed when the test ends, even when it fails.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Configuration files
-
-/// A configuration file in the temp directory, removed when dropped.
-struct ConfigFile(PathBuf);
-
-impl ConfigFile {
-    fn new(extension: &str, text: &str) -> Self {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "tokenbridge-cli-test-{}-{}.{extension}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::write(&path, text).unwrap();
-        Self(path)
-    }
-
-    fn toml(text: &str) -> Self {
-        Self::new("toml", text)
-    }
-
-    fn path(&self) -> &str {
-        self.0.to_str().unwrap()
-    }
-}
-
-impl Drop for ConfigFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
 
 fn genauth_config(base: &str, extra: &str) -> ConfigFile {
     ConfigFile::toml(&format!(

@@ -1,10 +1,12 @@
 //! `tokenbridge verify-id-token`, `tokenbridge userinfo` and the identity `tokenbridge login`
 //! prints (issue 11), run as real processes against the testkit's emulators.
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
+mod common;
+
+use common::{assert_no_panic, command, run, run_with_stdin, ConfigFile, Run, Running};
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
@@ -15,119 +17,11 @@ use tokenbridge_testkit::oidc::DEMO_SUBJECT;
 use tokenbridge_testkit::tencent_ciam::TencentCiamEmulator;
 use tokenbridge_testkit::{ClientRegistration, OidcEmulator, Profile, Reply};
 
-const BIN: &str = env!("CARGO_BIN_EXE_tokenbridge");
 const CLIENT_ID: &str = "demo-app";
 const CLIENT_SECRET: &str = "demo-secret";
 
 // ---------------------------------------------------------------------------------------------
-// Running the binary (as in tests/cli.rs)
-
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        assert_eq!(self.stdout.lines().count(), 1, "one line of JSON: {self:?}");
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {self:?}"))
-    }
-
-    fn error_line(&self) -> &str {
-        let lines: Vec<&str> = self.stderr.lines().collect();
-        assert_eq!(lines.len(), 1, "one stderr line: {self:?}");
-        lines[0]
-    }
-}
-
-fn assert_no_panic(stderr: &str) {
-    for marker in ["panicked", "backtrace", "internal error", "at src/"] {
-        assert!(!stderr.contains(marker), "{marker:?} in stderr: {stderr}");
-    }
-}
-
-fn command(args: &[&str]) -> Command {
-    let mut command = Command::new(BIN);
-    command.args(args).env_clear().env("RUST_BACKTRACE", "full");
-    command
-}
-
-/// Runs the binary to its end on a blocking thread, with `stdin` as its standard input.
-async fn run_stdin(args: &[&str], stdin: Option<&str>) -> Run {
-    let mut command = command(args);
-    command
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let input = stdin.map(str::to_owned);
-    let output = tokio::task::spawn_blocking(move || {
-        let mut child = command.spawn().unwrap();
-        if let Some(text) = input {
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(text.as_bytes())
-                .unwrap();
-        }
-        child.wait_with_output().unwrap()
-    })
-    .await
-    .unwrap();
-    let run = Run {
-        code: output.status.code().expect("not killed by a signal"),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    };
-    assert_no_panic(&run.stderr);
-    run
-}
-
-async fn run(args: &[&str]) -> Run {
-    run_stdin(args, None).await
-}
-
-/// A child process killed when the test ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A configuration file in the temp directory, removed when dropped.
-struct ConfigFile(PathBuf);
-
-impl ConfigFile {
-    fn toml(text: &str) -> Self {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "tokenbridge-cli-identity-{}-{}.toml",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::write(&path, text).unwrap();
-        Self(path)
-    }
-
-    fn path(&self) -> &str {
-        self.0.to_str().unwrap()
-    }
-}
-
-impl Drop for ConfigFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
+// Running the binary: see common/mod.rs
 
 async fn oidc() -> (OidcEmulator, ConfigFile) {
     let emulator = OidcEmulator::start(Profile::standard()).await.unwrap();
@@ -211,7 +105,7 @@ async fn verify_id_token_prints_the_checked_claims() {
     assert!(!out.stdout.contains(&token) && !out.stderr.contains(&token));
 
     // `-`: the first line of standard input.
-    let piped = run_stdin(&[&base[..], &["-"]].concat(), Some(&format!("{token}\n"))).await;
+    let piped = run_with_stdin(&[&base[..], &["-"]].concat(), Some(&format!("{token}\n"))).await;
     assert_eq!(piped.code, 0, "{piped:?}");
     assert_eq!(piped.json(), shown);
 }
@@ -346,7 +240,7 @@ async fn userinfo_prints_the_normalized_identity() {
         "--access-token",
         "-",
     ];
-    let out = run_stdin(&args, Some(&format!("{at}\n"))).await;
+    let out = run_with_stdin(&args, Some(&format!("{at}\n"))).await;
     assert_eq!(out.code, 0, "{out:?}");
     let shown = out.json();
     assert_eq!(keys(&shown), IDENTITY_KEYS);
@@ -359,7 +253,7 @@ async fn userinfo_prints_the_normalized_identity() {
 
     // A refused token: exit 3, at Huawei (401 "unauthorized") and Tencent (WWW-Authenticate).
     huawei.provider().revoke_access_token(&at);
-    let out = run_stdin(&args, Some(&at)).await;
+    let out = run_with_stdin(&args, Some(&at)).await;
     assert_eq!(out.code, 3, "{out:?}");
     assert!(out.error_line().contains("unauthorized"), "{out:?}");
     assert!(!out.stderr.contains(&at));
@@ -394,18 +288,21 @@ async fn login(config: &ConfigFile) -> Run {
         .unwrap()
         .port();
     let redirect = format!("http://127.0.0.1:{port}/callback");
-    let mut command = command(&[
-        "login",
-        "--config",
-        config.path(),
-        "--provider",
-        "corp",
-        "--no-browser",
-        "--redirect-uri",
-        &redirect,
-        "--timeout",
-        "30",
-    ]);
+    let mut command = command(
+        &[
+            "login",
+            "--config",
+            config.path(),
+            "--provider",
+            "corp",
+            "--no-browser",
+            "--redirect-uri",
+            &redirect,
+            "--timeout",
+            "30",
+        ],
+        &[],
+    );
     command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

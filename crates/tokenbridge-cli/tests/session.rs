@@ -2,49 +2,20 @@
 //! expires within `--min-valid`, the rotated refresh token saved before the token is printed,
 //! one refresh for several processes, and the documented exit codes.
 
+mod common;
+
+use common::{command, run};
+
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use tokenbridge::{AuthMethod, ExposeSecret, TokenSet, TokenType};
 use tokenbridge_testkit::{ClientRegistration, OidcEmulator, Profile};
 
-const BIN: &str = env!("CARGO_BIN_EXE_tokenbridge");
 const CLIENT: &str = "svc-app";
 const SECRET: &str = "svc:secret +/%";
-
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn command(args: &[&str]) -> Command {
-    let mut command = Command::new(BIN);
-    command
-        .args(args)
-        .env_clear()
-        .env("RUST_BACKTRACE", "full")
-        .stdin(Stdio::null());
-    command
-}
-
-async fn run(args: &[&str]) -> Run {
-    let mut command = command(args);
-    let output = tokio::task::spawn_blocking(move || command.output())
-        .await
-        .unwrap()
-        .unwrap();
-    let run = Run {
-        code: output.status.code().expect("exited"),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    };
-    assert!(!run.stderr.contains("panicked"), "{run:?}");
-    run
-}
 
 /// A directory of its own for each test, removed at the end.
 struct Dir(PathBuf);
@@ -227,7 +198,7 @@ async fn several_processes_at_once_cause_one_refresh() {
     let (session, _) = session_file(&dir, &emulator, Duration::from_secs(3590), 3600);
     let children: Vec<_> = (0..6)
         .map(|_| {
-            command(&token_args(&config, &session, "60"))
+            command(&token_args(&config, &session, "60"), &[])
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
                 .spawn()
@@ -342,21 +313,24 @@ async fn login_saves_the_session_for_token() {
     let session = dir.file("login-session.json");
     let port = dead_port();
     let redirect = format!("http://127.0.0.1:{port}/callback");
-    let mut child = command(&[
-        "login",
-        "--config",
-        &config,
-        "--provider",
-        "svc",
-        "--no-browser",
-        "--redirect-uri",
-        &redirect,
-        "--session",
-        &session,
-        "--reveal",
-        "--timeout",
-        "20",
-    ])
+    let mut child = command(
+        &[
+            "login",
+            "--config",
+            &config,
+            "--provider",
+            "svc",
+            "--no-browser",
+            "--redirect-uri",
+            &redirect,
+            "--session",
+            &session,
+            "--reveal",
+            "--timeout",
+            "20",
+        ],
+        &[],
+    )
     .stdout(Stdio::piped())
     .stderr(Stdio::piped())
     .spawn()

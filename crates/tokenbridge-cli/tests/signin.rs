@@ -1,11 +1,13 @@
 //! `tokenbridge login`, `revoke` and `logout-url` (issue 10) as real processes against the
 //! testkit's emulators, for every built-in kind; and option values that begin with `-`.
 
+mod common;
+
+use common::{assert_no_panic, command, run, run_with_stdin, ConfigFile, Run};
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,107 +23,13 @@ use tokenbridge_testkit::{
     RecordedRequest,
 };
 
-const BIN: &str = env!("CARGO_BIN_EXE_tokenbridge");
 const CLIENT_ID: &str = "demo-app";
 const CLIENT_SECRET: &str = "demo-secret";
 const REDACTED: &str = "[redacted]";
 const URL_LINE: &str = "Open this URL to sign in: ";
 
 // ---------------------------------------------------------------------------------------------
-// Running the binary (as in cli.rs)
-
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        assert_eq!(
-            self.stdout.lines().count(),
-            1,
-            "one line on stdout: {self:?}"
-        );
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {self:?}"))
-    }
-}
-
-fn assert_no_panic(stderr: &str) {
-    for marker in ["panicked", "backtrace", "RUST_BACKTRACE", "internal error"] {
-        assert!(!stderr.contains(marker), "{marker:?} in stderr: {stderr}");
-    }
-}
-
-fn command(args: &[&str]) -> Command {
-    let mut command = Command::new(BIN);
-    command
-        .args(args)
-        .env_clear()
-        .env("RUST_BACKTRACE", "full")
-        .stdin(Stdio::null());
-    command
-}
-
-/// Runs the binary to its end on a blocking thread, with `stdin` as its input when given.
-async fn run_with_stdin(args: &[&str], stdin: Option<&str>) -> Run {
-    let mut command = command(args);
-    let input = stdin.map(str::to_owned);
-    let output = tokio::task::spawn_blocking(move || {
-        if input.is_some() {
-            command.stdin(Stdio::piped());
-        }
-        let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        if let Some(input) = input {
-            writeln!(child.stdin.take().unwrap(), "{input}").unwrap();
-        }
-        child.wait_with_output().unwrap()
-    })
-    .await
-    .unwrap();
-    let run = Run {
-        code: output.status.code().expect("exited"),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    };
-    assert_no_panic(&run.stderr);
-    run
-}
-
-async fn run(args: &[&str]) -> Run {
-    run_with_stdin(args, None).await
-}
-
-/// A configuration file in the temp directory, removed when dropped.
-struct ConfigFile(PathBuf);
-
-impl ConfigFile {
-    fn toml(text: &str) -> Self {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "tokenbridge-cli-signin-{}-{}.toml",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::write(&path, text).unwrap();
-        Self(path)
-    }
-
-    fn path(&self) -> &str {
-        self.0.to_str().unwrap()
-    }
-}
-
-impl Drop for ConfigFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
+// Running the binary: see common/mod.rs
 
 /// `COMMAND --config FILE --provider corp` followed by `rest`.
 fn args<'a>(command: &'a str, config: &'a ConfigFile, rest: &[&'a str]) -> Vec<&'a str> {
@@ -244,7 +152,7 @@ impl Login {
         let mut all = args("login", config, &["--no-browser"]);
         all.extend_from_slice(rest);
         let started = Instant::now();
-        let mut child = command(&all)
+        let mut child = command(&all, &[])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

@@ -1,0 +1,154 @@
+//! Running the `tokenbridge` binary in tests, shared by the CLI's test files. Each test file
+//! is its own crate and uses only part of this module.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde_json::Value;
+
+/// The binary under test.
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_tokenbridge");
+
+/// What one run of the binary gave.
+#[derive(Debug)]
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+}
+
+impl Run {
+    /// stdout parsed as the one JSON object the CLI prints.
+    pub(crate) fn json(&self) -> Value {
+        assert_eq!(
+            self.stdout.lines().count(),
+            1,
+            "one line of JSON on stdout: {self:?}"
+        );
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {self:?}"))
+    }
+
+    /// The single stderr line (the CLI reports every failure on one line).
+    pub(crate) fn error_line(&self) -> &str {
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "one stderr line: {self:?}");
+        lines[0]
+    }
+}
+
+/// Fails on anything a panic or a backtrace would print.
+pub(crate) fn assert_no_panic(stderr: &str) {
+    for marker in [
+        "panicked",
+        "backtrace",
+        "RUST_BACKTRACE",
+        "internal error",
+        "at src/",
+    ] {
+        assert!(!stderr.contains(marker), "{marker:?} in stderr: {stderr}");
+    }
+}
+
+/// The binary with a clean environment plus `env`: no proxy settings or secrets leak in, and
+/// a backtrace would be printed if anything panicked.
+pub(crate) fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .env_clear()
+        .env("RUST_BACKTRACE", "full")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null());
+    command
+}
+
+/// Runs the binary to its end on a blocking thread (so the emulators keep serving), with
+/// `stdin` as its first line of input when given.
+pub(crate) async fn run_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
+    let mut command = command(args, env);
+    let input = stdin.map(str::to_owned);
+    let output = tokio::task::spawn_blocking(move || {
+        if input.is_some() {
+            command.stdin(Stdio::piped());
+        }
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        if let Some(input) = input {
+            writeln!(child.stdin.take().unwrap(), "{input}").unwrap();
+        }
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    let run = Run {
+        code: output
+            .status
+            .code()
+            .unwrap_or_else(|| panic!("killed by a signal: {output:?}")),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    };
+    assert_no_panic(&run.stderr);
+    run
+}
+
+/// [`run_with`] without extra environment or input.
+pub(crate) async fn run(args: &[&str]) -> Run {
+    run_with(args, &[], None).await
+}
+
+/// [`run_with`] with extra environment variables.
+pub(crate) async fn run_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    run_with(args, env, None).await
+}
+
+/// [`run_with`] with a first line of standard input.
+pub(crate) async fn run_with_stdin(args: &[&str], stdin: Option<&str>) -> Run {
+    run_with(args, &[], stdin).await
+}
+
+/// A child process killed when the test ends, even when it fails.
+pub(crate) struct Running(pub(crate) Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A configuration file in the temp directory, removed when dropped.
+pub(crate) struct ConfigFile(pub(crate) PathBuf);
+
+impl ConfigFile {
+    pub(crate) fn new(extension: &str, text: &str) -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "tokenbridge-cli-test-{}-{}.{extension}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::write(&path, text).unwrap();
+        Self(path)
+    }
+
+    pub(crate) fn toml(text: &str) -> Self {
+        Self::new("toml", text)
+    }
+
+    pub(crate) fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for ConfigFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
