@@ -140,7 +140,9 @@ pub struct Jwk {
 }
 
 impl Jwks {
-    /// Parses a JWKS document, accepting `keys` or `Keys`.
+    /// Parses a JWKS document, accepting `keys` or `Keys` (Tencent CIAM's spelling). Entries
+    /// that are not JWK objects with a `kty` are skipped rather than failing the whole set, so
+    /// one odd key at the provider does not stop verification with the others.
     pub fn from_json(value: &Value) -> std::result::Result<Self, String> {
         let object = value
             .as_object()
@@ -148,9 +150,13 @@ impl Jwks {
         let keys = object
             .get("keys")
             .or_else(|| object.get("Keys"))
-            .ok_or_else(|| "no `keys` member".to_owned())?;
-        let keys: Vec<Jwk> =
-            serde_json::from_value(keys.clone()).map_err(|e| format!("bad key: {e}"))?;
+            .ok_or_else(|| "no `keys` member".to_owned())?
+            .as_array()
+            .ok_or_else(|| "`keys` is not an array".to_owned())?;
+        let keys = keys
+            .iter()
+            .filter_map(|k| Jwk::deserialize(k).ok())
+            .collect();
         Ok(Self { keys })
     }
 

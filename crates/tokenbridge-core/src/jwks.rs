@@ -19,10 +19,8 @@ use url::Url;
 
 use crate::discovery::{Jwk, Jwks};
 use crate::error::{Error, Result};
-use crate::http::{HttpClient, HttpResponse};
+use crate::http::HttpClient;
 use crate::id_token::{IdTokenError, SigningAlgorithm};
-use crate::request::TokenRequest;
-use crate::wire::{decode_json_object, unreadable};
 
 /// Default least time between two JWKS fetches: 60 s.
 pub const DEFAULT_REFRESH_INTERVAL: Duration = Duration::from_secs(60);
@@ -34,11 +32,8 @@ pub trait JwksSource: Send + Sync + fmt::Debug {
     async fn fetch(&self) -> Result<Jwks>;
 }
 
-/// The JWKS at a URL (`jwks_uri` from discovery or a vendor's documented endpoint).
-///
-/// Unlike [`Jwks::from_response`], entries that are not key objects are skipped instead of
-/// failing the whole set, so one odd key at the provider does not stop verification with the
-/// others.
+/// The JWKS at a URL (`jwks_uri` from discovery or a vendor's documented endpoint), read by
+/// [`Jwks::fetch`].
 #[derive(Debug, Clone)]
 pub struct HttpJwksSource {
     http: HttpClient,
@@ -60,8 +55,7 @@ impl HttpJwksSource {
 #[async_trait]
 impl JwksSource for HttpJwksSource {
     async fn fetch(&self) -> Result<Jwks> {
-        let response = self.http.send(&TokenRequest::get(self.url.clone())).await?;
-        jwks_from_response(&response)
+        Jwks::fetch(&self.http, self.url.clone()).await
     }
 }
 
@@ -83,39 +77,6 @@ impl JwksSource for StaticJwksSource {
     async fn fetch(&self) -> Result<Jwks> {
         Ok(self.jwks.clone())
     }
-}
-
-/// Parses a JWKS document leniently: the key list is read from `keys` or `Keys` (Tencent
-/// CIAM's spelling), and entries that are not JWK objects with a `kty` are skipped.
-pub fn jwks_from_json_lenient(value: &Value) -> std::result::Result<Jwks, String> {
-    let object = value
-        .as_object()
-        .ok_or_else(|| "a JWKS must be a JSON object".to_owned())?;
-    let keys = object
-        .get("keys")
-        .or_else(|| object.get("Keys"))
-        .ok_or_else(|| "no `keys` member".to_owned())?
-        .as_array()
-        .ok_or_else(|| "`keys` is not an array".to_owned())?;
-    let keys = keys
-        .iter()
-        .filter_map(|k| serde_json::from_value::<Jwk>(k.clone()).ok())
-        .collect::<Vec<_>>();
-    Ok(Jwks { keys })
-}
-
-fn jwks_from_response(response: &HttpResponse) -> Result<Jwks> {
-    if !response.is_success() {
-        return Err(unreadable(
-            response,
-            format!(
-                "the JWKS endpoint answered HTTP {}; check jwks_uri",
-                response.status
-            ),
-        ));
-    }
-    let object = decode_json_object(response)?;
-    jwks_from_json_lenient(&Value::Object(object)).map_err(|why| unreadable(response, why))
 }
 
 /// Which algorithms a key can verify.
@@ -378,10 +339,10 @@ mod tests {
             {"kty": 7},
             {"kty": "RSA", "kid": "k", "n": "AQAB", "e": "AQAB"},
         ]});
-        let jwks = jwks_from_json_lenient(&doc).unwrap();
+        let jwks = Jwks::from_json(&doc).unwrap();
         assert_eq!(jwks.keys.len(), 1);
-        assert!(jwks_from_json_lenient(&json!({"keys": {}})).is_err());
-        assert!(jwks_from_json_lenient(&json!([])).is_err());
+        assert!(Jwks::from_json(&json!({"keys": {}})).is_err());
+        assert!(Jwks::from_json(&json!([])).is_err());
     }
 
     #[test]
@@ -398,7 +359,7 @@ mod tests {
             {"kty": "unknown", "kid": "u"},
             {"kty": "RSA", "kid": "ok", "n": "AQAB", "e": "AQAB"},
         ]});
-        let set = KeySet::from_jwks(&jwks_from_json_lenient(&doc).unwrap());
+        let set = KeySet::from_jwks(&Jwks::from_json(&doc).unwrap());
         assert_eq!(set.skipped, 9);
         assert!(set.has_kid("ok") && !set.has_kid("secret"));
         assert_eq!(set.candidates(SigningAlgorithm::Rs256, None).count(), 1);
@@ -410,7 +371,7 @@ mod tests {
     fn a_jwk_alg_pins_the_key_to_that_algorithm() {
         let doc =
             json!({"keys": [{"kty": "RSA", "kid": "k", "alg": "RS256", "n": "AQAB", "e": "AQAB"}]});
-        let set = KeySet::from_jwks(&jwks_from_json_lenient(&doc).unwrap());
+        let set = KeySet::from_jwks(&Jwks::from_json(&doc).unwrap());
         assert_eq!(
             set.candidates(SigningAlgorithm::Rs256, Some("k")).count(),
             1

@@ -8,7 +8,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::json;
-use tokenbridge_core::jwks::jwks_from_json_lenient;
 use tokenbridge_core::{
     async_trait, Error, ErrorKind, IdTokenError, IdTokenVerifier, Jwks, JwksCache, JwksSource,
     ProviderError, VerifyOptions,
@@ -29,7 +28,7 @@ impl JwksSource for CountingSource {
         if self.fail {
             return Err(ProviderError::new(Some(503), "server_error").into());
         }
-        Ok(jwks_from_json_lenient(&json!({"keys": [
+        Ok(tokenbridge_core::Jwks::from_json(&json!({"keys": [
             {"kty": "RSA", "kid": "known", "n": "AQAB", "e": "AQAB"},
         ]}))
         .unwrap())

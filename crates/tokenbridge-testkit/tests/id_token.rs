@@ -8,7 +8,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
-use tokenbridge_core::jwks::jwks_from_json_lenient;
 use tokenbridge_core::{
     access_token_hash, async_trait, Error, ErrorKind, HttpClient, HttpConfig, HttpJwksSource,
     IdTokenError, IdTokenVerifier, Jwks, JwksCache, JwksSource, SecretString, SigningAlgorithm,
@@ -31,7 +30,7 @@ fn claims() -> Value {
 }
 
 fn jwks(value: &Value) -> Jwks {
-    jwks_from_json_lenient(value).unwrap()
+    tokenbridge_core::Jwks::from_json(value).unwrap()
 }
 
 /// Every fixture key, RSA 1 published twice: pinned to RS256 and pinned to PS256.
