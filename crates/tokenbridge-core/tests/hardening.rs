@@ -600,11 +600,14 @@ async fn a_burst_leaves_at_most_max_idle_per_host_connections_open() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let open = Arc::new(AtomicUsize::new(0));
+    // The most connections open at once: read after the burst, `open` may already have dropped.
+    let peak = Arc::new(AtomicUsize::new(0));
     let arrived = Arc::new(AtomicUsize::new(0));
     let all_arrived = Arc::new(tokio::sync::Notify::new());
     {
-        let (open, arrived, all_arrived) = (
+        let (open, peak, arrived, all_arrived) = (
             Arc::clone(&open),
+            Arc::clone(&peak),
             Arc::clone(&arrived),
             Arc::clone(&all_arrived),
         );
@@ -613,7 +616,8 @@ async fn a_burst_leaves_at_most_max_idle_per_host_connections_open() {
                 let Ok((mut stream, _)) = listener.accept().await else {
                     return;
                 };
-                open.fetch_add(1, Ordering::SeqCst);
+                let now_open = open.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now_open, Ordering::SeqCst);
                 let (open, arrived, all_arrived) = (
                     Arc::clone(&open),
                     Arc::clone(&arrived),
@@ -668,7 +672,7 @@ async fn a_burst_leaves_at_most_max_idle_per_host_connections_open() {
     for result in futures_util::future::join_all(burst).await {
         assert_eq!(result.unwrap().unwrap(), 200);
     }
-    let peak = open.load(Ordering::SeqCst);
+    let peak = peak.load(Ordering::SeqCst);
     assert!(
         peak > MAX_IDLE_PER_HOST,
         "the burst used only {peak} connections"
