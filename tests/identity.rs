@@ -13,8 +13,7 @@ use tokenbridge::{
     reqwest, AuthMethod, Config, Error, ErrorKind, ExposeSecret, Grant, Protocol, Provider,
     Registry, SecretString, SigningAlgorithm, TokenExchanger, Url, VerifyOptions,
 };
-use tokenbridge_testkit::genauth::GenAuthEmulator;
-use tokenbridge_testkit::huawei_oneaccess::{self, HuaweiOneAccessEmulator};
+use tokenbridge_testkit::huawei_oneaccess;
 use tokenbridge_testkit::jose::{self, TestKey};
 use tokenbridge_testkit::oidc::{IdTokenSigning, DEMO_SUBJECT};
 use tokenbridge_testkit::tencent_ciam::{self, TencentCiamEmulator};
@@ -23,29 +22,13 @@ use tokenbridge_testkit::{
 };
 
 const REDIRECT: &str = "http://127.0.0.1:8400/callback";
-const CLIENT_ID: &str = "demo-app";
-const CLIENT_SECRET: &str = "demo-secret";
+
+mod support;
+
+use support::vendors::{Kind, Running, CLIENT_ID, CLIENT_SECRET, KINDS};
 
 // ---------------------------------------------------------------------------------------------
 // The four kinds
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Oidc,
-    GenAuth,
-    Tencent,
-    Huawei,
-}
-
-const KINDS: [Kind; 4] = [Kind::Oidc, Kind::GenAuth, Kind::Tencent, Kind::Huawei];
-
-#[derive(Debug)]
-enum Running {
-    Oidc(OidcEmulator),
-    GenAuth(GenAuthEmulator),
-    Tencent(TencentCiamEmulator),
-    Huawei(HuaweiOneAccessEmulator),
-}
 
 #[derive(Debug)]
 struct Vendor {
@@ -55,39 +38,18 @@ struct Vendor {
 
 impl Vendor {
     async fn start(kind: Kind) -> Self {
-        let running = match kind {
-            Kind::Oidc => {
-                let emulator = OidcEmulator::start(Profile::standard()).await.unwrap();
-                emulator.register_client(ClientRegistration::confidential(
-                    CLIENT_ID,
-                    CLIENT_SECRET,
-                    AuthMethod::ClientSecretBasic,
-                ));
-                Running::Oidc(emulator)
-            }
-            Kind::GenAuth => Running::GenAuth(GenAuthEmulator::start().await.unwrap()),
-            Kind::Tencent => Running::Tencent(TencentCiamEmulator::start().await.unwrap()),
-            Kind::Huawei => Running::Huawei(HuaweiOneAccessEmulator::start().await.unwrap()),
-        };
-        Self { kind, running }
+        Self {
+            kind,
+            running: Running::start(kind).await,
+        }
     }
 
     fn server(&self) -> &EmulatorServer {
-        match &self.running {
-            Running::Oidc(e) => e.server(),
-            Running::GenAuth(e) => e.server(),
-            Running::Tencent(e) => e.server(),
-            Running::Huawei(e) => e.server(),
-        }
+        self.running.server()
     }
 
     fn state(&self) -> &Arc<OidcProvider> {
-        match &self.running {
-            Running::Oidc(e) => e.provider(),
-            Running::GenAuth(e) => e.oidc(),
-            Running::Tencent(e) => e.provider(),
-            Running::Huawei(e) => e.provider(),
-        }
+        self.running.state()
     }
 
     /// The issuer the vendor's ID tokens carry.
@@ -116,23 +78,10 @@ impl Vendor {
         }
     }
 
+    /// The provider's TOML table, with the redirect URI of the sign-ins, plus `extra` lines.
     fn toml(&self, extra: &str) -> String {
-        let kind = match self.kind {
-            Kind::Oidc => "oidc",
-            Kind::GenAuth => "genauth",
-            Kind::Tencent => "tencent-ciam",
-            Kind::Huawei => "huawei-oneaccess",
-        };
-        let place = match self.kind {
-            Kind::Oidc => format!(
-                "issuer = \"{}\"\nauth_method = \"client_secret_basic\"",
-                self.state().issuer()
-            ),
-            _ => format!("base_url = \"{}\"", self.server().base()),
-        };
-        format!(
-            "[providers.corp]\nkind = \"{kind}\"\n{place}\nclient_id = \"{CLIENT_ID}\"\nclient_secret = \"{CLIENT_SECRET}\"\nredirect_uri = \"{REDIRECT}\"\n{extra}\n"
-        )
+        self.running
+            .toml(&format!("redirect_uri = \"{REDIRECT}\"\n{extra}"))
     }
 
     fn provider(&self, extra: &str) -> Provider {

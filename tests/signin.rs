@@ -13,44 +13,24 @@ use tokenbridge::{
     reqwest, Config, Error, ErrorKind, ExposeSecret, Grant, LogoutRequest, PendingLogin, Provider,
     Registry, SecretString, TokenExchanger, TokenTypeHint, Url,
 };
-use tokenbridge_testkit::genauth::{self, GenAuthEmulator};
+use tokenbridge_testkit::genauth;
 use tokenbridge_testkit::huawei_oneaccess::{self, HuaweiOneAccessEmulator};
 use tokenbridge_testkit::oidc::{s256, AuthorizeMode};
-use tokenbridge_testkit::tencent_ciam::{self, TencentCiamEmulator};
-use tokenbridge_testkit::{
-    any_loopback_port, ClientRegistration, EmulatorServer, OidcEmulator, OidcProvider, Profile,
-    RecordedRequest,
-};
+use tokenbridge_testkit::tencent_ciam;
+use tokenbridge_testkit::{any_loopback_port, EmulatorServer, OidcProvider, RecordedRequest};
 
 const REDIRECT: &str = "http://127.0.0.1:8400/callback";
-const CLIENT_ID: &str = "demo-app";
-const CLIENT_SECRET: &str = "demo-secret";
+
+mod support;
+
+use support::vendors::{Kind, Running, CLIENT_ID, CLIENT_SECRET, KINDS};
 
 // ---------------------------------------------------------------------------------------------
 // The four kinds
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Oidc,
-    GenAuth,
-    Tencent,
-    Huawei,
-}
-
-const KINDS: [Kind; 4] = [Kind::Oidc, Kind::GenAuth, Kind::Tencent, Kind::Huawei];
-
-#[derive(Debug)]
-enum Running {
-    Oidc(OidcEmulator),
-    GenAuth(GenAuthEmulator),
-    Tencent(TencentCiamEmulator),
-    Huawei(HuaweiOneAccessEmulator),
-}
-
 /// One running emulator and what its vendor's documentation says about it.
 #[derive(Debug)]
 struct Vendor {
-    kind: Kind,
     running: Running,
     authorize_path: &'static str,
     token_path: &'static str,
@@ -62,33 +42,12 @@ struct Vendor {
 
 impl Vendor {
     async fn start(kind: Kind) -> Self {
-        let (running, authorize_path, token_path, sends_iss, basic) = match kind {
-            Kind::Oidc => {
-                let emulator = OidcEmulator::start(Profile::standard()).await.unwrap();
-                emulator.register_client(ClientRegistration::confidential(
-                    CLIENT_ID,
-                    CLIENT_SECRET,
-                    tokenbridge::AuthMethod::ClientSecretBasic,
-                ));
-                (Running::Oidc(emulator), "/authorize", "/token", true, true)
-            }
-            Kind::GenAuth => (
-                Running::GenAuth(GenAuthEmulator::start().await.unwrap()),
-                "/oidc/auth",
-                genauth::OIDC_TOKEN_PATH,
-                true,
-                false,
-            ),
-            Kind::Tencent => (
-                Running::Tencent(TencentCiamEmulator::start().await.unwrap()),
-                "/oauth2/authorize",
-                tencent_ciam::TOKEN_PATH,
-                false,
-                false,
-            ),
+        let (authorize_path, token_path, sends_iss, basic) = match kind {
+            Kind::Oidc => ("/authorize", "/token", true, true),
+            Kind::GenAuth => ("/oidc/auth", genauth::OIDC_TOKEN_PATH, true, false),
+            Kind::Tencent => ("/oauth2/authorize", tencent_ciam::TOKEN_PATH, false, false),
+            // Not in the pages OneAccess's adapter cites: it comes from discovery.
             Kind::Huawei => (
-                Running::Huawei(HuaweiOneAccessEmulator::start().await.unwrap()),
-                // Not in the pages OneAccess's adapter cites: it comes from discovery.
                 "/api/v1/oauth2/authorize",
                 huawei_oneaccess::TOKEN_PATH,
                 false,
@@ -96,8 +55,7 @@ impl Vendor {
             ),
         };
         Self {
-            kind,
-            running,
+            running: Running::start(kind).await,
             authorize_path,
             token_path,
             sends_iss,
@@ -106,22 +64,12 @@ impl Vendor {
     }
 
     fn server(&self) -> &EmulatorServer {
-        match &self.running {
-            Running::Oidc(e) => e.server(),
-            Running::GenAuth(e) => e.server(),
-            Running::Tencent(e) => e.server(),
-            Running::Huawei(e) => e.server(),
-        }
+        self.running.server()
     }
 
     /// The emulated provider's state (authorize mode, revoked tokens, issuer).
     fn state(&self) -> &Arc<OidcProvider> {
-        match &self.running {
-            Running::Oidc(e) => e.provider(),
-            Running::GenAuth(e) => e.oidc(),
-            Running::Tencent(e) => e.provider(),
-            Running::Huawei(e) => e.provider(),
-        }
+        self.running.state()
     }
 
     fn base(&self) -> String {
@@ -130,27 +78,11 @@ impl Vendor {
 
     /// The provider's TOML table (`[providers.corp]`), plus `extra` lines.
     fn toml(&self, extra: &str) -> String {
-        let kind = match self.kind {
-            Kind::Oidc => "oidc",
-            Kind::GenAuth => "genauth",
-            Kind::Tencent => "tencent-ciam",
-            Kind::Huawei => "huawei-oneaccess",
-        };
-        let place = match self.kind {
-            Kind::Oidc => format!(
-                "issuer = \"{}\"\nauth_method = \"client_secret_basic\"",
-                self.state().issuer()
-            ),
-            _ => format!("base_url = \"{}\"", self.base()),
-        };
-        format!(
-            "[providers.corp]\nkind = \"{kind}\"\n{place}\nclient_id = \"{CLIENT_ID}\"\nclient_secret = \"{CLIENT_SECRET}\"\n{extra}\n"
-        )
+        self.running.toml(extra)
     }
 
     fn provider(&self, extra: &str) -> Provider {
-        let config = Config::from_toml_str(&self.toml(extra)).unwrap();
-        Registry::new().build(&config, "corp").unwrap()
+        self.running.provider(extra)
     }
 
     fn token_requests(&self) -> Vec<RecordedRequest> {
