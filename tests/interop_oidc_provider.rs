@@ -1,7 +1,7 @@
 //! The standard `Provider` against a real OpenID Provider: panva's `oidc-provider`, run by Node
 //! from tests/interop (see docs/interop.md). Each test starts its own provider on a free
-//! loopback port and kills it when it ends. Without Node or the npm package the tests skip with
-//! a printed reason, except in CI, where they fail.
+//! loopback port and kills it when it ends. Without Node or the npm package the tests are
+//! reported as ignored with the reason, except in CI, where they run and fail.
 //!
 //! Covered: discovery; the code exchange for every client authentication method (the two JWT
 //! methods configured from TOML through the `Registry`); refresh; refusals (spent code, wrong
@@ -32,10 +32,7 @@ const SCOPES: &str = "openid email profile";
 /// Starts the provider, or skips the test (returning from it) when it cannot run here.
 macro_rules! provider {
     ($test:literal) => {
-        match Interop::start($test) {
-            Some(op) => op,
-            None => return,
-        }
+        Interop::start($test)
     };
 }
 
@@ -153,6 +150,10 @@ async fn assert_code_exchange(op: &Interop, client: &Client) -> TokenSet {
     tokens
 }
 
+#[cfg_attr(
+    tokenbridge_no_interop,
+    ignore = "needs Node.js and the certified OpenID Provider: npm ci --prefix tests/interop"
+)]
 #[tokio::test]
 async fn discovery_finds_the_token_endpoint_and_the_auth_method() {
     let op = provider!("discovery_finds_the_token_endpoint_and_the_auth_method");
@@ -183,18 +184,30 @@ async fn discovery_finds_the_token_endpoint_and_the_auth_method() {
     eprintln!("provider started in {:?}", op.started_in());
 }
 
+#[cfg_attr(
+    tokenbridge_no_interop,
+    ignore = "needs Node.js and the certified OpenID Provider: npm ci --prefix tests/interop"
+)]
 #[tokio::test]
 async fn code_exchange_with_client_secret_basic() {
     let op = provider!("code_exchange_with_client_secret_basic");
     assert_code_exchange(&op, &BASIC).await;
 }
 
+#[cfg_attr(
+    tokenbridge_no_interop,
+    ignore = "needs Node.js and the certified OpenID Provider: npm ci --prefix tests/interop"
+)]
 #[tokio::test]
 async fn code_exchange_with_client_secret_post() {
     let op = provider!("code_exchange_with_client_secret_post");
     assert_code_exchange(&op, &POST).await;
 }
 
+#[cfg_attr(
+    tokenbridge_no_interop,
+    ignore = "needs Node.js and the certified OpenID Provider: npm ci --prefix tests/interop"
+)]
 #[tokio::test]
 async fn code_exchange_for_a_public_client_with_pkce() {
     let op = provider!("code_exchange_for_a_public_client_with_pkce");
@@ -203,12 +216,20 @@ async fn code_exchange_for_a_public_client_with_pkce() {
 
 /// oidc-provider url-decodes the Basic credentials (RFC 6749 section 2.3.1), so this passes only
 /// if the provider form-encodes id and secret before base64.
+#[cfg_attr(
+    tokenbridge_no_interop,
+    ignore = "needs Node.js and the certified OpenID Provider: npm ci --prefix tests/interop"
+)]
 #[tokio::test]
 async fn code_exchange_with_reserved_characters_in_basic_credentials() {
     let op = provider!("code_exchange_with_reserved_characters_in_basic_credentials");
     assert_code_exchange(&op, &WEIRD).await;
 }
 
+#[cfg_attr(
+    tokenbridge_no_interop,
+    ignore = "needs Node.js and the certified OpenID Provider: npm ci --prefix tests/interop"
+)]
 #[tokio::test]
 async fn a_refresh_token_from_a_code_exchange_gives_new_tokens() {
     let op = provider!("a_refresh_token_from_a_code_exchange_gives_new_tokens");
@@ -247,6 +268,10 @@ async fn a_refresh_token_from_a_code_exchange_gives_new_tokens() {
     }
 }
 
+#[cfg_attr(
+    tokenbridge_no_interop,
+    ignore = "needs Node.js and the certified OpenID Provider: npm ci --prefix tests/interop"
+)]
 #[tokio::test]
 async fn a_code_used_twice_is_invalid_grant() {
     let op = provider!("a_code_used_twice_is_invalid_grant");
@@ -266,6 +291,10 @@ async fn a_code_used_twice_is_invalid_grant() {
     assert_no_secret(&err, &code);
 }
 
+#[cfg_attr(
+    tokenbridge_no_interop,
+    ignore = "needs Node.js and the certified OpenID Provider: npm ci --prefix tests/interop"
+)]
 #[tokio::test]
 async fn a_wrong_client_secret_is_invalid_client() {
     let op = provider!("a_wrong_client_secret_is_invalid_client");
@@ -284,6 +313,10 @@ async fn a_wrong_client_secret_is_invalid_client() {
     }
 }
 
+#[cfg_attr(
+    tokenbridge_no_interop,
+    ignore = "needs Node.js and the certified OpenID Provider: npm ci --prefix tests/interop"
+)]
 #[tokio::test]
 async fn a_wrong_pkce_verifier_is_refused() {
     let op = provider!("a_wrong_pkce_verifier_is_refused");
@@ -303,6 +336,10 @@ async fn a_wrong_pkce_verifier_is_refused() {
 
 /// The provider's configuration, as the other tests rely on it: every client in the harness's
 /// table is registered with the redirect URI, and a public client cannot skip PKCE.
+#[cfg_attr(
+    tokenbridge_no_interop,
+    ignore = "needs Node.js and the certified OpenID Provider: npm ci --prefix tests/interop"
+)]
 #[tokio::test]
 async fn every_client_in_the_table_is_registered() {
     let op = provider!("every_client_in_the_table_is_registered");
@@ -346,6 +383,10 @@ fn assert_no_secret(err: &Error, secret: &str) {
 
 /// The harness's guard: once the `Interop` is dropped, its process is gone and the port closed,
 /// so no provider outlives its test.
+#[cfg_attr(
+    tokenbridge_no_interop,
+    ignore = "needs Node.js and the certified OpenID Provider: npm ci --prefix tests/interop"
+)]
 #[tokio::test]
 async fn the_provider_stops_when_its_guard_is_dropped() {
     let op = provider!("the_provider_stops_when_its_guard_is_dropped");
@@ -390,6 +431,10 @@ async fn assert_refused(provider: &Provider, token: &str, options: VerifyOptions
     assert_no_secret(&err, token);
 }
 
+#[cfg_attr(
+    tokenbridge_no_interop,
+    ignore = "needs Node.js and the certified OpenID Provider: npm ci --prefix tests/interop"
+)]
 #[tokio::test]
 async fn id_tokens_verify_against_the_providers_jwks() {
     let op = provider!("id_tokens_verify_against_the_providers_jwks");
@@ -592,6 +637,10 @@ fn callback_error(err: Error) -> CallbackError {
     }
 }
 
+#[cfg_attr(
+    tokenbridge_no_interop,
+    ignore = "needs Node.js and the certified OpenID Provider: npm ci --prefix tests/interop"
+)]
 #[tokio::test]
 async fn a_sign_in_completes_through_the_providers_pages() {
     let op = provider!("a_sign_in_completes_through_the_providers_pages");
@@ -654,6 +703,10 @@ async fn a_sign_in_completes_through_the_providers_pages() {
 /// The pending login's PKCE verifier and nonce are what the provider and the verifier check:
 /// swap either and the sign-in fails. A confidential client, for which the provider's PKCE is
 /// optional: it is enforced because the library sent a challenge.
+#[cfg_attr(
+    tokenbridge_no_interop,
+    ignore = "needs Node.js and the certified OpenID Provider: npm ci --prefix tests/interop"
+)]
 #[tokio::test]
 async fn a_sign_in_fails_with_another_verifier_or_nonce() {
     let op = provider!("a_sign_in_fails_with_another_verifier_or_nonce");
@@ -692,6 +745,10 @@ async fn a_sign_in_fails_with_another_verifier_or_nonce() {
 // ---------------------------------------------------------------------------------------------
 // Revocation and userinfo
 
+#[cfg_attr(
+    tokenbridge_no_interop,
+    ignore = "needs Node.js and the certified OpenID Provider: npm ci --prefix tests/interop"
+)]
 #[tokio::test]
 async fn a_revoked_refresh_token_is_invalid_grant() {
     let op = provider!("a_revoked_refresh_token_is_invalid_grant");
@@ -750,6 +807,10 @@ async fn a_revoked_refresh_token_is_invalid_grant() {
         .expect("the refresh token survived the refused revocation");
 }
 
+#[cfg_attr(
+    tokenbridge_no_interop,
+    ignore = "needs Node.js and the certified OpenID Provider: npm ci --prefix tests/interop"
+)]
 #[tokio::test]
 async fn userinfo_gives_the_normalized_identity_of_the_id_tokens_subject() {
     let op = provider!("userinfo_gives_the_normalized_identity_of_the_id_tokens_subject");
@@ -863,6 +924,10 @@ async fn assert_jwt_client(op: &Interop, provider: &Provider, client: &Client) {
     assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{}: {err}", client.id);
 }
 
+#[cfg_attr(
+    tokenbridge_no_interop,
+    ignore = "needs Node.js and the certified OpenID Provider: npm ci --prefix tests/interop"
+)]
 #[tokio::test]
 async fn code_exchange_with_client_secret_jwt_from_toml() {
     let op = provider!("code_exchange_with_client_secret_jwt_from_toml");
@@ -887,6 +952,10 @@ async fn code_exchange_with_client_secret_jwt_from_toml() {
     assert_no_secret(&err, &code);
 }
 
+#[cfg_attr(
+    tokenbridge_no_interop,
+    ignore = "needs Node.js and the certified OpenID Provider: npm ci --prefix tests/interop"
+)]
 #[tokio::test]
 async fn code_exchange_with_private_key_jwt_from_toml() {
     let op = provider!("code_exchange_with_private_key_jwt_from_toml");
