@@ -112,15 +112,21 @@ pub(crate) async fn authorize(
     })
 }
 
-/// Reports `refused` to the session, then authorizes again: the session renews the token
-/// once however many requests report it, and a token renewed since is handed out as it is.
+/// Reports a refused token to the session, so that the next request renews it (once however
+/// many requests report it; a token renewed since is not affected). Even a request that is not
+/// resent reports it: the next one then goes out with a token that works.
+pub(crate) fn report_refused(session: &TokenSession, refused: &Authorization) {
+    session.invalidate(&refused.access_token);
+}
+
+/// [`report_refused`], then the authorization with the renewed token.
 pub(crate) async fn reauthorize(
     session: &TokenSession,
     refused: &Authorization,
     method: &Method,
     url: &Url,
 ) -> Result<Authorization, Error> {
-    session.invalidate(&refused.access_token);
+    report_refused(session, refused);
     authorize(session, method, url).await
 }
 

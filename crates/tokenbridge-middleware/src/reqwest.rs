@@ -5,7 +5,7 @@ use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
 use tokenbridge_core::session::TokenSession;
 
-use crate::authorize::{authorize, reauthorize, LogUrl, SessionSource};
+use crate::authorize::{authorize, reauthorize, report_refused, LogUrl, SessionSource};
 
 /// A [`reqwest_middleware::Middleware`] that sends every request with the access token of a
 /// [`TokenSession`], and resends it once with a renewed token when the server refuses the
@@ -18,7 +18,8 @@ use crate::authorize::{authorize, reauthorize, LogUrl, SessionSource};
 ///   once however many requests were refused, and resends the request once with the new
 ///   token. Whatever that resend gets, a second 401 included, is the answer.
 /// - A request whose body cannot be cloned ([`reqwest::Request::try_clone`] is `None`: a
-///   streaming body) is never sent twice: its 401 is returned as it is.
+///   streaming body) is never sent twice: its 401 is returned as it is. The token is still
+///   reported, so the next request goes out with a renewed one.
 /// - Any other answer, a 401 without `invalid_token` included, is returned as it is.
 ///
 /// Errors: a session that cannot hand out a token (ended, no tokens, renewal failed) is
@@ -90,12 +91,13 @@ impl Middleware for TokenMiddleware {
             return Ok(response);
         }
         let Some(mut resend) = resend else {
+            report_refused(&session, &sent);
             tracing::debug!(
                 provider = session.provider(),
                 method = %method,
                 url = %LogUrl(response.url()),
                 "the access token was refused (401 invalid_token); the request body cannot be \
-                 sent twice, so the 401 is returned as it is"
+                 sent twice, so the 401 is returned as it is and the next request renews the token"
             );
             return Ok(response);
         };

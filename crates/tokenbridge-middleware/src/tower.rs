@@ -10,7 +10,7 @@ use tokenbridge_core::session::TokenSession;
 use tokenbridge_core::{Error, Url};
 use tower::{Layer, Service};
 
-use crate::authorize::{authorize, reauthorize, LogUrl, SessionSource};
+use crate::authorize::{authorize, reauthorize, report_refused, LogUrl, SessionSource};
 use crate::body::TryCloneBody;
 
 /// The error of a [`TokenService`]: the inner service's error, or a [`tokenbridge_core::Error`]
@@ -80,7 +80,8 @@ impl<S> Layer<S> for TokenLayer {
 /// - **Which bodies are resent:** the body type implements [`TryCloneBody`], and a body is
 ///   resent only when `try_clone_body` returns `Some`. Buffered bodies (`Full`, `Empty`,
 ///   `String`, `Vec<u8>`, `Bytes`, `()`) clone; streaming ones (`BoxBody`, `UnsyncBoxBody`,
-///   `StreamBody`) never do, and their 401 is returned as it is. The rest of the request
+///   `StreamBody`) never do: their 401 is returned as it is (the token is still reported, so the
+///   next request goes out with a renewed one). The rest of the request
 ///   (method, URI, version, headers, extensions) is always cloned.
 /// - Request URIs must be absolute (scheme and host), as HTTP clients need them anyway: the
 ///   session is asked for the authorization of that URL.
@@ -150,12 +151,13 @@ where
                 return Ok(response);
             }
             let Some(mut resend) = resend else {
+                report_refused(&session, &sent);
                 tracing::debug!(
                     provider = session.provider(),
                     method = %method,
                     url = %LogUrl(&url),
                     "the access token was refused (401 invalid_token); the request body cannot \
-                     be sent twice, so the 401 is returned as it is"
+                     be sent twice, so the 401 is returned as it is and the next request renews the token"
                 );
                 return Ok(response);
             };
