@@ -69,7 +69,7 @@ impl<S> Layer<S> for TokenLayer {
 
 /// A [`tower::Service`] over `http::Request<B>` that sends every request with the access token
 /// of a [`TokenSession`], and resends it once with a renewed token when the server refuses
-/// the token. It behaves as [`TokenMiddleware`](crate::TokenMiddleware) does:
+/// the token. It behaves as the reqwest middleware (`TokenMiddleware`) does:
 ///
 /// - `Authorization` from the session (renewed first when due), marked sensitive, replacing
 ///   any the request had.
