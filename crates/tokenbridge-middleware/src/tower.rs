@@ -78,7 +78,9 @@ impl<S> Layer<S> for TokenLayer {
 ///   is sent once more, through a clone of the inner service made ready again. Whatever that
 ///   gets is the answer; there is never a second resend.
 /// - **Which bodies are resent:** the body type implements [`TryCloneBody`], and a body is
-///   resent only when `try_clone_body` returns `Some`. Buffered bodies (`Full`, `Empty`,
+///   resent only when `try_clone_body` returns `Some`. The copy is made before each send, as
+///   a sent body is gone: a reference count for `Bytes` and `Full<Bytes>`, a copy for
+///   `String` and `Vec<u8>`. Buffered bodies (`Full`, `Empty`,
 ///   `String`, `Vec<u8>`, `Bytes`, `()`) clone; streaming ones (`BoxBody`, `UnsyncBoxBody`,
 ///   `StreamBody`) never do: their 401 is returned as it is (the token is still reported, so the
 ///   next request goes out with a renewed one). The rest of the request
@@ -182,11 +184,10 @@ where
 /// The request URI as a URL, which it must be for a client to send it anywhere.
 fn absolute_url(uri: &http::Uri) -> Result<Url, Error> {
     let not_absolute = || {
-        Error::config_general(format!(
-            "the request URI {:?} is not absolute: a request sent through TokenService needs \
-             a scheme and a host (https://api.example.com/...)",
-            uri.path()
-        ))
+        Error::config_general(
+            "the request URI is not absolute: a request sent through TokenService needs a \
+             scheme and a host (https://api.example.com/...)",
+        )
     };
     if uri.scheme().is_none() || uri.authority().is_none() {
         return Err(not_absolute());
