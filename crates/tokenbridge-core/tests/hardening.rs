@@ -415,6 +415,60 @@ async fn echoed_credentials_never_survive_in_an_error_not_even_in_part() {
     }
 }
 
+#[tokio::test]
+async fn short_client_secrets_echoed_by_the_server_are_redacted() {
+    // Secrets of 4 to 32 characters: too short to look like tokens, still credentials.
+    for secret in ["k7Q!", "k7Q-pz8w", "Zq81-short-app-secret-of-32-char"] {
+        for method in [AuthMethod::ClientSecretPost, AuthMethod::ClientSecretBasic] {
+            let (addr, requests) = echo_stub(|head, body| {
+                let post: std::collections::HashMap<String, String> =
+                    url::form_urlencoded::parse(body.as_bytes())
+                        .into_owned()
+                        .collect();
+                let basic = header_value(head, "authorization").trim_start_matches("Basic ");
+                let basic = base64::engine::general_purpose::STANDARD
+                    .decode(basic)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .and_then(|b| b.split_once(':').map(|(_, s)| s.to_owned()));
+                let echoed = post.get("client_secret").cloned().or(basic).unwrap();
+                let body = json!({
+                    "error": "invalid_client",
+                    "error_description": format!("client secret {echoed} is not this app's"),
+                })
+                .to_string();
+                http_response(
+                    "401 Unauthorized",
+                    &[("content-type", "application/json")],
+                    body.as_bytes(),
+                )
+            });
+            let provider = Provider::builder("echo")
+                .token_endpoint(format!("http://{addr}/token"))
+                .client_id("app")
+                .client_secret(SecretString::from(secret))
+                .auth_method(method)
+                .build()
+                .unwrap();
+            let err = provider
+                .exchange(Grant::client_credentials())
+                .await
+                .unwrap_err();
+            requests.recv_timeout(Duration::from_secs(5)).unwrap();
+            match &err {
+                Error::Provider(p) => assert_eq!(
+                    p.description.as_deref(),
+                    Some("client secret [redacted] is not this app's"),
+                    "{secret} {method:?}"
+                ),
+                other => panic!("{secret} {method:?}: {other:?}"),
+            }
+            let text = shown(&err);
+            assert!(!text.contains(secret), "{secret} {method:?}: {text}");
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Duplicate member names, blank or controlled access tokens
 
