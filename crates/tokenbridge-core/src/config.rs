@@ -188,7 +188,7 @@ impl<'a> ProviderContext<'a> {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         self.table
-            .deserialize_value(Value::Object(own))
+            .deserialize_value(Value::Object(own), Quote::Never)
             .map_err(|e| match e {
                 // The kind's own type lists only its own keys; name the shared ones too.
                 Error::Config { key, message } if message.contains("unknown field") => {
@@ -213,7 +213,8 @@ impl<'a> ProviderContext<'a> {
             .filter(|(k, _)| COMMON_KEYS.contains(&k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        self.table.deserialize_value(Value::Object(common))
+        self.table
+            .deserialize_value(Value::Object(common), Quote::UnlessSecret)
     }
 
     /// A [`ProviderBuilder`] for `vendor` with the shared keys applied: client id, secret,
@@ -466,11 +467,17 @@ impl fmt::Debug for ProviderTable {
 
 impl ProviderTable {
     /// Deserializes the settings into `T`, naming the provider and the key in errors.
+    /// A value in the message is never quoted: the table may hold a kind's own settings, and
+    /// only the kind knows which of them are secrets.
     pub fn deserialize<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
-        self.deserialize_value(Value::Object(self.settings.clone()))
+        self.deserialize_value(Value::Object(self.settings.clone()), Quote::Never)
     }
 
-    fn deserialize_value<T: serde::de::DeserializeOwned>(&self, value: Value) -> Result<T> {
+    fn deserialize_value<T: serde::de::DeserializeOwned>(
+        &self,
+        value: Value,
+        quote: Quote,
+    ) -> Result<T> {
         serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
             let message = e.inner().to_string();
@@ -484,11 +491,14 @@ impl ProviderTable {
                 (p, _) => Some(p.to_owned()),
             };
             // serde quotes a wrongly typed value; a secret's value must not be repeated.
-            let message = match &key {
-                Some(k) if k.ends_with("secret") => {
-                    format!("{k} must be a string (the value given is not shown)")
-                }
-                _ => message,
+            let hide = match quote {
+                Quote::Never => true,
+                Quote::UnlessSecret => key.as_deref().is_none_or(is_secret_setting),
+            };
+            let message = if hide {
+                without_values(&message)
+            } else {
+                message
             };
             self.config_error(key.as_deref(), message)
         })
@@ -598,6 +608,60 @@ impl SecretSetting {
             (None, None) => Ok(None),
         }
     }
+}
+
+/// Which values a settings error may quote.
+#[derive(Clone, Copy)]
+enum Quote {
+    /// Values of keys that do not name a secret.
+    UnlessSecret,
+    /// None: the settings belong to a kind, which alone knows its secrets.
+    Never,
+}
+
+/// Whether the setting at `key` (a path such as `http.timeout_secs`) names a credential or
+/// key material.
+fn is_secret_setting(key: &str) -> bool {
+    let last = key.rsplit('.').next().unwrap_or(key).to_ascii_lowercase();
+    crate::redact::is_sensitive_key(&last)
+        || ["secret", "private", "password", "token", "key"]
+            .iter()
+            .any(|word| last.contains(word))
+}
+
+const NOT_SHOWN: &str = "(the value given is not shown)";
+
+/// A deserializer's message with the offending value left out: `invalid type: string "abc",
+/// expected u64` becomes `invalid type: a string (the value given is not shown), expected
+/// u64`; `unknown variant `abc`, expected ...` keeps only what was expected. Any other quoted
+/// text is removed too.
+fn without_values(message: &str) -> String {
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            if let Some((found, expected)) = rest.split_once(", expected ") {
+                let kind = found.split(['"', '`']).next().unwrap_or_default().trim();
+                let kind = match kind {
+                    "string" => "a string",
+                    "integer" => "an integer",
+                    "floating point" => "a number",
+                    "boolean" => "a boolean",
+                    "character" => "a character",
+                    other => other,
+                };
+                return format!("{prefix}{kind} {NOT_SHOWN}, expected {expected}");
+            }
+        }
+    }
+    // These name keys, not values.
+    if message.starts_with("unknown field ") || message.starts_with("missing field ") {
+        return message.to_owned();
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        if let Some((_, expected)) = rest.split_once(", expected ") {
+            return format!("unknown variant {NOT_SHOWN}, expected {expected}");
+        }
+    }
+    crate::session::scrub_quoted(message)
 }
 
 fn quoted_after(message: &str, marker: &str) -> Option<String> {

@@ -15,6 +15,8 @@ mod file;
 mod redis;
 mod store;
 
+pub(crate) use store::scrub as scrub_quoted;
+
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
