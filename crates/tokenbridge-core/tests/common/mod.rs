@@ -134,3 +134,20 @@ impl TokenExchanger for FakeProvider {
             .with_refresh_token(self.rotate.then(|| format!("rt-{n}"))))
     }
 }
+
+/// Runs `body` under a real-time limit, so that a lock that is never released (or a server
+/// that never answers) fails the test with a message instead of hanging the whole suite. For
+/// tests on real time only: on tokio's paused clock the limit would pass in no time.
+pub async fn within<T>(
+    limit: Duration,
+    what: &str,
+    body: impl std::future::Future<Output = T>,
+) -> T {
+    match tokio::time::timeout(limit, body).await {
+        Ok(out) => out,
+        Err(_) => panic!(
+            "{what} did not finish within {limit:?}: a lock was probably never released, or a \
+             server never answered"
+        ),
+    }
+}
