@@ -20,6 +20,10 @@ use crate::provider::{Provider, ProviderBuilder, STANDARD};
 use crate::vendor::VendorDescription;
 use secrecy::{ExposeSecret, SecretString};
 
+mod values;
+
+use values::{is_secret_setting, without_values, Quote};
+
 /// What a vendor registers: its `kind` and how to build a [`Provider`] from a table of that
 /// kind. Built-in vendors and an application's own register the same way.
 pub trait ProviderKind: Send + Sync + fmt::Debug {
@@ -608,60 +612,6 @@ impl SecretSetting {
             (None, None) => Ok(None),
         }
     }
-}
-
-/// Which values a settings error may quote.
-#[derive(Clone, Copy)]
-enum Quote {
-    /// Values of keys that do not name a secret.
-    UnlessSecret,
-    /// None: the settings belong to a kind, which alone knows its secrets.
-    Never,
-}
-
-/// Whether the setting at `key` (a path such as `http.timeout_secs`) names a credential or
-/// key material.
-fn is_secret_setting(key: &str) -> bool {
-    let last = key.rsplit('.').next().unwrap_or(key).to_ascii_lowercase();
-    crate::redact::is_sensitive_key(&last)
-        || ["secret", "private", "password", "token", "key"]
-            .iter()
-            .any(|word| last.contains(word))
-}
-
-const NOT_SHOWN: &str = "(the value given is not shown)";
-
-/// A deserializer's message with the offending value left out: `invalid type: string "abc",
-/// expected u64` becomes `invalid type: a string (the value given is not shown), expected
-/// u64`; `unknown variant `abc`, expected ...` keeps only what was expected. Any other quoted
-/// text is removed too.
-fn without_values(message: &str) -> String {
-    for prefix in ["invalid type: ", "invalid value: "] {
-        if let Some(rest) = message.strip_prefix(prefix) {
-            if let Some((found, expected)) = rest.split_once(", expected ") {
-                let kind = found.split(['"', '`']).next().unwrap_or_default().trim();
-                let kind = match kind {
-                    "string" => "a string",
-                    "integer" => "an integer",
-                    "floating point" => "a number",
-                    "boolean" => "a boolean",
-                    "character" => "a character",
-                    other => other,
-                };
-                return format!("{prefix}{kind} {NOT_SHOWN}, expected {expected}");
-            }
-        }
-    }
-    // These name keys, not values.
-    if message.starts_with("unknown field ") || message.starts_with("missing field ") {
-        return message.to_owned();
-    }
-    if let Some(rest) = message.strip_prefix("unknown variant ") {
-        if let Some((_, expected)) = rest.split_once(", expected ") {
-            return format!("unknown variant {NOT_SHOWN}, expected {expected}");
-        }
-    }
-    crate::session::scrub_quoted(message)
 }
 
 fn quoted_after(message: &str, marker: &str) -> Option<String> {
