@@ -515,6 +515,68 @@ fn a_wrongly_typed_secret_is_not_repeated() {
 }
 
 #[test]
+fn setting_errors_quote_no_secret_and_no_value_of_a_custom_kind() {
+    // Secret-bearing keys shared by every kind: the type is named, the value is not.
+    for (line, key) in [
+        ("client_secret = 98765432123", "client_secret"),
+        ("client_secret = [\"s3cr3t-in-list\"]", "client_secret"),
+        ("private_key_env = 4242424242", "private_key_env"),
+    ] {
+        let (got, message) = build_err(
+            &format!("[providers.any]\nkind = \"oidc\"\nissuer = \"https://id.example.com\"\nclient_id = \"a\"\n{line}\n"),
+            "any",
+        );
+        assert_eq!(
+            got.as_deref(),
+            Some(format!("providers.any.{key}").as_str())
+        );
+        for value in ["98765432123", "s3cr3t-in-list", "4242424242"] {
+            assert!(!message.contains(value), "{line}: {message}");
+        }
+        assert!(
+            message.contains("(the value given is not shown)"),
+            "{message}"
+        );
+    }
+    let (_, message) = build_err(
+        "[providers.any]\nkind = \"oidc\"\nissuer = \"https://id.example.com\"\nclient_id = \"a\"\nclient_secret = 98765432123\n",
+        "any",
+    );
+    assert_eq!(
+        message,
+        "invalid type: an integer (the value given is not shown), expected a string"
+    );
+    // A setting that is not a secret keeps its value, which helps fix it.
+    let (_, message) = build_err(
+        "[providers.any]\nkind = \"oidc\"\nissuer = \"https://id.example.com\"\nclient_id = \"a\"\nauth_method = \"client_secret_bsic\"\n",
+        "any",
+    );
+    assert!(message.contains("client_secret_bsic"), "{message}");
+
+    // A custom kind's own settings: tokenbridge cannot know which are secrets, so no value is
+    // ever quoted, whatever the key is called.
+    let mut registry = registry();
+    registry.register(Acme);
+    for value in [
+        "12345",
+        "[\"tenant-s3cr3t\"]",
+        "{ nested = \"tenant-s3cr3t\" }",
+        "true",
+    ] {
+        let config = Config::from_toml_str(&format!(
+            "[providers.mine]\nkind = \"acme\"\ntenant = {value}\nclient_id = \"app\"\n"
+        ))
+        .unwrap();
+        let (key, message) = config_error(registry.build(&config, "mine").unwrap_err());
+        assert_eq!(key.as_deref(), Some("providers.mine.tenant"));
+        for shown in ["12345", "tenant-s3cr3t", "true"] {
+            assert!(!message.contains(shown), "{value}: {message}");
+        }
+        assert!(message.ends_with("expected a string"), "{value}: {message}");
+    }
+}
+
+#[test]
 fn empty_secrets_and_zero_http_settings_are_refused() {
     let (key, _) = build_err(
         "[providers.g]\nkind = \"genauth\"\nbase_url = \"https://g.genauth.ai\"\nclient_id = \"a\"\nclient_secret = \"\"\n",

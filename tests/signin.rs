@@ -17,7 +17,9 @@ use tokenbridge_testkit::genauth;
 use tokenbridge_testkit::huawei_oneaccess::{self, HuaweiOneAccessEmulator};
 use tokenbridge_testkit::oidc::{s256, AuthorizeMode};
 use tokenbridge_testkit::tencent_ciam;
-use tokenbridge_testkit::{any_loopback_port, EmulatorServer, OidcProvider, RecordedRequest};
+use tokenbridge_testkit::{
+    any_loopback_port, EmulatorServer, OidcProvider, RecordedRequest, Reply,
+};
 
 const REDIRECT: &str = "http://127.0.0.1:8400/callback";
 
@@ -166,6 +168,23 @@ fn without(callback: &Url, name: &str) -> String {
     let kept: Vec<(String, String)> = query_pairs(callback)
         .into_iter()
         .filter(|(k, _)| k != name)
+        .collect();
+    url.query_pairs_mut().clear().extend_pairs(kept);
+    url.to_string()
+}
+
+/// The callback URL with parameter `name` set to `value`.
+fn with_param(callback: &Url, name: &str, value: &str) -> String {
+    let mut url = callback.clone();
+    let kept: Vec<(String, String)> = query_pairs(callback)
+        .into_iter()
+        .map(|(k, v)| {
+            if k == name {
+                (k, value.to_owned())
+            } else {
+                (k, v)
+            }
+        })
         .collect();
     url.query_pairs_mut().clear().extend_pairs(kept);
     url.to_string()
@@ -582,6 +601,83 @@ async fn a_refused_callback_leaves_the_login_open_for_the_real_one() {
         .await
         .unwrap();
     assert_eq!(vendor.token_requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_callback_iss_that_merely_starts_with_the_issuer_is_refused() {
+    let vendor = Vendor::start(Kind::Oidc).await;
+    let provider = vendor.provider(&format!("redirect_uri = \"{REDIRECT}\""));
+    let issuer = vendor.state().issuer().to_owned();
+    // RFC 9207 2.4: the `iss` value is compared as a whole string; an issuer whose name
+    // extends the expected one is another issuer.
+    for got in [
+        format!("{issuer}.attacker.example"),
+        format!("{issuer}/other-tenant"),
+        format!("{issuer}x"),
+    ] {
+        let request = provider.authorization_request().build().await.unwrap();
+        let callback = authorize(&request.url).await;
+        assert_eq!(param(&callback, "iss").as_deref(), Some(issuer.as_str()));
+        let e = provider
+            .complete_login(&with_param(&callback, "iss", &got), request.pending)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            callback_error(e),
+            CallbackError::IssuerMismatch {
+                got: got.clone(),
+                expected: issuer.clone(),
+            },
+        );
+    }
+    assert!(vendor.token_requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_sign_in_whose_id_token_at_hash_does_not_match_the_access_token_fails() {
+    let vendor = Vendor::start(Kind::Oidc).await;
+    let provider = vendor.provider(&format!("redirect_uri = \"{REDIRECT}\""));
+    let (provider, state) = (&provider, vendor.state());
+    // The token endpoint answers with an ID token minted for `minted_for`, beside `at-issued`.
+    let sign_in = |minted_for: &'static str| async move {
+        let request = provider.authorization_request().build().await.unwrap();
+        let callback = authorize(&request.url).await;
+        let code = param(&callback, "code").unwrap();
+        let nonce = state.nonce_for_code(&code).expect("the login's nonce");
+        let id_token = state.id_token_for(CLIENT_ID, Some(&nonce), Some(minted_for));
+        state.push_reply(Reply::json(
+            200,
+            json!({
+                "access_token": "at-issued",
+                "token_type": "Bearer",
+                "expires_in": 3600,
+                "id_token": id_token,
+            }),
+        ));
+        provider
+            .complete_login(callback.as_str(), request.pending)
+            .await
+    };
+    let done = sign_in("at-issued").await.unwrap();
+    assert_eq!(done.tokens.access_token().expose_secret(), "at-issued");
+    assert!(done.id_token.is_some());
+
+    let e = sign_in("at-other").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidToken, "{e:?}");
+    match &e {
+        Error::IdToken(inner) => {
+            assert!(
+                matches!(**inner, tokenbridge::IdTokenError::AtHashMismatch),
+                "{inner:?}"
+            );
+        }
+        other => panic!("expected an ID-token error, got {other:?}"),
+    }
+    assert_eq!(
+        e.to_string(),
+        "ID token refused (at_hash): the access token does not match the token's at_hash"
+    );
+    assert_eq!(vendor.token_requests().len(), 2);
 }
 
 // ---------------------------------------------------------------------------------------------

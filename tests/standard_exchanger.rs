@@ -536,7 +536,8 @@ async fn a_slow_answer_times_out_and_the_code_is_sent_once() {
     let exchanger = exchanger(&emulator, AuthMethod::ClientSecretPost, http);
     emulator.provider().push_reply(
         Reply::json(200, json!({"access_token": "late", "token_type": "Bearer"}))
-            .delayed(Duration::from_secs(2)),
+            // Far beyond the timeout, so that a loaded machine cannot see the answer first.
+            .delayed(Duration::from_secs(120)),
     );
     let code = issue_code(&emulator, None);
     let grant = Grant::authorization_code(&code, REDIRECT_URI);

@@ -1,10 +1,9 @@
-//! Heap allocations per exchange, counted by a `#[global_allocator]`, and the peak resident
-//! set size over 10,000 exchanges, for tokenbridge, the reqwest baseline and `oauth2`.
+//! Heap allocations per exchange, counted by a `#[global_allocator]`, for tokenbridge, the
+//! reqwest baseline and `oauth2`.
 //!
 //! Allocations are counted on the measuring thread only: the client runs on a current-thread
 //! runtime there, and the loopback server runs on a thread of its own that is not counted.
-//! Peak RSS is process-wide, so each contender is measured in a child process of its own
-//! (this binary started again with `--rss <contender>`).
+//! Peak RSS is measured by the `memory` bench, with the server in a process of its own.
 
 // A counting allocator has to implement `GlobalAlloc`, which is an unsafe trait.
 #![allow(unsafe_code)]
@@ -16,9 +15,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use futures_util::future::join_all;
 use tokenbridge_bench::{
-    measuring, peak_rss_kib, start_server, tokenbridge_exchange, tokenbridge_exchanger, Baseline,
+    measuring, start_server, tokenbridge_exchange, tokenbridge_exchanger, Baseline,
 };
 
 struct Counting;
@@ -80,9 +78,8 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-const NAMES: [&str; 3] = ["tokenbridge", "reqwest-baseline", "oauth2"];
-/// The contenders whose allocations are counted: [`NAMES`], and the baseline with
-/// tokenbridge's total timeout, to price the timer.
+/// The contenders whose allocations are counted: tokenbridge, the reqwest baseline, `oauth2`,
+/// and the baseline with tokenbridge's total timeout, to price the timer.
 const COUNTED_NAMES: [&str; 4] = [
     "tokenbridge",
     "reqwest-baseline",
@@ -90,8 +87,6 @@ const COUNTED_NAMES: [&str; 4] = [
     "baseline+timeout",
 ];
 const COUNTED_EXCHANGES: u64 = 1_000;
-const RSS_EXCHANGES: usize = 10_000;
-const RSS_IN_FLIGHT: usize = 64;
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
@@ -134,31 +129,6 @@ fn count_allocations() -> [f64; 4] {
         });
     }
     out
-}
-
-/// In a child process: 10,000 exchanges of one contender, 64 in flight; prints VmHWM in KiB.
-fn rss_child(name: &str) {
-    let addr = start_server();
-    let rt = runtime();
-    let tokenbridge = tokenbridge_exchanger(addr);
-    let baseline = Baseline::new(addr);
-    let oauth2 = common::OAuth2::new(addr);
-    rt.block_on(async {
-        for _ in 0..RSS_EXCHANGES / RSS_IN_FLIGHT {
-            match name {
-                "tokenbridge" => {
-                    join_all((0..RSS_IN_FLIGHT).map(|_| tokenbridge_exchange(&tokenbridge))).await;
-                }
-                "reqwest-baseline" => {
-                    join_all((0..RSS_IN_FLIGHT).map(|_| baseline.exchange())).await;
-                }
-                _ => {
-                    join_all((0..RSS_IN_FLIGHT).map(|_| oauth2.exchange())).await;
-                }
-            }
-        }
-    });
-    println!("{}", peak_rss_kib().unwrap_or(0));
 }
 
 /// `--breakdown`: where tokenbridge's allocations per exchange come from. Each allocation of
@@ -248,10 +218,6 @@ fn main() {
         breakdown(args.get(i + 1).map(String::as_str));
         return;
     }
-    if let Some(i) = args.iter().position(|a| a == "--rss") {
-        rss_child(args.get(i + 1).map(String::as_str).unwrap_or("tokenbridge"));
-        return;
-    }
     if !measuring() {
         return;
     }
@@ -262,19 +228,5 @@ fn main() {
     println!("| contender | allocations per exchange |\n|---|---|");
     for (name, n) in COUNTED_NAMES.iter().zip(counts) {
         println!("| {name} | {n:.1} |");
-    }
-
-    println!(
-        "\n### Peak RSS over {RSS_EXCHANGES} exchanges, {RSS_IN_FLIGHT} in flight (VmHWM, one process each; includes the in-process server)\n"
-    );
-    println!("| contender | peak RSS |\n|---|---|");
-    let exe = std::env::current_exe().expect("this binary");
-    for name in NAMES {
-        let output = std::process::Command::new(&exe)
-            .args(["--rss", name])
-            .output()
-            .expect("the child runs");
-        let kib = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-        println!("| {name} | {kib} KiB |");
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use tokenbridge::session::{FileStore, SessionError, TokenSession};
+use tokenbridge::session::{EndReason, FileStore, SessionError, TokenSession};
 use tokenbridge::{Error, ExposeSecret};
 
 use crate::{Failure, ProviderArgs};
@@ -26,12 +26,21 @@ pub(crate) struct TokenArgs {
 }
 
 /// How a session failure maps onto the CLI's exit codes: an ended session or any refusal of
-/// the refresh is 3, a session file that cannot be used is 2, the network is 4.
+/// the refresh is 3, a session file that cannot be used is 2, the network is 4 (a refresh
+/// whose answer was lost too: nothing refused it, although it ends the session).
 fn failure(error: Error) -> Failure {
     let Some(session) = error.session_error() else {
         return Failure::Library(error);
     };
     match session {
+        SessionError::Ended {
+            reason: EndReason::OutcomeUnknown(source),
+            provider,
+        } => Failure::Transport(format!(
+            "the refresh request to provider {provider:?} may have reached it, but its answer \
+             was lost ({source}); the refresh token may have been spent and will not be resent: \
+             the session has ended, sign in again (tokenbridge login --session FILE)"
+        )),
         SessionError::RefreshFailed { source, .. }
         | SessionError::BackingOff { last: source, .. } => match &**source {
             Error::Provider(_) | Error::Vendor(_) => Failure::Refused(error.to_string()),

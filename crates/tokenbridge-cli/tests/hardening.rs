@@ -263,7 +263,11 @@ async fn an_endless_or_huge_configuration_file_is_refused_quickly_with_exit_2() 
         assert_eq!(stdout, "");
         assert!(stderr.contains("larger than"), "{path}: {stderr}");
         assert!(stderr.contains(path), "{path}: {stderr}");
-        assert!(elapsed < Duration::from_secs(5), "{path}: took {elapsed:?}");
+        // Without the cap it would never end; the bound leaves room for a loaded machine.
+        assert!(
+            elapsed < Duration::from_secs(30),
+            "{path}: took {elapsed:?}"
+        );
     }
 }
 
@@ -286,5 +290,5 @@ async fn an_endless_private_key_file_is_refused_quickly_with_exit_2() {
     assert_eq!(stdout, "");
     assert!(stderr.contains("private_key_file"), "{stderr}");
     assert!(stderr.contains("larger than"), "{stderr}");
-    assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
+    assert!(elapsed < Duration::from_secs(30), "took {elapsed:?}");
 }

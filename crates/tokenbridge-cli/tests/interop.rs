@@ -28,7 +28,7 @@ const URL_LINE: &str = "Open this URL to sign in: ";
 const REDACTED: &str = "[redacted]";
 const SCOPES: &str = "openid email profile";
 
-/// Starts the provider, or skips the test (returning from it) when it cannot run here.
+/// Starts the provider (the test is ignored, by its attribute, where it cannot run here).
 macro_rules! provider {
     ($test:literal) => {
         Interop::start($test)

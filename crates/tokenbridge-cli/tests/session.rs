@@ -282,6 +282,84 @@ async fn exit_codes() {
     assert_eq!(r.code, 4, "{r:?}");
 }
 
+/// A token endpoint that reads each request in full and closes the connection without a
+/// word: the request reached the provider, its answer was lost. Counts the requests.
+fn answer_lost_endpoint() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let requests = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = std::sync::Arc::clone(&requests);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut seen = Vec::new();
+            let mut chunk = [0u8; 4096];
+            // Headers, then the body their Content-Length announces.
+            loop {
+                match stream.read(&mut chunk) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => seen.extend_from_slice(&chunk[..n]),
+                }
+                let text = String::from_utf8_lossy(&seen).to_ascii_lowercase();
+                if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                    let length = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .unwrap_or(0);
+                    if body.len() >= length {
+                        break;
+                    }
+                }
+            }
+            counter.fetch_add(1, Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    (port, requests)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_refresh_answer_exits_4_then_the_ended_session_exits_3() {
+    let emulator = emulator().await;
+    let dir = Dir::new();
+    let (port, requests) = answer_lost_endpoint();
+    let config = dir.file("lost.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[providers.svc]\nkind = \"oidc\"\ntoken_endpoint = \"http://127.0.0.1:{port}/token\"\nclient_id = \"{CLIENT}\"\nclient_secret = \"s\"\n"
+        ),
+    )
+    .unwrap();
+    let (session, refresh) = session_file(&dir, &emulator, Duration::from_secs(3590), 3600);
+
+    let r = run(&token_args(&config, &session, "60")).await;
+    assert_eq!(r.code, 4, "{r:?}");
+    assert_eq!(r.stdout, "");
+    assert!(
+        r.stderr.contains(
+            "the refresh token may have been spent and will not be resent: the session has ended"
+        ),
+        "{r:?}"
+    );
+    assert!(!r.stderr.contains(&refresh), "{r:?}");
+    assert_eq!(requests.load(Ordering::SeqCst), 1);
+    // The session file keeps the tokens, without the refresh token that may be spent.
+    let kept = stored(&session);
+    assert_eq!(kept.access_token().expose_secret(), "at-original");
+    assert!(kept.refresh_token().is_none());
+
+    // Later: the session has ended; nothing is sent.
+    let r = run(&token_args(&config, &session, "60")).await;
+    assert_eq!(r.code, 3, "{r:?}");
+    assert_eq!(r.stdout, "");
+    assert!(r.stderr.contains("has ended"), "{r:?}");
+    assert!(r.stderr.contains("sign in again"), "{r:?}");
+    assert_eq!(requests.load(Ordering::SeqCst), 1);
+}
+
 fn config_with_secret(dir: &Dir, emulator: &OidcEmulator, secret: &str) -> String {
     let path = dir.file("wrong.toml");
     std::fs::write(

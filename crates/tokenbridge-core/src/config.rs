@@ -20,6 +20,10 @@ use crate::provider::{Provider, ProviderBuilder, STANDARD};
 use crate::vendor::VendorDescription;
 use secrecy::{ExposeSecret, SecretString};
 
+mod values;
+
+use values::{is_secret_setting, without_values, Quote};
+
 /// What a vendor registers: its `kind` and how to build a [`Provider`] from a table of that
 /// kind. Built-in vendors and an application's own register the same way.
 pub trait ProviderKind: Send + Sync + fmt::Debug {
@@ -188,7 +192,7 @@ impl<'a> ProviderContext<'a> {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         self.table
-            .deserialize_value(Value::Object(own))
+            .deserialize_value(Value::Object(own), Quote::Never)
             .map_err(|e| match e {
                 // The kind's own type lists only its own keys; name the shared ones too.
                 Error::Config { key, message } if message.contains("unknown field") => {
@@ -213,7 +217,8 @@ impl<'a> ProviderContext<'a> {
             .filter(|(k, _)| COMMON_KEYS.contains(&k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        self.table.deserialize_value(Value::Object(common))
+        self.table
+            .deserialize_value(Value::Object(common), Quote::UnlessSecret)
     }
 
     /// A [`ProviderBuilder`] for `vendor` with the shared keys applied: client id, secret,
@@ -466,11 +471,17 @@ impl fmt::Debug for ProviderTable {
 
 impl ProviderTable {
     /// Deserializes the settings into `T`, naming the provider and the key in errors.
+    /// A value in the message is never quoted: the table may hold a kind's own settings, and
+    /// only the kind knows which of them are secrets.
     pub fn deserialize<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
-        self.deserialize_value(Value::Object(self.settings.clone()))
+        self.deserialize_value(Value::Object(self.settings.clone()), Quote::Never)
     }
 
-    fn deserialize_value<T: serde::de::DeserializeOwned>(&self, value: Value) -> Result<T> {
+    fn deserialize_value<T: serde::de::DeserializeOwned>(
+        &self,
+        value: Value,
+        quote: Quote,
+    ) -> Result<T> {
         serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
             let message = e.inner().to_string();
@@ -484,11 +495,14 @@ impl ProviderTable {
                 (p, _) => Some(p.to_owned()),
             };
             // serde quotes a wrongly typed value; a secret's value must not be repeated.
-            let message = match &key {
-                Some(k) if k.ends_with("secret") => {
-                    format!("{k} must be a string (the value given is not shown)")
-                }
-                _ => message,
+            let hide = match quote {
+                Quote::Never => true,
+                Quote::UnlessSecret => key.as_deref().is_none_or(is_secret_setting),
+            };
+            let message = if hide {
+                without_values(&message)
+            } else {
+                message
             };
             self.config_error(key.as_deref(), message)
         })

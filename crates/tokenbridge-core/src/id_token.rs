@@ -35,6 +35,9 @@ pub const MAX_HEADER_BYTES: usize = 8 * 1024;
 /// Default clock-skew leeway for `exp`, `iat` and `nbf`: 60 s.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
 
+/// The longest `sub` accepted, in characters (OpenID Connect Core 1.0 section 2).
+pub const MAX_SUBJECT_CHARS: usize = 255;
+
 /// A JWS algorithm an ID token may be signed with. `none` has no variant: an unsigned token
 /// is never accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -786,6 +789,18 @@ impl IdTokenVerifier {
         let issuer = self.issuer.clone();
         let subject = optional_string(&claims, "sub")?
             .ok_or_else(|| IdTokenError::malformed("the required claim `sub` is missing"))?;
+        // OpenID Connect Core 1.0 section 2: `sub` identifies the user and "MUST NOT exceed
+        // 255 ASCII characters"; an empty one identifies nobody.
+        if subject.is_empty() {
+            return Err(IdTokenError::malformed("the claim `sub` is empty"));
+        }
+        let subject_chars = subject.chars().count();
+        if subject_chars > MAX_SUBJECT_CHARS {
+            return Err(IdTokenError::malformed(format!(
+                "the claim `sub` is {subject_chars} characters long; OpenID Connect Core 1.0 \
+                 section 2 allows at most {MAX_SUBJECT_CHARS}"
+            )));
+        }
         let audience = match claims.get("aud") {
             None => Vec::new(),
             Some(Value::String(a)) => vec![a.clone()],

@@ -22,8 +22,10 @@ use crate::error::{Error, Result};
 use crate::http::HttpClient;
 use crate::id_token::{IdTokenError, SigningAlgorithm};
 
-/// Default least time between two JWKS fetches: 60 s.
-pub const DEFAULT_REFRESH_INTERVAL: Duration = Duration::from_secs(60);
+/// Default least time between two JWKS fetches: 10 s. Short enough that a key published
+/// right after a fetch is found soon; long enough that a flood of made-up `kid`s costs the
+/// provider at most one request every 10 s.
+pub const DEFAULT_REFRESH_INTERVAL: Duration = Duration::from_secs(10);
 
 /// Where a verifier gets a provider's public keys.
 #[async_trait]

@@ -33,8 +33,10 @@ pub const DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
 pub static STANDARD: VendorDescription =
     VendorDescription::standard("oidc", "OAuth 2.0 / OpenID Connect");
 
+mod debug;
+
 /// A provider's endpoints, as configured or discovered.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Endpoints {
     /// The issuer, when known (configured, or from discovery).
@@ -68,7 +70,7 @@ impl Endpoints {
 
 /// Endpoints known before any request: from the vendor's paths below the base URL, or set one
 /// by one.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 struct FixedEndpoints {
     token: Option<Url>,
     authorization: Option<Url>,
@@ -143,12 +145,11 @@ impl fmt::Debug for AuthSpec {
 /// let tokens = provider.exchange(Grant::refresh_token("rt-1")).await?;
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Provider {
     inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
 struct Inner {
     id: String,
     vendor: &'static VendorDescription,
@@ -168,7 +169,6 @@ struct Inner {
 }
 
 /// Builds a [`Provider`]; see [`Provider::builder`].
-#[derive(Debug)]
 pub struct ProviderBuilder {
     id: String,
     vendor: &'static VendorDescription,
@@ -1026,11 +1026,9 @@ impl std::str::FromStr for Protocol {
 impl<'de> serde::Deserialize<'de> for Protocol {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        s.parse().map_err(|_| {
-            serde::de::Error::custom(format!(
-                "unknown protocol {s:?}; expected \"oidc\" or \"oauth\""
-            ))
-        })
+        // Unquoted: a settings error quotes nothing a kind's table holds.
+        s.parse()
+            .map_err(|_| serde::de::Error::custom("unknown protocol; expected oidc or oauth"))
     }
 }
 

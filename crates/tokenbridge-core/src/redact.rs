@@ -38,7 +38,7 @@ const REDACTED: &str = "[redacted]";
 
 /// Whether a JSON key or form/query parameter name carries a credential. Spelling is
 /// normalized so `access_token`, `accessToken` and `Access-Token` all match.
-fn is_sensitive_key(key: &str) -> bool {
+pub(crate) fn is_sensitive_key(key: &str) -> bool {
     let normalized: String = key
         .chars()
         .filter(|c| !matches!(c, '_' | '-'))
@@ -82,6 +82,7 @@ impl SentSecrets {
             let value = header
                 .strip_prefix("Basic ")
                 .or_else(|| header.strip_prefix("Bearer "))
+                .or_else(|| header.strip_prefix("DPoP "))
                 .unwrap_or(header)
                 .trim();
             raw.push(value.to_owned());
@@ -258,11 +259,18 @@ pub fn redact_text(text: &str) -> String {
             out.push_str(REDACTED);
             continue;
         }
+        if let Some(after) = redact_scheme_credential(word, rest, &mut out) {
+            rest = after;
+            continue;
+        }
         match word.find(['=', ':']) {
             Some(i) if is_sensitive_key(&word[..i]) => {
                 out.push_str(&word[..=i]);
                 if word.len() > i + 1 {
-                    out.push_str(REDACTED);
+                    match redact_scheme_credential(&word[i + 1..], rest, &mut out) {
+                        Some(after) => rest = after,
+                        None => out.push_str(REDACTED),
+                    }
                 } else {
                     // `code= "abc"`: the value is the next word.
                     rest = redact_value(rest, &mut out, false);
@@ -317,12 +325,49 @@ fn redact_value<'a>(rest: &'a str, out: &mut String, need_separator: bool) -> &'
             out.push_str(&rest[..i]);
             let value = &rest[i..];
             let end = value.find(is_delimiter).unwrap_or(value.len());
+            if let Some(after) = redact_scheme_credential(&value[..end], &value[end..], out) {
+                return after;
+            }
             if end > 0 {
                 out.push_str(REDACTED);
             }
             &value[end..]
         }
     }
+}
+
+/// HTTP authentication schemes whose credential follows the scheme word (RFC 7235 section
+/// 2.1, RFC 6750, RFC 7617, RFC 9449).
+const SCHEMES: &[&str] = &["bearer", "basic", "dpop"];
+
+/// When `word` is an authentication scheme followed by spaces and a credential (RFC 7235's
+/// token68, not an auth-param such as `realm="..."`): writes the scheme, the spaces and
+/// `[redacted]` to `out` and returns the text after the credential.
+fn redact_scheme_credential<'a>(word: &str, rest: &'a str, out: &mut String) -> Option<&'a str> {
+    if !SCHEMES.iter().any(|s| word.eq_ignore_ascii_case(s)) {
+        return None;
+    }
+    let spaces = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    if spaces == 0 {
+        return None;
+    }
+    let value = &rest[spaces..];
+    let end = value.find(is_delimiter).unwrap_or(value.len());
+    let credential = &value[..end];
+    let body = credential.trim_end_matches('=');
+    let token68 = !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b));
+    // `realm="api"`: the word ends at `=` and a quoted value follows.
+    let auth_param = credential.ends_with('=') && value[end..].starts_with(['"', '\'']);
+    if !token68 || auth_param {
+        return None;
+    }
+    out.push_str(word);
+    out.push_str(&rest[..spaces]);
+    out.push_str(REDACTED);
+    Some(&value[end..])
 }
 
 fn looks_like_jwt(s: &str) -> bool {
@@ -379,6 +424,25 @@ mod tests {
             ("password = hunter2;", "password = [redacted];"),
             ("id_token\n", "id_token\n"),
             ("expires_in=3600", "expires_in=3600"),
+            // The credential after an authentication scheme, with or without a key before it.
+            (
+                "Authorization: Bearer tok-123.x~y",
+                "Authorization: Bearer [redacted]",
+            ),
+            (
+                "got authorization=Basic dXNlcjpwYXNz==;",
+                "got authorization=Basic [redacted];",
+            ),
+            (
+                "sent DPoP  a/b+c, refused",
+                "sent DPoP  [redacted], refused",
+            ),
+            ("bearer abc", "bearer [redacted]"),
+            (
+                r#"WWW-Authenticate: Bearer realm="api", error="invalid_token""#,
+                r#"WWW-Authenticate: Bearer realm="api", error="invalid_token""#,
+            ),
+            ("no Bearer", "no Bearer"),
         ];
         for (text, expected) in cases {
             assert_eq!(redact_snippet(text.as_bytes()), expected, "{text}");

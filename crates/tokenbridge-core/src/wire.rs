@@ -175,7 +175,8 @@ pub fn code_for_status(status: u16) -> Option<&'static str> {
 /// An empty body with 400, 401 or 403 becomes a [`ProviderError`] derived from the status (a
 /// bare 401 means the client was refused); with another error status it is an
 /// [`UnreadableResponse`] (retryable for 429 and 5xx). Any other body that is not a JSON object is an
-/// [`UnreadableResponse`] with a redacted snippet.
+/// [`UnreadableResponse`]: with a redacted snippet for an error status, described by its shape
+/// and length, never quoted, for a success status.
 pub fn decode_json_object(response: &HttpResponse) -> Result<Map<String, Value>> {
     let body = &response.body;
     if body.iter().all(u8::is_ascii_whitespace) {
@@ -198,7 +199,27 @@ pub fn decode_json_object(response: &HttpResponse) -> Result<Map<String, Value>>
             ),
         });
     }
-    match serde_json::from_slice::<StrictValue>(body).map(|v| v.0) {
+    let parsed = serde_json::from_slice::<StrictValue>(body).map(|v| v.0);
+    if response.is_success() {
+        // A success answer that is not an object may be a bare token (a JSON string, a
+        // text/plain body): it is described, never quoted.
+        return match parsed {
+            Ok(Value::Object(map)) => Ok(map),
+            Ok(other) => Err(unreadable_unquoted(
+                response,
+                format!("expected a JSON object, got {}", json_shape(&other)),
+            )),
+            Err(e) if looks_like_html(body) => Err(unreadable_unquoted(
+                response,
+                format!("the body is an HTML page of {} bytes ({e})", body.len()),
+            )),
+            Err(e) => Err(unreadable_unquoted(
+                response,
+                format!("the body is not valid JSON ({e}): {}", text_shape(body)),
+            )),
+        };
+    }
+    match parsed {
         Ok(Value::Object(map)) => Ok(map),
         Ok(other) => Err(unreadable(
             response,
@@ -212,6 +233,38 @@ pub fn decode_json_object(response: &HttpResponse) -> Result<Map<String, Value>>
             };
             Err(unreadable(response, format!("the body is {what} ({e})")))
         }
+    }
+}
+
+/// An [`UnreadableResponse`] without a snippet of the body: for success answers, whose body
+/// may be nothing but a credential that no key name marks as one.
+fn unreadable_unquoted(response: &HttpResponse, reason: String) -> Error {
+    UnreadableResponse {
+        endpoint: response.endpoint.to_string(),
+        status: Some(response.status),
+        content_type: response.content_type(),
+        reason: format!("{reason}; the body is not quoted, as it may be a token"),
+        snippet: String::new(),
+        retry_after: retry_after(response),
+    }
+    .into()
+}
+
+/// A JSON value's type and size, without its content.
+fn json_shape(value: &Value) -> String {
+    let plural = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+    match value {
+        Value::String(s) => format!("a string of {}", plural(s.chars().count(), "character")),
+        Value::Array(items) => format!("an array of {}", plural(items.len(), "item")),
+        other => json_type(other).to_owned(),
+    }
+}
+
+/// A body's kind and length, without its content.
+fn text_shape(body: &[u8]) -> String {
+    match std::str::from_utf8(body) {
+        Ok(text) => format!("{} characters of text", text.chars().count()),
+        Err(_) => format!("{} bytes that are not UTF-8 text", body.len()),
     }
 }
 

@@ -88,7 +88,8 @@ async fn an_endless_body_is_cut_off_while_reading() {
         }
         other => panic!("expected ResponseTooLarge, got {other:?}"),
     }
-    assert!(started.elapsed() < Duration::from_secs(5));
+    // Margins that hold on a loaded machine: the cap cuts the endless body at once.
+    assert!(started.elapsed() < Duration::from_secs(20));
 }
 
 #[tokio::test]
@@ -96,10 +97,10 @@ async fn a_declared_length_over_the_cap_is_refused_before_reading() {
     // The header promises 10 MB that never come: waiting for them would hit the timeout.
     let (addr, _requests) = stub(|mut stream| {
         let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 10000000\r\n\r\n{");
-        std::thread::sleep(Duration::from_secs(3));
+        std::thread::sleep(Duration::from_secs(120));
     });
     let started = Instant::now();
-    let err = client(HttpConfig::default().with_timeout(Duration::from_secs(2)))
+    let err = client(HttpConfig::default().with_timeout(Duration::from_secs(60)))
         .send(&token_request(&format!("http://{addr}/token")))
         .await
         .unwrap_err();
@@ -113,7 +114,8 @@ async fn a_declared_length_over_the_cap_is_refused_before_reading() {
         ),
         "{err:?}"
     );
-    assert!(started.elapsed() < Duration::from_secs(1));
+    // Refused on the header: long before the 60 s timeout, however loaded the machine.
+    assert!(started.elapsed() < Duration::from_secs(20));
 }
 
 #[tokio::test]
@@ -174,13 +176,14 @@ async fn redirects_are_refused_and_not_followed() {
 async fn a_silent_server_times_out_once() {
     // Connections are accepted concurrently and counted: a second attempt would be seen even
     // while the first is still held open.
-    let (addr, accepted, requests) = stub_silent_concurrent(Duration::from_secs(3));
+    let (addr, accepted, requests) = stub_silent_concurrent(Duration::from_secs(120));
     let started = Instant::now();
     let err = client(HttpConfig::default().with_timeout(Duration::from_millis(300)))
         .send(&token_request(&format!("http://{addr}/token")))
         .await
         .unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(2));
+    // The timeout, not the server, ended it (the server is silent for two minutes).
+    assert!(started.elapsed() < Duration::from_secs(30));
     assert!(err.is_retryable());
     match &err {
         Error::Transport(t) => {
@@ -196,7 +199,7 @@ async fn a_silent_server_times_out_once() {
     );
     // Sent once; nothing in the HTTP layer sends it again: the one request arrived, and no
     // second connection is opened in the time a retry would take to start.
-    let first = requests.recv_timeout(Duration::from_secs(1)).unwrap();
+    let first = requests.recv_timeout(Duration::from_secs(20)).unwrap();
     assert!(String::from_utf8_lossy(&first).contains("one-time+code"));
     assert!(
         requests.recv_timeout(Duration::from_millis(300)).is_err(),

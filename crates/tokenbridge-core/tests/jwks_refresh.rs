@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::json;
+use tokenbridge_core::jwks::DEFAULT_REFRESH_INTERVAL;
 use tokenbridge_core::{
     async_trait, Error, ErrorKind, IdTokenError, IdTokenVerifier, Jwks, JwksCache, JwksSource,
     ProviderError, VerifyOptions,
@@ -46,12 +47,22 @@ fn token(kid: &str) -> String {
 }
 
 fn setup(fail: bool) -> (Arc<CountingSource>, Arc<IdTokenVerifier>) {
+    setup_with(fail, Some(Duration::from_secs(60)))
+}
+
+/// A verifier whose cache refetches at most once per `interval` (the default when `None`).
+fn setup_with(
+    fail: bool,
+    interval: Option<Duration>,
+) -> (Arc<CountingSource>, Arc<IdTokenVerifier>) {
     let source = Arc::new(CountingSource {
         fail,
         ..CountingSource::default()
     });
-    let cache = JwksCache::new(Arc::clone(&source) as Arc<dyn JwksSource>)
-        .with_refresh_interval(Duration::from_secs(60));
+    let mut cache = JwksCache::new(Arc::clone(&source) as Arc<dyn JwksSource>);
+    if let Some(interval) = interval {
+        cache = cache.with_refresh_interval(interval);
+    }
     let verifier = IdTokenVerifier::builder("https://id.example.com", "app")
         .jwks(cache)
         .build()
@@ -138,5 +149,23 @@ async fn a_failing_source_is_asked_once_per_interval_too() {
     assert!(core.is_retryable());
     tokio::time::advance(Duration::from_secs(61)).await;
     flood(&verifier, 1, 100).await;
+    assert_eq!(source.fetches.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn by_default_an_unknown_kid_may_refetch_10_s_after_the_last_fetch() {
+    let (source, verifier) = setup_with(false, None);
+    assert_eq!(DEFAULT_REFRESH_INTERVAL, Duration::from_secs(10));
+    flood(&verifier, 0, 500).await;
+    assert_eq!(source.fetches.load(Ordering::SeqCst), 1);
+    // A key published right after that fetch: refused for less than 10 s, not a minute.
+    tokio::time::advance(Duration::from_secs(8)).await;
+    flood(&verifier, 1, 500).await;
+    assert_eq!(source.fetches.load(Ordering::SeqCst), 1);
+    tokio::time::advance(Duration::from_secs(3)).await;
+    // Still one fetch for the whole flood.
+    flood(&verifier, 2, 500).await;
+    assert_eq!(source.fetches.load(Ordering::SeqCst), 2);
+    flood(&verifier, 3, 500).await;
     assert_eq!(source.fetches.load(Ordering::SeqCst), 2);
 }

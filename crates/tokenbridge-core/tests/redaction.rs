@@ -265,8 +265,8 @@ async fn every_error_variant() {
         "{refused:?}"
     );
     errors.push(("Transport (connect)".into(), refused));
-    let (silent, _) = stub_silent(Duration::from_secs(2));
-    let timeout = HttpClient::new(HttpConfig::default().with_timeout(Duration::from_millis(200)))
+    let (silent, _) = stub_silent(Duration::from_secs(120));
+    let timeout = HttpClient::new(HttpConfig::default().with_timeout(Duration::from_millis(500)))
         .unwrap()
         .send(&grant_request(format!("http://{silent}/token")))
         .await
@@ -445,5 +445,118 @@ fn ordinary_keys_are_kept() {
         let body = json!({ key: "plain-visible-value" }).to_string();
         let snippet = tokenbridge_core::redact::redact_snippet(body.as_bytes());
         assert!(snippet.contains("plain-visible-value"), "{key}: {snippet}");
+    }
+}
+
+#[test]
+fn configured_urls_show_no_query_or_user_info_in_the_providers_debug() {
+    let with_query = |path: &str| {
+        format!("http://127.0.0.1:9/{path}?client_secret={MARK}-q&x={MARK}-x#{MARK}-f")
+    };
+    let builder = Provider::builder("corp")
+        .token_endpoint(with_query("token"))
+        .client_id("app")
+        .client_secret(secret("cs"))
+        .redirect_uri(with_query("cb"));
+    check_debug("ProviderBuilder", &builder);
+    let shown = format!("{builder:?}");
+    assert!(
+        shown.contains(r#"token_endpoint: Some("http://127.0.0.1:9/token?[redacted]")"#),
+        "{shown}"
+    );
+    let provider = builder.build().unwrap();
+    check_debug("Provider", &provider);
+    let shown = format!("{provider:#?}");
+    assert!(
+        shown.contains(r#""http://127.0.0.1:9/token?[redacted]""#),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(r#""http://127.0.0.1:9/cb?[redacted]""#),
+        "{shown}"
+    );
+    for base in [
+        format!("http://127.0.0.1:9/base?key={MARK}"),
+        format!("http://127.0.0.1:9/base#{MARK}"),
+    ] {
+        let provider = Provider::builder("corp")
+            .base_url(base.clone())
+            .token_endpoint("http://127.0.0.1:9/token")
+            .client_id("app")
+            .build();
+        if let Ok(provider) = provider {
+            check_debug(&base, &provider);
+        }
+    }
+}
+
+#[test]
+fn an_unreadable_success_answer_is_described_never_quoted() {
+    let cases = [
+        (
+            "text/plain",
+            format!("{MARK}-bare-token"),
+            "the body is not valid JSON (expected value at line 1 column 1): 17 characters of \
+             text",
+        ),
+        (
+            "application/json",
+            format!("\"{MARK}-bare-token\""),
+            "expected a JSON object, got a string of 17 characters",
+        ),
+        (
+            "application/json",
+            format!("[\"{MARK}-bare-token\"]"),
+            "expected a JSON object, got an array of 1 item",
+        ),
+        (
+            "text/html",
+            format!("<html>{MARK}</html>"),
+            "the body is an HTML page of 19 bytes (expected value at line 1 column 1)",
+        ),
+    ];
+    for (content_type, body, reason) in cases {
+        let err = parse_standard_response(&answer(200, content_type, &body), "corp").unwrap_err();
+        check_both(&body, &err);
+        match &err {
+            Error::UnreadableResponse(u) => {
+                assert_eq!(u.snippet, "", "{body}");
+                assert_eq!(
+                    u.reason,
+                    format!("{reason}; the body is not quoted, as it may be a token"),
+                    "{body}"
+                );
+            }
+            other => panic!("{body}: {other:?}"),
+        }
+        assert!(!err.to_string().contains("body starts"), "{err}");
+    }
+    // An error status still shows the start of its (redacted) body, to say what went wrong.
+    let err =
+        parse_standard_response(&answer(502, "text/plain", "upstream down"), "corp").unwrap_err();
+    assert!(
+        err.to_string().contains("body starts: \"upstream down\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_credential_after_an_authentication_scheme_is_redacted() {
+    for (scheme, credential) in [
+        ("Bearer", format!("{MARK}-opaque.at_1~x")),
+        ("Basic", "UzNDUjNULXVzZXI6UzNDUjNULXBhc3M=".to_owned()),
+        ("DPoP", format!("{MARK}/a+b")),
+    ] {
+        let body = format!("rejected Authorization: {scheme} {credential} for /token");
+        let err = parse_standard_response(&answer(400, "text/plain", &body), "corp").unwrap_err();
+        check_both(scheme, &err);
+        assert!(!err.to_string().contains(&credential), "{err}");
+        match &err {
+            Error::UnreadableResponse(u) => assert_eq!(
+                u.snippet,
+                format!("rejected Authorization: {scheme} [redacted] for /token")
+            ),
+            other => panic!("{scheme}: {other:?}"),
+        }
     }
 }

@@ -390,6 +390,69 @@ async fn a_refresh_that_may_have_reached_the_provider_is_never_replayed() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn an_unreadable_success_answer_to_a_refresh_ends_the_session_and_is_never_replayed() {
+    let fake = FakeProvider::new(Some(HOUR), true);
+    let store = Arc::new(MemoryStore::new());
+    let session = session_with(&fake, Arc::clone(&store) as Arc<dyn TokenStore>);
+    tokio::time::advance(HOUR).await;
+    // A 2xx answer came from the provider, which may have issued tokens and spent `rt-0`.
+    fake.fail_next(Failure::UnreadableSuccess);
+    for _ in 0..3 {
+        let e = token(&session).await.unwrap_err();
+        match session_error(&e) {
+            SessionError::Ended {
+                reason: EndReason::OutcomeUnknown(source),
+                ..
+            } => assert!(source.to_string().contains("HTTP 200"), "{source}"),
+            other => panic!("{other:?}"),
+        }
+        tokio::time::advance(Duration::from_secs(600)).await;
+    }
+    assert!(session.is_ended());
+    assert_eq!(fake.sent(), ["rt-0"]);
+    // Nor will a later session on the same store send it again.
+    assert!(store.tokens().unwrap().refresh_token().is_none());
+    let later = TokenSession::builder(Arc::clone(&fake) as Arc<dyn TokenExchanger>)
+        .store(store)
+        .build();
+    // (The stored access token reads as valid: its expiry is counted on the system clock,
+    // which the paused clock does not move; a rejection makes it due.)
+    assert_eq!(token(&later).await.unwrap(), "at-0");
+    let e = later
+        .access_token_after_rejection(&SecretString::from("at-0"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            session_error(&e),
+            SessionError::Ended {
+                reason: EndReason::NoRefreshToken,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert_eq!(fake.sent(), ["rt-0"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unreadable_refusal_of_a_refresh_backs_off_and_tries_again() {
+    let fake = FakeProvider::new(Some(HOUR), true);
+    let session = session(&fake);
+    tokio::time::advance(HOUR).await;
+    // A 4xx answer: the provider refused, issued nothing, and `rt-0` is still good.
+    fake.fail_next(Failure::UnreadableRefusal);
+    let e = token(&session).await.unwrap_err();
+    assert!(
+        matches!(session_error(&e), SessionError::RefreshFailed { .. }),
+        "{e}"
+    );
+    tokio::time::advance(Duration::from_secs(600)).await;
+    assert_eq!(token(&session).await.unwrap(), "at-2");
+    assert_eq!(fake.sent(), ["rt-0", "rt-0"]);
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_token_without_expiry_is_refreshed_once_after_it_is_refused() {
     let fake = FakeProvider::new(None, true);
     let session = session(&fake);

@@ -15,6 +15,8 @@ mod file;
 mod redis;
 mod store;
 
+pub(crate) use store::scrub as scrub_quoted;
+
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
@@ -631,6 +633,9 @@ impl Inner {
             }
             Err(error) => {
                 let failure = self.failed(error);
+                if let (SessionError::Ended { .. }, Some(base)) = (&failure, &base) {
+                    self.forget_refresh_token(base).await;
+                }
                 // While backing off, a token that still works is better than an error; the
                 // failure stays the answer once it no longer works.
                 match (&failure, base) {
@@ -648,6 +653,24 @@ impl Inner {
     fn end(&self, reason: EndReason) -> SessionError {
         self.state().ended = Some(reason.clone());
         self.ended(reason)
+    }
+
+    /// After the session ended on a refresh (refused, or its outcome unknown): stores the
+    /// tokens without their refresh token, so that no other session or process on the same
+    /// store sends it again; they find the session ended too. A failed save changes nothing
+    /// for this session, which has ended whatever the store says.
+    async fn forget_refresh_token(&self, base: &Held) {
+        if base.tokens.refresh_token().is_none() {
+            return;
+        }
+        let spent = TokenSet::clone(&base.tokens).with_refresh_token(None);
+        if let Err(e) = self.store.save(&spent).await {
+            tracing::warn!(
+                provider = %self.provider,
+                error = %e,
+                "could not remove the spent refresh token from the session store"
+            );
+        }
     }
 
     /// Records a failed renewal: ends the session, or backs off.

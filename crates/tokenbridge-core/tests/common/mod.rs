@@ -9,9 +9,20 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokenbridge_core::{
-    async_trait, Error, ExposeSecret, Grant, GrantKind, ProviderError, TokenExchanger, TokenSet,
-    TokenType,
+    async_trait, Error, ExposeSecret, Grant, GrantKind, HttpResponse, ProviderError,
+    TokenExchanger, TokenSet, TokenType, Url,
 };
+
+/// What the standard parser makes of a bare string sent with `status`.
+fn unreadable(status: u16) -> Error {
+    let answer = HttpResponse::new(
+        Url::parse("http://127.0.0.1:9/token").unwrap(),
+        status,
+        Default::default(),
+        "\"at-lost\"".to_owned(),
+    );
+    tokenbridge_core::wire::parse_standard_response(&answer, "fake").unwrap_err()
+}
 
 /// What the fake answers to the next requests, in order, before it issues tokens again.
 #[derive(Debug, Clone, Copy)]
@@ -21,6 +32,11 @@ pub enum Failure {
     /// An answer too large to read: it may have carried tokens, so the outcome is unknown
     /// (like a timeout after sending; `TransportError` cannot be built outside core).
     OutcomeUnknown,
+    /// A 200 answer that could not be read (a bare string where tokens were expected): it
+    /// came from a provider that may have issued tokens, so the outcome is unknown.
+    UnreadableSuccess,
+    /// A 400 answer that could not be read: an answer, and a refusal, so nothing was issued.
+    UnreadableRefusal,
     /// A failure before anything was sent.
     NotSent,
 }
@@ -34,6 +50,8 @@ impl Failure {
                 endpoint: "http://127.0.0.1:9/token".into(),
                 limit: 1,
             },
+            Failure::UnreadableSuccess => unreadable(200),
+            Failure::UnreadableRefusal => unreadable(400),
             Failure::NotSent => Error::config_general("fake: nothing was sent"),
         }
     }
@@ -114,5 +132,22 @@ impl TokenExchanger for FakeProvider {
         Ok(TokenSet::new("fake", format!("at-{n}"), TokenType::Bearer)
             .with_expires_in(*self.lifetime.lock().unwrap())
             .with_refresh_token(self.rotate.then(|| format!("rt-{n}"))))
+    }
+}
+
+/// Runs `body` under a real-time limit, so that a lock that is never released (or a server
+/// that never answers) fails the test with a message instead of hanging the whole suite. For
+/// tests on real time only: on tokio's paused clock the limit would pass in no time.
+pub async fn within<T>(
+    limit: Duration,
+    what: &str,
+    body: impl std::future::Future<Output = T>,
+) -> T {
+    match tokio::time::timeout(limit, body).await {
+        Ok(out) => out,
+        Err(_) => panic!(
+            "{what} did not finish within {limit:?}: a lock was probably never released, or a \
+             server never answered"
+        ),
     }
 }
