@@ -14,6 +14,7 @@ use crate::auth::{AuthMethod, BasicEncoding, ClientAuth};
 use crate::error::{Error, ErrorKind, Result};
 use crate::grant::{Grant, GrantKind};
 use crate::http::HttpResponse;
+use crate::id_token::SigningAlgorithm;
 use crate::identity::{parse_standard_userinfo, Identity};
 use crate::request::TokenRequest;
 use crate::token::TokenSet;
@@ -51,6 +52,19 @@ pub struct VendorDescription {
     pub authorize_redirect_param: &'static str,
     /// Parameter spellings of the logout (end-session) request.
     pub logout: LogoutParams,
+    /// The scopes of a sign-in when neither the caller nor the configuration names any:
+    /// `openid` for OpenID Connect; a vendor's OAuth 2.0 flavour documents its own (Huawei
+    /// OneAccess: `get_user_info`). A `nonce` is sent only when `openid` is among them.
+    pub default_scopes: &'static [&'static str],
+    /// The ID-token algorithms accepted when `id_token_signed_response_alg` is not
+    /// configured, where the vendor documents its default (GenAuth: HS256 with the client
+    /// secret, or RS256 from the JWKS, as set per application). HS256 is dropped for a client
+    /// without a secret. Empty: what discovery lists, else RS256.
+    pub id_token_algorithms: &'static [SigningAlgorithm],
+    /// Whether the vendor issues a refresh token to a sign-in only when `offline_access` comes
+    /// with `prompt=consent` (GenAuth); the authorization request then adds `consent` to
+    /// `prompt` whenever `offline_access` is requested.
+    pub offline_access_needs_consent: bool,
     /// The vendor's error codes and what they mean.
     pub errors: ErrorTable,
     /// Where the vendor's protocol departs from the standard.
@@ -93,6 +107,9 @@ impl VendorDescription {
             redirect_uri_required: false,
             authorize_redirect_param: "redirect_uri",
             logout: LogoutParams::STANDARD,
+            default_scopes: &["openid"],
+            id_token_algorithms: &[],
+            offline_access_needs_consent: false,
             errors: ErrorTable::EMPTY,
             hooks: &StandardHooks,
         }

@@ -20,7 +20,7 @@ use tokenbridge_core::wire::{
 use tokenbridge_core::{
     AuthMethod, BasicEncoding, BodyEncoding, EndpointPaths, Error, ErrorKind, ErrorMapping,
     ErrorTable, ExposeSecret, Grant, GrantKind, HookContext, HttpResponse, LogoutParams, Protocol,
-    Result, TokenRequest, TokenSet, VendorDescription, VendorHooks,
+    Result, SigningAlgorithm, TokenRequest, TokenSet, VendorDescription, VendorHooks,
 };
 
 use crate::wire::{parse_envelope_tokens, unwrap_envelope};
@@ -65,14 +65,25 @@ pub fn qr_ticket_grant(ticket: impl Into<String>) -> Grant {
     Grant::extension(QR_TICKET_GRANT_TYPE).with_secret_param("ticket", ticket)
 }
 
-/// GenAuth documents the same three token-endpoint auth methods for `/oidc/*` and `/oauth/*`
-/// (the application's "token exchange auth method"); the SDKs default to
-/// `client_secret_post`.
-const AUTH_METHODS: &[AuthMethod] = &[
+/// The auth methods of `/oidc/token`: `client_secret_post` (the SDKs' default),
+/// `client_secret_basic`, and `none` for single-page and native apps, which exchange codes with
+/// PKCE (GenAuth's OpenID Connect guide, the ticket-exchange page and the SDKs cited above).
+const OIDC_AUTH_METHODS: &[AuthMethod] = &[
     AuthMethod::ClientSecretPost,
     AuthMethod::ClientSecretBasic,
     AuthMethod::None,
 ];
+
+/// The auth methods of `/oauth/token`: its page lists `client_secret_post` and
+/// `client_secret_basic` only (<https://docs.genauth.ai/federation/oauth2/authorization-code/>),
+/// so `none` is refused in configuration.
+const OAUTH_AUTH_METHODS: &[AuthMethod] =
+    &[AuthMethod::ClientSecretPost, AuthMethod::ClientSecretBasic];
+
+/// An application signs ID tokens HS256 with its secret unless its console says RS256
+/// (the documentation's example header is `HS256`); which one is per application and not in
+/// discovery, so both are accepted, each only with its own key.
+const ID_TOKEN_ALGORITHMS: &[SigningAlgorithm] = &[SigningAlgorithm::Hs256, SigningAlgorithm::Rs256];
 
 /// Codes, refresh tokens, client credentials (AccessKey / SecretKey) and the QR ticket.
 const GRANTS: &[GrantKind] = &[
@@ -82,8 +93,8 @@ const GRANTS: &[GrantKind] = &[
     GrantKind::Extension,
 ];
 
-/// A public client (`none`, forced for single-page and native apps) has no client
-/// credentials to exchange.
+/// A public client (`none`, forced for single-page and native apps; `/oidc` only) has no
+/// client credentials to exchange.
 const PUBLIC_GRANTS: &[GrantKind] = &[
     GrantKind::AuthorizationCode,
     GrantKind::RefreshToken,
@@ -122,10 +133,10 @@ const LOGOUT: LogoutParams = {
     logout
 };
 
-const fn describe(paths: EndpointPaths) -> VendorDescription {
+const fn describe(paths: EndpointPaths, auth_methods: &'static [AuthMethod]) -> VendorDescription {
     let mut d = VendorDescription::standard(VENDOR, "GenAuth");
     d.paths = paths;
-    d.auth_methods = AUTH_METHODS;
+    d.auth_methods = auth_methods;
     // GenAuth documents Basic as `base64(<client_id>:<client_secret>)`, without RFC 6749's
     // form-encoding step (docs.genauth.ai exchange-tokenset-with-qrcode-ticket page).
     d.basic_encoding = BasicEncoding::Raw;
@@ -134,6 +145,10 @@ const fn describe(paths: EndpointPaths) -> VendorDescription {
     // The OpenAPI spec lists redirect_uri as required at the token endpoint.
     d.redirect_uri_required = true;
     d.logout = LOGOUT;
+    d.id_token_algorithms = ID_TOKEN_ALGORITHMS;
+    // GenAuth returns a refresh token to a sign-in only for `offline_access` with
+    // `prompt=consent` (GenAuth's OpenID Connect guide).
+    d.offline_access_needs_consent = true;
     d.errors = ERRORS;
     d.hooks = &GenAuthHooks;
     d
@@ -178,7 +193,7 @@ pub static OIDC: VendorDescription = describe({
     p.end_session = Some(paths::OIDC_END_SESSION);
     p.discovery = Some(paths::OIDC_DISCOVERY);
     p
-});
+}, OIDC_AUTH_METHODS);
 
 /// GenAuth's OAuth 2.0 endpoints (`/oauth/*`): no id token, no discovery, no logout.
 pub static OAUTH: VendorDescription = describe({
@@ -188,7 +203,7 @@ pub static OAUTH: VendorDescription = describe({
     p.revocation = Some(paths::OAUTH_REVOCATION);
     p.userinfo = Some(paths::OAUTH_USERINFO);
     p
-});
+}, OAUTH_AUTH_METHODS);
 
 /// The description of `protocol`'s endpoints: [`OIDC`] or [`OAUTH`].
 pub fn description(protocol: Protocol) -> &'static VendorDescription {
@@ -352,7 +367,8 @@ mod tests {
             assert_eq!(d.basic_encoding, BasicEncoding::Raw);
             assert!(d.redirect_uri_required);
             assert_eq!(d.default_auth_method(true), AuthMethod::ClientSecretPost);
-            assert_eq!(d.default_auth_method(false), AuthMethod::None);
+            assert_eq!(d.id_token_algorithms, ID_TOKEN_ALGORITHMS);
+            assert!(d.offline_access_needs_consent);
             assert_eq!(d.logout.client_id, None);
             assert_eq!(d.logout.id_token_hint, Some("id_token_hint"));
             assert_eq!(
@@ -371,6 +387,18 @@ mod tests {
         assert_eq!(
             OIDC.paths.discovery,
             Some("/oidc/.well-known/openid-configuration")
+        );
+        assert_eq!(
+            OIDC.auth_methods,
+            [
+                AuthMethod::ClientSecretPost,
+                AuthMethod::ClientSecretBasic,
+                AuthMethod::None
+            ]
+        );
+        assert_eq!(
+            OAUTH.auth_methods,
+            [AuthMethod::ClientSecretPost, AuthMethod::ClientSecretBasic]
         );
         assert_eq!(OAUTH.paths.end_session, None);
         assert_eq!(OAUTH.paths.jwks, None);
