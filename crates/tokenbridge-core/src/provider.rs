@@ -301,8 +301,7 @@ impl Provider {
     /// are looked up there when its description does not give them.
     pub async fn capabilities(&self) -> Result<Capabilities> {
         let mut capabilities = self.resolve().await?.endpoints.capabilities();
-        if self.inner.fixed.token.is_some() && !(capabilities.authorization && capabilities.jwks)
-        {
+        if self.inner.fixed.token.is_some() && !(capabilities.authorization && capabilities.jwks) {
             if let Some(metadata) = self.metadata().await? {
                 capabilities.authorization |= metadata.authorization_endpoint.is_some();
                 capabilities.jwks |= metadata.jwks_uri.is_some();

@@ -776,7 +776,10 @@ mod tests {
             prompt(Some("consent login")),
             [("prompt".to_owned(), "consent login".to_owned())]
         );
-        assert_eq!(prompt(Some("none")), [("prompt".to_owned(), "none".to_owned())]);
+        assert_eq!(
+            prompt(Some("none")),
+            [("prompt".to_owned(), "none".to_owned())]
+        );
     }
 
     #[test]

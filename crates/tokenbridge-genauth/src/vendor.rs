@@ -83,7 +83,8 @@ const OAUTH_AUTH_METHODS: &[AuthMethod] =
 /// An application signs ID tokens HS256 with its secret unless its console says RS256
 /// (the documentation's example header is `HS256`); which one is per application and not in
 /// discovery, so both are accepted, each only with its own key.
-const ID_TOKEN_ALGORITHMS: &[SigningAlgorithm] = &[SigningAlgorithm::Hs256, SigningAlgorithm::Rs256];
+const ID_TOKEN_ALGORITHMS: &[SigningAlgorithm] =
+    &[SigningAlgorithm::Hs256, SigningAlgorithm::Rs256];
 
 /// Codes, refresh tokens, client credentials (AccessKey / SecretKey) and the QR ticket.
 const GRANTS: &[GrantKind] = &[
@@ -183,27 +184,33 @@ pub mod paths {
 }
 
 /// GenAuth's OpenID Connect endpoints (`/oidc/*`): id tokens, discovery, JWKS and logout.
-pub static OIDC: VendorDescription = describe({
-    let mut p = EndpointPaths::NONE;
-    p.token = Some(paths::OIDC_TOKEN);
-    p.authorization = Some(paths::OIDC_AUTHORIZE);
-    p.revocation = Some(paths::OIDC_REVOCATION);
-    p.userinfo = Some(paths::OIDC_USERINFO);
-    p.jwks = Some(paths::OIDC_JWKS);
-    p.end_session = Some(paths::OIDC_END_SESSION);
-    p.discovery = Some(paths::OIDC_DISCOVERY);
-    p
-}, OIDC_AUTH_METHODS);
+pub static OIDC: VendorDescription = describe(
+    {
+        let mut p = EndpointPaths::NONE;
+        p.token = Some(paths::OIDC_TOKEN);
+        p.authorization = Some(paths::OIDC_AUTHORIZE);
+        p.revocation = Some(paths::OIDC_REVOCATION);
+        p.userinfo = Some(paths::OIDC_USERINFO);
+        p.jwks = Some(paths::OIDC_JWKS);
+        p.end_session = Some(paths::OIDC_END_SESSION);
+        p.discovery = Some(paths::OIDC_DISCOVERY);
+        p
+    },
+    OIDC_AUTH_METHODS,
+);
 
 /// GenAuth's OAuth 2.0 endpoints (`/oauth/*`): no id token, no discovery, no logout.
-pub static OAUTH: VendorDescription = describe({
-    let mut p = EndpointPaths::NONE;
-    p.token = Some(paths::OAUTH_TOKEN);
-    p.authorization = Some(paths::OAUTH_AUTHORIZE);
-    p.revocation = Some(paths::OAUTH_REVOCATION);
-    p.userinfo = Some(paths::OAUTH_USERINFO);
-    p
-}, OAUTH_AUTH_METHODS);
+pub static OAUTH: VendorDescription = describe(
+    {
+        let mut p = EndpointPaths::NONE;
+        p.token = Some(paths::OAUTH_TOKEN);
+        p.authorization = Some(paths::OAUTH_AUTHORIZE);
+        p.revocation = Some(paths::OAUTH_REVOCATION);
+        p.userinfo = Some(paths::OAUTH_USERINFO);
+        p
+    },
+    OAUTH_AUTH_METHODS,
+);
 
 /// The description of `protocol`'s endpoints: [`OIDC`] or [`OAUTH`].
 pub fn description(protocol: Protocol) -> &'static VendorDescription {

@@ -65,10 +65,10 @@ use tokenbridge_core::{AuthMethod, Protocol};
 use url::Url;
 
 use crate::conformance::{ConformanceTarget, IssuedCode, IssuedExtension, ProviderTarget};
+use crate::facts::genauth as facts;
 use crate::oidc::{
     ClientRegistration, CodeRequest, IdTokenSigning, OidcProvider, Profile, Reply, UserinfoStyle,
 };
-use crate::facts::genauth as facts;
 use crate::server::{any_loopback_port, lock, EmulatorServer, RecordedRequest, Recorder};
 
 /// The demo application every emulator starts with.

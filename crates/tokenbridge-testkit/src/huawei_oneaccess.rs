@@ -53,11 +53,11 @@ use serde_json::{json, Value};
 use tokenbridge_core::{AuthMethod, Protocol};
 
 use crate::conformance::ProviderTarget;
+use crate::facts::huawei_oneaccess as facts;
 use crate::oidc::{
     ClientRegistration, ErrorReplies, ExpiryStyle, IdTokenSigning, OidcEmulator, Profile,
     RefreshStyle, Reply, UserinfoStyle,
 };
-use crate::facts::huawei_oneaccess as facts;
 use crate::server::any_loopback_port;
 
 /// The token endpoint path.
@@ -110,7 +110,7 @@ impl OneAccessOptions {
         Self {
             protocol: Protocol::Oidc,
             expiry_style: ExpiryStyle::Number,
-        issue_refresh_tokens: false,
+            issue_refresh_tokens: false,
             invalid_client_status: 401,
         }
     }
