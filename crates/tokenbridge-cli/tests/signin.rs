@@ -331,7 +331,9 @@ impl Running {
     /// without `expires_at`.
     fn expected_tokens(&self) -> Value {
         let (expires_in, refresh) = match self.kind() {
-            Kind::Oidc | Kind::GenAuth => (3600, true),
+            Kind::Oidc => (3600, true),
+            // GenAuth returns a refresh token only for offline_access with prompt=consent.
+            Kind::GenAuth => (3600, false),
             Kind::Tencent => (tencent_ciam::EXPIRES_IN, true),
             Kind::Huawei => (huawei_oneaccess::EXPIRES_IN, false),
         };

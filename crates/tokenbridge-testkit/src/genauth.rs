@@ -575,7 +575,27 @@ impl GenAuthEmulator {
         self.shared.issue_ticket(app_id)
     }
 
-    /// Mints an authorization code at `protocol`'s token endpoint for `app_id`.
+    /// Mints an authorization code at `protocol`'s token endpoint for `app_id`, as a sign-in
+    /// with `scope=openid offline_access profile` and `prompt=consent` would: at `/oidc` it is
+    /// the kind of code that gets a refresh token (GenAuth's OpenID Connect guide).
+    pub fn issue_offline_code(
+        &self,
+        protocol: Protocol,
+        app_id: &str,
+        redirect_uri: &str,
+        code_challenge: Option<String>,
+    ) -> String {
+        self.provider(protocol).issue_consented_code(CodeRequest {
+            client_id: app_id.into(),
+            redirect_uri: redirect_uri.into(),
+            code_challenge,
+            scope: Some("openid offline_access profile".into()),
+        })
+    }
+
+    /// Mints an authorization code at `protocol`'s token endpoint for `app_id`, with the
+    /// protocol's default scope; at `/oidc` it gets no refresh token (see
+    /// [`GenAuthEmulator::issue_offline_code`]).
     pub fn issue_code(
         &self,
         protocol: Protocol,
