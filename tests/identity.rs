@@ -383,8 +383,7 @@ async fn genauth_accepts_hs256_and_rs256_by_default_each_with_its_own_key() {
     assert_eq!(verified.key_id.as_deref(), Some("rsa-1"));
     assert_eq!(vendor.jwks_fetches(), 1);
     // An RSA key is never an HMAC secret.
-    let confused =
-        jose::sign_hs256(TestKey::Rsa1.public_pem().as_bytes(), Some("rsa-1"), &good);
+    let confused = jose::sign_hs256(TestKey::Rsa1.public_pem().as_bytes(), Some("rsa-1"), &good);
     assert_eq!(refused(&provider, &confused, None).await, "signature");
     assert_eq!(vendor.jwks_fetches(), 1, "HS256 never reads the JWKS");
 
@@ -395,8 +394,12 @@ async fn genauth_accepts_hs256_and_rs256_by_default_each_with_its_own_key() {
         .auth_method(AuthMethod::None)
         .build()
         .unwrap();
-    let algorithms: Vec<SigningAlgorithm> =
-        public.id_token_verifier().await.unwrap().algorithms().collect();
+    let algorithms: Vec<SigningAlgorithm> = public
+        .id_token_verifier()
+        .await
+        .unwrap()
+        .algorithms()
+        .collect();
     assert_eq!(algorithms, [SigningAlgorithm::Rs256]);
     assert_eq!(refused(&public, &hs, None).await, "algorithm");
     public
@@ -751,7 +754,12 @@ fn rsa_header_of(sent: &[tokenbridge_testkit::RecordedRequest], client_id: &str)
 async fn userinfo_is_normalized_for_every_kind() {
     for kind in KINDS {
         let vendor = Vendor::start(kind).await;
-        let provider = vendor.provider("");
+        // OneAccess documents its camelCase userinfo (ShowUser_0) without saying OIDC
+        // applications get it too, so it is asserted for an OAuth 2.0 application.
+        let provider = vendor.provider(match kind {
+            Kind::Huawei => "protocol = \"oauth\"",
+            _ => "",
+        });
         let at = vendor.state().issue_access_token(CLIENT_ID);
         let identity = provider
             .userinfo(&SecretString::from(at.clone()))
@@ -774,7 +782,7 @@ async fn userinfo_is_normalized_for_every_kind() {
         assert_eq!(request.header("accept"), Some("application/json"));
         match kind {
             Kind::Huawei => {
-                // camelCase as sent, no `sub`; no email_verified or picture from OneAccess.
+                // camelCase as sent (ShowUser_0), no `sub`; no email_verified or picture.
                 assert_eq!(identity.claims["userName"], "demo");
                 assert_eq!(identity.claims["mobile"], "+86 138 0000 0000");
                 assert!(!identity.claims.contains_key("sub"));

@@ -376,7 +376,8 @@ async fn genauth_every_grant() {
     );
 
     // Code with PKCE.
-    let code = emulator.issue_offline_code(Protocol::Oidc, DEMO_APP_ID, REDIRECT, Some(s256(VERIFIER)));
+    let code =
+        emulator.issue_offline_code(Protocol::Oidc, DEMO_APP_ID, REDIRECT, Some(s256(VERIFIER)));
     emulator.clear_requests();
     exchange_ok(
         &exchange_args(

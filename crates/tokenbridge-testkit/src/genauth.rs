@@ -345,10 +345,10 @@ pub fn oidc_profile() -> Profile {
     p.token_path = OIDC_TOKEN_PATH.into();
     p.authorize_path = Some(facts::OIDC_AUTHORIZE_PATH.into());
     p.revocation_path = Some(OIDC_REVOCATION_PATH.into());
-    // inferred: not in GenAuth's documentation; the emulator's logout redirects whether or
-    // not `id_token_hint` is sent (GenAuth honours `post_logout_redirect_uri` only with it).
     p.end_session_path = Some(facts::OIDC_END_SESSION_PATH.into());
     p.logout_redirect_param = facts::LOGOUT_REDIRECT_PARAM.into();
+    // `post_logout_redirect_uri` is honoured only with `id_token_hint` (V3 OpenAPI spec).
+    p.logout_redirect_needs_id_token_hint = true;
     p.discovery_path = Some(facts::OIDC_DISCOVERY_PATH.into());
     p.jwks_path = Some(facts::OIDC_JWKS_PATH.into());
     // `GET`/`POST /oidc/me`: standard claims, unset ones `null` (V3 OpenAPI spec).

@@ -224,6 +224,8 @@ pub fn profile(options: &OneAccessOptions) -> Profile {
         revocation_path: None,
         end_session_path: Some(facts::LOGOUT_PATH.into()),
         logout_redirect_param: facts::LOGOUT_REDIRECT_PARAM.into(),
+        // inferred: not in the vendor's documentation; the redirect needs no other parameter.
+        logout_redirect_needs_id_token_hint: false,
         // OneAccess's documentation does not mention RFC 9207's `iss` parameter.
         // OAuth 2.0 applications spell the authorize parameter `redirect_url`
         // (IssueOAuthAccessToken: "must equal the authorize request's redirect_url").

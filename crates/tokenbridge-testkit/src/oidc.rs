@@ -248,6 +248,9 @@ pub struct Profile {
     pub end_session_path: Option<String>,
     /// The parameter of the logout request naming where to go afterwards.
     pub logout_redirect_param: String,
+    /// Whether the logout endpoint follows that parameter only next to an `id_token_hint`
+    /// (GenAuth); otherwise it answers a page saying the user is signed out.
+    pub logout_redirect_needs_id_token_hint: bool,
     /// Whether the authorize endpoint adds `iss` to its redirect (RFC 9207), and discovery
     /// says so.
     pub send_iss: bool,
@@ -337,6 +340,7 @@ impl Profile {
             revocation_path: Some("/revoke".into()),
             end_session_path: Some("/logout".into()),
             logout_redirect_param: "post_logout_redirect_uri".into(),
+            logout_redirect_needs_id_token_hint: false,
             send_iss: true,
             authorize_redirect_param: "redirect_uri".into(),
             id_token_signing: IdTokenSigning::Rs256,
@@ -1365,11 +1369,13 @@ impl OidcProvider {
         }
         if let Some(path) = &self.profile.end_session_path {
             let param = self.profile.logout_redirect_param.clone();
+            let needs_hint = self.profile.logout_redirect_needs_id_token_hint;
             router = router.route(
                 path,
                 get(
                     move |Query(query): Query<HashMap<String, String>>| async move {
-                        logout_response(query.get(&param))
+                        let hinted = !needs_hint || query.contains_key("id_token_hint");
+                        logout_response(query.get(&param).filter(|_| hinted))
                     },
                 ),
             );

@@ -152,6 +152,8 @@ pub fn profile() -> Profile {
         revocation_path: Some(facts::REVOKE_PATH.into()),
         end_session_path: Some(facts::LOGOUT_PATH.into()),
         logout_redirect_param: facts::LOGOUT_REDIRECT_PARAM.into(),
+        // inferred: not in the vendor's documentation; the redirect needs no other parameter.
+        logout_redirect_needs_id_token_hint: false,
         // Tencent CIAM's documentation does not mention RFC 9207's `iss` parameter.
         authorize_redirect_param: "redirect_uri".into(),
         send_iss: false,
