@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use tokenbridge::core::CallbackError;
 use tokenbridge::{
     reqwest, Config, Error, ErrorKind, ExposeSecret, Grant, LogoutRequest, PendingLogin, Provider,
-    Registry, SecretString, TokenExchanger, TokenTypeHint, Url,
+    Registry, SecretString, SigningAlgorithm, TokenExchanger, TokenTypeHint, Url,
 };
 use tokenbridge_testkit::genauth;
 use tokenbridge_testkit::huawei_oneaccess::{self, HuaweiOneAccessEmulator};
@@ -827,7 +827,7 @@ async fn huawei_oauth_applications_spell_the_authorize_parameter_redirect_url() 
     .await
     .unwrap();
     let config = Config::from_toml_str(&format!(
-        "[providers.corp]\nkind = \"huawei-oneaccess\"\nprotocol = \"oauth\"\nbase_url = \"{}\"\nclient_id = \"{CLIENT_ID}\"\nclient_secret = \"{CLIENT_SECRET}\"\nscopes = [\"get_user_info\"]\n",
+        "[providers.corp]\nkind = \"huawei-oneaccess\"\nprotocol = \"oauth\"\nbase_url = \"{}\"\nclient_id = \"{CLIENT_ID}\"\nclient_secret = \"{CLIENT_SECRET}\"\n",
         emulator.base()
     ))
     .unwrap();
@@ -838,6 +838,14 @@ async fn huawei_oauth_applications_spell_the_authorize_parameter_redirect_url() 
         .build()
         .await
         .unwrap();
+    // The documented scope of an OAuth 2.0 application, and no nonce: openid (and with it
+    // the nonce) is for OIDC applications.
+    assert_eq!(
+        param(&request.url, "scope").as_deref(),
+        Some(huawei_oneaccess::OAUTH_SCOPE)
+    );
+    assert_eq!(param(&request.url, "nonce"), None);
+    assert!(request.pending.nonce().is_none());
     assert_eq!(
         param(&request.url, "redirect_url").as_deref(),
         Some(REDIRECT)
@@ -855,4 +863,56 @@ async fn huawei_oauth_applications_spell_the_authorize_parameter_redirect_url() 
         sent[0].form_param("redirect_uri").as_deref(),
         Some(REDIRECT)
     );
+}
+
+#[tokio::test]
+async fn genauth_asks_consent_with_offline_access_and_only_then_gets_a_refresh_token() {
+    let vendor = Vendor::start(Kind::GenAuth).await;
+    // The default scope: no offline_access, no prompt, and GenAuth returns no refresh token.
+    let provider = vendor.provider(&format!("redirect_uri = \"{REDIRECT}\""));
+    let request = provider.authorization_request().build().await.unwrap();
+    assert_eq!(param(&request.url, "prompt"), None);
+    let callback = authorize(&request.url).await;
+    let login = provider
+        .complete_login(callback.as_str(), request.pending)
+        .await
+        .unwrap();
+    assert!(login.tokens.refresh_token().is_none());
+
+    // offline_access: prompt=consent is added (joined to the caller's prompt), and the code
+    // gets a refresh token.
+    let provider = vendor.provider(&format!(
+        "redirect_uri = \"{REDIRECT}\"\nscopes = \"openid offline_access\""
+    ));
+    let request = provider.authorization_request().build().await.unwrap();
+    assert_eq!(
+        param(&request.url, "scope").as_deref(),
+        Some("openid offline_access")
+    );
+    assert_eq!(param(&request.url, "prompt").as_deref(), Some("consent"));
+    let with_login = provider
+        .authorization_request()
+        .param("prompt", "login")
+        .build()
+        .await
+        .unwrap();
+    assert_eq!(
+        param(&with_login.url, "prompt").as_deref(),
+        Some("login consent")
+    );
+    let callback = authorize(&request.url).await;
+    let login = provider
+        .complete_login(callback.as_str(), request.pending)
+        .await
+        .unwrap();
+    assert!(login.tokens.refresh_token().is_some());
+    assert_eq!(login.id_token.unwrap().algorithm, SigningAlgorithm::Hs256);
+
+    // Other vendors' sign-ins are left as asked.
+    let tencent = Vendor::start(Kind::Tencent).await;
+    let provider = tencent.provider(&format!(
+        "redirect_uri = \"{REDIRECT}\"\nscopes = \"openid offline_access\""
+    ));
+    let request = provider.authorization_request().build().await.unwrap();
+    assert_eq!(param(&request.url, "prompt"), None);
 }

@@ -251,7 +251,10 @@ async fn public_app_code_without_verifier_is_refused_and_told_to_use_pkce() {
     // Public apps use PKCE (the PKCE page); how Tencent refuses a public app's code sent
     // without a verifier is not documented, so the refusal is scripted: the client-
     // authentication failure such a request would get.
-    ciam.push_reply(Reply::json(401, serde_json::json!({"error": "invalid_client"})));
+    ciam.push_reply(Reply::json(
+        401,
+        serde_json::json!({"error": "invalid_client"}),
+    ));
     let code = ciam.issue_code(DEMO_PUBLIC_CLIENT_ID, DEMO_REDIRECT_URI, None);
     let spa = public(ciam.base(), DEMO_PUBLIC_CLIENT_ID);
     let err = spa
