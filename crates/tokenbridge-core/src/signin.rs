@@ -678,9 +678,14 @@ impl Provider {
         }
         self.client_auth().await?.apply(&mut request)?;
         let response = self.http().send(&request).await?;
-        // RFC 7009 2.2: 200 whether or not the token was valid; the body is not read.
+        // RFC 7009 2.2: 200 whether or not the token was valid; the body is read only by a
+        // vendor that reports failures with a 2xx.
         if response.is_success() {
-            return Ok(());
+            return self
+                .vendor()
+                .hooks
+                .check_revocation_response(&response)
+                .map_err(|e| self.vendor().errors.classify(e));
         }
         let object = decode_json_object(&response).map_err(|e| self.vendor().errors.classify(e))?;
         Err(self

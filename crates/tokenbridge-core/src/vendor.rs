@@ -322,6 +322,13 @@ pub trait VendorHooks: Send + Sync + fmt::Debug {
         error
     }
 
+    /// Reads a successful (2xx) answer of the revocation endpoint. The default accepts it
+    /// without reading the body (RFC 7009 2.2); a vendor that reports failures with HTTP 200
+    /// (GenAuth's V3 envelope) returns its error here. Non-2xx answers are handled by core.
+    fn check_revocation_response(&self, _response: &HttpResponse) -> Result<()> {
+        Ok(())
+    }
+
     /// Adjusts a userinfo request (a `GET` with `Authorization: Bearer` and
     /// `Accept: application/json` already set) before it is sent.
     fn prepare_userinfo_request(&self, _request: &mut TokenRequest) -> Result<()> {

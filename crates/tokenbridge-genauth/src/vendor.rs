@@ -23,7 +23,7 @@ use tokenbridge_core::{
     Result, SigningAlgorithm, TokenRequest, TokenSet, VendorDescription, VendorHooks,
 };
 
-use crate::wire::{parse_envelope_tokens, unwrap_envelope};
+use crate::wire::{parse_envelope_tokens, unwrap_envelope, STATUS_OK};
 
 /// The configuration `kind`, and the `vendor` of every [`VendorError`](tokenbridge_core::VendorError)
 /// this crate returns.
@@ -328,6 +328,23 @@ impl VendorHooks for GenAuthHooks {
         token_set_from_fields(response, object, provider)
     }
 
+    /// GenAuth reports business failures with HTTP 200 and an error `statusCode` in the V3
+    /// envelope, so a 2xx revocation answer whose `statusCode` is not 200 is an
+    /// [`Error::Vendor`]. An empty body, or JSON without `statusCode`, is success (RFC 7009).
+    fn check_revocation_response(&self, response: &HttpResponse) -> Result<()> {
+        let Ok(object) = decode_json_object(response) else {
+            return Ok(());
+        };
+        let ok = |status: &serde_json::Value| {
+            status.as_i64() == Some(STATUS_OK)
+                || status.as_str().map(str::trim) == Some(STATUS_OK.to_string().as_str())
+        };
+        match object.get("statusCode") {
+            Some(status) if !ok(status) => unwrap_envelope(response, object).map(|_| ()),
+            _ => Ok(()),
+        }
+    }
+
     /// On the ticket exchange, a business `statusCode` 400 whose `apiCode` the table does not
     /// know is taken as a refused ticket (inferred): the request carries nothing else but the
     /// client's credentials, whose refusal GenAuth reports otherwise.
@@ -421,6 +438,45 @@ mod tests {
         for entry in ERRORS.0 {
             assert!(entry.inferred || entry.code == "2011", "{entry:?}");
         }
+    }
+
+    fn answer(body: &str) -> HttpResponse {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if !body.is_empty() {
+            headers.insert(
+                reqwest::header::CONTENT_TYPE,
+                reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        }
+        HttpResponse::new(
+            tokenbridge_core::Url::parse("https://a.genauth.ai/oidc/token/revocation").unwrap(),
+            200,
+            headers,
+            body.to_owned(),
+        )
+    }
+
+    #[test]
+    fn a_revocation_failure_reported_with_http_200_is_an_error() {
+        for ok in [
+            "",
+            "{}",
+            r#"{"statusCode":200,"message":"success"}"#,
+            r#"{"statusCode":"200","message":"success","data":null}"#,
+        ] {
+            GenAuthHooks
+                .check_revocation_response(&answer(ok))
+                .unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+        let err = GenAuthHooks
+            .check_revocation_response(&answer(
+                r#"{"statusCode":400,"message":"token invalid","apiCode":1001,"requestId":"r-1"}"#,
+            ))
+            .unwrap_err();
+        let vendor = err.vendor_error().expect("a vendor error");
+        assert_eq!((vendor.http_status, vendor.status_code), (200, 400));
+        assert_eq!(vendor.api_code.as_deref(), Some("1001"));
+        assert_eq!(err.kind(), ErrorKind::InvalidRequest, "{err}");
     }
 
     #[test]
