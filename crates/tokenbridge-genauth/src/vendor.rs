@@ -155,9 +155,8 @@ const fn describe(paths: EndpointPaths, auth_methods: &'static [AuthMethod]) -> 
     d
 }
 
-/// GenAuth's OpenID Connect endpoints (`/oidc/*`): id tokens, discovery, JWKS and logout.
 /// GenAuth's protocol paths below the app host, as [`OIDC`] and [`OAUTH`] use them (and the
-/// testkit's emulator, so the two cannot drift apart).
+/// testkit writes them out on its own from GenAuth's pages, so conformance catches a wrong one).
 pub mod paths {
     /// `/oidc/token`.
     pub const OIDC_TOKEN: &str = "/oidc/token";

@@ -45,7 +45,8 @@ use tokenbridge_core::{
 pub static OIDC: VendorDescription = oneaccess(true);
 
 /// OneAccess's documented paths below the user access domain, as the descriptions use them
-/// (and the testkit's emulator, so the two cannot drift apart).
+/// (the testkit writes them out on its own from OneAccess's pages, so conformance catches a
+/// wrong one).
 pub mod paths {
     /// The token endpoint (IssueIDToken, IssueOAuthAccessToken, RenewOIDCToken).
     pub const TOKEN: &str = "/api/v1/oauth2/token";

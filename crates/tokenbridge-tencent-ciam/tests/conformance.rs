@@ -98,3 +98,31 @@ async fn public_app_with_pkce() {
         ["refresh", "bad_refresh_token", "one_time_extension"]
     );
 }
+
+#[tokio::test]
+async fn an_adapter_with_a_wrong_path_fails_conformance() {
+    // The emulator serves Tencent's documented paths, written out in the testkit from
+    // Tencent's pages, not read from this crate: a description with a wrong token path is
+    // caught instead of being served back what it asks for.
+    let ciam = TencentCiamEmulator::start().await.unwrap();
+    let mut wrong = tokenbridge_tencent_ciam::DESCRIPTION;
+    wrong.paths.token = Some("/oauth2/access_token");
+    let provider = tokenbridge_core::Provider::builder("tencent")
+        .vendor(Box::leak(Box::new(wrong)))
+        .base_url(ciam.base())
+        .client_id(tokenbridge_testkit::tencent_ciam::DEMO_CLIENT_ID)
+        .client_secret(SecretString::from(
+            tokenbridge_testkit::tencent_ciam::DEMO_CLIENT_SECRET,
+        ))
+        .build()
+        .unwrap();
+    let failure = run_all(Arc::new(provider), &ciam.target("demo-app"))
+        .await
+        .unwrap_err();
+    assert_eq!(failure.check, "code_exchange", "{failure}");
+    assert_eq!(
+        ciam.token_requests().len(),
+        0,
+        "nothing reached the documented path"
+    );
+}
