@@ -186,7 +186,10 @@ async fn refused(provider: &Provider, token: &str, nonce: Option<&str>) -> &'sta
 async fn sign_in_verifies_the_id_token_at_every_vendor() {
     for kind in KINDS {
         let vendor = Vendor::start(kind).await;
-        let provider = vendor.provider("scopes = \"openid profile email\"");
+        let provider = vendor.running.signin_provider(&format!(
+            "redirect_uri = \"{REDIRECT}\"\nscopes = \"openid profile email\""
+        ));
+        let client_id = vendor.running.signin_client_id();
         let request = provider.authorization_request().build().await.unwrap();
         let nonce = request.pending.nonce().unwrap().expose_secret().to_owned();
         let callback = authorize(&request.url).await;
@@ -197,7 +200,7 @@ async fn sign_in_verifies_the_id_token_at_every_vendor() {
         let token = login.id_token.as_ref().expect("a verified ID token");
         assert_eq!(token.issuer, vendor.issuer(), "{kind:?}");
         assert_eq!(token.subject, DEMO_SUBJECT);
-        assert_eq!(token.audience, [CLIENT_ID]);
+        assert_eq!(token.audience, [client_id]);
         // The verifier refuses a nonce other than the login's; that Tencent's and OneAccess's
         // ID tokens carry one (and `at_hash`) is not documented, so only the standard
         // provider is held to them.

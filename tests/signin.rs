@@ -23,7 +23,7 @@ const REDIRECT: &str = "http://127.0.0.1:8400/callback";
 
 mod support;
 
-use support::vendors::{Kind, Running, CLIENT_ID, CLIENT_SECRET, KINDS};
+use support::vendors::{Kind, Running, CLIENT_ID, CLIENT_SECRET, KINDS, TENCENT_PUBLIC_CLIENT_ID};
 
 // ---------------------------------------------------------------------------------------------
 // The four kinds
@@ -83,6 +83,20 @@ impl Vendor {
 
     fn provider(&self, extra: &str) -> Provider {
         self.running.provider(extra)
+    }
+
+    /// The provider of browser sign-ins (Tencent's public app; see `Running::signin_toml`).
+    fn signin_provider(&self, extra: &str) -> Provider {
+        self.running.signin_provider(extra)
+    }
+
+    /// The client authentication a sign-in's code exchange carries: the public app's
+    /// `client_id` alone at Tencent, else [`Vendor::client_auth`].
+    fn signin_client_auth(&self) -> (Vec<(String, String)>, Option<String>) {
+        match self.running.kind() {
+            Kind::Tencent => (pairs(&[("client_id", TENCENT_PUBLIC_CLIENT_ID)]), None),
+            _ => self.client_auth(),
+        }
     }
 
     fn token_requests(&self) -> Vec<RecordedRequest> {
@@ -187,7 +201,8 @@ async fn sign_in_end_to_end_for_every_kind() {
     for kind in KINDS {
         let vendor = Vendor::start(kind).await;
         let what = format!("{kind:?}");
-        let provider = vendor.provider(&format!("redirect_uri = \"{REDIRECT}\""));
+        let provider = vendor.signin_provider(&format!("redirect_uri = \"{REDIRECT}\""));
+        let client_id = vendor.running.signin_client_id();
         let request = provider
             .authorization_request()
             .param("prompt", "login")
@@ -213,7 +228,7 @@ async fn sign_in_end_to_end_for_every_kind() {
             query_pairs(url),
             pairs(&[
                 ("response_type", "code"),
-                ("client_id", CLIENT_ID),
+                ("client_id", client_id),
                 ("redirect_uri", REDIRECT),
                 ("scope", "openid"),
                 ("state", state),
@@ -268,7 +283,7 @@ async fn sign_in_end_to_end_for_every_kind() {
 
         let requests = vendor.token_requests();
         assert_eq!(requests.len(), 1, "{what}: one token request");
-        let (auth_pairs, authorization) = vendor.client_auth();
+        let (auth_pairs, authorization) = vendor.signin_client_auth();
         let mut expected = pairs(&[
             ("grant_type", "authorization_code"),
             ("code", &code),
@@ -394,7 +409,7 @@ async fn every_bad_callback_is_refused_without_a_token_request() {
     for kind in KINDS {
         let vendor = Vendor::start(kind).await;
         let what = format!("{kind:?}");
-        let provider = vendor.provider(&format!("redirect_uri = \"{REDIRECT}\""));
+        let provider = vendor.signin_provider(&format!("redirect_uri = \"{REDIRECT}\""));
         let start = || async {
             let request = provider.authorization_request().build().await.unwrap();
             let callback = authorize(&request.url).await;
@@ -564,7 +579,7 @@ async fn every_bad_callback_is_refused_without_a_token_request() {
 #[tokio::test]
 async fn a_refused_callback_leaves_the_login_open_for_the_real_one() {
     let vendor = Vendor::start(Kind::Tencent).await;
-    let provider = vendor.provider(&format!("redirect_uri = \"{REDIRECT}\""));
+    let provider = vendor.signin_provider(&format!("redirect_uri = \"{REDIRECT}\""));
     let request = provider.authorization_request().build().await.unwrap();
     let callback = authorize(&request.url).await;
     let kept = copy(&request.pending);
