@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use tokenbridge::core::CallbackError;
 use tokenbridge::{
     reqwest, Config, Error, ErrorKind, ExposeSecret, Grant, LogoutRequest, PendingLogin, Provider,
-    Registry, SecretString, TokenExchanger, TokenTypeHint, Url,
+    Registry, SecretString, SigningAlgorithm, TokenExchanger, TokenTypeHint, Url,
 };
 use tokenbridge_testkit::genauth;
 use tokenbridge_testkit::huawei_oneaccess::{self, HuaweiOneAccessEmulator};
@@ -25,7 +25,7 @@ const REDIRECT: &str = "http://127.0.0.1:8400/callback";
 
 mod support;
 
-use support::vendors::{Kind, Running, CLIENT_ID, CLIENT_SECRET, KINDS};
+use support::vendors::{Kind, Running, CLIENT_ID, CLIENT_SECRET, KINDS, TENCENT_PUBLIC_CLIENT_ID};
 
 // ---------------------------------------------------------------------------------------------
 // The four kinds
@@ -85,6 +85,20 @@ impl Vendor {
 
     fn provider(&self, extra: &str) -> Provider {
         self.running.provider(extra)
+    }
+
+    /// The provider of browser sign-ins (Tencent's public app; see `Running::signin_toml`).
+    fn signin_provider(&self, extra: &str) -> Provider {
+        self.running.signin_provider(extra)
+    }
+
+    /// The client authentication a sign-in's code exchange carries: the public app's
+    /// `client_id` alone at Tencent, else [`Vendor::client_auth`].
+    fn signin_client_auth(&self) -> (Vec<(String, String)>, Option<String>) {
+        match self.running.kind() {
+            Kind::Tencent => (pairs(&[("client_id", TENCENT_PUBLIC_CLIENT_ID)]), None),
+            _ => self.client_auth(),
+        }
     }
 
     fn token_requests(&self) -> Vec<RecordedRequest> {
@@ -206,7 +220,8 @@ async fn sign_in_end_to_end_for_every_kind() {
     for kind in KINDS {
         let vendor = Vendor::start(kind).await;
         let what = format!("{kind:?}");
-        let provider = vendor.provider(&format!("redirect_uri = \"{REDIRECT}\""));
+        let provider = vendor.signin_provider(&format!("redirect_uri = \"{REDIRECT}\""));
+        let client_id = vendor.running.signin_client_id();
         let request = provider
             .authorization_request()
             .param("prompt", "login")
@@ -232,7 +247,7 @@ async fn sign_in_end_to_end_for_every_kind() {
             query_pairs(url),
             pairs(&[
                 ("response_type", "code"),
-                ("client_id", CLIENT_ID),
+                ("client_id", client_id),
                 ("redirect_uri", REDIRECT),
                 ("scope", "openid"),
                 ("state", state),
@@ -287,7 +302,7 @@ async fn sign_in_end_to_end_for_every_kind() {
 
         let requests = vendor.token_requests();
         assert_eq!(requests.len(), 1, "{what}: one token request");
-        let (auth_pairs, authorization) = vendor.client_auth();
+        let (auth_pairs, authorization) = vendor.signin_client_auth();
         let mut expected = pairs(&[
             ("grant_type", "authorization_code"),
             ("code", &code),
@@ -413,7 +428,7 @@ async fn every_bad_callback_is_refused_without_a_token_request() {
     for kind in KINDS {
         let vendor = Vendor::start(kind).await;
         let what = format!("{kind:?}");
-        let provider = vendor.provider(&format!("redirect_uri = \"{REDIRECT}\""));
+        let provider = vendor.signin_provider(&format!("redirect_uri = \"{REDIRECT}\""));
         let start = || async {
             let request = provider.authorization_request().build().await.unwrap();
             let callback = authorize(&request.url).await;
@@ -583,7 +598,7 @@ async fn every_bad_callback_is_refused_without_a_token_request() {
 #[tokio::test]
 async fn a_refused_callback_leaves_the_login_open_for_the_real_one() {
     let vendor = Vendor::start(Kind::Tencent).await;
-    let provider = vendor.provider(&format!("redirect_uri = \"{REDIRECT}\""));
+    let provider = vendor.signin_provider(&format!("redirect_uri = \"{REDIRECT}\""));
     let request = provider.authorization_request().build().await.unwrap();
     let callback = authorize(&request.url).await;
     let kept = copy(&request.pending);
@@ -923,7 +938,7 @@ async fn huawei_oauth_applications_spell_the_authorize_parameter_redirect_url() 
     .await
     .unwrap();
     let config = Config::from_toml_str(&format!(
-        "[providers.corp]\nkind = \"huawei-oneaccess\"\nprotocol = \"oauth\"\nbase_url = \"{}\"\nclient_id = \"{CLIENT_ID}\"\nclient_secret = \"{CLIENT_SECRET}\"\nscopes = [\"get_user_info\"]\n",
+        "[providers.corp]\nkind = \"huawei-oneaccess\"\nprotocol = \"oauth\"\nbase_url = \"{}\"\nclient_id = \"{CLIENT_ID}\"\nclient_secret = \"{CLIENT_SECRET}\"\n",
         emulator.base()
     ))
     .unwrap();
@@ -934,6 +949,14 @@ async fn huawei_oauth_applications_spell_the_authorize_parameter_redirect_url() 
         .build()
         .await
         .unwrap();
+    // The documented scope of an OAuth 2.0 application, and no nonce: openid (and with it
+    // the nonce) is for OIDC applications.
+    assert_eq!(
+        param(&request.url, "scope").as_deref(),
+        Some(huawei_oneaccess::OAUTH_SCOPE)
+    );
+    assert_eq!(param(&request.url, "nonce"), None);
+    assert!(request.pending.nonce().is_none());
     assert_eq!(
         param(&request.url, "redirect_url").as_deref(),
         Some(REDIRECT)
@@ -951,4 +974,56 @@ async fn huawei_oauth_applications_spell_the_authorize_parameter_redirect_url() 
         sent[0].form_param("redirect_uri").as_deref(),
         Some(REDIRECT)
     );
+}
+
+#[tokio::test]
+async fn genauth_asks_consent_with_offline_access_and_only_then_gets_a_refresh_token() {
+    let vendor = Vendor::start(Kind::GenAuth).await;
+    // The default scope: no offline_access, no prompt, and GenAuth returns no refresh token.
+    let provider = vendor.provider(&format!("redirect_uri = \"{REDIRECT}\""));
+    let request = provider.authorization_request().build().await.unwrap();
+    assert_eq!(param(&request.url, "prompt"), None);
+    let callback = authorize(&request.url).await;
+    let login = provider
+        .complete_login(callback.as_str(), request.pending)
+        .await
+        .unwrap();
+    assert!(login.tokens.refresh_token().is_none());
+
+    // offline_access: prompt=consent is added (joined to the caller's prompt), and the code
+    // gets a refresh token.
+    let provider = vendor.provider(&format!(
+        "redirect_uri = \"{REDIRECT}\"\nscopes = \"openid offline_access\""
+    ));
+    let request = provider.authorization_request().build().await.unwrap();
+    assert_eq!(
+        param(&request.url, "scope").as_deref(),
+        Some("openid offline_access")
+    );
+    assert_eq!(param(&request.url, "prompt").as_deref(), Some("consent"));
+    let with_login = provider
+        .authorization_request()
+        .param("prompt", "login")
+        .build()
+        .await
+        .unwrap();
+    assert_eq!(
+        param(&with_login.url, "prompt").as_deref(),
+        Some("login consent")
+    );
+    let callback = authorize(&request.url).await;
+    let login = provider
+        .complete_login(callback.as_str(), request.pending)
+        .await
+        .unwrap();
+    assert!(login.tokens.refresh_token().is_some());
+    assert_eq!(login.id_token.unwrap().algorithm, SigningAlgorithm::Hs256);
+
+    // Other vendors' sign-ins are left as asked.
+    let tencent = Vendor::start(Kind::Tencent).await;
+    let provider = tencent.provider(&format!(
+        "redirect_uri = \"{REDIRECT}\"\nscopes = \"openid offline_access\""
+    ));
+    let request = provider.authorization_request().build().await.unwrap();
+    assert_eq!(param(&request.url, "prompt"), None);
 }

@@ -15,6 +15,8 @@ use tokenbridge_testkit::{
 pub(crate) const CLIENT_ID: &str = "demo-app";
 /// Its secret.
 pub(crate) const CLIENT_SECRET: &str = "demo-secret";
+/// Tencent CIAM's public (PKCE) demo app, which browser sign-ins use there.
+pub(crate) const TENCENT_PUBLIC_CLIENT_ID: &str = "demo-spa";
 
 /// A built-in kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +119,35 @@ impl Running {
     /// The provider the registry builds from [`toml`](Self::toml).
     pub(crate) fn provider(&self, extra: &str) -> Provider {
         let config = Config::from_toml_str(&self.toml(extra)).unwrap();
+        Registry::new().build(&config, "corp").unwrap()
+    }
+
+    /// The client a browser sign-in uses: the demo client, except at Tencent CIAM, where it is
+    /// the public app. Sign-in always sends a PKCE verifier, and Tencent documents PKCE for
+    /// public apps only: whether it takes a secret and a verifier together is not documented,
+    /// so no test relies on it.
+    pub(crate) fn signin_client_id(&self) -> &'static str {
+        match self.kind() {
+            Kind::Tencent => TENCENT_PUBLIC_CLIENT_ID,
+            _ => CLIENT_ID,
+        }
+    }
+
+    /// [`toml`](Self::toml) for [`signin_client_id`](Self::signin_client_id) (no secret for
+    /// Tencent's public app).
+    pub(crate) fn signin_toml(&self, extra: &str) -> String {
+        match self.kind() {
+            Kind::Tencent => format!(
+                "[providers.corp]\nkind = \"tencent-ciam\"\nbase_url = \"{}\"\nclient_id = \"{TENCENT_PUBLIC_CLIENT_ID}\"\n{extra}\n",
+                self.server().base()
+            ),
+            _ => self.toml(extra),
+        }
+    }
+
+    /// The provider the registry builds from [`signin_toml`](Self::signin_toml).
+    pub(crate) fn signin_provider(&self, extra: &str) -> Provider {
+        let config = Config::from_toml_str(&self.signin_toml(extra)).unwrap();
         Registry::new().build(&config, "corp").unwrap()
     }
 }

@@ -305,10 +305,18 @@ async fn genauth_every_grant() {
         ("client_id", DEMO_APP_ID),
         ("client_secret", DEMO_APP_SECRET),
     ];
-    let user_tokens = redacted("corp", Some(3600), true, true, &["openid", "profile"]);
+    let user_tokens = redacted(
+        "corp",
+        Some(3600),
+        true,
+        true,
+        &["openid", "offline_access", "profile"],
+    );
 
-    // Authorization code, revealed: the tokens are the ones the emulator issued.
-    let code = emulator.issue_code(Protocol::Oidc, DEMO_APP_ID, REDIRECT, None);
+    // Authorization code, revealed: the tokens are the ones the emulator issued. GenAuth
+    // returns a refresh token only to a sign-in that asked for offline_access with
+    // prompt=consent.
+    let code = emulator.issue_offline_code(Protocol::Oidc, DEMO_APP_ID, REDIRECT, None);
     let out = exchange_ok(
         &exchange_args(
             &config,
@@ -368,7 +376,8 @@ async fn genauth_every_grant() {
     );
 
     // Code with PKCE.
-    let code = emulator.issue_code(Protocol::Oidc, DEMO_APP_ID, REDIRECT, Some(s256(VERIFIER)));
+    let code =
+        emulator.issue_offline_code(Protocol::Oidc, DEMO_APP_ID, REDIRECT, Some(s256(VERIFIER)));
     emulator.clear_requests();
     exchange_ok(
         &exchange_args(

@@ -220,10 +220,16 @@ async fn userinfo_prints_the_normalized_identity() {
     assert_eq!(shown["email_verified"], true);
     assert_eq!(shown["claims"]["sub"], DEMO_SUBJECT);
 
-    // Huawei OneAccess: camelCase answer, absent claims null; the token from stdin.
-    let huawei = HuaweiOneAccessEmulator::start().await.unwrap();
+    // Huawei OneAccess: camelCase answer (ShowUser_0, asserted for an OAuth 2.0 application;
+    // the page does not say OIDC ones get it), absent claims null; the token from stdin.
+    let huawei = HuaweiOneAccessEmulator::start_with(
+        huawei_oneaccess::OneAccessOptions::oauth(),
+        tokenbridge_testkit::any_loopback_port(),
+    )
+    .await
+    .unwrap();
     let config = ConfigFile::toml(&format!(
-        "[providers.h]\nkind = \"huawei-oneaccess\"\nbase_url = \"{}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\n",
+        "[providers.h]\nkind = \"huawei-oneaccess\"\nprotocol = \"oauth\"\nbase_url = \"{}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\n",
         huawei.base(),
         huawei_oneaccess::DEMO_CLIENT_ID,
         huawei_oneaccess::DEMO_CLIENT_SECRET

@@ -310,6 +310,29 @@ impl Running {
         self.server().requests_to(self.token_path())
     }
 
+    /// The client of browser sign-ins: the demo client, except at Tencent CIAM, where it is
+    /// the public app (Tencent documents PKCE, which a sign-in always sends, for public apps
+    /// only; whether it takes a secret and a verifier together is not documented).
+    fn signin_client_id(&self) -> &'static str {
+        match self.kind() {
+            Kind::Tencent => tencent_ciam::DEMO_PUBLIC_CLIENT_ID,
+            _ => CLIENT_ID,
+        }
+    }
+
+    /// [`Running::config`] for [`Running::signin_client_id`]: no secret for Tencent's public
+    /// app.
+    fn signin_config(&self, extra: &str) -> ConfigFile {
+        match self.kind() {
+            Kind::Tencent => ConfigFile::toml(&format!(
+                "[providers.corp]\nkind = \"tencent-ciam\"\nbase_url = \"{}\"\nclient_id = \"{}\"\n{extra}\n",
+                self.server().base(),
+                tencent_ciam::DEMO_PUBLIC_CLIENT_ID
+            )),
+            _ => self.config(extra),
+        }
+    }
+
     /// `[providers.corp]` for this emulator, plus `extra` lines.
     fn config(&self, extra: &str) -> ConfigFile {
         let base = self.server().base();
@@ -331,7 +354,9 @@ impl Running {
     /// without `expires_at`.
     fn expected_tokens(&self) -> Value {
         let (expires_in, refresh) = match self.kind() {
-            Kind::Oidc | Kind::GenAuth => (3600, true),
+            Kind::Oidc => (3600, true),
+            // GenAuth returns a refresh token only for offline_access with prompt=consent.
+            Kind::GenAuth => (3600, false),
             Kind::Tencent => (tencent_ciam::EXPIRES_IN, true),
             Kind::Huawei => (huawei_oneaccess::EXPIRES_IN, false),
         };
@@ -378,7 +403,7 @@ async fn login_signs_in_through_every_kind() {
     for kind in KINDS {
         let vendor = Running::start(kind).await;
         let what = format!("{kind:?}");
-        let config = vendor.config("");
+        let config = vendor.signin_config("");
         let login = Login::start(&config, &[]).await;
         let url = login.url.clone();
         assert_eq!(
@@ -394,7 +419,10 @@ async fn login_signs_in_through_every_kind() {
             "{what}: the default loopback redirect URI"
         );
         assert_eq!(param(&url, "response_type").as_deref(), Some("code"));
-        assert_eq!(param(&url, "client_id").as_deref(), Some(CLIENT_ID));
+        assert_eq!(
+            param(&url, "client_id").as_deref(),
+            Some(vendor.signin_client_id())
+        );
         assert_eq!(param(&url, "scope").as_deref(), Some("openid"));
         assert_eq!(
             param(&url, "code_challenge_method").as_deref(),
@@ -453,7 +481,7 @@ async fn login_reveal_and_a_configured_redirect_uri() {
     let vendor = Running::start(Kind::Tencent).await;
     let port = free_port();
     let redirect = format!("http://localhost:{port}/auth/done");
-    let config = vendor.config(&format!(
+    let config = vendor.signin_config(&format!(
         "redirect_uri = \"{redirect}\"\nscopes = [\"openid\", \"profile\"]"
     ));
     let login = Login::start(&config, &["--reveal"]).await;

@@ -361,9 +361,12 @@ impl Provider {
     ///   documented one ([`VendorDescription::issuer_path`](crate::VendorDescription::issuer_path)
     ///   below the base URL);
     /// - audience: the client id;
-    /// - algorithms: the configured `id_token_signed_response_alg`, else those discovery
-    ///   lists in `id_token_signing_alg_values_supported` (never `none`, never HS256), else
-    ///   RS256; HS256 is verified with the client secret, the others with the JWKS;
+    /// - algorithms: the configured `id_token_signed_response_alg`, else the vendor's
+    ///   documented default
+    ///   ([`VendorDescription::id_token_algorithms`](crate::VendorDescription::id_token_algorithms),
+    ///   HS256 only with a client secret), else those discovery lists in
+    ///   `id_token_signing_alg_values_supported` (never `none`, never HS256), else RS256;
+    ///   HS256 is verified with the client secret only, the others with the JWKS only;
     /// - keys: the provider's JWKS (its description's path or discovery's `jwks_uri`),
     ///   fetched with the provider's HTTP client, cached, and fetched again on an unknown
     ///   `kid` at most once a minute.
@@ -386,9 +389,16 @@ impl Provider {
             Some(format!("{}{path}", base.as_str().trim_end_matches('/')))
         });
         let fixed_jwks = self.endpoints().await?.jwks.clone();
-        let needs_keys = s.algorithm.is_none_or(|a| !a.is_symmetric());
+        // Configured, else the vendor's documented default, else (`None`) discovery's list.
+        let chosen: Option<BTreeSet<SigningAlgorithm>> = match s.algorithm {
+            Some(a) => Some(BTreeSet::from([a])),
+            None => vendor_default_algorithms(vendor, s.client_secret.as_ref()),
+        };
+        let needs_keys = chosen
+            .as_ref()
+            .is_none_or(|set| set.iter().any(|a| !a.is_symmetric()));
         let needs_metadata =
-            known_issuer.is_none() || s.algorithm.is_none() || (needs_keys && fixed_jwks.is_none());
+            known_issuer.is_none() || chosen.is_none() || (needs_keys && fixed_jwks.is_none());
         let metadata = if needs_metadata {
             self.metadata().await?
         } else {
@@ -406,16 +416,9 @@ impl Provider {
                     ),
                 )
             })?;
-        let mut builder = IdTokenVerifier::builder(issuer, self.client_id());
-        builder = match (s.algorithm, metadata) {
-            (Some(a), _) => builder.algorithms([a]),
-            (None, Some(m)) => builder.algorithms_from_metadata(m),
-            (None, None) => builder.algorithms([SigningAlgorithm::Rs256]),
-        };
-        let algorithms: BTreeSet<SigningAlgorithm> = match s.algorithm {
-            Some(a) => BTreeSet::from([a]),
-            None => builder_algorithms(metadata),
-        };
+        let algorithms = chosen.unwrap_or_else(|| builder_algorithms(metadata));
+        let mut builder = IdTokenVerifier::builder(issuer, self.client_id())
+            .algorithms(algorithms.iter().copied());
         if algorithms.contains(&SigningAlgorithm::Hs256) {
             let secret = s.client_secret.clone().ok_or_else(|| {
                 Error::config(
@@ -560,6 +563,23 @@ impl Provider {
         identity.ensure_same_subject(id_token)?;
         Ok(identity)
     }
+}
+
+/// The vendor's documented default ID-token algorithms, without HS256 when the client has no
+/// secret to verify it with (a public client); `None` when the vendor documents none, or
+/// when nothing is left.
+fn vendor_default_algorithms(
+    vendor: &crate::VendorDescription,
+    client_secret: Option<&SecretString>,
+) -> Option<BTreeSet<SigningAlgorithm>> {
+    let has_secret = client_secret.is_some_and(|s| !s.expose_secret().is_empty());
+    let set: BTreeSet<SigningAlgorithm> = vendor
+        .id_token_algorithms
+        .iter()
+        .copied()
+        .filter(|a| has_secret || !a.is_symmetric())
+        .collect();
+    (!set.is_empty()).then_some(set)
 }
 
 /// The algorithms [`IdTokenVerifierBuilder::algorithms_from_metadata`] picks, for deciding

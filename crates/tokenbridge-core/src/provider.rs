@@ -295,9 +295,19 @@ impl Provider {
         Ok(self.resolve().await?.endpoints.token.clone())
     }
 
-    /// What this provider offers, running discovery first if needed.
+    /// What this provider offers, running discovery first if needed. A vendor with a fixed
+    /// token endpoint (Huawei OneAccess) resolves without discovery; its authorization
+    /// endpoint and JWKS, which sign-in and ID-token checks take from its discovery document,
+    /// are looked up there when its description does not give them.
     pub async fn capabilities(&self) -> Result<Capabilities> {
-        Ok(self.resolve().await?.endpoints.capabilities())
+        let mut capabilities = self.resolve().await?.endpoints.capabilities();
+        if self.inner.fixed.token.is_some() && !(capabilities.authorization && capabilities.jwks) {
+            if let Some(metadata) = self.metadata().await? {
+                capabilities.authorization |= metadata.authorization_endpoint.is_some();
+                capabilities.jwks |= metadata.jwks_uri.is_some();
+            }
+        }
+        Ok(capabilities)
     }
 
     /// The name of the client authentication method in use (after discovery, if any).
@@ -772,7 +782,8 @@ impl ProviderBuilder {
 
     /// The algorithm the provider signs this client's ID tokens with (the OpenID client
     /// metadata `id_token_signed_response_alg`): HS256 is verified with the client secret,
-    /// the others with the JWKS. Default: what discovery lists, else RS256.
+    /// the others with the JWKS. Default: the vendor's documented default (GenAuth: HS256 with
+    /// the client secret or RS256), else what discovery lists, else RS256.
     pub fn id_token_signed_response_alg(mut self, algorithm: SigningAlgorithm) -> Self {
         self.id_token_alg = Some(algorithm);
         self

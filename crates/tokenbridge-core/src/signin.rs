@@ -237,7 +237,9 @@ impl AuthorizationRequestBuilder<'_> {
         self
     }
 
-    /// The scopes (default: the provider's configured `scopes`, else `openid` alone).
+    /// The scopes (default: the provider's configured `scopes`, else the vendor's
+    /// [`default_scopes`](crate::VendorDescription::default_scopes): `openid` alone, or
+    /// `get_user_info` for a Huawei OneAccess OAuth 2.0 application).
     pub fn scopes<I, S>(mut self, scopes: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -254,7 +256,9 @@ impl AuthorizationRequestBuilder<'_> {
     }
 
     /// Builds the URL with a fresh `state`, a `nonce` when `openid` is requested, and a PKCE
-    /// S256 challenge. Discovery may run first, to find the authorization endpoint.
+    /// S256 challenge; for a vendor that issues refresh tokens only with consent (GenAuth),
+    /// `prompt` gets `consent` whenever `offline_access` is requested. Discovery may run
+    /// first, to find the authorization endpoint.
     pub async fn build(self) -> Result<AuthorizationRequest> {
         let provider = self.provider;
         if let Some((name, _)) = self
@@ -298,13 +302,22 @@ impl AuthorizationRequestBuilder<'_> {
                     "no redirect URI: configure the provider's redirect_uri or pass one",
                 )
             })?;
+        let vendor = provider.vendor();
         let scopes = self.scopes.unwrap_or_else(|| {
             if provider.scopes().is_empty() {
-                vec!["openid".to_owned()]
+                vendor
+                    .default_scopes
+                    .iter()
+                    .map(|s| (*s).to_owned())
+                    .collect()
             } else {
                 provider.scopes().to_vec()
             }
         });
+        let mut params = self.params;
+        if vendor.offline_access_needs_consent && scopes.iter().any(|s| s == "offline_access") {
+            with_consent_prompt(&mut params);
+        }
         let state = SecretString::from(random_token(RANDOM_BYTES)?);
         let nonce = if scopes.iter().any(|s| s == "openid") {
             Some(SecretString::from(random_token(RANDOM_BYTES)?))
@@ -327,7 +340,7 @@ impl AuthorizationRequestBuilder<'_> {
             query
                 .append_pair("code_challenge", &verifier.s256_challenge())
                 .append_pair("code_challenge_method", "S256");
-            for (name, value) in &self.params {
+            for (name, value) in &params {
                 query.append_pair(name, value);
             }
         }
@@ -341,6 +354,26 @@ impl AuthorizationRequestBuilder<'_> {
                 redirect_uri,
             },
         })
+    }
+}
+
+/// Adds `consent` to the caller's `prompt` (a space-separated list), or sets `prompt=consent`:
+/// the vendor issues no refresh token for `offline_access` without it. `prompt=none` is left
+/// alone, since OpenID Connect Core 3.1.2.1 forbids combining it with another value.
+fn with_consent_prompt(params: &mut Vec<(String, String)>) {
+    match params.iter_mut().find(|(name, _)| name == "prompt") {
+        Some((_, value)) => {
+            let values: Vec<&str> = value.split_ascii_whitespace().collect();
+            if !values.contains(&"consent") && !values.contains(&"none") {
+                let joined = values
+                    .into_iter()
+                    .chain(["consent"])
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                *value = joined;
+            }
+        }
+        None => params.push(("prompt".to_owned(), "consent".to_owned())),
     }
 }
 
@@ -645,9 +678,14 @@ impl Provider {
         }
         self.client_auth().await?.apply(&mut request)?;
         let response = self.http().send(&request).await?;
-        // RFC 7009 2.2: 200 whether or not the token was valid; the body is not read.
+        // RFC 7009 2.2: 200 whether or not the token was valid; the body is read only by a
+        // vendor that reports failures with a 2xx.
         if response.is_success() {
-            return Ok(());
+            return self
+                .vendor()
+                .hooks
+                .check_revocation_response(&response)
+                .map_err(|e| self.vendor().errors.classify(e));
         }
         let object = decode_json_object(&response).map_err(|e| self.vendor().errors.classify(e))?;
         Err(self
@@ -723,6 +761,30 @@ mod tests {
             parse_callback(&huge).unwrap_err(),
             CallbackError::TooLarge(_)
         ));
+    }
+
+    #[test]
+    fn consent_joins_the_prompt_the_caller_gave() {
+        let prompt = |given: Option<&str>| {
+            let mut params = given
+                .map(|p| vec![("prompt".to_owned(), p.to_owned())])
+                .unwrap_or_default();
+            with_consent_prompt(&mut params);
+            params
+        };
+        assert_eq!(prompt(None), [("prompt".to_owned(), "consent".to_owned())]);
+        assert_eq!(
+            prompt(Some("login")),
+            [("prompt".to_owned(), "login consent".to_owned())]
+        );
+        assert_eq!(
+            prompt(Some("consent login")),
+            [("prompt".to_owned(), "consent login".to_owned())]
+        );
+        assert_eq!(
+            prompt(Some("none")),
+            [("prompt".to_owned(), "none".to_owned())]
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::auth::{AuthMethod, BasicEncoding, ClientAuth};
 use crate::error::{Error, ErrorKind, Result};
 use crate::grant::{Grant, GrantKind};
 use crate::http::HttpResponse;
+use crate::id_token::SigningAlgorithm;
 use crate::identity::{parse_standard_userinfo, Identity};
 use crate::request::TokenRequest;
 use crate::token::TokenSet;
@@ -51,6 +52,19 @@ pub struct VendorDescription {
     pub authorize_redirect_param: &'static str,
     /// Parameter spellings of the logout (end-session) request.
     pub logout: LogoutParams,
+    /// The scopes of a sign-in when neither the caller nor the configuration names any:
+    /// `openid` for OpenID Connect; a vendor's OAuth 2.0 flavour documents its own (Huawei
+    /// OneAccess: `get_user_info`). A `nonce` is sent only when `openid` is among them.
+    pub default_scopes: &'static [&'static str],
+    /// The ID-token algorithms accepted when `id_token_signed_response_alg` is not
+    /// configured, where the vendor documents its default (GenAuth: HS256 with the client
+    /// secret, or RS256 from the JWKS, as set per application). HS256 is dropped for a client
+    /// without a secret. Empty: what discovery lists, else RS256.
+    pub id_token_algorithms: &'static [SigningAlgorithm],
+    /// Whether the vendor issues a refresh token to a sign-in only when `offline_access` comes
+    /// with `prompt=consent` (GenAuth); the authorization request then adds `consent` to
+    /// `prompt` whenever `offline_access` is requested.
+    pub offline_access_needs_consent: bool,
     /// The vendor's error codes and what they mean.
     pub errors: ErrorTable,
     /// Where the vendor's protocol departs from the standard.
@@ -93,6 +107,9 @@ impl VendorDescription {
             redirect_uri_required: false,
             authorize_redirect_param: "redirect_uri",
             logout: LogoutParams::STANDARD,
+            default_scopes: &["openid"],
+            id_token_algorithms: &[],
+            offline_access_needs_consent: false,
             errors: ErrorTable::EMPTY,
             hooks: &StandardHooks,
         }
@@ -303,6 +320,13 @@ pub trait VendorHooks: Send + Sync + fmt::Debug {
     /// vendor's misleading code needs.
     fn map_error(&self, error: Error, _grant: &Grant, _context: &HookContext<'_>) -> Error {
         error
+    }
+
+    /// Reads a successful (2xx) answer of the revocation endpoint. The default accepts it
+    /// without reading the body (RFC 7009 2.2); a vendor that reports failures with HTTP 200
+    /// (GenAuth's V3 envelope) returns its error here. Non-2xx answers are handled by core.
+    fn check_revocation_response(&self, _response: &HttpResponse) -> Result<()> {
+        Ok(())
     }
 
     /// Adjusts a userinfo request (a `GET` with `Authorization: Bearer` and

@@ -16,7 +16,7 @@ use crate::vendor::{description, VENDOR};
 /// base_url = "https://my-app.genauth.ai"
 /// client_id = "6342b8537axxxx047d314109"
 /// client_secret_env = "GENAUTH_APP_SECRET"
-/// auth_method = "client_secret_post"   # or client_secret_basic, none
+/// auth_method = "client_secret_post"   # or client_secret_basic; none with protocol = "oidc"
 /// protocol = "oidc"                    # or oauth
 /// ```
 #[derive(Debug, Clone, Copy, Default)]

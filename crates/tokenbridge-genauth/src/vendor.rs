@@ -20,10 +20,10 @@ use tokenbridge_core::wire::{
 use tokenbridge_core::{
     AuthMethod, BasicEncoding, BodyEncoding, EndpointPaths, Error, ErrorKind, ErrorMapping,
     ErrorTable, ExposeSecret, Grant, GrantKind, HookContext, HttpResponse, LogoutParams, Protocol,
-    Result, TokenRequest, TokenSet, VendorDescription, VendorHooks,
+    Result, SigningAlgorithm, TokenRequest, TokenSet, VendorDescription, VendorHooks,
 };
 
-use crate::wire::{parse_envelope_tokens, unwrap_envelope};
+use crate::wire::{parse_envelope_tokens, unwrap_envelope, STATUS_OK};
 
 /// The configuration `kind`, and the `vendor` of every [`VendorError`](tokenbridge_core::VendorError)
 /// this crate returns.
@@ -65,14 +65,26 @@ pub fn qr_ticket_grant(ticket: impl Into<String>) -> Grant {
     Grant::extension(QR_TICKET_GRANT_TYPE).with_secret_param("ticket", ticket)
 }
 
-/// GenAuth documents the same three token-endpoint auth methods for `/oidc/*` and `/oauth/*`
-/// (the application's "token exchange auth method"); the SDKs default to
-/// `client_secret_post`.
-const AUTH_METHODS: &[AuthMethod] = &[
+/// The auth methods of `/oidc/token`: `client_secret_post` (the SDKs' default),
+/// `client_secret_basic`, and `none` for single-page and native apps, which exchange codes with
+/// PKCE (GenAuth's OpenID Connect guide, the ticket-exchange page and the SDKs cited above).
+const OIDC_AUTH_METHODS: &[AuthMethod] = &[
     AuthMethod::ClientSecretPost,
     AuthMethod::ClientSecretBasic,
     AuthMethod::None,
 ];
+
+/// The auth methods of `/oauth/token`: its page lists `client_secret_post` and
+/// `client_secret_basic` only (<https://docs.genauth.ai/federation/oauth2/authorization-code/>),
+/// so `none` is refused in configuration.
+const OAUTH_AUTH_METHODS: &[AuthMethod] =
+    &[AuthMethod::ClientSecretPost, AuthMethod::ClientSecretBasic];
+
+/// An application signs ID tokens HS256 with its secret unless its console says RS256
+/// (the documentation's example header is `HS256`); which one is per application and not in
+/// discovery, so both are accepted, each only with its own key.
+const ID_TOKEN_ALGORITHMS: &[SigningAlgorithm] =
+    &[SigningAlgorithm::Hs256, SigningAlgorithm::Rs256];
 
 /// Codes, refresh tokens, client credentials (AccessKey / SecretKey) and the QR ticket.
 const GRANTS: &[GrantKind] = &[
@@ -82,8 +94,8 @@ const GRANTS: &[GrantKind] = &[
     GrantKind::Extension,
 ];
 
-/// A public client (`none`, forced for single-page and native apps) has no client
-/// credentials to exchange.
+/// A public client (`none`, forced for single-page and native apps; `/oidc` only) has no
+/// client credentials to exchange.
 const PUBLIC_GRANTS: &[GrantKind] = &[
     GrantKind::AuthorizationCode,
     GrantKind::RefreshToken,
@@ -122,10 +134,10 @@ const LOGOUT: LogoutParams = {
     logout
 };
 
-const fn describe(paths: EndpointPaths) -> VendorDescription {
+const fn describe(paths: EndpointPaths, auth_methods: &'static [AuthMethod]) -> VendorDescription {
     let mut d = VendorDescription::standard(VENDOR, "GenAuth");
     d.paths = paths;
-    d.auth_methods = AUTH_METHODS;
+    d.auth_methods = auth_methods;
     // GenAuth documents Basic as `base64(<client_id>:<client_secret>)`, without RFC 6749's
     // form-encoding step (docs.genauth.ai exchange-tokenset-with-qrcode-ticket page).
     d.basic_encoding = BasicEncoding::Raw;
@@ -134,14 +146,17 @@ const fn describe(paths: EndpointPaths) -> VendorDescription {
     // The OpenAPI spec lists redirect_uri as required at the token endpoint.
     d.redirect_uri_required = true;
     d.logout = LOGOUT;
+    d.id_token_algorithms = ID_TOKEN_ALGORITHMS;
+    // GenAuth returns a refresh token to a sign-in only for `offline_access` with
+    // `prompt=consent` (GenAuth's OpenID Connect guide).
+    d.offline_access_needs_consent = true;
     d.errors = ERRORS;
     d.hooks = &GenAuthHooks;
     d
 }
 
-/// GenAuth's OpenID Connect endpoints (`/oidc/*`): id tokens, discovery, JWKS and logout.
 /// GenAuth's protocol paths below the app host, as [`OIDC`] and [`OAUTH`] use them (and the
-/// testkit's emulator, so the two cannot drift apart).
+/// testkit writes them out on its own from GenAuth's pages, so conformance catches a wrong one).
 pub mod paths {
     /// `/oidc/token`.
     pub const OIDC_TOKEN: &str = "/oidc/token";
@@ -168,27 +183,33 @@ pub mod paths {
 }
 
 /// GenAuth's OpenID Connect endpoints (`/oidc/*`): id tokens, discovery, JWKS and logout.
-pub static OIDC: VendorDescription = describe({
-    let mut p = EndpointPaths::NONE;
-    p.token = Some(paths::OIDC_TOKEN);
-    p.authorization = Some(paths::OIDC_AUTHORIZE);
-    p.revocation = Some(paths::OIDC_REVOCATION);
-    p.userinfo = Some(paths::OIDC_USERINFO);
-    p.jwks = Some(paths::OIDC_JWKS);
-    p.end_session = Some(paths::OIDC_END_SESSION);
-    p.discovery = Some(paths::OIDC_DISCOVERY);
-    p
-});
+pub static OIDC: VendorDescription = describe(
+    {
+        let mut p = EndpointPaths::NONE;
+        p.token = Some(paths::OIDC_TOKEN);
+        p.authorization = Some(paths::OIDC_AUTHORIZE);
+        p.revocation = Some(paths::OIDC_REVOCATION);
+        p.userinfo = Some(paths::OIDC_USERINFO);
+        p.jwks = Some(paths::OIDC_JWKS);
+        p.end_session = Some(paths::OIDC_END_SESSION);
+        p.discovery = Some(paths::OIDC_DISCOVERY);
+        p
+    },
+    OIDC_AUTH_METHODS,
+);
 
 /// GenAuth's OAuth 2.0 endpoints (`/oauth/*`): no id token, no discovery, no logout.
-pub static OAUTH: VendorDescription = describe({
-    let mut p = EndpointPaths::NONE;
-    p.token = Some(paths::OAUTH_TOKEN);
-    p.authorization = Some(paths::OAUTH_AUTHORIZE);
-    p.revocation = Some(paths::OAUTH_REVOCATION);
-    p.userinfo = Some(paths::OAUTH_USERINFO);
-    p
-});
+pub static OAUTH: VendorDescription = describe(
+    {
+        let mut p = EndpointPaths::NONE;
+        p.token = Some(paths::OAUTH_TOKEN);
+        p.authorization = Some(paths::OAUTH_AUTHORIZE);
+        p.revocation = Some(paths::OAUTH_REVOCATION);
+        p.userinfo = Some(paths::OAUTH_USERINFO);
+        p
+    },
+    OAUTH_AUTH_METHODS,
+);
 
 /// The description of `protocol`'s endpoints: [`OIDC`] or [`OAUTH`].
 pub fn description(protocol: Protocol) -> &'static VendorDescription {
@@ -306,6 +327,23 @@ impl VendorHooks for GenAuthHooks {
         token_set_from_fields(response, object, provider)
     }
 
+    /// GenAuth reports business failures with HTTP 200 and an error `statusCode` in the V3
+    /// envelope, so a 2xx revocation answer whose `statusCode` is not 200 is an
+    /// [`Error::Vendor`]. An empty body, or JSON without `statusCode`, is success (RFC 7009).
+    fn check_revocation_response(&self, response: &HttpResponse) -> Result<()> {
+        let Ok(object) = decode_json_object(response) else {
+            return Ok(());
+        };
+        let ok = |status: &serde_json::Value| {
+            status.as_i64() == Some(STATUS_OK)
+                || status.as_str().map(str::trim) == Some(STATUS_OK.to_string().as_str())
+        };
+        match object.get("statusCode") {
+            Some(status) if !ok(status) => unwrap_envelope(response, object).map(|_| ()),
+            _ => Ok(()),
+        }
+    }
+
     /// On the ticket exchange, a business `statusCode` 400 whose `apiCode` the table does not
     /// know is taken as a refused ticket (inferred): the request carries nothing else but the
     /// client's credentials, whose refusal GenAuth reports otherwise.
@@ -352,7 +390,8 @@ mod tests {
             assert_eq!(d.basic_encoding, BasicEncoding::Raw);
             assert!(d.redirect_uri_required);
             assert_eq!(d.default_auth_method(true), AuthMethod::ClientSecretPost);
-            assert_eq!(d.default_auth_method(false), AuthMethod::None);
+            assert_eq!(d.id_token_algorithms, ID_TOKEN_ALGORITHMS);
+            assert!(d.offline_access_needs_consent);
             assert_eq!(d.logout.client_id, None);
             assert_eq!(d.logout.id_token_hint, Some("id_token_hint"));
             assert_eq!(
@@ -372,6 +411,18 @@ mod tests {
             OIDC.paths.discovery,
             Some("/oidc/.well-known/openid-configuration")
         );
+        assert_eq!(
+            OIDC.auth_methods,
+            [
+                AuthMethod::ClientSecretPost,
+                AuthMethod::ClientSecretBasic,
+                AuthMethod::None
+            ]
+        );
+        assert_eq!(
+            OAUTH.auth_methods,
+            [AuthMethod::ClientSecretPost, AuthMethod::ClientSecretBasic]
+        );
         assert_eq!(OAUTH.paths.end_session, None);
         assert_eq!(OAUTH.paths.jwks, None);
         assert_eq!(OAUTH.paths.discovery, None);
@@ -386,6 +437,45 @@ mod tests {
         for entry in ERRORS.0 {
             assert!(entry.inferred || entry.code == "2011", "{entry:?}");
         }
+    }
+
+    fn answer(body: &str) -> HttpResponse {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if !body.is_empty() {
+            headers.insert(
+                reqwest::header::CONTENT_TYPE,
+                reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        }
+        HttpResponse::new(
+            tokenbridge_core::Url::parse("https://a.genauth.ai/oidc/token/revocation").unwrap(),
+            200,
+            headers,
+            body.to_owned(),
+        )
+    }
+
+    #[test]
+    fn a_revocation_failure_reported_with_http_200_is_an_error() {
+        for ok in [
+            "",
+            "{}",
+            r#"{"statusCode":200,"message":"success"}"#,
+            r#"{"statusCode":"200","message":"success","data":null}"#,
+        ] {
+            GenAuthHooks
+                .check_revocation_response(&answer(ok))
+                .unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+        let err = GenAuthHooks
+            .check_revocation_response(&answer(
+                r#"{"statusCode":400,"message":"token invalid","apiCode":1001,"requestId":"r-1"}"#,
+            ))
+            .unwrap_err();
+        let vendor = err.vendor_error().expect("a vendor error");
+        assert_eq!((vendor.http_status, vendor.status_code), (200, 400));
+        assert_eq!(vendor.api_code.as_deref(), Some("1001"));
+        assert_eq!(err.kind(), ErrorKind::InvalidRequest, "{err}");
     }
 
     #[test]

@@ -134,6 +134,10 @@ async fn code_exchange_request_per_auth_method_and_protocol() {
             (AuthMethod::ClientSecretBasic, String::new(), Some(BASIC)),
         ];
         for (method, credentials, authorization) in cases {
+            if method == AuthMethod::None && protocol == Protocol::OAuth2 {
+                // Not offered: /oauth/token documents the two secret methods only.
+                continue;
+            }
             let (emulator, genauth) = common::start(method, protocol).await;
             let code = emulator.issue_code(protocol, APP_ID, "https://app.example.com/cb", None);
             genauth

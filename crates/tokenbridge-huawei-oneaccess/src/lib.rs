@@ -45,7 +45,8 @@ use tokenbridge_core::{
 pub static OIDC: VendorDescription = oneaccess(true);
 
 /// OneAccess's documented paths below the user access domain, as the descriptions use them
-/// (and the testkit's emulator, so the two cannot drift apart).
+/// (the testkit writes them out on its own from OneAccess's pages, so conformance catches a
+/// wrong one).
 pub mod paths {
     /// The token endpoint (IssueIDToken, IssueOAuthAccessToken, RenewOIDCToken).
     pub const TOKEN: &str = "/api/v1/oauth2/token";
@@ -74,6 +75,8 @@ pub static OAUTH: VendorDescription = oneaccess(false);
 ///   discovery.
 /// - Auth method: `client_secret_post` only (no JWT client authentication is documented).
 ///   Grants: code and refresh.
+/// - Sign-in: the default scope is `openid` for OIDC applications and `get_user_info` (no
+///   `nonce`) for OAuth 2.0 ones.
 /// - Identity: the ID-token issuer, `jwks_uri` and algorithms (RS256 by default) come from
 ///   discovery; userinfo's camelCase claims are mapped by [`hooks`].
 pub fn description(protocol: Protocol) -> &'static VendorDescription {
@@ -99,6 +102,10 @@ const fn oneaccess(redirect_uri_required: bool) -> VendorDescription {
         // (<https://support.huaweicloud.com/api-oneaccess/IssueOAuthAccessToken.html>). The
         // OIDC pages do not say; they keep OpenID Connect's `redirect_uri`.
         d.authorize_redirect_param = "redirect_url";
+        // An OAuth 2.0 application's documented scope; `openid` (and with it a `nonce`) is
+        // for OIDC applications
+        // (<https://support.huaweicloud.com/api-oneaccess/IssueOAuthAccessToken.html>).
+        d.default_scopes = &["get_user_info"];
     }
     let mut logout = LogoutParams::STANDARD;
     logout.id_token_hint = None;

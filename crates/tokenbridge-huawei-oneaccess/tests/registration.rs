@@ -99,7 +99,7 @@ async fn registration_builds_a_provider_per_protocol() {
             provider.auth_method_name().await.unwrap(),
             "client_secret_post"
         );
-        assert!(!provider.capabilities().await.unwrap().revocation);
+        assert_eq!(provider.endpoints().await.unwrap().revocation, None);
     }
 }
 

@@ -35,7 +35,7 @@ use tokenbridge_core::{
 };
 
 /// Tencent CIAM's paths below the portal domain, as [`DESCRIPTION`] uses them (and the
-/// testkit's emulator, so the two cannot drift apart).
+/// testkit writes them out on its own from Tencent's pages, so conformance catches a wrong one).
 pub mod paths {
     /// The token endpoint.
     pub const TOKEN: &str = "/oauth2/token";

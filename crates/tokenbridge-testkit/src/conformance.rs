@@ -492,6 +492,8 @@ pub struct ProviderTarget {
     redirect_uri: String,
     scope: Option<String>,
     code_verifier: Option<String>,
+    pkce_check: bool,
+    refresh_check: bool,
 }
 
 /// The verifier [`ProviderTarget::with_pkce`] mints challenges from: 43 characters, the
@@ -524,7 +526,25 @@ impl ProviderTarget {
             redirect_uri: "http://127.0.0.1/callback".into(),
             scope: None,
             code_verifier: None,
+            pkce_check: true,
+            refresh_check: true,
         }
+    }
+
+    /// Skips the `pkce` check (codes with a caller's challenge cannot be minted), for a
+    /// vendor that does not document checking a code's PKCE verifier: the emulator checks it
+    /// like any, but a pass would assert what the vendor never said.
+    pub fn without_pkce_check(mut self) -> Self {
+        self.pkce_check = false;
+        self
+    }
+
+    /// Skips the `refresh` and `bad_refresh_token` checks (no refresh token is minted), for a
+    /// client whose refresh the vendor does not document (e.g. a public client where the
+    /// refresh page requires a secret).
+    pub fn without_refresh_check(mut self) -> Self {
+        self.refresh_check = false;
+        self
     }
 
     /// Codes minted without an explicit challenge get the S256 challenge of
@@ -544,6 +564,9 @@ impl ProviderTarget {
 
 impl ConformanceTarget for ProviderTarget {
     fn issue_code(&self, code_challenge: Option<String>) -> Option<IssuedCode> {
+        if code_challenge.is_some() && !self.pkce_check {
+            return None;
+        }
         let code_challenge = code_challenge.or_else(|| self.code_verifier.as_deref().map(s256));
         let code = self.provider.issue_code(CodeRequest {
             client_id: self.client_id.clone(),
@@ -562,6 +585,9 @@ impl ConformanceTarget for ProviderTarget {
     }
 
     fn issue_refresh_token(&self) -> Option<String> {
+        if !self.refresh_check {
+            return None;
+        }
         let scope = self
             .scope
             .clone()

@@ -65,7 +65,10 @@ use tokenbridge_core::{AuthMethod, Protocol};
 use url::Url;
 
 use crate::conformance::{ConformanceTarget, IssuedCode, IssuedExtension, ProviderTarget};
-use crate::oidc::{ClientRegistration, CodeRequest, OidcProvider, Profile, Reply, UserinfoStyle};
+use crate::facts::genauth as facts;
+use crate::oidc::{
+    ClientRegistration, CodeRequest, IdTokenSigning, OidcProvider, Profile, Reply, UserinfoStyle,
+};
 use crate::server::{any_loopback_port, lock, EmulatorServer, RecordedRequest, Recorder};
 
 /// The demo application every emulator starts with.
@@ -75,23 +78,24 @@ pub const DEMO_APP_ID: &str = "demo-app";
 pub const DEMO_APP_SECRET: &str = "demo-secret";
 
 /// `POST`: creates a QR code.
-pub const GENE_QRCODE_PATH: &str = tokenbridge_genauth::GENE_QRCODE_PATH;
+pub const GENE_QRCODE_PATH: &str = facts::GENE_QRCODE_PATH;
 /// `GET ?qrcodeId=`: a QR code's status.
-pub const QRCODE_STATUS_PATH: &str = tokenbridge_genauth::QRCODE_STATUS_PATH;
+pub const QRCODE_STATUS_PATH: &str = facts::QRCODE_STATUS_PATH;
 /// `POST`: exchanges a ticket for tokens.
-pub const EXCHANGE_TICKET_PATH: &str = tokenbridge_genauth::EXCHANGE_TICKET_PATH;
+pub const EXCHANGE_TICKET_PATH: &str = facts::EXCHANGE_TICKET_PATH;
 /// The extension `grant_type` under which the GenAuth adapter exchanges a QR-login ticket.
 /// GenAuth's API has no `grant_type` for it (the ticket goes to its own V3 endpoint); this
-/// name only routes the grant inside tokenbridge; it is the adapter's own constant.
-pub const QR_TICKET_GRANT_TYPE: &str = tokenbridge_genauth::QR_TICKET_GRANT_TYPE;
+/// name only routes the grant inside tokenbridge, and equals the adapter's constant (its
+/// conformance test compares the two).
+pub const QR_TICKET_GRANT_TYPE: &str = "urn:tokenbridge:genauth:qrcode-ticket";
 /// The OIDC token endpoint.
-pub const OIDC_TOKEN_PATH: &str = tokenbridge_genauth::paths::OIDC_TOKEN;
+pub const OIDC_TOKEN_PATH: &str = facts::OIDC_TOKEN_PATH;
 /// The OAuth 2.0 token endpoint.
-pub const OAUTH_TOKEN_PATH: &str = tokenbridge_genauth::paths::OAUTH_TOKEN;
+pub const OAUTH_TOKEN_PATH: &str = facts::OAUTH_TOKEN_PATH;
 /// The OIDC revocation endpoint.
-pub const OIDC_REVOCATION_PATH: &str = tokenbridge_genauth::paths::OIDC_REVOCATION;
+pub const OIDC_REVOCATION_PATH: &str = facts::OIDC_REVOCATION_PATH;
 /// The OAuth 2.0 revocation endpoint.
-pub const OAUTH_REVOCATION_PATH: &str = tokenbridge_genauth::paths::OAUTH_REVOCATION;
+pub const OAUTH_REVOCATION_PATH: &str = facts::OAUTH_REVOCATION_PATH;
 
 /// The endpoints where GenAuth reads `Authorization: Basic base64(<id>:<secret>)` (GenAuth's
 /// SDKs attach Basic only to the token, revocation and ticket-exchange paths). GenAuth
@@ -115,13 +119,13 @@ pub const DEFAULT_SCANNER_PHOTO: &str = "https://files.example.com/demo-user.png
 
 /// How long a QR code stays valid unless changed with [`GenAuthEmulator::set_qr_validity`]
 /// (GenAuth's console default).
-pub const DEFAULT_QR_VALIDITY: Duration = Duration::from_secs(120);
+pub const DEFAULT_QR_VALIDITY: Duration = facts::DEFAULT_QR_VALIDITY;
 
 /// How long a ticket stays valid (GenAuth's console default).
-pub const TICKET_VALIDITY: Duration = Duration::from_secs(300);
+pub const TICKET_VALIDITY: Duration = facts::TICKET_VALIDITY;
 
 /// The lifetime written as `expire_in` in V3 token sets (the value of GenAuth's examples).
-pub const V3_EXPIRE_IN: u64 = 7200;
+pub const V3_EXPIRE_IN: u64 = facts::V3_EXPIRE_IN;
 
 /// A business failure, answered as HTTP 200 with this envelope.
 ///
@@ -141,34 +145,37 @@ pub struct Failure {
 /// Unknown or missing `x-authing-app-id`: statusCode 499, apiCode 2011, as on GenAuth's
 /// error-code page ("应用不存在", the application does not exist).
 pub const APP_NOT_FOUND: Failure = Failure {
-    status_code: 499,
-    api_code: 2011,
+    status_code: facts::APP_NOT_FOUND_STATUS_CODE,
+    api_code: facts::APP_NOT_FOUND_API_CODE,
     message: "application does not exist",
 };
 
-/// A missing or malformed parameter (emulator choice).
+/// A missing or malformed parameter.
+// inferred: not in GenAuth's documentation; the statusCode and apiCode are the emulator's own
+// choice (so are those of the next three failures).
 pub const INVALID_PARAMETER: Failure = Failure {
     status_code: 400,
     api_code: 1001,
     message: "invalid request parameters",
 };
 
-/// Wrong client id or secret, or another auth method than the application's (emulator
-/// choice).
+/// Wrong client id or secret, or another auth method than the application's (the
+/// emulator's own codes).
 pub const CLIENT_AUTH_FAILED: Failure = Failure {
     status_code: 401,
     api_code: 2002,
     message: "client authentication failed: check client_id, client_secret and the application's token exchange auth method",
 };
 
-/// Unknown QR code, or one of another application (emulator choice).
+/// Unknown QR code, or one of another application (the emulator's own codes).
 pub const QRCODE_NOT_FOUND: Failure = Failure {
     status_code: 404,
     api_code: 2003,
     message: "QR code does not exist",
 };
 
-/// Unknown, used or expired ticket, or one of another application (emulator choice).
+/// Unknown, used or expired ticket, or one of another application (the emulator's own
+/// codes).
 pub const TICKET_INVALID: Failure = Failure {
     status_code: 400,
     api_code: 2004,
@@ -326,24 +333,33 @@ impl fmt::Debug for Shared {
 /// lists them (<https://github.com/Authing/authing-docs-factory>): `/oidc/auth`,
 /// `/oidc/token`, `/oidc/token/revocation`, `/oidc/session/end`.
 ///
-/// Undocumented behaviour, kept for convenient tests: GenAuth returns a refresh token only
-/// when the authorize request asked for `offline_access` with `prompt=consent`; the emulator
-/// issues one with every code.
+/// As GenAuth's defaults: ID tokens are signed HS256 with the application secret (the
+/// documentation's example header; RS256 after
+/// [`OidcProvider::set_id_token_signing`](crate::oidc::OidcProvider::set_id_token_signing)),
+/// and a code gets a refresh token only when its authorize request asked for
+/// `offline_access` with `prompt=consent` (GenAuth's OpenID Connect guide).
 pub fn oidc_profile() -> Profile {
     let mut p = Profile::standard();
     p.name = "genauth-oidc".into();
-    p.issuer_path = "/oidc".into();
+    p.issuer_path = facts::OIDC_ISSUER_PATH.into();
     p.token_path = OIDC_TOKEN_PATH.into();
-    p.authorize_path = Some(tokenbridge_genauth::paths::OIDC_AUTHORIZE.into());
+    p.authorize_path = Some(facts::OIDC_AUTHORIZE_PATH.into());
     p.revocation_path = Some(OIDC_REVOCATION_PATH.into());
-    p.end_session_path = Some(tokenbridge_genauth::paths::OIDC_END_SESSION.into());
-    p.discovery_path = Some(tokenbridge_genauth::paths::OIDC_DISCOVERY.into());
-    p.jwks_path = Some(tokenbridge_genauth::paths::OIDC_JWKS.into());
+    p.end_session_path = Some(facts::OIDC_END_SESSION_PATH.into());
+    p.logout_redirect_param = facts::LOGOUT_REDIRECT_PARAM.into();
+    // `post_logout_redirect_uri` is honoured only with `id_token_hint` (V3 OpenAPI spec).
+    p.logout_redirect_needs_id_token_hint = true;
+    p.discovery_path = Some(facts::OIDC_DISCOVERY_PATH.into());
+    p.jwks_path = Some(facts::OIDC_JWKS_PATH.into());
     // `GET`/`POST /oidc/me`: standard claims, unset ones `null` (V3 OpenAPI spec).
-    p.userinfo_path = Some(tokenbridge_genauth::paths::OIDC_USERINFO.into());
+    p.userinfo_path = Some(facts::OIDC_USERINFO_PATH.into());
     p.userinfo_style = UserinfoStyle::GenAuth;
     p.expires_in = 3600;
     p.default_scope = "openid profile".into();
+    p.id_token_signing = IdTokenSigning::Hs256;
+    p.refresh_tokens_need_consent = true;
+    // inferred: not in GenAuth's documentation; `iss` on the authorize redirect (RFC 9207).
+    p.send_iss = true;
     p
 }
 
@@ -352,19 +368,21 @@ pub fn oidc_profile() -> Profile {
 /// token, no id token, scope `user`, `expires_in` 3599; `/oauth/auth`, `/oauth/token`,
 /// `/oauth/token/revocation`, no logout.
 ///
-/// Undocumented behaviour: the emulator accepts public clients (`none`) at `/oauth/token`
-/// and issues a refresh token with every code; GenAuth's OAuth 2.0 pages document neither.
+/// inferred: not in GenAuth's documentation; the emulator accepts public clients (`none`) at
+/// `/oauth/token` (the page lists `client_secret_post` and `client_secret_basic`), checks a
+/// code's PKCE challenge there (the page documents no PKCE), and issues a refresh token with
+/// every code. Tests do not assert these as GenAuth's behaviour.
 pub fn oauth_profile() -> Profile {
     let mut p = Profile::standard();
     p.name = "genauth-oauth".into();
     p.issuer_path = "/oauth".into();
     p.token_path = OAUTH_TOKEN_PATH.into();
-    p.authorize_path = Some(tokenbridge_genauth::paths::OAUTH_AUTHORIZE.into());
+    p.authorize_path = Some(facts::OAUTH_AUTHORIZE_PATH.into());
     p.revocation_path = Some(OAUTH_REVOCATION_PATH.into());
     p.end_session_path = None;
     p.discovery_path = None;
     p.jwks_path = None;
-    p.userinfo_path = Some(tokenbridge_genauth::paths::OAUTH_USERINFO.into());
+    p.userinfo_path = Some(facts::OAUTH_USERINFO_PATH.into());
     p.userinfo_style = UserinfoStyle::GenAuth;
     p.expires_in = 3599;
     p.jwt_access_tokens = false;
@@ -557,7 +575,27 @@ impl GenAuthEmulator {
         self.shared.issue_ticket(app_id)
     }
 
-    /// Mints an authorization code at `protocol`'s token endpoint for `app_id`.
+    /// Mints an authorization code at `protocol`'s token endpoint for `app_id`, as a sign-in
+    /// with `scope=openid offline_access profile` and `prompt=consent` would: at `/oidc` it is
+    /// the kind of code that gets a refresh token (GenAuth's OpenID Connect guide).
+    pub fn issue_offline_code(
+        &self,
+        protocol: Protocol,
+        app_id: &str,
+        redirect_uri: &str,
+        code_challenge: Option<String>,
+    ) -> String {
+        self.provider(protocol).issue_consented_code(CodeRequest {
+            client_id: app_id.into(),
+            redirect_uri: redirect_uri.into(),
+            code_challenge,
+            scope: Some("openid offline_access profile".into()),
+        })
+    }
+
+    /// Mints an authorization code at `protocol`'s token endpoint for `app_id`, with the
+    /// protocol's default scope; at `/oidc` it gets no refresh token (see
+    /// [`GenAuthEmulator::issue_offline_code`]).
     pub fn issue_code(
         &self,
         protocol: Protocol,
@@ -574,19 +612,25 @@ impl GenAuthEmulator {
     }
 
     /// A conformance target minting credentials for `app_id` (already registered), with
-    /// codes from `protocol`'s token endpoint.
+    /// codes from `protocol`'s token endpoint. The `pkce` check is skipped for OAuth 2.0:
+    /// GenAuth documents no PKCE at `/oauth/token`.
     pub fn target(&self, app_id: &str, protocol: Protocol) -> GenAuthTarget {
         let provider = Arc::clone(self.provider(protocol));
         let token_path = provider.profile().token_path.clone();
+        let mut standard = ProviderTarget::from_parts(
+            provider,
+            self.server.recorder(),
+            // Ticket exchanges are counted by `ticket_exchanges`, added in
+            // `token_request_count`.
+            vec![token_path],
+            app_id,
+        );
+        if protocol == Protocol::OAuth2 {
+            // GenAuth's OAuth 2.0 page documents no PKCE at `/oauth/token`.
+            standard = standard.without_pkce_check();
+        }
         GenAuthTarget {
-            standard: ProviderTarget::from_parts(
-                provider,
-                self.server.recorder(),
-                // Ticket exchanges are counted by `ticket_exchanges`, added in
-                // `token_request_count`.
-                vec![token_path],
-                app_id,
-            ),
+            standard,
             emulator: Arc::clone(&self.shared),
             recorder: self.server.recorder(),
             app_id: app_id.into(),
@@ -896,7 +940,7 @@ impl Shared {
 
     fn app_for(&self, headers: &HeaderMap) -> Result<GenAuthApp, Reply> {
         let id = headers
-            .get("x-authing-app-id")
+            .get(facts::APP_ID_HEADER)
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
         lock(&self.state)

@@ -13,7 +13,15 @@
 //! - a code minted with a `code_challenge` must be sent with its verifier (OneAccess does not
 //!   document PKCE at all);
 //! - a refreshed refresh token stops working (the refresh example only shows a new value);
-//! - the JWKS path and the authorize path in its discovery document are its own choices.
+//! - the JWKS path and the authorize path in its discovery document are its own choices;
+//! - ID tokens carry `nonce` (when the authorize request had one) and `at_hash` (the token
+//!   pages show no ID-token claims);
+//! - an OIDC application's userinfo answers in the camelCase shape of ShowUser_0, which the
+//!   documentation gives without saying which application protocol it is for;
+//! - the authorize endpoint issues a code at once.
+//!
+//! Each is marked `inferred` where it is set below; no test or conformance check asserts one
+//! as OneAccess's behaviour.
 //!
 //! One emulator plays one application protocol ([`OneAccessOptions::oidc`] or
 //! [`OneAccessOptions::oauth`]). It starts with a demo client registered, for `tokenbridge
@@ -45,6 +53,7 @@ use serde_json::{json, Value};
 use tokenbridge_core::{AuthMethod, Protocol};
 
 use crate::conformance::ProviderTarget;
+use crate::facts::huawei_oneaccess as facts;
 use crate::oidc::{
     ClientRegistration, ErrorReplies, ExpiryStyle, IdTokenSigning, OidcEmulator, Profile,
     RefreshStyle, Reply, UserinfoStyle,
@@ -52,19 +61,20 @@ use crate::oidc::{
 use crate::server::any_loopback_port;
 
 /// The token endpoint path.
-pub const TOKEN_PATH: &str = tokenbridge_huawei_oneaccess::paths::TOKEN;
+pub const TOKEN_PATH: &str = facts::TOKEN_PATH;
 /// The discovery document path.
-pub const DISCOVERY_PATH: &str = tokenbridge_huawei_oneaccess::paths::DISCOVERY;
+pub const DISCOVERY_PATH: &str = facts::DISCOVERY_PATH;
 /// Where this emulator serves its JWKS. OneAccess's real path is not documented; discovery's
 /// `jwks_uri` points here.
+// inferred: not in OneAccess's documentation; discovery's `jwks_uri` is what a client reads.
 pub const JWKS_PATH: &str = "/api/v1/oauth2/jwks";
 /// The documented userinfo path, listed in discovery and served in OneAccess's camelCase
 /// shape (`id`, `userName`, `mobile`, no `sub`); it requires `Accept: application/json`.
-pub const USERINFO_PATH: &str = tokenbridge_huawei_oneaccess::paths::USERINFO;
+pub const USERINFO_PATH: &str = facts::USERINFO_PATH;
 /// The access token lifetime in the documentation's examples.
-pub const EXPIRES_IN: u64 = 7200;
+pub const EXPIRES_IN: u64 = facts::EXPIRES_IN;
 /// The scope of an OAuth 2.0 application.
-pub const OAUTH_SCOPE: &str = "get_user_info";
+pub const OAUTH_SCOPE: &str = facts::OAUTH_SCOPE;
 
 /// The demo application's client id.
 pub const DEMO_CLIENT_ID: &str = "demo-app";
@@ -75,7 +85,7 @@ pub const DEMO_REDIRECT_URI: &str = "http://127.0.0.1/callback";
 
 /// The one documented `invalid_grant` description, which OneAccess also uses on its refresh
 /// page.
-pub const INVALID_CODE_DESCRIPTION: &str = "Invalid authorization code";
+pub const INVALID_CODE_DESCRIPTION: &str = facts::INVALID_CODE_DESCRIPTION;
 
 /// How the emulated application is set up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,7 +165,7 @@ pub fn error_replies(options: &OneAccessOptions) -> ErrorReplies {
     let invalid_client = Reply::oauth_error(
         options.invalid_client_status,
         "invalid_client",
-        "Bad client credentials",
+        facts::BAD_CLIENT_DESCRIPTION,
     );
     let invalid_grant = Reply::oauth_error(400, "invalid_grant", INVALID_CODE_DESCRIPTION);
     ErrorReplies {
@@ -195,37 +205,39 @@ pub fn profile(options: &OneAccessOptions) -> Profile {
         jwt_access_tokens: false,
         issue_id_tokens: oidc,
         issue_refresh_tokens: options.issue_refresh_tokens,
-        // Undocumented: the refresh example returns a new token; that the old one stops
-        // working is an assumption.
+        refresh_tokens_need_consent: false,
+        // inferred: not in OneAccess's documentation; the refresh example returns a new token,
+        // that the old one stops working is an assumption.
         refresh_style: RefreshStyle::Rotate,
         default_scope: options.default_scope().into(),
         redirect_uri_required: oidc,
-        // Undocumented: like every profile, a code minted with a challenge is checked against
-        // its verifier; OneAccess documents no PKCE.
+        // inferred: not in OneAccess's documentation; like every profile, a code minted with a
+        // challenge is checked against its verifier, though OneAccess documents no PKCE.
         public_clients_require_pkce: false,
         auth_methods: vec![AuthMethod::ClientSecretPost],
         grant_types: vec!["authorization_code".into(), "refresh_token".into()],
         errors: error_replies(options),
-        // The authorize path of OneAccess's OIDC and OAuth 2.0 applications.
+        // inferred: not in OneAccess's documentation (the pages cited do not give it); the
+        // adapter reads it from discovery.
         authorize_path: Some("/api/v1/oauth2/authorize".into()),
         // OneAccess documents no revocation endpoint.
         revocation_path: None,
-        end_session_path: Some(tokenbridge_huawei_oneaccess::paths::LOGOUT.into()),
-        logout_redirect_param: tokenbridge_huawei_oneaccess::OIDC
-            .logout
-            .post_logout_redirect_uri
-            .into(),
+        end_session_path: Some(facts::LOGOUT_PATH.into()),
+        logout_redirect_param: facts::LOGOUT_REDIRECT_PARAM.into(),
+        // inferred: not in the vendor's documentation; the redirect needs no other parameter.
+        logout_redirect_needs_id_token_hint: false,
         // OneAccess's documentation does not mention RFC 9207's `iss` parameter.
         // OAuth 2.0 applications spell the authorize parameter `redirect_url`
         // (IssueOAuthAccessToken: "must equal the authorize request's redirect_url").
         authorize_redirect_param: match options.protocol {
-            Protocol::OAuth2 => "redirect_url".into(),
+            Protocol::OAuth2 => facts::OAUTH_AUTHORIZE_REDIRECT_PARAM.into(),
             _ => "redirect_uri".into(),
         },
         send_iss: false,
         // "TOKEN签名算法 默认为RS256": RS256 by default.
         id_token_signing: IdTokenSigning::Rs256,
-        // ShowUser_0: camelCase claims, Accept required, 401 "unauthorized".
+        // ShowUser_0: camelCase claims, Accept required, 401 "unauthorized". inferred: not in
+        // OneAccess's documentation; that OIDC applications get this shape too.
         userinfo_path: Some(USERINFO_PATH.into()),
         userinfo_style: UserinfoStyle::OneAccess,
     }
@@ -325,10 +337,12 @@ impl HuaweiOneAccessEmulator {
     }
 
     /// A conformance target minting credentials for `client_id` with the protocol's scope.
+    /// The `pkce` check is skipped: OneAccess documents no PKCE.
     pub fn target(&self, client_id: &str) -> ProviderTarget {
         self.inner
             .target(client_id)
             .with_scope(self.options.default_scope())
+            .without_pkce_check()
     }
 
     /// Runs until the server stops (for `tokenbridge emulate`).

@@ -5,11 +5,14 @@
 //! - [`oidc`]: an emulated RFC 6749 / OpenID Connect provider, shaped per vendor by a
 //!   [`oidc::Profile`].
 //! - [`conformance`]: the checks every adapter (yours too) runs.
+//! - [`facts`]: each vendor's documented paths, spellings and codes, with their sources,
+//!   written out independently of the adapters.
 //! - [`jose`]: fixture keys, their JWKS, and real and forged signed tokens.
 //!
 //! Everything listens on 127.0.0.1 only.
 
 pub mod conformance;
+pub mod facts;
 pub mod genauth;
 pub mod huawei_oneaccess;
 pub mod jose;

@@ -218,6 +218,11 @@ pub struct Profile {
     pub issue_id_tokens: bool,
     /// Whether code exchanges issue a refresh token.
     pub issue_refresh_tokens: bool,
+    /// Whether a code exchange issues a refresh token only when the authorize request asked
+    /// for `offline_access` with `prompt=consent` (GenAuth's OpenID Connect guide); codes
+    /// minted with [`OidcProvider::issue_code`] then get none, those from
+    /// [`OidcProvider::issue_consented_code`] do.
+    pub refresh_tokens_need_consent: bool,
     /// What a refresh does to the refresh token.
     pub refresh_style: RefreshStyle,
     /// The scope written when none was requested.
@@ -243,6 +248,9 @@ pub struct Profile {
     pub end_session_path: Option<String>,
     /// The parameter of the logout request naming where to go afterwards.
     pub logout_redirect_param: String,
+    /// Whether the logout endpoint follows that parameter only next to an `id_token_hint`
+    /// (GenAuth); otherwise it answers a page saying the user is signed out.
+    pub logout_redirect_needs_id_token_hint: bool,
     /// Whether the authorize endpoint adds `iss` to its redirect (RFC 9207), and discovery
     /// says so.
     pub send_iss: bool,
@@ -316,6 +324,7 @@ impl Profile {
             jwt_access_tokens: true,
             issue_id_tokens: true,
             issue_refresh_tokens: true,
+            refresh_tokens_need_consent: false,
             refresh_style: RefreshStyle::Rotate,
             default_scope: "openid profile".into(),
             redirect_uri_required: true,
@@ -331,6 +340,7 @@ impl Profile {
             revocation_path: Some("/revoke".into()),
             end_session_path: Some("/logout".into()),
             logout_redirect_param: "post_logout_redirect_uri".into(),
+            logout_redirect_needs_id_token_hint: false,
             send_iss: true,
             authorize_redirect_param: "redirect_uri".into(),
             id_token_signing: IdTokenSigning::Rs256,
@@ -422,6 +432,8 @@ struct State {
     queued: VecDeque<Reply>,
     authorize_mode: AuthorizeMode,
     nonces: HashMap<String, String>,
+    /// Codes whose authorize request asked for `offline_access` with `prompt=consent`.
+    consented: HashSet<String>,
     revoked: Vec<String>,
     signing: IdTokenSigning,
     signer: Option<TestKey>,
@@ -583,6 +595,15 @@ impl OidcProvider {
                 expires: SystemTime::now() + Duration::from_secs(600),
             },
         );
+        code
+    }
+
+    /// Mints a code as an authorize request asking for `offline_access` with `prompt=consent`
+    /// would: with [`Profile::refresh_tokens_need_consent`], only such codes get a refresh
+    /// token.
+    pub fn issue_consented_code(&self, request: CodeRequest) -> String {
+        let code = self.issue_code(request);
+        lock(&self.state).consented.insert(code.clone());
         code
     }
 
@@ -753,6 +774,10 @@ impl OidcProvider {
         ] {
             claims.insert(name.into(), value);
         }
+        // Tencent CIAM and Huawei OneAccess: inferred: not in their documentation; their
+        // token pages show no ID-token claims, so `nonce` (echoed from the authorize request)
+        // and `at_hash` (always) are OpenID Connect Core's, not theirs. Tests of those
+        // vendors do not assert the two claims are present.
         if let Some(nonce) = nonce {
             claims.insert("nonce".into(), json!(nonce));
         }
@@ -958,9 +983,10 @@ impl OidcProvider {
             .scope
             .clone()
             .unwrap_or_else(|| self.profile.default_scope.clone());
-        let refresh = self
-            .profile
-            .issue_refresh_tokens
+        let consented = !self.profile.refresh_tokens_need_consent
+            || (scope.split(' ').any(|s| s == "offline_access")
+                && lock(&self.state).consented.contains(code));
+        let refresh = (self.profile.issue_refresh_tokens && consented)
             .then(|| self.issue_refresh_token(&client.client_id, &scope));
         let nonce = lock(&self.state).nonces.get(code).cloned();
         Reply::json(
@@ -1267,6 +1293,15 @@ impl OidcProvider {
                 if let Some(nonce) = query.get("nonce") {
                     lock(&self.state).nonces.insert(code.clone(), nonce.clone());
                 }
+                let consent = query
+                    .get("prompt")
+                    .is_some_and(|p| p.split(' ').any(|v| v == "consent"));
+                let offline = query
+                    .get("scope")
+                    .is_some_and(|s| s.split(' ').any(|v| v == "offline_access"));
+                if consent && offline {
+                    lock(&self.state).consented.insert(code.clone());
+                }
                 pairs.append_pair("code", &code);
             }
             if let Some(state) = query.get("state") {
@@ -1334,11 +1369,13 @@ impl OidcProvider {
         }
         if let Some(path) = &self.profile.end_session_path {
             let param = self.profile.logout_redirect_param.clone();
+            let needs_hint = self.profile.logout_redirect_needs_id_token_hint;
             router = router.route(
                 path,
                 get(
                     move |Query(query): Query<HashMap<String, String>>| async move {
-                        logout_response(query.get(&param))
+                        let hinted = !needs_hint || query.contains_key("id_token_hint");
+                        logout_response(query.get(&param).filter(|_| hinted))
                     },
                 ),
             );

@@ -15,7 +15,16 @@
 //! - a public app's code issued without a `code_challenge` is refused with `401
 //!   invalid_client` (undocumented: the PKCE page only says public apps use PKCE);
 //! - a public app refreshes with `client_id` alone and is accepted (undocumented: the refresh
-//!   page lists `client_secret` as required and says nothing of public apps).
+//!   page lists `client_secret` as required and says nothing of public apps);
+//! - a confidential app's code sent with both its secret and a PKCE verifier is accepted
+//!   (undocumented: the code page has the secret, the PKCE page the verifier, neither both);
+//! - ID tokens carry `nonce` (when the authorize request had one) and `at_hash`
+//!   (undocumented: the pages show no ID-token claims);
+//! - the authorize endpoint issues a code at once, and a `redirect_uri` mismatch at the token
+//!   endpoint is `invalid_grant` (undocumented).
+//!
+//! Each is marked `inferred` where it is set below; no test or conformance check asserts one
+//! as Tencent's behaviour.
 //!
 //! It starts with two demo clients registered, for `tokenbridge emulate` and examples:
 //! [`DEMO_CLIENT_ID`] / [`DEMO_CLIENT_SECRET`] (a Web app using `client_secret_post`) and
@@ -46,19 +55,20 @@ use crate::oidc::{
 };
 use crate::server::any_loopback_port;
 
-// The paths come from the adapter's description, so the emulator serves what the adapter calls.
-use tokenbridge_tencent_ciam::paths;
+// Tencent's documented paths, written out independently of the adapter: a wrong path in the
+// adapter's description fails against this emulator.
+use crate::facts::tencent_ciam as facts;
 
 /// The token endpoint path.
-pub const TOKEN_PATH: &str = paths::TOKEN;
+pub const TOKEN_PATH: &str = facts::TOKEN_PATH;
 /// The JWKS path.
-pub const JWKS_PATH: &str = paths::JWKS;
+pub const JWKS_PATH: &str = facts::JWKS_PATH;
 /// The userinfo path.
-pub const USERINFO_PATH: &str = paths::USERINFO;
+pub const USERINFO_PATH: &str = facts::USERINFO_PATH;
 /// The discovery document path.
-pub const DISCOVERY_PATH: &str = paths::DISCOVERY;
+pub const DISCOVERY_PATH: &str = facts::DISCOVERY_PATH;
 /// The access token lifetime Tencent announces: 300 s rounded down.
-pub const EXPIRES_IN: u64 = 299;
+pub const EXPIRES_IN: u64 = facts::EXPIRES_IN;
 
 /// The demo Web app's client id.
 pub const DEMO_CLIENT_ID: &str = "demo-app";
@@ -78,14 +88,15 @@ pub fn error_replies() -> ErrorReplies {
         unknown_client: Reply::empty(401),
         // The PKCE page answers the same case with 400 invalid_request.
         unknown_client_pkce: Some(Reply::json(400, json!({"error": "invalid_request"}))),
-        // Also the answer to a public app's code sent without PKCE (not documented; the
-        // request authenticates nothing, so it fails as client authentication).
+        // Also the answer to a public app's code sent without PKCE (inferred: not in Tencent's
+        // documentation; the request authenticates nothing, so it fails as client
+        // authentication).
         bad_client_credentials: invalid_client.clone(),
         bad_code: invalid_grant.clone(),
         // "client_id differs from the one used at authorize": 401, no description (code and
         // PKCE pages).
         client_mismatch: Some(invalid_client.clone()),
-        // Not documented; a mismatching redirect_uri spoils the code.
+        // inferred: not in Tencent's documentation; a mismatching redirect_uri spoils the code.
         redirect_mismatch: invalid_grant.clone(),
         // A wrong code_verifier is invalid_client, not invalid_grant.
         bad_verifier: invalid_client,
@@ -111,23 +122,25 @@ pub fn profile() -> Profile {
         // Served by this module in Tencent's own shape.
         discovery_path: None,
         jwks_path: Some(JWKS_PATH.into()),
-        jwks_member: "Keys".into(),
+        jwks_member: facts::JWKS_MEMBER.into(),
         expires_in: EXPIRES_IN,
         expiry_style: ExpiryStyle::Number,
         expiry_field: "expires_in".into(),
         token_type: "Bearer".into(),
         jwt_access_tokens: true,
         issue_id_tokens: true,
+        refresh_tokens_need_consent: false,
         issue_refresh_tokens: true,
         refresh_style: RefreshStyle::Echo,
         default_scope: "openid".into(),
         redirect_uri_required: true,
-        // Public apps (SPA, mobile, mini-program) exchange codes in PKCE mode only (PKCE page);
-        // the refusal of a code without a challenge is undocumented (see the module docs).
+        // Public apps (SPA, mobile, mini-program) exchange codes in PKCE mode only (PKCE page).
+        // inferred: not in Tencent's documentation; the refusal of a public app's code without
+        // a challenge, and the acceptance of a secret and a verifier together.
         public_clients_require_pkce: true,
         // Discovery advertises post and basic; public apps send only client_id with PKCE.
-        // Accepting `none` on a refresh too is undocumented (the refresh page lists
-        // client_secret as required).
+        // inferred: not in Tencent's documentation; accepting `none` on a refresh (the refresh
+        // page lists client_secret as required).
         auth_methods: AuthMethod::ALL.to_vec(),
         grant_types: vec![
             "authorization_code".into(),
@@ -135,13 +148,12 @@ pub fn profile() -> Profile {
             "refresh_token".into(),
         ],
         errors: error_replies(),
-        authorize_path: Some(paths::AUTHORIZE.into()),
-        revocation_path: Some(paths::REVOKE.into()),
-        end_session_path: Some(paths::LOGOUT.into()),
-        logout_redirect_param: tokenbridge_tencent_ciam::DESCRIPTION
-            .logout
-            .post_logout_redirect_uri
-            .into(),
+        authorize_path: Some(facts::AUTHORIZE_PATH.into()),
+        revocation_path: Some(facts::REVOKE_PATH.into()),
+        end_session_path: Some(facts::LOGOUT_PATH.into()),
+        logout_redirect_param: facts::LOGOUT_REDIRECT_PARAM.into(),
+        // inferred: not in the vendor's documentation; the redirect needs no other parameter.
+        logout_redirect_needs_id_token_hint: false,
         // Tencent CIAM's documentation does not mention RFC 9207's `iss` parameter.
         authorize_redirect_param: "redirect_uri".into(),
         send_iss: false,
@@ -172,7 +184,7 @@ pub fn demo_public_client() -> ClientRegistration {
 pub fn discovery_document(issuer: &str) -> Value {
     json!({
         "issuer": issuer,
-        "authorization_endpoint": format!("{issuer}/oauth2/authorize"),
+        "authorization_endpoint": format!("{issuer}{}", facts::AUTHORIZE_PATH),
         "token_endpoint": format!("{issuer}{TOKEN_PATH}"),
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "jwks_uri": format!("{issuer}{JWKS_PATH}"),
