@@ -16,9 +16,15 @@ pub fn safe_next(raw: &str) -> Option<&str> {
     if raw.is_empty() || raw.len() > MAX_NEXT || !raw.starts_with('/') {
         return None;
     }
+    if raw
+        .chars()
+        .any(|c| c == '\\' || c.is_control() || c.is_whitespace())
+    {
+        return None;
+    }
     let mut text = raw.to_owned();
-    // Decoded twice: a value double-encoded by a proxy or a careless caller is read the way
-    // the least careful component would read it.
+    // Decoded twice too: a value double-encoded by a proxy or a careless caller is read the
+    // way the least careful component would read it.
     for _ in 0..3 {
         if !plain_path(&text) {
             return None;
@@ -32,18 +38,15 @@ pub fn safe_next(raw: &str) -> Option<&str> {
     Some(raw)
 }
 
-/// The checks on one reading of the value.
+/// The checks on one reading of the value: one leading `/`, and no backslash or control
+/// character in the path (a decoded space is fine: `/search?q=a%20b`).
 fn plain_path(text: &str) -> bool {
     let mut chars = text.chars();
-    if chars.next() != Some('/') {
+    if chars.next() != Some('/') || matches!(chars.next(), Some('/' | '\\')) {
         return false;
     }
-    if matches!(chars.next(), Some('/')) {
-        return false;
-    }
-    !text
-        .chars()
-        .any(|c| c == '\\' || c.is_control() || c.is_whitespace())
+    let path = text.split(['?', '#']).next().unwrap_or_default();
+    !path.chars().any(|c| c == '\\' || c.is_control())
 }
 
 /// Percent-decodes `text`; `None` when the result is not UTF-8 (no legitimate path of this
