@@ -7,8 +7,9 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
+use tokenbridge_core::signin::CompletedLogin;
 use tokenbridge_core::signin::{random_token, LogoutRequest, TokenTypeHint};
-use tokenbridge_core::{ErrorKind, PendingLogin, Provider};
+use tokenbridge_core::{ErrorKind, Identity, PendingLogin, Provider};
 use tower_sessions::Session;
 
 use crate::error::WebError;
@@ -150,11 +151,7 @@ async fn complete(auth: &WebAuth, session: &Session, query: &str) -> Result<Resp
             WebError::bad_request("the sign-in in progress names an unknown provider")
         })?;
     let login = provider.complete_login(query, pending.login).await?;
-    let identity = match login.identity() {
-        Some(identity) => identity,
-        // A provider without ID tokens (plain OAuth 2.0): ask userinfo who this is.
-        None => provider.userinfo(login.tokens.access_token()).await?,
-    };
+    let identity = identity(provider, &login).await?;
     let id_token = login
         .tokens
         .id_token()
@@ -178,6 +175,37 @@ async fn complete(auth: &WebAuth, session: &Session, query: &str) -> Result<Resp
     }
     tracing::info!(target: "tokenbridge_axum", provider = provider.id(), "a user signed in");
     Ok(Redirect::to(&pending.next).into_response())
+}
+
+/// Who signed in: the verified ID token's claims, completed from userinfo where the provider
+/// has it (many providers put only `sub` in the ID token, OpenID Connect Core 5.4); a provider
+/// without ID tokens (plain OAuth 2.0) is asked through userinfo alone.
+async fn identity(provider: &Provider, login: &CompletedLogin) -> Result<Identity, WebError> {
+    let (Some(mut identity), Some(id_token)) = (login.identity(), login.id_token.as_ref()) else {
+        return Ok(provider.userinfo(login.tokens.access_token()).await?);
+    };
+    // The same user, or the answer is not used (OpenID Connect Core 5.3.4).
+    match provider
+        .userinfo_for(login.tokens.access_token(), id_token)
+        .await
+    {
+        Ok(more) => {
+            identity.name = identity.name.or(more.name);
+            identity.preferred_username = identity.preferred_username.or(more.preferred_username);
+            identity.email = identity.email.or(more.email);
+            identity.email_verified = identity.email_verified.or(more.email_verified);
+            identity.phone_number = identity.phone_number.or(more.phone_number);
+            identity.picture = identity.picture.or(more.picture);
+            for (name, value) in more.claims {
+                identity.claims.entry(name).or_insert(value);
+            }
+        }
+        Err(e) if e.kind() == ErrorKind::Unsupported => {}
+        Err(e) => {
+            tracing::warn!(target: "tokenbridge_axum", provider = provider.id(), error = %e, "userinfo failed at sign-in; the ID token's claims alone are used");
+        }
+    }
+    Ok(identity)
 }
 
 async fn logout(
