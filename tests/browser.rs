@@ -102,5 +102,5 @@ fn the_example_app_works_in_a_real_browser() {
         status.success(),
         "the browser test failed:\n{stdout}\n{stderr}"
     );
-    assert!(stdout.contains("all 12 browser checks passed"), "{stdout}");
+    assert!(stdout.contains("all 13 browser checks passed"), "{stdout}");
 }

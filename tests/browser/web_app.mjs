@@ -266,6 +266,18 @@ scopes = ["openid", "profile", "email"]
       await b.close();
     });
 
+    await check('a name and subject holding HTML are shown as text', async () => {
+      const c = await browser.newContext();
+      c.setDefaultTimeout(STEP_TIMEOUT_MS);
+      const pc = await c.newPage();
+      const account = '<i>mallory</i>&"';
+      await signIn(pc, app, account);
+      assert.equal(await pc.innerText('#subject'), account);
+      assert.equal(await pc.innerText('#name'), `Test user ${account}`);
+      assert.equal(await pc.locator('#subject i, #name i').count(), 0);
+      await c.close();
+    });
+
     await check('`next` brings the user back to the page they asked for', async () => {
       const c = await browser.newContext();
       c.setDefaultTimeout(STEP_TIMEOUT_MS);
