@@ -146,6 +146,9 @@ async fn the_readme_web_app_signs_in_at_the_configured_provider() {
     assert_eq!(login.status(), 303);
     let location = login.headers()["location"].to_str().unwrap();
     assert!(location.starts_with(emulator.issuer()), "{location}");
-    assert!(location.contains("redirect_uri=https%3A%2F%2Fapp.example.com%2Fcallback"), "{location}");
+    assert!(
+        location.contains("redirect_uri=https%3A%2F%2Fapp.example.com%2Fcallback"),
+        "{location}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

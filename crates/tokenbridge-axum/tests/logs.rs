@@ -97,16 +97,31 @@ async fn nothing_logged_shows_a_token_the_code_the_state_or_the_client_secret() 
         .query_pairs()
         .into_owned()
         .collect();
-    let done = http.get(&callback).header(COOKIE, &cookie).send().await.unwrap();
+    let done = http
+        .get(&callback)
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(done.status(), 303);
     let cookie = cookie_of(&done).unwrap();
     let mut tokens = Vec::new();
     for _ in 0..2 {
-        let answer = http.get(format!("{base}/token")).header(COOKIE, &cookie).send().await.unwrap();
+        let answer = http
+            .get(format!("{base}/token"))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(answer.status(), 200);
         tokens.push(answer.text().await.unwrap());
     }
-    let out = http.post(format!("{base}/logout")).header(COOKIE, &cookie).send().await.unwrap();
+    let out = http
+        .post(format!("{base}/logout"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(out.status(), 303);
     let logout = out.headers()[LOCATION].to_str().unwrap().to_owned();
     let id_token = Url::parse(&logout)
@@ -117,7 +132,10 @@ async fn nothing_logged_shows_a_token_the_code_the_state_or_the_client_secret() 
         .expect("an id_token_hint");
 
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(log.contains("renewed the access token of a signed-in user"), "{log}");
+    assert!(
+        log.contains("renewed the access token of a signed-in user"),
+        "{log}"
+    );
     assert!(log.contains("a user signed in"), "{log}");
     let mut secrets: Vec<String> = tokens;
     secrets.push(id_token);
@@ -131,6 +149,9 @@ async fn nothing_logged_shows_a_token_the_code_the_state_or_the_client_secret() 
     }
     for secret in &secrets {
         assert!(secret.len() >= 8, "{secret:?}");
-        assert!(!log.contains(secret.as_str()), "the log shows {secret:?}:\n{log}");
+        assert!(
+            !log.contains(secret.as_str()),
+            "the log shows {secret:?}:\n{log}"
+        );
     }
 }
