@@ -6,9 +6,10 @@
 //!   `GET /login/{provider}`, `GET` and form `POST /callback`, and `POST /logout`;
 //! - a layer ([`WebAuth::layer`]): the server-side session (tower-sessions) whose cookie holds
 //!   only a random id;
-//! - extractors: [`SignedIn`] (the normalized [`Identity`] of the user), [`UserTokens`] (the
-//!   user's [`TokenSession`]) and [`AccessToken`] (a fresh access token, renewed once however
-//!   many requests need it at the same moment).
+//! - extractors: [`SignedIn`] (the normalized [`Identity`](tokenbridge_core::Identity) of the
+//!   user), [`UserTokens`] (the user's
+//!   [`TokenSession`](tokenbridge_core::session::TokenSession)) and [`AccessToken`] (a fresh
+//!   access token, renewed once however many requests need it at the same moment).
 //!
 //! ```no_run
 //! use axum::{routing::get, Json, Router};
@@ -213,8 +214,8 @@ impl WebAuthBuilder {
     }
 
     /// Where sessions are kept (default: this process's memory). With several replicas, use a
-    /// shared store such as [`RedisSessionStore`](crate#redis) and also keep the tokens there
-    /// ([`WebAuthBuilder::redis`] does both).
+    /// shared store such as `RedisSessionStore` (feature `redis`) and also keep the tokens
+    /// there (`WebAuthBuilder::redis` does both).
     pub fn session_store(mut self, store: impl SessionStore) -> Self {
         self.store = Some(SharedStore::new(store));
         self
