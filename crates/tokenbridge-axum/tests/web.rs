@@ -466,3 +466,56 @@ fn a_public_url_must_be_absolute_http() {
         .unwrap();
     assert_eq!(auth.callback_url(), "https://app.example.com/auth/callback");
 }
+
+#[tokio::test]
+async fn several_providers_side_by_side_share_one_callback() {
+    let first = start(Duration::from_secs(60)).await;
+    let other = OidcEmulator::start(Profile::standard()).await.unwrap();
+    other.register_client(ClientRegistration::confidential(
+        CLIENT,
+        SECRET,
+        AuthMethod::ClientSecretBasic,
+    ));
+    let provider = |name: &str, emulator: &OidcEmulator| {
+        Provider::builder(name)
+            .issuer(emulator.issuer())
+            .client_id(CLIENT)
+            .client_secret(SecretString::from(SECRET))
+            .build()
+            .unwrap()
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let auth = WebAuth::builder(&base)
+        .provider(provider("corp", &first.emulator))
+        .provider(provider("partner", &other))
+        .build()
+        .unwrap();
+    let app = Router::new()
+        .route("/me", get(me))
+        .merge(auth.routes())
+        .layer(auth.layer());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let mut browser = Browser::new();
+    let login = browser.get(&format!("{base}/login/partner")).await;
+    assert_eq!(login.status(), 303);
+    let authorize = location(&login);
+    assert!(authorize.starts_with(other.issuer()), "{authorize}");
+    let callback = location(&browser.get(&authorize).await);
+    assert!(
+        callback.starts_with(&format!("{base}/callback?")),
+        "{callback}"
+    );
+    let done = browser.get(&callback).await;
+    assert_eq!(done.status(), 303);
+    let me = browser.get(&format!("{base}/me")).await;
+    assert_eq!(me.json::<Value>().await.unwrap()["provider"], "partner");
+    // The default provider is the first one; an unknown name is a 404 page.
+    let login = browser.get(&format!("{base}/login")).await;
+    assert!(location(&login).starts_with(first.emulator.issuer()));
+    assert_eq!(
+        browser.get(&format!("{base}/login/nobody")).await.status(),
+        404
+    );
+}
