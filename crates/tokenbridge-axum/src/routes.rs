@@ -142,9 +142,9 @@ async fn callback_form(
 
 async fn complete(auth: &WebAuth, session: &Session, query: &str) -> Result<Response, WebError> {
     // Taken out of the session: a login is completed (or refused) once.
-    let pending: Pending = session.remove(PENDING).await?.ok_or_else(|| {
-        WebError::bad_request("no sign-in is in progress in this browser; start again from /login")
-    })?;
+    let Some(pending) = session.remove::<Pending>(PENDING).await? else {
+        return Err(WebError::bad_request(no_login_in_progress(query)));
+    };
     let provider = auth
         .provider(Some(pending.login.provider()))
         .ok_or_else(|| {
@@ -175,6 +175,21 @@ async fn complete(auth: &WebAuth, session: &Session, query: &str) -> Result<Resp
     }
     tracing::info!(target: "tokenbridge_axum", provider = provider.id(), "a user signed in");
     Ok(Redirect::to(&pending.next).into_response())
+}
+
+/// The message for a callback without a login in progress; it names the provider's `error`
+/// when there is one (escaped on the page, cut to a reasonable length).
+fn no_login_in_progress(query: &str) -> String {
+    let error = url::form_urlencoded::parse(query.as_bytes())
+        .find(|(name, _)| name == "error")
+        .map(|(_, value)| value.chars().take(100).collect::<String>());
+    match error {
+        Some(error) => format!(
+            "the provider answered `error={error}`, and no sign-in is in progress in this \
+             browser; start again from /login"
+        ),
+        None => "no sign-in is in progress in this browser; start again from /login".to_owned(),
+    }
 }
 
 /// Who signed in: the verified ID token's claims, completed from userinfo where the provider

@@ -273,6 +273,16 @@ async fn refused_callbacks_are_400_pages_that_name_the_problem() {
         .get(&format!("{}/callback?code=c&state=s", app.base))
         .await;
     assert_eq!(refused.status(), 400);
+    let refused = stranger
+        .get(&format!(
+            "{}/callback?error=access_denied&state=s",
+            app.base
+        ))
+        .await;
+    assert_eq!(refused.status(), 400);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("`error=access_denied`"), "{page}");
+    assert!(page.contains("no sign-in is in progress"), "{page}");
 
     // The user said no.
     app.emulator
