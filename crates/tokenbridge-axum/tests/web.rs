@@ -529,3 +529,29 @@ async fn several_providers_side_by_side_share_one_callback() {
         404
     );
 }
+
+#[tokio::test]
+async fn a_refused_refresh_token_ends_the_sign_in() {
+    // A margin longer than the token's life: the first use after sign-in renews.
+    let app = start(Duration::from_secs(7200)).await;
+    let mut browser = Browser::new();
+    sign_in(&app, &mut browser).await;
+    app.emulator.provider().push_reply(Reply::oauth_error(
+        400,
+        "invalid_grant",
+        "refresh token is invalid",
+    ));
+    let refused = browser.get(&format!("{}/token", app.base)).await;
+    assert_eq!(refused.status(), 401);
+    assert_eq!(
+        refused.json::<Value>().await.unwrap(),
+        json!({ "error": "the sign-in has expired; sign in again" })
+    );
+    // The session is gone with it.
+    let me = browser.get(&format!("{}/me", app.base)).await;
+    assert_eq!(me.status(), 401);
+    assert_eq!(
+        me.json::<Value>().await.unwrap(),
+        json!({ "error": "not signed in" })
+    );
+}
