@@ -146,7 +146,7 @@ scopes = ["openid", "profile", "email"]
   // Playwright starts Chromium with a fresh --user-data-dir of its own, removed at close.
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
   try {
-    const context = await browser.newContext();
+    const context = await browser.newContext({ viewport: { width: 720, height: 260 } });
     context.setDefaultTimeout(STEP_TIMEOUT_MS);
     const page = await context.newPage();
     // Every answer of the app: no token in a Location (the logout hint to the provider aside).
