@@ -295,6 +295,7 @@ scopes = ["openid", "profile", "email"]
   } finally {
     await browser.close();
     cleanup();
+    fs.rmSync(work, { recursive: true, force: true });
   }
   process.stdout.write(`all ${checks.length} browser checks passed\n`);
 }
