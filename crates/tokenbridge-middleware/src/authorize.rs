@@ -91,25 +91,38 @@ pub(crate) async fn authorize(
     _url: &Url,
 ) -> Result<Authorization, Error> {
     let header = session.authorization_header().await?;
-    let value = header.expose_secret();
-    let unusable = || {
-        Error::internal(format!(
-            "the access token from provider {:?} cannot be sent in an HTTP header: it is empty \
-             or holds characters a header cannot carry",
-            session.provider()
-        ))
-    };
-    let (scheme, token) = value.split_once(' ').ok_or_else(unusable)?;
-    if scheme.is_empty() || token.is_empty() {
-        return Err(unusable());
+    Authorization::new(session.provider(), header.expose_secret(), None)
+}
+
+impl Authorization {
+    /// From an `Authorization` value (`<scheme> <token>`) and, for a DPoP-bound token, the
+    /// `DPoP` proof that goes with it.
+    fn new(provider: &str, authorization: &str, dpop_proof: Option<&str>) -> Result<Self, Error> {
+        let unusable = || {
+            Error::internal(format!(
+                "the access token from provider {provider:?} cannot be sent in an HTTP header: \
+                 it is empty or holds characters a header cannot carry"
+            ))
+        };
+        let (scheme, token) = authorization.split_once(' ').ok_or_else(unusable)?;
+        if scheme.is_empty() || token.is_empty() {
+            return Err(unusable());
+        }
+        let sensitive = |value: &str| {
+            let mut value = HeaderValue::from_str(value).map_err(|_| unusable())?;
+            value.set_sensitive(true);
+            Ok::<_, Error>(value)
+        };
+        let mut headers = vec![(AUTHORIZATION, sensitive(authorization)?)];
+        if let Some(proof) = dpop_proof {
+            headers.push((HeaderName::from_static("dpop"), sensitive(proof)?));
+        }
+        Ok(Self {
+            headers,
+            scheme: scheme.to_owned(),
+            access_token: SecretString::from(token.to_owned()),
+        })
     }
-    let mut header_value = HeaderValue::from_str(value).map_err(|_| unusable())?;
-    header_value.set_sensitive(true);
-    Ok(Authorization {
-        headers: vec![(AUTHORIZATION, header_value)],
-        scheme: scheme.to_owned(),
-        access_token: SecretString::from(token.to_owned()),
-    })
 }
 
 /// Reports a refused token to the session, so that the next request renews it (once however
@@ -148,6 +161,27 @@ impl fmt::Display for LogUrl<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_headers_are_sensitive_and_a_bad_token_is_an_error_without_it() {
+        let sent = Authorization::new("corp", "DPoP tok-Zq9", Some("eyJ.proof.sig")).unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, HeaderValue::from_static("Basic other"));
+        sent.apply(&mut headers);
+        assert_eq!(headers.len(), 2);
+        assert_eq!(headers[AUTHORIZATION], "DPoP tok-Zq9");
+        assert_eq!(headers["dpop"], "eyJ.proof.sig");
+        assert!(headers.values().all(HeaderValue::is_sensitive));
+        assert_eq!(sent.scheme, "DPoP");
+        assert_eq!(sent.access_token.expose_secret(), "tok-Zq9");
+        assert!(!format!("{sent:?}").contains("tok-Zq9"));
+
+        for bad in ["Bearer tok\nZq9", "Bearer ", "tokZq9", " tokZq9"] {
+            let error = Authorization::new("corp", bad, None).unwrap_err();
+            assert_eq!(error.kind(), tokenbridge_core::ErrorKind::Internal);
+            assert!(!error.to_string().contains("Zq9"), "{error}");
+        }
+    }
 
     #[test]
     fn a_log_url_keeps_no_query_fragment_or_credentials() {

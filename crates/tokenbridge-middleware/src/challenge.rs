@@ -333,4 +333,88 @@ mod tests {
             "Bearer"
         ));
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn config() -> ProptestConfig {
+            ProptestConfig {
+                cases: 256,
+                // Nothing written next to the sources; a failure prints its minimal input.
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            }
+        }
+
+        fn token() -> impl Strategy<Value = String> {
+            "[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}"
+        }
+
+        /// A parameter value: anything printable, spaces, commas, quotes and backslashes
+        /// included, which the writer quotes and escapes.
+        fn value() -> impl Strategy<Value = String> {
+            "[ -~]{0,24}"
+        }
+
+        fn challenge() -> impl Strategy<Value = Challenge> {
+            (token(), prop::collection::vec((token(), value()), 0..4)).prop_map(
+                |(scheme, params)| Challenge {
+                    scheme,
+                    params: params
+                        .into_iter()
+                        .map(|(n, v)| (n.to_ascii_lowercase(), v))
+                        .collect(),
+                },
+            )
+        }
+
+        /// Writes challenges as a server would, with the given separators.
+        fn write(challenges: &[Challenge], space: &str, comma: &str) -> String {
+            challenges
+                .iter()
+                .map(|c| {
+                    let params: Vec<String> = c
+                        .params
+                        .iter()
+                        .map(|(n, v)| {
+                            let escaped = v.replace('\\', "\\\\").replace('"', "\\\"");
+                            format!("{n}{space}={space}\"{escaped}\"")
+                        })
+                        .collect();
+                    if params.is_empty() {
+                        c.scheme.clone()
+                    } else {
+                        format!("{} {}", c.scheme, params.join(comma))
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(comma)
+        }
+
+        proptest! {
+            #![proptest_config(config())]
+
+            #[test]
+            fn written_challenges_read_back_exactly(
+                challenges in prop::collection::vec(challenge(), 1..4),
+                space in prop::sample::select(vec!["", " ", "\t"]),
+                comma in prop::sample::select(vec![",", ", ", " ,  ", ",,"]),
+            ) {
+                let written = write(&challenges, space, comma);
+                prop_assert_eq!(parse(&written), Some(challenges), "{}", written);
+            }
+
+            #[test]
+            fn any_value_is_read_without_panicking(value in "\\PC{0,200}") {
+                let _ = parse(&value);
+                let _ = refuses_token([value.as_bytes()], "Bearer");
+            }
+
+            #[test]
+            fn any_bytes_are_read_without_panicking(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+                let _ = refuses_token([bytes.as_slice()], "Bearer");
+            }
+        }
+    }
 }
