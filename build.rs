@@ -1,4 +1,5 @@
-//! Tells the facade's tests whether the certified OpenID Provider can run here.
+//! Tells the facade's tests whether the certified OpenID Provider (and, for the browser tests,
+//! headless Chromium) can run here.
 //!
 //! Tests that need it carry `#[cfg_attr(tokenbridge_no_interop, ignore = "...")]`, so on a
 //! machine without Node.js or without `npm ci --prefix tests/interop` they are reported as
@@ -10,6 +11,7 @@ use std::path::Path;
 use std::process::Command;
 
 fn main() {
+    browser();
     println!("cargo::rustc-check-cfg=cfg(tokenbridge_no_interop)");
     println!("cargo::rerun-if-env-changed=CI");
     println!("cargo::rerun-if-env-changed=TOKENBRIDGE_INTEROP");
@@ -30,6 +32,37 @@ fn main() {
         println!("cargo::rustc-cfg=tokenbridge_no_interop");
         // A path that never exists makes Cargo rerun this script on every build, so a later
         // `npm ci` is noticed without a `cargo clean` (npm dates the files it unpacks in 1985).
+        println!("cargo::rerun-if-changed=/nonexistent/tokenbridge/rerun-until-found");
+    }
+}
+
+/// The browser tests (tests/browser.rs) also need `npm ci --prefix tests/browser` and
+/// Chromium (`TOKENBRIDGE_CHROMIUM`, else /usr/bin/chromium); without them, the
+/// `tokenbridge_no_browser` cfg reports them as ignored, except where the provider is required.
+fn browser() {
+    println!("cargo::rustc-check-cfg=cfg(tokenbridge_no_browser)");
+    println!("cargo::rerun-if-env-changed=TOKENBRIDGE_CHROMIUM");
+    if required() {
+        return;
+    }
+    let chromium =
+        std::env::var("TOKENBRIDGE_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    let node = std::env::var("TOKENBRIDGE_NODE").unwrap_or_else(|_| "node".to_owned());
+    let node_runs = Command::new(node)
+        .arg("--version")
+        .output()
+        .is_ok_and(|out| out.status.success());
+    let needed = [
+        Path::new("tests/browser/node_modules/playwright-core/package.json"),
+        Path::new("tests/interop/node_modules/oidc-provider/package.json"),
+        Path::new(&chromium),
+    ];
+    if node_runs && needed.iter().all(|p| p.is_file()) {
+        for path in needed {
+            println!("cargo::rerun-if-changed={}", path.display());
+        }
+    } else {
+        println!("cargo::rustc-cfg=tokenbridge_no_browser");
         println!("cargo::rerun-if-changed=/nonexistent/tokenbridge/rerun-until-found");
     }
 }

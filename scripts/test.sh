@@ -2,12 +2,13 @@
 # Runs every test of the workspace, after setting up what they need on a fresh machine:
 #   bash scripts/test.sh [extra arguments for cargo test]
 #
-# - redis-server (the Redis session store's tests start one on a loopback port): installed
-#   with apt-get when missing and running as root; otherwise the command to install it is
-#   printed and those tests are reported as ignored.
-# - the certified OpenID Provider (panva's oidc-provider, pinned in tests/interop): installed
-#   with `npm ci --prefix tests/interop` when missing and Node.js is there; without Node.js the
-#   interop tests are reported as ignored.
+# - redis-server (the Redis stores' tests start one on a loopback port) and chromium (the
+#   browser tests drive examples/web_app.rs in it, headless): installed with apt-get when
+#   missing and running as root; otherwise the command to install them is printed and those
+#   tests are reported as ignored.
+# - the certified OpenID Provider (panva's oidc-provider, pinned in tests/interop) and
+#   playwright-core (pinned in tests/browser; it downloads no browser): installed with `npm ci`
+#   when missing and Node.js is there; without Node.js those tests are reported as ignored.
 # Then `cargo test --workspace --all-features`, with the arguments given passed through
 # (e.g. `bash scripts/test.sh -- --nocapture`). Exits with cargo's status.
 set -euo pipefail
@@ -18,26 +19,32 @@ note() {
     printf '==> %s\n' "$*" >&2
 }
 
-if ! command -v redis-server >/dev/null 2>&1; then
+chromium="${TOKENBRIDGE_CHROMIUM:-/usr/bin/chromium}"
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+[ -x "$chromium" ] || missing+=(chromium)
+if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        note "installing redis-server (the Redis session store's tests need it)"
+        note "installing ${missing[*]} (the Redis stores' tests and the browser tests need them)"
         apt-get update
-        DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server
+        DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
     else
-        note "redis-server is missing: the Redis session store's tests will be reported as ignored."
-        note "Install it with: sudo apt-get update && sudo apt-get install -y redis-server"
+        note "${missing[*]} missing: the tests that need them will be reported as ignored."
+        note "Install with: sudo apt-get update && sudo apt-get install -y ${missing[*]}"
     fi
 fi
 
-if [ ! -f tests/interop/node_modules/oidc-provider/package.json ]; then
+for pinned in interop/oidc-provider browser/playwright-core; do
+    dir="tests/${pinned%%/*}"
+    [ -f "$dir/node_modules/${pinned#*/}/package.json" ] && continue
     if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
-        note "npm ci --prefix tests/interop (the certified OpenID Provider for the interop tests)"
-        npm ci --prefix tests/interop --no-audit --no-fund
+        note "npm ci --prefix $dir"
+        npm ci --prefix "$dir" --no-audit --no-fund
     else
-        note "Node.js (18 or newer, with npm) is missing: the interop tests will be reported as ignored."
-        note "Install Node.js, then run: npm ci --prefix tests/interop"
+        note "Node.js (18 or newer, with npm) is missing: the tests that need $dir are reported as ignored."
+        note "Install Node.js, then run: npm ci --prefix $dir"
     fi
-fi
+done
 
 note "cargo test --workspace --all-features $*"
 exec cargo test --workspace --all-features "$@"

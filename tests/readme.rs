@@ -6,6 +6,14 @@ use tokenbridge_testkit::{ClientRegistration, OidcEmulator, Profile};
 
 include!("readme/example.rs");
 
+mod web {
+    include!("readme/web.rs");
+
+    pub(super) fn build(config_file: &str) -> tokenbridge::Result<Router> {
+        app(config_file)
+    }
+}
+
 mod switching {
     include!("readme/switching.rs");
 
@@ -72,6 +80,7 @@ fn the_readme_shows_the_example_verbatim() {
     for example in [
         include_str!("readme/example.rs"),
         include_str!("readme/switching.rs"),
+        include_str!("readme/web.rs"),
     ] {
         assert!(
             readme.contains(&format!("```rust\n{example}```")),
@@ -107,4 +116,39 @@ async fn the_readme_example_signs_in() {
             .len(),
         1
     );
+}
+
+#[tokio::test]
+async fn the_readme_web_app_signs_in_at_the_configured_provider() {
+    let emulator = OidcEmulator::start(Profile::standard()).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("tokenbridge-readme-web-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("tokenbridge.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[providers.corp]\nkind = \"oidc\"\nissuer = \"{}\"\nclient_id = \"my-app\"\nclient_secret = \"s\"\n",
+            emulator.issuer()
+        ),
+    )
+    .unwrap();
+    let app = web::build(config.to_str().unwrap()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let http = tokenbridge::reqwest::Client::builder()
+        .redirect(tokenbridge::reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let me = http.get(format!("{base}/me")).send().await.unwrap();
+    assert_eq!(me.status(), 401);
+    let login = http.get(format!("{base}/login")).send().await.unwrap();
+    assert_eq!(login.status(), 303);
+    let location = login.headers()["location"].to_str().unwrap();
+    assert!(location.starts_with(emulator.issuer()), "{location}");
+    assert!(
+        location.contains("redirect_uri=https%3A%2F%2Fapp.example.com%2Fcallback"),
+        "{location}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -33,6 +33,11 @@
 //   tb-private-key-jwt       | (keys/private_key_jwt_client.pem, public JWK below)
 //                            |                                 | private_key_jwt
 //
+//   tb-web                   | tb-web-secret                   | client_secret_basic
+//     (the browser tests of examples/web_app.rs, tests/browser: its access tokens live
+//     WEB_ACCESS_TOKEN_TTL seconds, so a test can wait past one and see it renewed; its
+//     post-logout redirect URI is TOKENBRIDGE_INTEROP_WEB_APP + "/" when that is set)
+//
 // The weird client exists because RFC 6749 section 2.3.1 form-encodes id and secret before
 // base64 in the Basic header; oidc-provider decodes them that way, so a client that sends them
 // raw fails with invalid_client.
@@ -70,6 +75,13 @@ function client(clientId, authMethod, extra) {
   };
 }
 
+// The browser tests' client: short access tokens (see the table above), longer than the web
+// app's 10 s refresh margin, so a token is used as it is for 15 s after sign-in and a test
+// can wait past its whole lifetime in half a minute.
+const WEB_CLIENT_ID = 'tb-web';
+const WEB_ACCESS_TOKEN_TTL = 25;
+const WEB_APP = process.env.TOKENBRIDGE_INTEROP_WEB_APP;
+
 const CLIENTS = [
   client('tb-basic', 'client_secret_basic', { client_secret: 'tb-basic-secret' }),
   client('tb-post', 'client_secret_post', { client_secret: 'tb-post-secret' }),
@@ -79,6 +91,10 @@ const CLIENTS = [
     client_secret: 'tb-secret-jwt-secret-0123456789abcdef',
   }),
   client('tb-private-key-jwt', 'private_key_jwt', { jwks: { keys: [PRIVATE_KEY_JWT_PUBLIC_JWK] } }),
+  client(WEB_CLIENT_ID, 'client_secret_basic', {
+    client_secret: 'tb-web-secret',
+    ...(WEB_APP ? { post_logout_redirect_uris: [`${WEB_APP}/`] } : {}),
+  }),
 ];
 
 // A stale literal above would make the private_key_jwt tests fail in a confusing way; refuse to
@@ -106,7 +122,9 @@ function configuration() {
     // Fixed lifetimes (seconds): a test never outlives them, and numbers instead of the default
     // functions keep oidc-provider from printing notices on stdout, where the harness reads.
     ttl: {
-      AccessToken: 3600,
+      AccessToken(ctx, token, client) {
+        return client?.clientId === WEB_CLIENT_ID ? WEB_ACCESS_TOKEN_TTL : 3600;
+      },
       AuthorizationCode: 600,
       Grant: 3600,
       IdToken: 3600,
@@ -148,6 +166,22 @@ function configuration() {
       revocation: { enabled: true },
       introspection: { enabled: true },
       userinfo: { enabled: true },
+      // Plain pages for RP-initiated logout (the default ones load a web font): the browser
+      // tests click through them without any network beyond loopback.
+      rpInitiatedLogout: {
+        enabled: true,
+        async logoutSource(ctx, form) {
+          ctx.body = `<!doctype html>
+<title>tokenbridge interop: logout</title>
+<p>Sign out of ${escapeHtml(ctx.host)}?</p>
+${form}<button type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button>
+<button type="submit" form="op.logoutForm">No, stay signed in</button>
+`;
+        },
+        async postLogoutSuccessSource(ctx) {
+          ctx.body = '<!doctype html>\n<title>tokenbridge interop: signed out</title>\n<p>Signed out.</p>\n';
+        },
+      },
     },
     // PKCE (S256 only) is required from public clients and optional for confidential ones, so
     // the confidential tests exercise the plain code grant.
