@@ -378,4 +378,16 @@ impl Provider {
     ) -> Result<TokenSet> {
         DevicePoller::new(self, authorization).wait().await
     }
+
+    /// [`Provider::poll_device_authorization`], then the ID token, when one comes back,
+    /// verified as a sign-in's is (signature, issuer, audience, lifetime, `at_hash`; a device
+    /// login has no `nonce`). A bad ID token fails the login with [`Error::IdToken`].
+    pub async fn device_login(
+        &self,
+        authorization: &DeviceAuthorization,
+    ) -> Result<crate::signin::CompletedLogin> {
+        let tokens = self.poll_device_authorization(authorization).await?;
+        let id_token = self.verify_login_id_token(&tokens, None).await?;
+        Ok(crate::signin::CompletedLogin { tokens, id_token })
+    }
 }
