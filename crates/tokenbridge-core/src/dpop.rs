@@ -10,7 +10,7 @@
 //! section 3.4).
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -22,7 +22,13 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use url::Url;
 
+use reqwest::header::HeaderName;
+
 use crate::error::{Error, Result};
+use crate::grant::Grant;
+use crate::provider::Provider;
+use crate::request::TokenRequest;
+use crate::token::TokenSet;
 
 /// The name of the header that carries a proof (RFC 9449 section 4.1).
 pub const DPOP_HEADER: &str = "DPoP";
@@ -227,6 +233,64 @@ pub(crate) fn nonce_from(headers: &reqwest::header::HeaderMap) -> Option<String>
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .map(str::to_owned)
+}
+
+/// The last nonce a provider's token endpoint handed out, sent with the next proof so that a
+/// provider requiring nonces does not refuse every first request.
+#[derive(Debug, Default)]
+pub(crate) struct NonceCache(Mutex<Option<String>>);
+
+impl NonceCache {
+    pub(crate) fn get(&self) -> Option<String> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn set(&self, nonce: &str) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(nonce.to_owned());
+    }
+}
+
+/// Sets (or replaces) the `DPoP` header of a request to the provider with a fresh proof.
+pub(crate) fn add_dpop_proof(
+    request: &mut TokenRequest,
+    key: &DpopKey,
+    nonce: Option<&str>,
+) -> Result<()> {
+    let proof = key.proof(request.method().as_str(), request.endpoint(), nonce, None)?;
+    request.header(HeaderName::from_static("dpop"), proof.expose_secret(), true)?;
+    Ok(())
+}
+
+/// Whether the provider asked for a DPoP nonce (RFC 9449 sections 8 and 9).
+pub(crate) fn is_use_dpop_nonce(error: &Error) -> bool {
+    matches!(error, Error::Provider(p) if p.code == USE_DPOP_NONCE)
+}
+
+impl Provider {
+    /// Sends a token request once: the answer, and the DPoP nonce it handed out, if any (kept
+    /// for the next proof).
+    pub(crate) async fn send_token_request(
+        &self,
+        request: &TokenRequest,
+        grant: &Grant,
+    ) -> (Result<TokenSet>, Option<String>) {
+        let response = match self.http().send(request).await {
+            Ok(response) => response,
+            Err(e) => return (Err(e), None),
+        };
+        let nonce = nonce_from(&response.headers);
+        if let Some(nonce) = &nonce {
+            self.dpop_nonce().set(nonce);
+        }
+        let parsed = self
+            .vendor()
+            .hooks
+            .parse_token_response(&response, grant, self.id());
+        (parsed, nonce)
+    }
 }
 
 #[cfg(test)]

@@ -553,7 +553,7 @@ impl Provider {
         if tokens.token_type() == &TokenType::DPoP && response.status == 401 {
             let error = userinfo_error(&response);
             if let (true, Some(nonce)) = (
-                crate::provider::is_use_dpop_nonce(&error),
+                crate::dpop::is_use_dpop_nonce(&error),
                 crate::dpop::nonce_from(&response.headers),
             ) {
                 response = self.http().send(&build(Some(&nonce))?).await?;

@@ -9,13 +9,13 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use secrecy::{ExposeSecret as _, SecretString};
+use secrecy::SecretString;
 use tokio::sync::OnceCell;
 use url::Url;
 
 use crate::auth::{AuthMethod, BasicEncoding, ClientAuth, ClientSecretBasic, NoClientAuth};
 use crate::discovery::{Jwks, ProviderMetadata};
-use crate::dpop::DpopKey;
+use crate::dpop::{add_dpop_proof, is_use_dpop_nonce, DpopKey};
 use crate::error::{Error, Result, TransportError, TransportKind};
 use crate::exchanger::TokenExchanger;
 use crate::grant::{Grant, GrantKind};
@@ -180,7 +180,7 @@ struct Inner {
     identity: IdentitySettings,
     par: bool,
     dpop: bool,
-    dpop_nonce: std::sync::Mutex<Option<String>>,
+    dpop_nonce: crate::dpop::NonceCache,
 }
 
 /// Builds a [`Provider`]; see [`Provider::builder`].
@@ -339,6 +339,11 @@ impl Provider {
     /// Whether token requests carry DPoP proofs (RFC 9449).
     pub fn uses_dpop(&self) -> bool {
         self.inner.dpop
+    }
+
+    /// The last DPoP nonce the provider's token endpoint handed out (RFC 9449 section 8).
+    pub(crate) fn dpop_nonce(&self) -> &crate::dpop::NonceCache {
+        &self.inner.dpop_nonce
     }
 
     pub(crate) fn completed_logins(&self) -> &CompletedLogins {
@@ -649,8 +654,8 @@ impl Provider {
             (None, false) => None,
         };
         if let Some(key) = &dpop_key {
-            let nonce = self.dpop_nonce();
-            self.add_dpop_proof(&mut request, key, nonce.as_deref())?;
+            let nonce = self.dpop_nonce().get();
+            add_dpop_proof(&mut request, key, nonce.as_deref())?;
         }
         let mut attempt = self.send_token_request(&request, &grant).await;
         if let (Some(key), Err(error), Some(nonce)) = (&dpop_key, &attempt.0, &attempt.1) {
@@ -660,7 +665,7 @@ impl Provider {
                 // code or refresh token is unspent. The same request goes once more, with a
                 // fresh proof carrying the nonce the server just gave; never a second time.
                 let nonce = nonce.clone();
-                self.add_dpop_proof(&mut request, key, Some(&nonce))?;
+                add_dpop_proof(&mut request, key, Some(&nonce))?;
                 attempt = self.send_token_request(&request, &grant).await;
             }
         }
@@ -679,66 +684,6 @@ impl Provider {
                     .scrubbed(&request.sent_secrets())
             })
     }
-
-    /// Sends a token request once; the answer, and the DPoP nonce it handed out, if any.
-    async fn send_token_request(
-        &self,
-        request: &TokenRequest,
-        grant: &Grant,
-    ) -> (Result<TokenSet>, Option<String>) {
-        let response = match self.inner.http.send(request).await {
-            Ok(response) => response,
-            Err(e) => return (Err(e), None),
-        };
-        let nonce = crate::dpop::nonce_from(&response.headers);
-        if let Some(nonce) = &nonce {
-            self.remember_dpop_nonce(nonce);
-        }
-        let parsed = self
-            .inner
-            .vendor
-            .hooks
-            .parse_token_response(&response, grant, &self.inner.id);
-        (parsed, nonce)
-    }
-
-    /// Sets (or replaces) the `DPoP` header of a request to the provider with a fresh proof.
-    pub(crate) fn add_dpop_proof(
-        &self,
-        request: &mut TokenRequest,
-        key: &DpopKey,
-        nonce: Option<&str>,
-    ) -> Result<()> {
-        let proof = key.proof(request.method().as_str(), request.endpoint(), nonce, None)?;
-        request.header(
-            reqwest::header::HeaderName::from_static("dpop"),
-            proof.expose_secret(),
-            true,
-        )?;
-        Ok(())
-    }
-
-    /// The last DPoP nonce the provider's token endpoint handed out (RFC 9449 section 8).
-    pub(crate) fn dpop_nonce(&self) -> Option<String> {
-        self.inner
-            .dpop_nonce
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
-    }
-
-    pub(crate) fn remember_dpop_nonce(&self, nonce: &str) {
-        *self
-            .inner
-            .dpop_nonce
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(nonce.to_owned());
-    }
-}
-
-/// Whether the provider asked for a DPoP nonce (RFC 9449 sections 8 and 9).
-pub(crate) fn is_use_dpop_nonce(error: &Error) -> bool {
-    matches!(error, Error::Provider(p) if p.code == crate::dpop::USE_DPOP_NONCE)
 }
 
 fn build_auth(spec: &AuthSpec, advertised: Option<&[String]>) -> Result<Arc<dyn ClientAuth>> {
@@ -1072,7 +1017,7 @@ impl ProviderBuilder {
                 },
                 par: self.par,
                 dpop: self.dpop,
-                dpop_nonce: std::sync::Mutex::new(None),
+                dpop_nonce: crate::dpop::NonceCache::default(),
             }),
         })
     }
