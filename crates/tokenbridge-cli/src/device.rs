@@ -13,13 +13,13 @@ use crate::{error_line, print_json, printable, Failure};
 /// the code expires (`expired_token`, or its lifetime ends) or `--timeout` passes first.
 pub(crate) async fn run(args: LoginArgs) -> Result<(), Failure> {
     let provider = args.provider.build()?;
-    let scopes: Option<Vec<String>> = args
-        .scope
-        .as_deref()
-        .map(|s| s.split_whitespace().map(str::to_owned).collect());
-    let authorization = provider
-        .start_device_authorization(scopes.as_deref())
-        .await?;
+    // As for the browser login: --scope, else the provider's scopes, else "openid".
+    let scopes: Vec<String> = match args.scope.as_deref() {
+        Some(s) => s.split_whitespace().map(str::to_owned).collect(),
+        None if !provider.scopes().is_empty() => provider.scopes().to_vec(),
+        None => vec!["openid".to_owned()],
+    };
+    let authorization = provider.start_device_authorization(Some(&scopes)).await?;
     eprintln!(
         "To sign in, open {} and enter the code {}",
         printable(&authorization.verification_uri),
