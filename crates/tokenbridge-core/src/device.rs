@@ -18,7 +18,7 @@ use tokio::time::Instant;
 use crate::error::{Error, LoginEnd, LoginError, OAuthErrorCode, Result};
 use crate::exchanger::TokenExchanger;
 use crate::grant::Grant;
-use crate::http::{ensure_secure_url, HttpResponse};
+use crate::http::{ensure_secure_url, parse_secure_url, HttpResponse};
 use crate::provider::Provider;
 use crate::request::{BodyEncoding, TokenRequest};
 use crate::token::TokenSet;
@@ -154,6 +154,24 @@ impl DeviceAuthorization {
             "verification_uri",
             text("verification_uri")?.or(text("verification_url")?),
         )?;
+        // The user is sent there to type a code that signs this client in: a page over plain
+        // http to another host could be read or replaced on the way.
+        let secure = |name: &str, uri: Option<String>| match uri {
+            Some(uri) if parse_secure_url(&uri, name).is_err() => Err(unreadable(
+                response,
+                format!(
+                    "the device authorization answer's `{name}` is not an https URL (or http \
+                     to a loopback host)"
+                ),
+            )),
+            other => Ok(other),
+        };
+        let verification_uri =
+            secure("verification_uri", Some(verification_uri))?.unwrap_or_default();
+        let verification_uri_complete = secure(
+            "verification_uri_complete",
+            text("verification_uri_complete")?,
+        )?;
         let expires_in = seconds("expires_in")?.ok_or_else(|| {
             unreadable(
                 response,
@@ -167,7 +185,7 @@ impl DeviceAuthorization {
             expires_in,
             seconds("interval")?,
         );
-        authorization.verification_uri_complete = text("verification_uri_complete")?;
+        authorization.verification_uri_complete = verification_uri_complete;
         Ok(authorization)
     }
 }

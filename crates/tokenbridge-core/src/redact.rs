@@ -13,6 +13,8 @@ use base64::Engine as _;
 const SENSITIVE_KEYS: &[&str] = &[
     "code",
     "authorizationcode",
+    // RFC 8628: the device code is polled with until the user decides.
+    "devicecode",
     "authorization",
     "cookie",
     "setcookie",

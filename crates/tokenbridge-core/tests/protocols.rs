@@ -472,6 +472,38 @@ async fn device_authorization_start_reads_every_field() {
 }
 
 #[tokio::test]
+async fn a_verification_uri_over_plain_http_to_another_host_is_refused() {
+    for (uri, complete) in [
+        ("http://id.example.com/device", None),
+        (
+            "https://id.example.com/device",
+            Some("http://id.example.com/device?user_code=A"),
+        ),
+        ("not a url", None),
+    ] {
+        let (addr, _rx) = with_discovery(
+            json!({"device_authorization_endpoint": "/device/auth"}),
+            vec![json_answer(
+                "200 OK",
+                &[],
+                json!({"device_code": "dc-secret", "user_code": "WDJB-MJHT",
+                       "verification_uri": uri, "verification_uri_complete": complete,
+                       "expires_in": 1800}),
+            )],
+        );
+        let e = discovered(addr)
+            .build()
+            .unwrap()
+            .start_device_authorization(None)
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::UnreadableResponse, "{uri}: {e}");
+        assert!(e.to_string().contains("verification_uri"), "{e}");
+        assert!(!e.to_string().contains("dc-secret"), "{e}");
+    }
+}
+
+#[tokio::test]
 async fn dpop_userinfo_sends_the_proof_with_ath_and_retries_the_nonce_once() {
     let refused = http_response(
         "401 Unauthorized",
