@@ -620,7 +620,19 @@ impl Inner {
         }
 
         let grant = match &self.grant_factory {
-            Some(factory) => factory(),
+            // The session's DPoP key, if its tokens have one, signs every renewal's proofs:
+            // one key per session, not one per token.
+            Some(factory) => match base.as_ref().and_then(|b| b.tokens.dpop_key()) {
+                Some(key) => {
+                    let grant = factory();
+                    if grant.dpop_key().is_some() {
+                        grant
+                    } else {
+                        grant.with_dpop_key(key.clone())
+                    }
+                }
+                None => factory(),
+            },
             None => {
                 let Some(base) = &base else {
                     return Err(SessionError::NoTokens {
