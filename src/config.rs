@@ -31,6 +31,10 @@ use tokenbridge_core::{Error, ProviderTable, Result};
 /// The largest configuration file [`Config::from_file`] reads: 1 MiB.
 pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
+/// The provider keys that are booleans, read from `true`/`false` (or `1`/`0`) in the
+/// environment.
+const BOOLEAN_KEYS: [&str; 2] = ["par", "dpop"];
+
 /// The prefix of environment variables read by [`Config::from_env`].
 pub const ENV_PREFIX: &str = "TOKENBRIDGE__";
 
@@ -164,9 +168,22 @@ impl Config {
                     ),
                 ));
             }
-            // Only the http settings are numbers; a numeric client_id stays text.
+            // Only the http settings are numbers, and only the switches `par` and `dpop`
+            // are booleans; a numeric client_id stays text.
             let typed = match value.parse::<u64>() {
                 Ok(n) if path.len() == 3 && path[1] == "http" => Value::from(n),
+                _ if path.len() == 2 && BOOLEAN_KEYS.contains(&path[1].as_str()) => {
+                    match value.trim().to_ascii_lowercase().as_str() {
+                        "true" | "1" => Value::Bool(true),
+                        "false" | "0" => Value::Bool(false),
+                        _ => {
+                            return Err(Error::config(
+                                name.clone(),
+                                format!("`{}` is true or false, not {value:?}", path[1]),
+                            ))
+                        }
+                    }
+                }
                 _ => Value::String(value),
             };
             let mut table = &mut providers;

@@ -38,6 +38,12 @@ pub use tokenbridge_core::{
     TokenType, TokenTypeHint, TransportError, TransportKind, UnreadableResponse, Url, VendorError,
 };
 
+/// Beyond the code flow (`docs/protocols.md`): device sign-in (RFC 8628), introspection
+/// (RFC 7662), and DPoP-bound tokens (RFC 9449) with the headers that authorize a request.
+pub use tokenbridge_core::{
+    DeviceAuthorization, DevicePoller, DeviceProgress, DpopKey, Introspection, RequestAuthorization,
+};
+
 /// Identity: verified ID tokens, userinfo and JWT client authentication (`docs/identity.md`).
 pub use tokenbridge_core::{
     ClientSecretJwt, IdTokenError, Identity, PrivateKeyJwt, SigningAlgorithm, VerifiedIdToken,

@@ -483,6 +483,41 @@ fn numeric_client_id_from_the_environment_stays_text() {
 }
 
 #[test]
+fn par_and_dpop_are_switches_in_files_and_the_environment() {
+    let toml = Config::from_toml_str(
+        "[providers.any]\nkind = \"oidc\"\nissuer = \"https://id.example.com\"\n\
+         client_id = \"app\"\npar = true\ndpop = true\n",
+    )
+    .unwrap();
+    let provider = Registry::new().build(&toml, "any").unwrap();
+    assert!(provider.uses_par() && provider.uses_dpop());
+    let vars = |par: &str| {
+        [
+            ("TOKENBRIDGE__ENV__KIND", "oidc"),
+            ("TOKENBRIDGE__ENV__ISSUER", "https://id.example.com"),
+            ("TOKENBRIDGE__ENV__CLIENT_ID", "app"),
+            ("TOKENBRIDGE__ENV__PAR", par),
+            ("TOKENBRIDGE__ENV__DPOP", "false"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    };
+    let config = Config::from_env_vars(vars("TRUE")).unwrap();
+    let provider = Registry::new().build(&config, "env").unwrap();
+    assert!(provider.uses_par() && !provider.uses_dpop());
+    let settings = common(config.provider("env").unwrap());
+    assert!(settings.par && !settings.dpop);
+    let (key, message) = config_error(Config::from_env_vars(vars("yes")).unwrap_err());
+    assert_eq!(key.as_deref(), Some("TOKENBRIDGE__ENV__PAR"), "{message}");
+    assert!(message.contains("true or false"), "{message}");
+    let unset = Config::from_toml_str(
+        "[providers.any]\nkind = \"oidc\"\nissuer = \"https://id.example.com\"\nclient_id = \"app\"\n",
+    )
+    .unwrap();
+    let provider = Registry::new().build(&unset, "any").unwrap();
+    assert!(!provider.uses_par() && !provider.uses_dpop());
+}
+
+#[test]
 fn toml_errors_give_the_position_but_not_the_line() {
     let (_, message) = config_error(
         Config::from_toml_str(

@@ -32,6 +32,19 @@
 //                            |                                 | client_secret_jwt
 //   tb-private-key-jwt       | (keys/private_key_jwt_client.pem, public JWK below)
 //                            |                                 | private_key_jwt
+//   tb-device                | tb-device-secret                | client_secret_basic
+//                            |   (also the device_code grant, RFC 8628)
+//
+// Device flow (RFC 8628): the verification page is a plain HTML form too.
+//   GET  /device                     a form with hidden `xsrf` and a `user_code` field
+//   POST /device                     `xsrf` and `user_code`: a confirmation form (hidden
+//                                    `xsrf`, `user_code`, `confirm=yes`); post it back with
+//                                    `confirm=yes` to go on to login and consent (above), or
+//                                    with `abort=yes` to refuse (the poll gets access_denied)
+//
+// Introspection, pushed authorization requests (RFC 9126) and DPoP (RFC 9449) are on for every
+// client; a DPoP proof must carry the server's nonce (`use_dpop_nonce` hands it out), so the
+// nonce round trip is exercised wherever DPoP is. Requests without a DPoP proof are unaffected.
 //
 //   tb-web                   | tb-web-secret                   | client_secret_basic
 //     (the browser tests of examples/web_app.rs, tests/browser: its access tokens live
@@ -95,7 +108,26 @@ const CLIENTS = [
     client_secret: 'tb-web-secret',
     ...(WEB_APP ? { post_logout_redirect_uris: [`${WEB_APP}/`] } : {}),
   }),
+  client('tb-device', 'client_secret_basic', {
+    client_secret: 'tb-device-secret',
+    grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
+  }),
 ];
+
+// The device flow's pages: the forms oidc-provider builds, in a page without scripts or remote
+// styles (and without the notice the default pages print on stdout, where the harness reads).
+async function userCodeInputSource(ctx, form, out, err) {
+  const message = err ? `<p class="error">${escapeHtml(err.name)}</p>` : '<p>Enter the code</p>';
+  ctx.body = `<!doctype html>\n<title>tokenbridge interop: device</title>\n${message}\n${form}\n`;
+}
+
+async function userCodeConfirmSource(ctx, form, client, deviceInfo, userCode) {
+  ctx.body = `<!doctype html>\n<title>tokenbridge interop: confirm device</title>\n<p>${escapeHtml(userCode)} for ${escapeHtml(client.clientId)}</p>\n${form}\n`;
+}
+
+async function successSource(ctx) {
+  ctx.body = '<!doctype html>\n<title>tokenbridge interop: device signed in</title>\n<p>device signed in</p>\n';
+}
 
 // A stale literal above would make the private_key_jwt tests fail in a confusing way; refuse to
 // start instead.
@@ -181,6 +213,19 @@ ${form}<button type="submit" form="op.logoutForm" value="yes" name="logout">Yes,
         async postLogoutSuccessSource(ctx) {
           ctx.body = '<!doctype html>\n<title>tokenbridge interop: signed out</title>\n<p>Signed out.</p>\n';
         },
+      },
+      deviceFlow: {
+        enabled: true,
+        userCodeInputSource,
+        userCodeConfirmSource,
+        successSource,
+      },
+      pushedAuthorizationRequests: { enabled: true },
+      dPoP: {
+        enabled: true,
+        // Fresh for each run; a nonce is then required in every proof (RFC 9449 section 8).
+        nonceSecret: crypto.randomBytes(32),
+        requireNonce: () => true,
       },
     },
     // PKCE (S256 only) is required from public clients and optional for confidential ones, so

@@ -89,8 +89,22 @@ pub(crate) const PRIVATE_KEY_JWT: Client = Client {
     secret: None,
     auth_method: "private_key_jwt",
 };
+/// Also allowed the device code grant (RFC 8628).
+pub(crate) const DEVICE: Client = Client {
+    id: "tb-device",
+    secret: Some("tb-device-secret"),
+    auth_method: "client_secret_basic",
+};
 /// Every client provider.js registers.
-pub(crate) const CLIENTS: [Client; 6] = [BASIC, POST, PUBLIC, WEIRD, SECRET_JWT, PRIVATE_KEY_JWT];
+pub(crate) const CLIENTS: [Client; 7] = [
+    BASIC,
+    POST,
+    PUBLIC,
+    WEIRD,
+    SECRET_JWT,
+    PRIVATE_KEY_JWT,
+    DEVICE,
+];
 
 /// The directory holding package.json and provider.js: `tests/interop` of the workspace,
 /// found from the including crate's directory (the workspace root, or a crate below it).
@@ -387,6 +401,101 @@ impl Interop {
         serde_json::from_slice(&body).map_err(|e| format!("GET {url}: not JSON: {e}"))
     }
 
+    /// Plays the user of a device login (RFC 8628 section 3.3) on the provider's own pages,
+    /// with a fresh cookie jar: opens `verification_uri`, enters `user_code`, and on the
+    /// confirmation page either confirms (then signs in as `alice` and consents, as in
+    /// [`Interop::authorize`]) or aborts. Returns the text of the last page.
+    pub(crate) async fn decide_device_login(
+        &self,
+        verification_uri: &str,
+        user_code: &str,
+        approve: bool,
+    ) -> Result<String, String> {
+        let browser = Browser::new();
+        let page_url = Url::parse(verification_uri)
+            .map_err(|e| format!("bad verification_uri {verification_uri:?}: {e}"))?;
+        let page = self.page(&browser, Step::Get, &page_url).await?;
+        let action = attribute(&page, "action")
+            .ok_or_else(|| format!("no form action on the device page: {}", snippet(&page)))?;
+        let target = page_url
+            .join(&action)
+            .map_err(|e| format!("bad form action {action:?}: {e}"))?;
+        let xsrf = field_value(&page, "xsrf")
+            .ok_or_else(|| format!("no xsrf field on the device page: {}", snippet(&page)))?;
+        let form = [("xsrf", xsrf.as_str()), ("user_code", user_code)];
+        let confirm = self.page(&browser, Step::Post(&form), &target).await?;
+        if !confirm.contains(&format!("value=\"{user_code}\"")) {
+            return Err(format!(
+                "the confirmation page does not show the code: {}",
+                snippet(&confirm)
+            ));
+        }
+        let xsrf = field_value(&confirm, "xsrf").ok_or_else(|| {
+            format!(
+                "no xsrf field on the confirmation page: {}",
+                snippet(&confirm)
+            )
+        })?;
+        let decision = if approve { "confirm" } else { "abort" };
+        let form = [
+            ("xsrf", xsrf.as_str()),
+            ("user_code", user_code),
+            (decision, "yes"),
+        ];
+        let mut response = browser.send(Step::Post(&form), &target).await?;
+        let mut url = target;
+        for _ in 0..MAX_HOPS {
+            let status = response.status();
+            if !status.is_redirection() {
+                let body = response.text().await.unwrap_or_default();
+                return if status == reqwest::StatusCode::OK {
+                    Ok(body)
+                } else {
+                    Err(format!(
+                        "{}: HTTP {status}: {}{}",
+                        url.path(),
+                        snippet(&body),
+                        self.stderr_hint()
+                    ))
+                };
+            }
+            let location = response
+                .headers()
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .ok_or_else(|| format!("{}: HTTP {status} without a Location", url.path()))?;
+            url = url
+                .join(location)
+                .map_err(|e| format!("{}: bad Location: {e}", url.path()))?;
+            if url.path().starts_with("/interaction/") {
+                url = self.submit_interaction(&browser, &url).await?;
+            }
+            response = browser.send(Step::Get, &url).await?;
+        }
+        Err(format!(
+            "the device login did not end after {MAX_HOPS} hops"
+        ))
+    }
+
+    /// Sends one request and returns its page, which must be a 200.
+    async fn page(&self, browser: &Browser, step: Step<'_>, url: &Url) -> Result<String, String> {
+        let response = browser.send(step, url).await?;
+        let status = response.status();
+        let body = response
+            .text()
+            .await
+            .map_err(|e| format!("{}: {e}", url.path()))?;
+        if status != reqwest::StatusCode::OK {
+            return Err(format!(
+                "{}: HTTP {status}: {}{}",
+                url.path(),
+                snippet(&body),
+                self.stderr_hint()
+            ));
+        }
+        Ok(body)
+    }
+
     /// Reads the interaction page, fills in its form like a user would (any account id for the
     /// login, accept for the consent) and returns where the provider redirects next.
     async fn submit_interaction(&self, browser: &Browser, page_url: &Url) -> Result<Url, String> {
@@ -623,6 +732,12 @@ fn attribute(html: &str, name: &str) -> Option<String> {
     let start = html.find(&format!("{name}=\""))? + name.len() + 2;
     let len = html[start..].find('"')?;
     Some(html[start..start + len].to_owned())
+}
+
+/// The `value` of the form field called `name` in `html` (`name="..." value="..."`).
+fn field_value(html: &str, name: &str) -> Option<String> {
+    let start = html.find(&format!("name=\"{name}\""))?;
+    attribute(&html[start..], "value")
 }
 
 /// The start of a body, for failure messages.

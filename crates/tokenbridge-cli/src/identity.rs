@@ -1,10 +1,10 @@
 //! `tokenbridge verify-id-token` and `tokenbridge userinfo`: who a token belongs to, checked by
 //! the provider's keys or asked of its userinfo endpoint.
 
-use clap::Args;
+use clap::{ArgGroup, Args};
 use serde_json::Value;
-use tokenbridge::output::{identity_json, verified_id_token_json};
-use tokenbridge::{SecretString, VerifyOptions};
+use tokenbridge::output::{identity_json, token_set_from_json, verified_id_token_json};
+use tokenbridge::{TokenSet, TokenType, VerifyOptions};
 
 use crate::exchange::read_stdin_line;
 use crate::{print_json, Failure, ProviderArgs};
@@ -46,22 +46,62 @@ pub(crate) async fn verify_id_token(args: VerifyIdTokenArgs) -> Result<(), Failu
 
 /// Arguments of `tokenbridge userinfo`.
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("credential").required(true).args(["access_token", "tokens"])))]
 pub(crate) struct UserinfoArgs {
     #[command(flatten)]
     provider: ProviderArgs,
-    /// The access token; `-` reads it from the first line of standard input.
+    /// The access token (sent as a Bearer token); `-` reads it from the first line of standard
+    /// input.
     #[arg(long, value_name = "T", allow_hyphen_values = true)]
-    access_token: String,
+    access_token: Option<String>,
+    /// A file holding the tokens: the TokenSet JSON `exchange --reveal` or `login --reveal`
+    /// prints, or the session file `login --session` writes; `-` reads standard input. A
+    /// DPoP-bound token is sent with a proof from the key kept in that file.
+    #[arg(long, value_name = "FILE", allow_hyphen_values = true)]
+    tokens: Option<String>,
+}
+
+/// Reads the tokens of `--tokens FILE` (`-`: standard input), refusing another provider's.
+fn read_tokens(source: &str, provider: &str) -> Result<TokenSet, Failure> {
+    let text = if source == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|e| {
+            Failure::Usage(format!("cannot read --tokens from standard input: {e}"))
+        })?;
+        text
+    } else {
+        std::fs::read_to_string(source)
+            .map_err(|e| Failure::Usage(format!("cannot read the tokens file {source}: {e}")))?
+    };
+    let value: Value = serde_json::from_str(&text)
+        .map_err(|e| Failure::Usage(format!("--tokens: not JSON: {e}")))?;
+    let tokens =
+        token_set_from_json(&value).map_err(|e| Failure::Usage(format!("--tokens: {e}")))?;
+    // A token is sent only to the provider that issued it.
+    if tokens.provider() != provider {
+        return Err(Failure::Usage(format!(
+            "--tokens holds tokens of provider {:?}, not {provider:?}",
+            tokens.provider()
+        )));
+    }
+    Ok(tokens)
 }
 
 /// Runs `tokenbridge userinfo`: prints the normalized identity as one JSON object.
 pub(crate) async fn userinfo(args: UserinfoArgs) -> Result<(), Failure> {
-    let token = match args.access_token.as_str() {
-        "-" => read_stdin_line("--access-token")?,
-        other => other.trim().to_owned(),
+    let tokens = match (&args.access_token, &args.tokens) {
+        (_, Some(source)) => read_tokens(source, &args.provider.provider)?,
+        (Some(token), None) => {
+            let token = match token.as_str() {
+                "-" => read_stdin_line("--access-token")?,
+                other => other.trim().to_owned(),
+            };
+            TokenSet::new(args.provider.provider.clone(), token, TokenType::Bearer)
+        }
+        (None, None) => return Err(Failure::Usage("give --access-token or --tokens".to_owned())),
     };
     let provider = args.provider.build()?;
-    let identity = provider.userinfo(&SecretString::from(token)).await?;
+    let identity = provider.userinfo_with_tokens(&tokens).await?;
     let mut json = identity_json(&identity);
     if let Value::Object(map) = &mut json {
         map.insert("provider".into(), Value::String(provider.id().to_owned()));

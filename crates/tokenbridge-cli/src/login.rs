@@ -8,6 +8,7 @@ use clap::Args;
 use tokenbridge::output::{identity_json, token_set_json, Secrets};
 use tokenbridge::session::{FileStore, TokenStore};
 use tokenbridge::url::{self, Url};
+use tokenbridge::CompletedLogin;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -17,7 +18,11 @@ use crate::{print_json, Failure, ProviderArgs};
 #[derive(Debug, Args)]
 pub(crate) struct LoginArgs {
     #[command(flatten)]
-    provider: ProviderArgs,
+    pub(crate) provider: ProviderArgs,
+    /// Sign in on another device (RFC 8628): print the verification URI and the user code on
+    /// stderr, then wait until the user approves there.
+    #[arg(long, conflicts_with_all = ["redirect_uri", "no_browser"])]
+    pub(crate) device: bool,
     /// Where the provider sends the browser back: an http URL on a loopback host, which this
     /// command listens on (default: the provider's redirect_uri, else
     /// `http://127.0.0.1:<free port>/callback`).
@@ -25,20 +30,20 @@ pub(crate) struct LoginArgs {
     redirect_uri: Option<String>,
     /// Scopes, space-separated (default: the provider's scopes, else "openid").
     #[arg(long, value_name = "S", allow_hyphen_values = true)]
-    scope: Option<String>,
+    pub(crate) scope: Option<String>,
     /// Do not try to open a browser; only print the URL.
     #[arg(long)]
     no_browser: bool,
     /// Seconds to wait for the callback.
     #[arg(long, value_name = "SECS", default_value_t = 300)]
-    timeout: u64,
+    pub(crate) timeout: u64,
     // Help as an attribute: in a doc comment rustdoc would take "[redacted]" for a link.
     #[arg(long, help = "Show secret values instead of \"[redacted]\"")]
-    reveal: bool,
+    pub(crate) reveal: bool,
     /// Also save the session (the tokens, refresh token included) to FILE, written
     /// atomically with mode 0600, for `tokenbridge token`.
     #[arg(long, value_name = "FILE")]
-    session: Option<std::path::PathBuf>,
+    pub(crate) session: Option<std::path::PathBuf>,
 }
 
 /// The largest request the listener reads: a callback is a GET line and a few headers.
@@ -181,8 +186,32 @@ fn open_browser(url: &str) {
         .spawn();
 }
 
+/// The TokenSet JSON `login` prints, with `identity` when an ID token was verified.
+pub(crate) fn login_json(login: &CompletedLogin, reveal: bool) -> serde_json::Value {
+    let secrets = if reveal {
+        Secrets::Reveal
+    } else {
+        Secrets::Redact
+    };
+    let mut json = token_set_json(&login.tokens, secrets);
+    // The verified ID token's user, when an ID token came back and was verified.
+    if let (Some(token), Some(identity)) = (&login.id_token, login.identity()) {
+        let mut value = identity_json(&identity);
+        if let Some(map) = value.as_object_mut() {
+            map.insert("issuer".into(), token.issuer.clone().into());
+        }
+        if let Some(map) = json.as_object_mut() {
+            map.insert("identity".into(), value);
+        }
+    }
+    json
+}
+
 /// Runs `tokenbridge login`.
 pub(crate) async fn run(args: LoginArgs) -> Result<(), Failure> {
+    if args.device {
+        return crate::device::run(args).await;
+    }
     let provider = args.provider.build()?;
     // Bound before the URL is shown, so a fast browser cannot arrive before the listener.
     let listener = bind(
@@ -235,23 +264,7 @@ pub(crate) async fn run(args: LoginArgs) -> Result<(), Failure> {
                 "Signed in. You can close this window and return to the terminal.",
             )
             .await;
-            let secrets = if args.reveal {
-                Secrets::Reveal
-            } else {
-                Secrets::Redact
-            };
-            let mut json = token_set_json(&login.tokens, secrets);
-            // The verified ID token's user, when an ID token came back and was verified.
-            if let (Some(token), Some(identity)) = (&login.id_token, login.identity()) {
-                let mut value = identity_json(&identity);
-                if let Some(map) = value.as_object_mut() {
-                    map.insert("issuer".into(), token.issuer.clone().into());
-                }
-                if let Some(map) = json.as_object_mut() {
-                    map.insert("identity".into(), value);
-                }
-            }
-            print_json(&json);
+            print_json(&login_json(&login, args.reveal));
             Ok(())
         }
         Err(error) => {

@@ -5,10 +5,12 @@
 //! failed a check, or a QR login ended without tokens (cancelled, expired, timed out); 4 transport failure or
 //! unreadable response.
 
+mod device;
 #[cfg(feature = "emulate")]
 mod emulate;
 mod exchange;
 mod identity;
+mod introspect;
 mod jwt;
 mod login;
 mod qr;
@@ -71,12 +73,18 @@ enum Command {
     /// print the TokenSet.
     #[command(after_help = "Examples:
   tokenbridge login --config tokenbridge.toml --provider corp
-  tokenbridge login --config tokenbridge.toml --provider corp --no-browser --redirect-uri http://127.0.0.1:8400/callback --scope \"openid profile\"")]
+  tokenbridge login --config tokenbridge.toml --provider corp --no-browser --redirect-uri http://127.0.0.1:8400/callback --scope \"openid profile\"
+  tokenbridge login --device --config tokenbridge.toml --provider tv --scope \"openid offline_access\" --session ~/.tv-session.json")]
     Login(login::LoginArgs),
     /// Revoke an access or refresh token (RFC 7009).
     #[command(after_help = "Example:
   tokenbridge revoke --config tokenbridge.toml --provider corp --token - --token-type-hint refresh_token < refresh-token.txt")]
     Revoke(signout::RevokeArgs),
+    /// Ask the provider whether a token is active (RFC 7662) and print its answer.
+    #[command(after_help = "Example:
+  tokenbridge introspect --config tokenbridge.toml --provider corp --token - --token-type-hint access_token < access-token.txt
+Exit codes: 0 active; 3 not active; 2 no introspection endpoint; 4 transport failure.")]
+    Introspect(introspect::IntrospectArgs),
     /// Print the provider's logout (end-session) URL.
     #[command(after_help = "Example:
   tokenbridge logout-url --config tokenbridge.toml --provider corp --post-logout-redirect-uri https://app.example.com/")]
@@ -98,7 +106,8 @@ enum Command {
     VerifyIdToken(identity::VerifyIdTokenArgs),
     /// Ask the provider's userinfo endpoint who an access token belongs to.
     #[command(after_help = "Example:
-  tokenbridge userinfo --config tokenbridge.toml --provider corp --access-token - < access-token.txt")]
+  tokenbridge userinfo --config tokenbridge.toml --provider corp --access-token - < access-token.txt
+  tokenbridge userinfo --config tokenbridge.toml --provider corp --tokens ~/.corp-session.json   # DPoP-bound tokens too")]
     Userinfo(identity::UserinfoArgs),
     /// Show the header and claims of a JWT. The signature is NOT verified (see verify-id-token).
     #[command(after_help = "Example:
@@ -120,7 +129,7 @@ struct ProviderArgs {
     config: PathBuf,
     /// The provider's name in the configuration.
     #[arg(long, value_name = "NAME")]
-    provider: String,
+    pub(crate) provider: String,
 }
 
 impl ProviderArgs {
@@ -241,6 +250,7 @@ fn main() -> ExitCode {
             Command::Exchange(args) => exchange::run(args).await,
             Command::Login(args) => login::run(args).await,
             Command::Revoke(args) => signout::revoke(args).await,
+            Command::Introspect(args) => introspect::run(args).await,
             Command::LogoutUrl(args) => signout::logout_url(args).await,
             Command::Token(args) => token::run(args).await,
             Command::QrLogin(args) => qr::run(args).await,

@@ -22,7 +22,7 @@ pub(crate) struct RevokeArgs {
 /// `--token-type-hint` values.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 #[value(rename_all = "snake_case")]
-enum Hint {
+pub(crate) enum Hint {
     AccessToken,
     RefreshToken,
 }

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use interop_support::{Client, Interop, ACCOUNT, BASIC, PUBLIC};
+use interop_support::{Client, Interop, ACCOUNT, BASIC, DEVICE, PUBLIC};
 use serde_json::Value;
 use tokenbridge::reqwest;
 use tokenbridge::url::Url;
@@ -41,6 +41,11 @@ struct ConfigFile(PathBuf);
 impl ConfigFile {
     /// `[providers.corp]`: the `oidc` kind with only the issuer (discovery does the rest).
     fn for_client(op: &Interop, client: &Client, secret: Option<&str>) -> Self {
+        Self::for_client_with(op, client, secret, "")
+    }
+
+    /// [`ConfigFile::for_client`] with more lines for the table (`par = true`, ...).
+    fn for_client_with(op: &Interop, client: &Client, secret: Option<&str>, extra: &str) -> Self {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let path = std::env::temp_dir().join(format!(
             "tokenbridge-cli-interop-{}-{}.toml",
@@ -56,6 +61,7 @@ impl ConfigFile {
         if let Some(secret) = secret {
             text.push_str(&format!("client_secret = {secret:?}\n"));
         }
+        text.push_str(extra);
         std::fs::write(&path, text).expect("writing the configuration");
         Self(path)
     }
@@ -444,4 +450,389 @@ async fn login_with_a_wrong_secret_exits_3() {
     assert!(run.stderr.contains("invalid_client"), "{run:?}");
     assert!(!run.stderr.contains(wrong), "{run:?}");
     assert!(!page.contains(wrong), "{page}");
+}
+
+/// A temporary file path, removed when dropped.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(what: &str) -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        Self(std::env::temp_dir().join(format!(
+            "tokenbridge-cli-interop-{what}-{}-{}.json",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        )))
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().expect("a UTF-8 temp path")
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// A running `tokenbridge login --device`: the verification URI and user code it printed.
+struct DeviceLogin {
+    child: Option<Child>,
+    stderr: mpsc::Receiver<String>,
+    first_lines: Vec<String>,
+    verification_uri: String,
+    user_code: String,
+}
+
+impl Drop for DeviceLogin {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+const DEVICE_LINE: &str = "To sign in, open ";
+
+impl DeviceLogin {
+    async fn start(config: &ConfigFile, extra: &[&str]) -> Self {
+        let mut args = vec!["--device"];
+        args.extend_from_slice(extra);
+        let mut child = command(config, "login", &args)
+            .spawn()
+            .expect("starting tokenbridge login --device");
+        let pipe = child.stderr.take().expect("stderr is piped");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let (lines, rx) = tokio::task::spawn_blocking(move || {
+            let first = rx.recv_timeout(Duration::from_secs(20));
+            let second = rx.recv_timeout(Duration::from_secs(5));
+            (
+                [first.ok(), second.ok()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>(),
+                rx,
+            )
+        })
+        .await
+        .expect("the blocking task");
+        let first = lines.first().cloned().unwrap_or_default();
+        let rest = first
+            .strip_prefix(DEVICE_LINE)
+            .unwrap_or_else(|| panic!("the first stderr line is not the device line: {lines:?}"));
+        let (uri, code) = rest
+            .split_once(" and enter the code ")
+            .unwrap_or_else(|| panic!("no user code in {first:?}"));
+        Self {
+            child: Some(child),
+            stderr: rx,
+            verification_uri: uri.to_owned(),
+            user_code: code.to_owned(),
+            first_lines: lines,
+        }
+    }
+
+    async fn finish(mut self) -> Run {
+        let mut child = self.child.take().expect("the login is running");
+        let (status, stdout) = tokio::task::spawn_blocking(move || {
+            let status = child.wait().expect("waiting for the login");
+            let mut stdout = String::new();
+            if let Some(mut pipe) = child.stdout.take() {
+                pipe.read_to_string(&mut stdout).expect("reading stdout");
+            }
+            (status, stdout)
+        })
+        .await
+        .expect("the blocking task");
+        let mut stderr = self.first_lines.join("\n");
+        stderr.push('\n');
+        while let Ok(line) = self.stderr.recv_timeout(Duration::from_secs(5)) {
+            stderr.push_str(&line);
+            stderr.push('\n');
+        }
+        let run = Run {
+            code: status.code().expect("exited, not killed"),
+            stdout,
+            stderr,
+        };
+        for marker in ["panicked", "RUST_BACKTRACE"] {
+            assert!(!run.stderr.contains(marker), "{marker:?}: {run:?}");
+        }
+        run
+    }
+}
+
+/// `login --device` with DPoP and a session file: the user approves on the provider's pages;
+/// then `token --session` refreshes with the session's key, `userinfo --tokens` proves
+/// possession with it, the token alone is refused, and `introspect` sees it bound.
+#[cfg_attr(
+    tokenbridge_no_interop,
+    ignore = "needs Node.js and the certified OpenID Provider: npm ci --prefix tests/interop"
+)]
+#[tokio::test(flavor = "multi_thread")]
+async fn login_device_with_dpop_and_a_session() {
+    let op = provider!("login_device_with_dpop_and_a_session");
+    let config = ConfigFile::for_client_with(&op, &DEVICE, DEVICE.secret, "dpop = true\n");
+    let session = TempFile::new("device-session");
+    let login = DeviceLogin::start(
+        &config,
+        &["--scope", SCOPES, "--reveal", "--session", session.path()],
+    )
+    .await;
+    assert_eq!(login.verification_uri, format!("{}/device", op.issuer()));
+    let or_open = login.first_lines.get(1).cloned().unwrap_or_default();
+    assert!(
+        or_open.starts_with(&format!("Or open: {}/device?user_code=", op.issuer())),
+        "{:?}",
+        login.first_lines
+    );
+    let page = op
+        .decide_device_login(&login.verification_uri, &login.user_code, true)
+        .await
+        .expect("approving on the provider's pages");
+    assert!(page.contains("device signed in"), "{page}");
+    let run = login.finish().await;
+    assert_eq!(run.code, 0, "{run:?}");
+    let tokens = run.json();
+    assert_eq!(tokens["token_type"], "DPoP", "{tokens}");
+    assert_eq!(tokens["identity"]["subject"], ACCOUNT, "{tokens}");
+    assert_eq!(tokens["identity"]["issuer"], op.issuer(), "{tokens}");
+    assert_eq!(tokens["dpop_key"]["alg"], "ES256", "{tokens}");
+    let access_token = tokens["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+
+    // The session file keeps the key: userinfo proves possession with it.
+    let who = run_ok(command(&config, "userinfo", &["--tokens", session.path()])).await;
+    assert_eq!(who["subject"], ACCOUNT, "{who}");
+    // The token alone, as a Bearer token, is refused.
+    let refused = run_command(
+        command(&config, "userinfo", &["--access-token", "-"]),
+        Some(access_token.clone()),
+    )
+    .await;
+    assert_eq!(refused.code, 3, "{refused:?}");
+    assert!(!refused.stderr.contains(&access_token), "{refused:?}");
+
+    // introspect sees the binding.
+    let answer = run_ok_with_stdin(
+        command(&config, "introspect", &["--token", "-"]),
+        &access_token,
+    )
+    .await;
+    assert_eq!(answer["active"], true, "{answer}");
+    assert_eq!(answer["token_type"], "DPoP", "{answer}");
+    assert_eq!(
+        answer["cnf"]["jkt"].as_str().map(str::len),
+        Some(43),
+        "{answer}"
+    );
+
+    // token --session refreshes (the token expires within --min-valid) with the same key.
+    let fresh = run_command(
+        command(
+            &config,
+            "token",
+            &["--session", session.path(), "--min-valid", "999999"],
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(fresh.code, 0, "{fresh:?}");
+    let renewed = fresh.stdout.trim().to_owned();
+    assert!(!renewed.is_empty() && renewed != access_token, "{fresh:?}");
+    let who = run_ok(command(&config, "userinfo", &["--tokens", session.path()])).await;
+    assert_eq!(who["subject"], ACCOUNT, "{who}");
+}
+
+/// `login --device`: the user aborts (exit 3), or nobody approves before --timeout (exit 4);
+/// nothing on stdout either way.
+#[cfg_attr(
+    tokenbridge_no_interop,
+    ignore = "needs Node.js and the certified OpenID Provider: npm ci --prefix tests/interop"
+)]
+#[tokio::test(flavor = "multi_thread")]
+async fn login_device_refused_exits_3_and_timed_out_exits_4() {
+    let op = provider!("login_device_refused_exits_3_and_timed_out_exits_4");
+    let config = ConfigFile::for_client(&op, &DEVICE, DEVICE.secret);
+    let login = DeviceLogin::start(&config, &[]).await;
+    op.decide_device_login(&login.verification_uri, &login.user_code, false)
+        .await
+        .expect("aborting on the provider's pages");
+    let run = login.finish().await;
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(run.stdout.is_empty(), "{run:?}");
+    assert!(run.stderr.contains("access_denied"), "{run:?}");
+
+    let login = DeviceLogin::start(&config, &["--timeout", "1"]).await;
+    let run = login.finish().await;
+    assert_eq!(run.code, 4, "{run:?}");
+    assert!(run.stdout.is_empty(), "{run:?}");
+    assert!(run.stderr.contains("--timeout"), "{run:?}");
+}
+
+/// `login` with `par = true`: the URL carries only `client_id` and `request_uri`, and the
+/// sign-in completes with the same checks.
+#[cfg_attr(
+    tokenbridge_no_interop,
+    ignore = "needs Node.js and the certified OpenID Provider: npm ci --prefix tests/interop"
+)]
+#[tokio::test(flavor = "multi_thread")]
+async fn login_with_par_pushes_the_request() {
+    let op = provider!("login_with_par_pushes_the_request");
+    let config = ConfigFile::for_client_with(&op, &BASIC, BASIC.secret, "par = true\n");
+    let login = Login::start(&config, &[]).await;
+    let names: Vec<String> = login
+        .url
+        .query_pairs()
+        .map(|(k, _)| k.into_owned())
+        .collect();
+    assert_eq!(names, ["client_id", "request_uri"], "{}", login.url);
+    let (status, page) = login.sign_in(&op).await;
+    assert_eq!(status, 200, "{page}");
+    let (run, _) = login.finish().await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.json()["identity"]["subject"], ACCOUNT);
+}
+
+/// `introspect`: exit 0 with the answer while the token is active, 3 (the answer still
+/// printed) once it is revoked.
+#[cfg_attr(
+    tokenbridge_no_interop,
+    ignore = "needs Node.js and the certified OpenID Provider: npm ci --prefix tests/interop"
+)]
+#[tokio::test(flavor = "multi_thread")]
+async fn introspect_exits_0_when_active_and_3_when_not() {
+    let op = provider!("introspect_exits_0_when_active_and_3_when_not");
+    let config = ConfigFile::for_client(&op, &BASIC, BASIC.secret);
+    let code = op
+        .get_code(
+            BASIC.id,
+            interop_support::REDIRECT_URI,
+            SCOPES,
+            None,
+            "s",
+            "n",
+        )
+        .await;
+    let tokens = run_ok(command(
+        &config,
+        "exchange",
+        &[
+            "--code",
+            &code,
+            "--redirect-uri",
+            interop_support::REDIRECT_URI,
+            "--reveal",
+        ],
+    ))
+    .await;
+    let access_token = tokens["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let answer = run_ok(command(
+        &config,
+        "introspect",
+        &[
+            "--token",
+            &access_token,
+            "--token-type-hint",
+            "access_token",
+        ],
+    ))
+    .await;
+    assert_eq!(answer["active"], true, "{answer}");
+    assert_eq!(answer["client_id"], BASIC.id, "{answer}");
+    assert_eq!(answer["sub"], ACCOUNT, "{answer}");
+    let revoked = run_command(
+        command(&config, "revoke", &["--token", "-"]),
+        Some(access_token.clone()),
+    )
+    .await;
+    assert_eq!(revoked.code, 0, "{revoked:?}");
+    let run = run_command(
+        command(&config, "introspect", &["--token", "-"]),
+        Some(access_token.clone()),
+    )
+    .await;
+    assert_eq!(run.code, 3, "{run:?}");
+    assert_eq!(run.json()["active"], false, "{run:?}");
+    assert!(!run.stderr.contains(&access_token), "{run:?}");
+}
+
+/// `exchange` with `dpop = true` prints the key with --reveal; `userinfo --tokens` (a file or
+/// standard input) proves possession with it; `exchange --refresh-token` binds the new tokens.
+#[cfg_attr(
+    tokenbridge_no_interop,
+    ignore = "needs Node.js and the certified OpenID Provider: npm ci --prefix tests/interop"
+)]
+#[tokio::test(flavor = "multi_thread")]
+async fn exchange_with_dpop_and_userinfo_with_the_tokens_file() {
+    let op = provider!("exchange_with_dpop_and_userinfo_with_the_tokens_file");
+    let config = ConfigFile::for_client_with(&op, &BASIC, BASIC.secret, "dpop = true\n");
+    let code = op
+        .get_code(
+            BASIC.id,
+            interop_support::REDIRECT_URI,
+            SCOPES,
+            None,
+            "s",
+            "n",
+        )
+        .await;
+    let run = run_command(
+        command(
+            &config,
+            "exchange",
+            &[
+                "--code",
+                &code,
+                "--redirect-uri",
+                interop_support::REDIRECT_URI,
+                "--reveal",
+            ],
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(run.code, 0, "{run:?}");
+    let tokens = run.json();
+    assert_eq!(tokens["token_type"], "DPoP", "{tokens}");
+    let file = TempFile::new("dpop-tokens");
+    std::fs::write(&file.0, &run.stdout).expect("writing the tokens file");
+    let who = run_ok(command(&config, "userinfo", &["--tokens", file.path()])).await;
+    assert_eq!(who["subject"], ACCOUNT, "{who}");
+    let who = run_ok_with_stdin(
+        command(&config, "userinfo", &["--tokens", "-"]),
+        &run.stdout,
+    )
+    .await;
+    assert_eq!(who["subject"], ACCOUNT, "{who}");
+
+    // Without --reveal the key is redacted like the tokens.
+    let refresh_token = tokens["refresh_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let refreshed = run_command(
+        command(&config, "exchange", &["--refresh-token", &refresh_token]),
+        None,
+    )
+    .await;
+    assert_eq!(refreshed.code, 0, "{refreshed:?}");
+    let refreshed = refreshed.json();
+    assert_eq!(refreshed["token_type"], "DPoP", "{refreshed}");
+    assert_eq!(refreshed["dpop_key"], REDACTED, "{refreshed}");
 }

@@ -35,7 +35,7 @@ pub trait ProviderKind: Send + Sync + fmt::Debug {
 }
 
 /// The keys every kind reads the same way; a kind's own keys are in its settings type.
-pub const COMMON_KEYS: [&str; 11] = [
+pub const COMMON_KEYS: [&str; 13] = [
     "client_id",
     "client_secret",
     "client_secret_env",
@@ -47,6 +47,8 @@ pub const COMMON_KEYS: [&str; 11] = [
     "private_key_file",
     "private_key_env",
     "key_id",
+    "par",
+    "dpop",
 ];
 
 /// The settings every kind shares.
@@ -88,6 +90,12 @@ pub struct CommonSettings {
     /// The key id (`kid`) put in `private_key_jwt` assertions.
     #[serde(default)]
     pub key_id: Option<String>,
+    /// Push authorization requests (RFC 9126); see [`ProviderBuilder::par`].
+    #[serde(default)]
+    pub par: bool,
+    /// Bind tokens to a DPoP key (RFC 9449); see [`ProviderBuilder::dpop`].
+    #[serde(default)]
+    pub dpop: bool,
 }
 
 impl fmt::Debug for CommonSettings {
@@ -110,6 +118,8 @@ impl fmt::Debug for CommonSettings {
             .field("private_key_file", &self.private_key_file)
             .field("private_key_env", &self.private_key_env)
             .field("key_id", &self.key_id)
+            .field("par", &self.par)
+            .field("dpop", &self.dpop)
             .finish()
     }
 }
@@ -232,7 +242,9 @@ impl<'a> ProviderContext<'a> {
             .vendor(vendor)
             .client_id(common.client_id)
             .http_client(self.http_client(&common.http)?)
-            .scopes(common.scopes);
+            .scopes(common.scopes)
+            .par(common.par)
+            .dpop(common.dpop);
         if let Some(secret) = secret {
             builder = builder.client_secret(secret);
         }

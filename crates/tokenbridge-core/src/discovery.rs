@@ -46,6 +46,22 @@ pub struct ProviderMetadata {
     /// `id_token_signing_alg_values_supported`.
     #[serde(default)]
     pub id_token_signing_alg_values_supported: Option<Vec<String>>,
+    /// `introspection_endpoint` (RFC 8414, RFC 7662).
+    #[serde(default)]
+    pub introspection_endpoint: Option<String>,
+    /// `device_authorization_endpoint` (RFC 8628 section 4).
+    #[serde(default)]
+    pub device_authorization_endpoint: Option<String>,
+    /// `pushed_authorization_request_endpoint` (RFC 9126 section 5).
+    #[serde(default)]
+    pub pushed_authorization_request_endpoint: Option<String>,
+    /// `require_pushed_authorization_requests` (RFC 9126 section 5): every authorization
+    /// request must be pushed.
+    #[serde(default)]
+    pub require_pushed_authorization_requests: Option<bool>,
+    /// `dpop_signing_alg_values_supported` (RFC 9449 section 5.1).
+    #[serde(default)]
+    pub dpop_signing_alg_values_supported: Option<Vec<String>>,
     /// Every other field.
     #[serde(flatten)]
     pub extra: Map<String, Value>,

@@ -4,7 +4,11 @@ use std::fmt;
 
 use secrecy::SecretString;
 
+use crate::dpop::DpopKey;
 use crate::pkce::PkceVerifier;
+
+/// The `grant_type` of the device code grant (RFC 8628 section 3.4).
+pub const DEVICE_CODE_GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 /// A credential to exchange for a [`TokenSet`](crate::TokenSet), built with a constructor and
 /// grown with builder methods:
@@ -30,6 +34,7 @@ pub struct Grant {
     body: GrantBody,
     scopes: Vec<String>,
     params: Vec<(String, String)>,
+    dpop_key: Option<DpopKey>,
 }
 
 #[derive(Debug)]
@@ -56,6 +61,7 @@ impl Grant {
             body,
             scopes: Vec::new(),
             params: Vec::new(),
+            dpop_key: None,
         }
     }
 
@@ -139,6 +145,31 @@ impl Grant {
             params.push((name.into(), SecretString::from(value.into())));
         }
         self
+    }
+
+    /// The device code grant of RFC 8628 section 3.4
+    /// (`urn:ietf:params:oauth:grant-type:device_code`), polled with the same code until the
+    /// user decides, so it is marked reusable. [`Provider::poll_device_authorization`]
+    /// sends it for you.
+    ///
+    /// [`Provider::poll_device_authorization`]: crate::Provider::poll_device_authorization
+    pub fn device_code(device_code: impl Into<String>) -> Self {
+        Self::extension(DEVICE_CODE_GRANT_TYPE)
+            .with_secret_param("device_code", device_code)
+            .reusable()
+    }
+
+    /// The DPoP key (RFC 9449) the request must prove possession of: a refresh of
+    /// DPoP-bound tokens uses the key they are bound to. Without one, a provider configured
+    /// with `dpop = true` generates a fresh key for the tokens it gets.
+    pub fn with_dpop_key(mut self, key: DpopKey) -> Self {
+        self.dpop_key = Some(key);
+        self
+    }
+
+    /// The DPoP key set with [`with_dpop_key`](Self::with_dpop_key).
+    pub fn dpop_key(&self) -> Option<&DpopKey> {
+        self.dpop_key.as_ref()
     }
 
     /// Marks an extension grant as safe to send again (its credential is not spent on use).

@@ -17,7 +17,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, WWW_AUTHENTICATE};
+use reqwest::header::{ACCEPT, WWW_AUTHENTICATE};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 use tokio::sync::OnceCell;
@@ -30,7 +30,8 @@ use crate::id_token::{
 use crate::jwks::{HttpJwksSource, JwksCache};
 use crate::provider::Provider;
 use crate::request::TokenRequest;
-use crate::token::TokenSet;
+use crate::request_auth::RequestAuthorization;
+use crate::token::{TokenSet, TokenType};
 use crate::wire::{decode_json_object, retry_after, standard_error, unreadable};
 
 /// The user a provider vouches for, normalized across vendors: from a verified ID token
@@ -255,7 +256,10 @@ impl BearerChallenge {
         }
         let header = header.trim_start();
         let scheme_end = header.find(|c: char| c.is_ascii_whitespace())?;
-        if !header[..scheme_end].eq_ignore_ascii_case("bearer") {
+        // A DPoP-bound token's refusal comes as a `DPoP` challenge (RFC 9449 section 7.1),
+        // with the same parameters.
+        let scheme = &header[..scheme_end];
+        if !scheme.eq_ignore_ascii_case("bearer") && !scheme.eq_ignore_ascii_case("dpop") {
             return None;
         }
         let mut rest = header[scheme_end..].chars().peekable();
@@ -510,6 +514,16 @@ impl Provider {
     /// A refused access token is [`ErrorKind::InvalidToken`]; [`Error::Unsupported`], with
     /// nothing sent, when the provider has no userinfo endpoint.
     pub async fn userinfo(&self, access_token: &SecretString) -> Result<Identity> {
+        let tokens = TokenSet::new(self.id(), access_token.expose_secret(), TokenType::Bearer);
+        self.userinfo_with_tokens(&tokens).await
+    }
+
+    /// [`Provider::userinfo`] with the access token of `tokens`, as its type says: `Bearer`,
+    /// or, for a DPoP-bound token (RFC 9449 section 7.1), `Authorization: DPoP <token>` and a
+    /// `DPoP` proof from the tokens' key carrying `ath`. When the endpoint answers
+    /// `use_dpop_nonce` with a `DPoP-Nonce`, the request is made once more with a proof
+    /// carrying that nonce (a `GET` that changes nothing, so repeating it is safe).
+    pub async fn userinfo_with_tokens(&self, tokens: &TokenSet) -> Result<Identity> {
         let vendor = self.vendor();
         let url = match self.endpoints().await?.userinfo.clone() {
             Some(url) => url,
@@ -531,21 +545,23 @@ impl Provider {
             },
         };
         ensure_secure_url(&url, "userinfo_endpoint")?;
-        let mut request = TokenRequest::get(url);
-        request
-            .header(
-                AUTHORIZATION,
-                &format!("Bearer {}", access_token.expose_secret()),
-                true,
-            )
-            .map_err(|_| {
-                Error::internal(
-                    "the access token contains characters not allowed in an HTTP header",
-                )
-            })?
-            .header(ACCEPT, "application/json", false)?;
-        vendor.hooks.prepare_userinfo_request(&mut request)?;
-        let response = self.http().send(&request).await?;
+        let build = |nonce: Option<&str>| -> Result<TokenRequest> {
+            let mut request = TokenRequest::get(url.clone());
+            RequestAuthorization::for_tokens(tokens, "GET", &url, nonce)?.apply(&mut request)?;
+            request.header(ACCEPT, "application/json", false)?;
+            vendor.hooks.prepare_userinfo_request(&mut request)?;
+            Ok(request)
+        };
+        let mut response = self.http().send(&build(None)?).await?;
+        if tokens.token_type() == &TokenType::DPoP && response.status == 401 {
+            let error = userinfo_error(&response);
+            if let (true, Some(nonce)) = (
+                crate::dpop::is_use_dpop_nonce(&error),
+                crate::dpop::nonce_from(&response.headers),
+            ) {
+                response = self.http().send(&build(Some(&nonce))?).await?;
+            }
+        }
         vendor
             .hooks
             .parse_userinfo(&response)

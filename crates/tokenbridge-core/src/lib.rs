@@ -8,19 +8,24 @@
 
 pub mod auth;
 pub mod config;
+pub mod device;
 pub mod discovery;
+pub mod dpop;
 pub mod error;
 pub mod exchanger;
 pub mod grant;
 pub mod http;
 pub mod id_token;
 pub mod identity;
+pub mod introspection;
 pub mod jwks;
 pub mod jwt_auth;
+mod par;
 pub mod pkce;
 pub mod provider;
 pub mod redact;
 pub mod request;
+pub mod request_auth;
 pub mod session;
 pub mod signin;
 pub mod token;
@@ -34,13 +39,15 @@ pub use auth::{
 pub use config::{
     CommonSettings, HttpSettings, ProviderContext, ProviderKind, ProviderTable, SecretSetting,
 };
+pub use device::{DeviceAuthorization, DevicePoller, DeviceProgress};
 pub use discovery::{Jwk, Jwks, ProviderMetadata};
+pub use dpop::DpopKey;
 pub use error::{
     Error, ErrorKind, LoginEnd, LoginError, OAuthErrorCode, ProviderError, Result, RetryAfter,
     TransportError, TransportKind, UnreadableResponse, VendorError,
 };
 pub use exchanger::{ensure_supported, unsupported_grant, TokenExchanger};
-pub use grant::{Grant, GrantKind};
+pub use grant::{Grant, GrantKind, DEVICE_CODE_GRANT_TYPE};
 pub use http::{HttpClient, HttpConfig, HttpResponse};
 pub use id_token::{
     access_token_hash, Clock, IdTokenError, IdTokenVerifier, IdTokenVerifierBuilder,
@@ -49,11 +56,13 @@ pub use id_token::{
 pub use identity::{
     parse_standard_userinfo, parse_userinfo_with_aliases, userinfo_error, Identity,
 };
+pub use introspection::Introspection;
 pub use jwks::{HttpJwksSource, JwksCache, JwksSource, StaticJwksSource};
 pub use jwt_auth::{ClientSecretJwt, PrivateKeyJwt};
 pub use pkce::PkceVerifier;
 pub use provider::{Endpoints, Protocol, Provider, ProviderBuilder, STANDARD};
 pub use request::{BodyEncoding, TokenRequest};
+pub use request_auth::RequestAuthorization;
 pub use session::{
     FileStore, MemoryStore, SessionError, TokenSession, TokenSessionBuilder, TokenStore,
 };

@@ -15,6 +15,7 @@ use url::Url;
 
 use crate::auth::{AuthMethod, BasicEncoding, ClientAuth, ClientSecretBasic, NoClientAuth};
 use crate::discovery::{Jwks, ProviderMetadata};
+use crate::dpop::{add_dpop_proof, is_use_dpop_nonce, DpopKey};
 use crate::error::{Error, Result, TransportError, TransportKind};
 use crate::exchanger::TokenExchanger;
 use crate::grant::{Grant, GrantKind};
@@ -53,6 +54,12 @@ pub struct Endpoints {
     pub jwks: Option<Url>,
     /// The end-session (logout) endpoint.
     pub end_session: Option<Url>,
+    /// The token introspection endpoint (RFC 7662).
+    pub introspection: Option<Url>,
+    /// The device authorization endpoint (RFC 8628).
+    pub device_authorization: Option<Url>,
+    /// The pushed authorization request endpoint (RFC 9126).
+    pub pushed_authorization_request: Option<Url>,
 }
 
 impl Endpoints {
@@ -64,6 +71,9 @@ impl Endpoints {
             userinfo: self.userinfo.is_some(),
             jwks: self.jwks.is_some(),
             end_session: self.end_session.is_some(),
+            introspection: self.introspection.is_some(),
+            device_authorization: self.device_authorization.is_some(),
+            pushed_authorization_requests: self.pushed_authorization_request.is_some(),
         }
     }
 }
@@ -78,6 +88,9 @@ struct FixedEndpoints {
     userinfo: Option<Url>,
     jwks: Option<Url>,
     end_session: Option<Url>,
+    introspection: Option<Url>,
+    device_authorization: Option<Url>,
+    pushed_authorization_request: Option<Url>,
 }
 
 /// What is settled on first use: the endpoints and the client authentication.
@@ -166,6 +179,9 @@ struct Inner {
     resolved: OnceCell<Resolved>,
     completed_logins: CompletedLogins,
     identity: IdentitySettings,
+    par: bool,
+    dpop: bool,
+    dpop_nonce: crate::dpop::NonceCache,
 }
 
 /// Builds a [`Provider`]; see [`Provider::builder`].
@@ -188,6 +204,8 @@ pub struct ProviderBuilder {
     id_token_alg: Option<SigningAlgorithm>,
     id_token_leeway: Option<std::time::Duration>,
     clock: Option<Arc<dyn Clock>>,
+    par: bool,
+    dpop: bool,
 }
 
 impl Provider {
@@ -213,6 +231,8 @@ impl Provider {
             id_token_alg: None,
             id_token_leeway: None,
             clock: None,
+            par: false,
+            dpop: false,
         }
     }
 
@@ -318,6 +338,22 @@ impl Provider {
     /// The client authentication in use (after discovery, if any).
     pub async fn client_auth(&self) -> Result<Arc<dyn ClientAuth>> {
         Ok(Arc::clone(&self.resolve().await?.auth))
+    }
+
+    /// Whether authorization requests are pushed (RFC 9126) by configuration; discovery's
+    /// `require_pushed_authorization_requests` pushes them too.
+    pub fn uses_par(&self) -> bool {
+        self.inner.par
+    }
+
+    /// Whether token requests carry DPoP proofs (RFC 9449).
+    pub fn uses_dpop(&self) -> bool {
+        self.inner.dpop
+    }
+
+    /// The last DPoP nonce the provider's token endpoint handed out (RFC 9449 section 8).
+    pub(crate) fn dpop_nonce(&self) -> &crate::dpop::NonceCache {
+        &self.inner.dpop_nonce
     }
 
     pub(crate) fn completed_logins(&self) -> &CompletedLogins {
@@ -438,6 +474,21 @@ impl Provider {
                         &fixed.end_session,
                         metadata.and_then(|m| m.end_session_endpoint.as_ref()),
                         "end_session_endpoint",
+                    )?,
+                    introspection: pick(
+                        &fixed.introspection,
+                        metadata.and_then(|m| m.introspection_endpoint.as_ref()),
+                        "introspection_endpoint",
+                    )?,
+                    device_authorization: pick(
+                        &fixed.device_authorization,
+                        metadata.and_then(|m| m.device_authorization_endpoint.as_ref()),
+                        "device_authorization_endpoint",
+                    )?,
+                    pushed_authorization_request: pick(
+                        &fixed.pushed_authorization_request,
+                        metadata.and_then(|m| m.pushed_authorization_request_endpoint.as_ref()),
+                        "pushed_authorization_request_endpoint",
                     )?,
                 };
                 // Discovery's list of auth methods counts only where discovery gave the token
@@ -601,26 +652,47 @@ impl Provider {
     async fn exchange_once(&self, grant: Grant) -> Result<TokenSet> {
         let resolved = self.prepare(&grant).await?;
         let vendor = self.inner.vendor;
-        let request = self.token_request(&grant, resolved).map_err(|e| {
+        let mut request = self.token_request(&grant, resolved).map_err(|e| {
             vendor
                 .hooks
                 .map_error(e, &grant, &self.hook_context(resolved))
         })?;
-        let result = async {
-            let response = self.inner.http.send(&request).await?;
-            vendor
-                .hooks
-                .parse_token_response(&response, &grant, &self.inner.id)
+        // The grant's key when it refreshes DPoP-bound tokens; a new one for new tokens.
+        let dpop_key = match (grant.dpop_key(), self.inner.dpop) {
+            (Some(key), _) => Some(key.clone()),
+            (None, true) => Some(DpopKey::generate()?),
+            (None, false) => None,
+        };
+        if let Some(key) = &dpop_key {
+            let nonce = self.dpop_nonce().get();
+            add_dpop_proof(&mut request, key, nonce.as_deref())?;
         }
-        .await;
-        result.map_err(|e| {
-            let e = vendor.errors.classify(e);
-            vendor
-                .hooks
-                .map_error(e, &grant, &self.hook_context(resolved))
-                // Only now, on the error path, are the request's credentials gathered.
-                .scrubbed(&request.sent_secrets())
-        })
+        let mut attempt = self.send_token_request(&request, &grant).await;
+        if let (Some(key), Err(error), Some(nonce)) = (&dpop_key, &attempt.0, &attempt.1) {
+            if is_use_dpop_nonce(error) {
+                // Not a replay of a one-time credential: with `use_dpop_nonce` the server
+                // refused the proof before it looked at the grant (RFC 9449 section 8), so the
+                // code or refresh token is unspent. The same request goes once more, with a
+                // fresh proof carrying the nonce the server just gave; never a second time.
+                let nonce = nonce.clone();
+                add_dpop_proof(&mut request, key, Some(&nonce))?;
+                attempt = self.send_token_request(&request, &grant).await;
+            }
+        }
+        attempt
+            .0
+            .map(|tokens| match dpop_key {
+                Some(key) => tokens.with_dpop_key(Some(key)),
+                None => tokens,
+            })
+            .map_err(|e| {
+                let e = vendor.errors.classify(e);
+                vendor
+                    .hooks
+                    .map_error(e, &grant, &self.hook_context(resolved))
+                    // Only now, on the error path, are the request's credentials gathered.
+                    .scrubbed(&request.sent_secrets())
+            })
     }
 }
 
@@ -795,6 +867,23 @@ impl ProviderBuilder {
         self
     }
 
+    /// Pushes every authorization request to the provider's pushed authorization request
+    /// endpoint (RFC 9126) with client authentication, so the browser's URL carries only
+    /// `client_id` and `request_uri` (configuration key `par`). Without it, requests are
+    /// pushed only when discovery says `require_pushed_authorization_requests`.
+    pub fn par(mut self, enabled: bool) -> Self {
+        self.par = enabled;
+        self
+    }
+
+    /// Binds tokens to a key (DPoP, RFC 9449; configuration key `dpop`): every token request
+    /// carries a proof from an ES256 key pair generated for the session and kept with its
+    /// tokens ([`TokenSet::dpop_key`]).
+    pub fn dpop(mut self, enabled: bool) -> Self {
+        self.dpop = enabled;
+        self
+    }
+
     /// Where ID-token checks read "now" (default the system clock); for tests.
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = Some(clock);
@@ -826,6 +915,9 @@ impl ProviderBuilder {
             userinfo: at_base(vendor.paths.userinfo),
             jwks: at_base(vendor.paths.jwks),
             end_session: at_base(vendor.paths.end_session),
+            introspection: at_base(vendor.paths.introspection),
+            device_authorization: at_base(vendor.paths.device_authorization),
+            pushed_authorization_request: at_base(vendor.paths.pushed_authorization_request),
         };
         let mut discovery = match (&self.discovery_url, &issuer) {
             (Some(d), _) => Some(parse_secure_url(d, "discovery_url")?),
@@ -934,6 +1026,9 @@ impl ProviderBuilder {
                     clock: self.clock,
                     verifier: OnceCell::new(),
                 },
+                par: self.par,
+                dpop: self.dpop,
+                dpop_nonce: crate::dpop::NonceCache::default(),
             }),
         })
     }

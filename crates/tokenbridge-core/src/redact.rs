@@ -13,6 +13,8 @@ use base64::Engine as _;
 const SENSITIVE_KEYS: &[&str] = &[
     "code",
     "authorizationcode",
+    // RFC 8628: the device code is polled with until the user decides.
+    "devicecode",
     "authorization",
     "cookie",
     "setcookie",
@@ -199,6 +201,13 @@ pub fn redact_snippet_scrubbing(body: &[u8], sent: &SentSecrets) -> String {
         out.push('…');
     }
     out
+}
+
+/// Replaces, in place, the values of credential-looking keys (`access_token`, `secret`,
+/// `code`, ... in any spelling) and JWT-shaped strings with `"[redacted]"`: for JSON a server
+/// sent that tokenbridge keeps or prints as is.
+pub fn redact_json_credentials(value: &mut serde_json::Value) {
+    redact_json(value);
 }
 
 fn redact_json(value: &mut serde_json::Value) {

@@ -314,9 +314,9 @@ impl AuthorizationRequestBuilder<'_> {
                 provider.scopes().to_vec()
             }
         });
-        let mut params = self.params;
+        let mut extra = self.params;
         if vendor.offline_access_needs_consent && scopes.iter().any(|s| s == "offline_access") {
-            with_consent_prompt(&mut params);
+            with_consent_prompt(&mut extra);
         }
         let state = SecretString::from(random_token(RANDOM_BYTES)?);
         let nonce = if scopes.iter().any(|s| s == "openid") {
@@ -325,22 +325,39 @@ impl AuthorizationRequestBuilder<'_> {
             None
         };
         let verifier = PkceVerifier::generate()?;
+        let challenge = verifier.s256_challenge();
+        // (name, value, whether the value is a secret to keep out of logs).
+        let mut params: Vec<(&str, &str, bool)> = vec![
+            ("response_type", "code", false),
+            ("client_id", provider.client_id(), false),
+            (
+                provider.vendor().authorize_redirect_param,
+                &redirect_uri,
+                false,
+            ),
+        ];
+        let scope = scopes.join(" ");
+        params.push(("scope", &scope, false));
+        params.push(("state", state.expose_secret(), true));
+        if let Some(nonce) = &nonce {
+            params.push(("nonce", nonce.expose_secret(), true));
+        }
+        params.push(("code_challenge", &challenge, false));
+        params.push(("code_challenge_method", "S256", false));
+        for (name, value) in &extra {
+            params.push((name, value, false));
+        }
         let mut url = endpoint;
-        {
-            let mut query = url.query_pairs_mut();
-            query
-                .append_pair("response_type", "code")
+        if crate::par::wanted(provider).await? {
+            // RFC 9126 section 4: the browser carries only the client id and the reference;
+            // the callback that comes back is checked exactly as without PAR.
+            let request_uri = crate::par::push(provider, &params).await?;
+            url.query_pairs_mut()
                 .append_pair("client_id", provider.client_id())
-                .append_pair(provider.vendor().authorize_redirect_param, &redirect_uri)
-                .append_pair("scope", &scopes.join(" "))
-                .append_pair("state", state.expose_secret());
-            if let Some(nonce) = &nonce {
-                query.append_pair("nonce", nonce.expose_secret());
-            }
-            query
-                .append_pair("code_challenge", &verifier.s256_challenge())
-                .append_pair("code_challenge_method", "S256");
-            for (name, value) in &params {
+                .append_pair("request_uri", &request_uri);
+        } else {
+            let mut query = url.query_pairs_mut();
+            for (name, value, _) in &params {
                 query.append_pair(name, value);
             }
         }

@@ -7,6 +7,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
+use crate::dpop::DpopKey;
+
 /// The `token_type` of a [`TokenSet`], compared case-insensitively.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -77,6 +79,7 @@ pub struct TokenSet {
     id_token: Option<SecretString>,
     scopes: Scopes,
     extra: Map<String, Value>,
+    dpop_key: Option<DpopKey>,
 }
 
 /// The granted scopes: a list, or the `scope` string as the provider sent it, split on first
@@ -129,6 +132,7 @@ impl TokenSet {
             id_token: None,
             scopes: Scopes::List(None),
             extra: Map::new(),
+            dpop_key: None,
         }
     }
 
@@ -178,6 +182,19 @@ impl TokenSet {
     pub fn with_extra(mut self, extra: Map<String, Value>) -> Self {
         self.extra = extra;
         self
+    }
+
+    /// Sets the DPoP key these tokens are bound to (RFC 9449).
+    pub fn with_dpop_key(mut self, key: Option<DpopKey>) -> Self {
+        self.dpop_key = key;
+        self
+    }
+
+    /// The DPoP key pair (private key included) the tokens were requested with, when the
+    /// provider uses DPoP: every later request with these tokens (a refresh, userinfo, an API
+    /// call) carries a proof signed by it. A secret, kept like the refresh token.
+    pub fn dpop_key(&self) -> Option<&DpopKey> {
+        self.dpop_key.as_ref()
     }
 
     /// The id of the configured provider that issued these tokens.
@@ -268,6 +285,7 @@ impl fmt::Debug for TokenSet {
             .field("id_token", &self.id_token.as_ref().map(|_| "[redacted]"))
             .field("scopes", &self.scopes())
             .field("extra_keys", &self.extra.keys().collect::<Vec<_>>())
+            .field("dpop_key", &self.dpop_key.as_ref().map(|_| "[redacted]"))
             .finish()
     }
 }
@@ -340,6 +358,11 @@ impl TokenSet {
             },
             scopes: self.scopes().map(Into::into),
             extra: std::borrow::Cow::Borrowed(&self.extra),
+            dpop_key: if secrets {
+                self.dpop_key.as_ref().map(DpopKey::to_stored)
+            } else {
+                None
+            },
         })
     }
 
@@ -355,10 +378,14 @@ impl TokenSet {
     }
 
     /// Keeps `previous`'s refresh token when this answer to a refresh carried none: most
-    /// providers that do not rotate simply omit it (RFC 6749 section 6).
+    /// providers that do not rotate simply omit it (RFC 6749 section 6). Its DPoP key too,
+    /// when the exchanger did not attach one: the tokens stay bound to the session's key.
     pub(crate) fn keep_refresh_token_from(mut self, previous: &TokenSet) -> Self {
         if self.refresh_token.is_none() {
             self.refresh_token.clone_from(&previous.refresh_token);
+        }
+        if self.dpop_key.is_none() {
+            self.dpop_key.clone_from(&previous.dpop_key);
         }
         self
     }
@@ -429,6 +456,12 @@ impl<'de> Deserialize<'de> for TokenSet {
             id_token: wire.id_token.map(SecretString::from),
             scopes: Scopes::List(wire.scopes.map(std::borrow::Cow::into_owned)),
             extra: wire.extra.into_owned(),
+            dpop_key: wire
+                .dpop_key
+                .as_ref()
+                .map(DpopKey::from_stored)
+                .transpose()
+                .map_err(D::Error::custom)?,
         })
     }
 }
@@ -455,6 +488,9 @@ struct WireTokenSet<'a> {
     scopes: Option<std::borrow::Cow<'a, [String]>>,
     #[serde(default)]
     extra: std::borrow::Cow<'a, Map<String, Value>>,
+    /// The DPoP key, private key included; written only with the secrets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dpop_key: Option<Value>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -526,6 +562,7 @@ mod tests {
             .with_id_token(Some("idt-secret".into()))
             .with_scopes(Some(vec!["openid".into(), "email".into()]))
             .with_extra(extra)
+            .with_dpop_key(Some(DpopKey::generate().unwrap()))
     }
 
     fn assert_same(a: &TokenSet, b: &TokenSet) {
@@ -540,6 +577,10 @@ mod tests {
         assert_eq!(secret(a.id_token()), secret(b.id_token()));
         assert_eq!(a.scopes(), b.scopes());
         assert_eq!(a.extra(), b.extra());
+        assert_eq!(
+            a.dpop_key().map(|k| k.thumbprint().to_owned()),
+            b.dpop_key().map(|k| k.thumbprint().to_owned())
+        );
     }
 
     #[test]
@@ -562,8 +603,13 @@ mod tests {
         let tokens = full();
         let plain = serde_json::to_string(&tokens).unwrap();
         let debug = format!("{tokens:?} {:?} {tokens}", tokens.serialize_secrets());
+        let pkcs8 = tokens.dpop_key().unwrap().to_stored()["pkcs8"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         for out in [&plain, &debug] {
             assert!(!out.contains("secret"), "{out}");
+            assert!(!out.contains(&pkcs8) && !out.contains("pkcs8"), "{out}");
         }
         assert!(plain.contains("\"provider\":\"corp\""), "{plain}");
         let err = serde_json::from_str::<TokenSet>(&plain).unwrap_err();

@@ -157,6 +157,12 @@ pub struct EndpointPaths {
     pub end_session: Option<&'static str>,
     /// The discovery document, where the vendor serves one.
     pub discovery: Option<&'static str>,
+    /// The token introspection endpoint (RFC 7662).
+    pub introspection: Option<&'static str>,
+    /// The device authorization endpoint (RFC 8628).
+    pub device_authorization: Option<&'static str>,
+    /// The pushed authorization request endpoint (RFC 9126).
+    pub pushed_authorization_request: Option<&'static str>,
 }
 
 impl EndpointPaths {
@@ -169,6 +175,9 @@ impl EndpointPaths {
         jwks: None,
         end_session: None,
         discovery: None,
+        introspection: None,
+        device_authorization: None,
+        pushed_authorization_request: None,
     };
 }
 
@@ -363,4 +372,10 @@ pub struct Capabilities {
     pub jwks: bool,
     /// RP-initiated logout.
     pub end_session: bool,
+    /// Token introspection (RFC 7662).
+    pub introspection: bool,
+    /// The device authorization grant (RFC 8628).
+    pub device_authorization: bool,
+    /// Pushed authorization requests (RFC 9126).
+    pub pushed_authorization_requests: bool,
 }

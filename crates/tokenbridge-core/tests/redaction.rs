@@ -381,6 +381,8 @@ const SENSITIVE_KEY_SPELLINGS: &[&str] = &[
     "token",
     "authorization_code",
     "authorizationCode",
+    "device_code",
+    "deviceCode",
     "authorization",
     "Authorization",
     "cookie",

@@ -24,6 +24,7 @@ use std::time::{Duration, SystemTime};
 use futures_util::future::{BoxFuture, FutureExt, Shared};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
+use url::Url;
 
 pub use self::error::{EndReason, SessionError, StoreError};
 pub use self::file::FileStore;
@@ -34,6 +35,7 @@ pub use self::store::{MemoryStore, NoLock, StoreLock, TokenStore};
 use crate::error::{Error, Result};
 use crate::exchanger::TokenExchanger;
 use crate::grant::Grant;
+use crate::request_auth::RequestAuthorization;
 use crate::token::TokenSet;
 
 /// The default [`TokenSessionBuilder::refresh_margin`]: 60 s.
@@ -310,7 +312,8 @@ impl TokenSession {
     }
 
     /// The value of an `Authorization` header: the token type (`Bearer`, `DPoP`, ...) and a
-    /// valid access token. A `DPoP` token also needs a proof header, which is not made here.
+    /// valid access token. A `DPoP` token also needs a proof header, which is not made here:
+    /// use [`TokenSession::authorization_for`].
     pub async fn authorization_header(&self) -> Result<SecretString> {
         let tokens = self.token_set().await?;
         Ok(SecretString::from(format!(
@@ -318,6 +321,24 @@ impl TokenSession {
             tokens.token_type(),
             tokens.access_token().expose_secret()
         )))
+    }
+
+    /// The headers that authorize a `method` request to `url`, with a valid access token
+    /// (renewed first when due): `Authorization: Bearer <token>`, or for DPoP-bound tokens
+    /// `Authorization: DPoP <token>` and a `DPoP` proof for this method and URL, with `ath`
+    /// (RFC 9449 section 7.1). Make one per request: a proof is not reused. Use
+    /// [`RequestAuthorization::headers`] to set them.
+    ///
+    /// ```
+    /// # async fn f(session: tokenbridge_core::TokenSession) -> tokenbridge_core::Result<()> {
+    /// let url = tokenbridge_core::Url::parse("https://api.example.com/orders").unwrap();
+    /// let auth = session.authorization_for("GET", &url).await?;
+    /// let headers = auth.headers()?; // Authorization, and DPoP for a bound token
+    /// # let _ = headers; Ok(()) }
+    /// ```
+    pub async fn authorization_for(&self, method: &str, url: &Url) -> Result<RequestAuthorization> {
+        let tokens = self.token_set().await?;
+        RequestAuthorization::for_tokens(&tokens, method, url, None)
     }
 
     /// The whole token set whose access token is valid, renewed first when it is due.
@@ -601,7 +622,19 @@ impl Inner {
         }
 
         let grant = match &self.grant_factory {
-            Some(factory) => factory(),
+            // The session's DPoP key, if its tokens have one, signs every renewal's proofs:
+            // one key per session, not one per token.
+            Some(factory) => match base.as_ref().and_then(|b| b.tokens.dpop_key()) {
+                Some(key) => {
+                    let grant = factory();
+                    if grant.dpop_key().is_some() {
+                        grant
+                    } else {
+                        grant.with_dpop_key(key.clone())
+                    }
+                }
+                None => factory(),
+            },
             None => {
                 let Some(base) = &base else {
                     return Err(SessionError::NoTokens {
@@ -609,7 +642,13 @@ impl Inner {
                     });
                 };
                 match base.tokens.refresh_token() {
-                    Some(rt) => Grant::refresh_token(rt.expose_secret()),
+                    // A DPoP-bound refresh token is refreshed with proofs from its own key.
+                    Some(rt) => match base.tokens.dpop_key() {
+                        Some(key) => {
+                            Grant::refresh_token(rt.expose_secret()).with_dpop_key(key.clone())
+                        }
+                        None => Grant::refresh_token(rt.expose_secret()),
+                    },
                     None => return Err(self.end(EndReason::NoRefreshToken)),
                 }
             }
