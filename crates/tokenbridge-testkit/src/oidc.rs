@@ -1251,6 +1251,9 @@ impl OidcProvider {
     /// Answers an authorize request without a login page: the code is issued at once and the
     /// browser (or `curl`) is redirected to `redirect_uri?code=...&state=...`. This lets
     /// application developers drive their real redirect flow against the emulator.
+    // inferred: not in any vendor's documentation; a real authorize endpoint shows a login
+    // (and, for GenAuth with `prompt=consent`, a consent) page first. Only the redirect's
+    // parameters are the documented ones.
     pub fn handle_authorize(&self, query: &HashMap<String, String>) -> Response {
         let bad = |description: &str| {
             Reply::oauth_error(400, "invalid_request", description).into_response()
