@@ -353,7 +353,12 @@ fn answers_that_are_not_acme_envelopes_are_unreadable() {
     assert_eq!(bare.kind(), ErrorKind::InvalidClient);
 
     let cases = [
-        (200, json!([1, 2]), "expected a JSON object, got an array"),
+        (
+            200,
+            json!([1, 2]),
+            "expected a JSON object, got an array of 2 items; the body is not quoted, as it \
+             may be a token",
+        ),
         (
             200,
             json!({"msg": "ok"}),

@@ -174,7 +174,8 @@ async fn other_shapes() {
     let (_, err) = exchange_answered_with(raw_json(200, "[1,2]")).await;
     assert_eq!(
         unreadable_reason(&err),
-        "expected a JSON object, got an array"
+        "expected a JSON object, got an array of 2 items; the body is not quoted, as it may be \
+         a token"
     );
     let (_, err) = exchange_answered_with(raw_json(200, r#"{"access_token":"x"}"#)).await;
     assert!(unreadable_reason(&err).contains("not a GenAuth V3 envelope"));
