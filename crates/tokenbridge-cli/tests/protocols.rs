@@ -16,16 +16,34 @@ use serde_json::json;
 /// A provider whose discovery document lists a token, authorization and userinfo endpoint
 /// only. Every request line is sent on the channel; anything but discovery gets a 500.
 fn bare_provider() -> (SocketAddr, mpsc::Receiver<String>) {
+    provider_with(json!({}), |_| None)
+}
+
+/// A provider whose discovery document adds `extra` (paths made absolute); `answer` gives the
+/// (status, JSON body) for any other request line, `None` for a 500.
+fn provider_with(
+    extra: serde_json::Value,
+    answer: impl Fn(&str) -> Option<(&'static str, String)> + Send + 'static,
+) -> (SocketAddr, mpsc::Receiver<String>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let base = format!("http://{addr}");
-    let doc = json!({
+    let mut doc = json!({
         "issuer": base,
         "token_endpoint": format!("{base}/token"),
         "authorization_endpoint": format!("{base}/auth"),
         "userinfo_endpoint": format!("{base}/me"),
-    })
-    .to_string();
+    });
+    if let (Some(doc), Some(extra)) = (doc.as_object_mut(), extra.as_object()) {
+        for (key, value) in extra {
+            let value = match value.as_str() {
+                Some(path) if path.starts_with('/') => json!(format!("{base}{path}")),
+                _ => value.clone(),
+            };
+            doc.insert(key.clone(), value);
+        }
+    }
+    let doc = doc.to_string();
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
@@ -38,7 +56,7 @@ fn bare_provider() -> (SocketAddr, mpsc::Receiver<String>) {
             let (status, body) = if line.starts_with("GET /.well-known/openid-configuration ") {
                 ("200 OK", doc.clone())
             } else {
-                ("500 Internal Server Error", "{}".to_owned())
+                answer(&line).unwrap_or(("500 Internal Server Error", "{}".to_owned()))
             };
             let _ = tx.send(line);
             let _ = write!(
@@ -166,4 +184,80 @@ async fn login_device_conflicts_with_the_browser_options() {
         assert_eq!(run.code, 2, "{run:?}");
         assert!(run.stdout.is_empty(), "{run:?}");
     }
+}
+
+/// The device login's contract on a provider that answers `expired_token`, `access_denied` or
+/// an unreachable one: the lines on stderr, exit 4, 3 and 4, nothing on stdout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_device_exit_codes() {
+    for (error, code) in [("expired_token", 4), ("access_denied", 3)] {
+        let (addr, rx) = provider_with(
+            json!({"device_authorization_endpoint": "/device/auth"}),
+            move |line| {
+                if line.starts_with("POST /device/auth ") {
+                    Some((
+                        "200 OK",
+                        json!({"device_code": "dc-secret", "user_code": "WDJB-MJHT",
+                               "verification_uri": "http://127.0.0.1/device",
+                               "verification_uri_complete": "http://127.0.0.1/device?user_code=WDJB-MJHT",
+                               "expires_in": 600, "interval": 1})
+                        .to_string(),
+                    ))
+                } else if line.starts_with("POST /token ") {
+                    Some(("400 Bad Request", json!({"error": error}).to_string()))
+                } else {
+                    None
+                }
+            },
+        );
+        let config = config(addr, "");
+        let run = run(&[
+            "login",
+            "--device",
+            "--config",
+            config.path(),
+            "--provider",
+            "corp",
+        ])
+        .await;
+        assert_eq!(run.code, code, "{error}: {run:?}");
+        assert!(run.stdout.is_empty(), "{run:?}");
+        let lines: Vec<&str> = run.stderr.lines().collect();
+        assert_eq!(
+            lines[..2],
+            [
+                "To sign in, open http://127.0.0.1/device and enter the code WDJB-MJHT",
+                "Or open: http://127.0.0.1/device?user_code=WDJB-MJHT",
+            ],
+            "{run:?}"
+        );
+        assert!(lines[2].contains(error), "{run:?}");
+        assert!(!run.stderr.contains("dc-secret"), "{run:?}");
+        let sent: Vec<String> = rx.try_iter().collect();
+        assert_eq!(
+            sent.iter()
+                .filter(|l| l.starts_with("POST /token "))
+                .count(),
+            1,
+            "{sent:?}"
+        );
+    }
+    // No provider at all: a transport failure before anything is shown.
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let config = config(closed, "");
+    let run = run(&[
+        "introspect",
+        "--config",
+        config.path(),
+        "--provider",
+        "corp",
+        "--token",
+        "at",
+    ])
+    .await;
+    assert_eq!(run.code, 4, "{run:?}");
+    assert!(run.stdout.is_empty(), "{run:?}");
 }
