@@ -87,11 +87,16 @@ impl Authorization {
 /// proof (RFC 9449) signs; a Bearer token does not depend on them.
 pub(crate) async fn authorize(
     session: &TokenSession,
-    _method: &Method,
-    _url: &Url,
+    method: &Method,
+    url: &Url,
 ) -> Result<Authorization, Error> {
-    let header = session.authorization_header().await?;
-    Authorization::new(session.provider(), header.expose_secret(), None)
+    // A DPoP-bound token comes with a fresh proof for exactly this method and URL.
+    let authorization = session.authorization_for(method.as_str(), url).await?;
+    Authorization::new(
+        session.provider(),
+        authorization.authorization().expose_secret(),
+        authorization.dpop().map(ExposeSecret::expose_secret),
+    )
 }
 
 impl Authorization {
