@@ -294,3 +294,82 @@ async fn dpop_bound_tokens_are_refused_without_their_proof_and_accepted_with_it(
     assert!(answer.active);
     assert_eq!(answer.extra["cnf"]["jkt"], key.thumbprint());
 }
+
+#[cfg_attr(
+    tokenbridge_no_interop,
+    ignore = "needs Node.js and the certified OpenID Provider: npm ci --prefix tests/interop"
+)]
+#[tokio::test]
+async fn a_dpop_sign_in_binds_the_code_to_the_logins_key() {
+    let op = Interop::start("a_dpop_sign_in_binds_the_code_to_the_logins_key");
+    for par in [false, true] {
+        let provider = provider_for(&op, &BASIC)
+            .dpop(true)
+            .par(par)
+            .build()
+            .unwrap();
+        let sign_in = || async {
+            let request = provider
+                .authorization_request()
+                .redirect_uri(REDIRECT_URI)
+                .scopes(SCOPES.split(' '))
+                .build()
+                .await
+                .expect("an authorization request with dpop_jkt");
+            let callback = op
+                .authorize(&request.url, REDIRECT_URI)
+                .await
+                .expect("the provider's pages accept dpop_jkt");
+            (callback, request.pending)
+        };
+
+        let (callback, pending) = sign_in().await;
+        let jkt = pending.dpop_key().unwrap().thumbprint().to_owned();
+        let login = provider
+            .complete_login(callback.as_str(), pending)
+            .await
+            .unwrap_or_else(|e| panic!("par={par}: {e}"));
+        assert_eq!(login.tokens.token_type(), &TokenType::DPoP);
+        assert_eq!(login.tokens.dpop_key().unwrap().thumbprint(), jkt);
+        let answer = provider
+            .introspect(login.tokens.access_token(), None)
+            .await
+            .unwrap();
+        assert_eq!(answer.extra["cnf"]["jkt"], jkt.as_str());
+
+        // The code exchanged by hand: with the login's key it works, with any other key a
+        // code that leaked is useless.
+        let exchange_with = |key: Option<tokenbridge::DpopKey>| async {
+            let (callback, pending) = sign_in().await;
+            let stored = serde_json::to_value(&pending).unwrap();
+            let verifier = stored["code_verifier"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let code = callback
+                .query_pairs()
+                .find(|(k, _)| k == "code")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default();
+            let key = key.unwrap_or_else(|| pending.dpop_key().unwrap().clone());
+            provider
+                .exchange(
+                    Grant::authorization_code(code, REDIRECT_URI)
+                        .with_pkce_verifier(tokenbridge::PkceVerifier::new(verifier).unwrap())
+                        .with_dpop_key(key),
+                )
+                .await
+        };
+        exchange_with(None)
+            .await
+            .expect("the code with the login's own key");
+        let e = exchange_with(Some(tokenbridge::DpopKey::generate().unwrap()))
+            .await
+            .expect_err("a stolen code with another key");
+        // oidc-provider keeps the reason (the thumbprint differs from dpop_jkt) to its logs.
+        assert!(
+            matches!(&e, Error::Provider(p) if p.code == "invalid_grant"),
+            "{e:?}"
+        );
+    }
+}

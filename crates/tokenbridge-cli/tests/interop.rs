@@ -682,17 +682,19 @@ async fn login_device_refused_exits_3_and_timed_out_exits_4() {
     assert!(run.stderr.contains("--timeout"), "{run:?}");
 }
 
-/// `login` with `par = true`: the URL carries only `client_id` and `request_uri`, and the
-/// sign-in completes with the same checks.
+/// `login` with `par = true` and `dpop = true`: the URL carries only `client_id` and
+/// `request_uri` (the DPoP thumbprint is pushed with the rest), the sign-in completes with the
+/// same checks, and the tokens are DPoP-bound to the key printed with them.
 #[cfg_attr(
     tokenbridge_no_interop,
     ignore = "needs Node.js and the certified OpenID Provider: npm ci --prefix tests/interop"
 )]
 #[tokio::test(flavor = "multi_thread")]
-async fn login_with_par_pushes_the_request() {
-    let op = provider!("login_with_par_pushes_the_request");
-    let config = ConfigFile::for_client_with(&op, &BASIC, BASIC.secret, "par = true\n");
-    let login = Login::start(&config, &[]).await;
+async fn login_with_par_and_dpop() {
+    let op = provider!("login_with_par_and_dpop");
+    let config =
+        ConfigFile::for_client_with(&op, &BASIC, BASIC.secret, "par = true\ndpop = true\n");
+    let login = Login::start(&config, &["--reveal"]).await;
     let names: Vec<String> = login
         .url
         .query_pairs()
@@ -703,7 +705,16 @@ async fn login_with_par_pushes_the_request() {
     assert_eq!(status, 200, "{page}");
     let (run, _) = login.finish().await;
     assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(run.json()["identity"]["subject"], ACCOUNT);
+    let tokens = run.json();
+    assert_eq!(tokens["identity"]["subject"], ACCOUNT, "{tokens}");
+    assert_eq!(tokens["token_type"], "DPoP", "{tokens}");
+    assert_eq!(tokens["dpop_key"]["alg"], "ES256", "{tokens}");
+    let who = run_ok_with_stdin(
+        command(&config, "userinfo", &["--tokens", "-"]),
+        &run.stdout,
+    )
+    .await;
+    assert_eq!(who["subject"], ACCOUNT, "{who}");
 }
 
 /// `introspect`: exit 0 with the answer while the token is active, 3 (the answer still

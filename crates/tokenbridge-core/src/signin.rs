@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use url::Url;
 
+use crate::dpop::DpopKey;
 use crate::error::{Error, ProviderError, Result};
 use crate::exchanger::TokenExchanger;
 use crate::grant::Grant;
@@ -117,7 +118,8 @@ impl fmt::Display for CallbackError {
 
 /// A login started by [`Provider::authorization_request`], kept until its callback arrives.
 ///
-/// It holds the `state`, the `nonce` and the PKCE verifier: a web application stores it in its
+/// It holds the `state`, the `nonce`, the PKCE verifier and, with DPoP, the key pair the code
+/// is bound to: a web application stores it in its
 /// server-side session (it serializes with serde; the serialized form contains those secrets,
 /// so it must not go into a cookie readable by the browser). `Debug` shows no secret.
 #[derive(Serialize, Deserialize)]
@@ -134,6 +136,33 @@ pub struct PendingLogin {
     #[serde(serialize_with = "expose", deserialize_with = "secret")]
     code_verifier: SecretString,
     redirect_uri: String,
+    /// With DPoP: the key the code is bound to (`dpop_jkt`, RFC 9449 section 10), which the
+    /// code exchange proves possession of and the tokens are then bound to.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "expose_key",
+        deserialize_with = "key_opt"
+    )]
+    dpop_key: Option<DpopKey>,
+}
+
+fn expose_key<S: serde::Serializer>(
+    key: &Option<DpopKey>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match key {
+        Some(key) => s.serialize_some(&key.to_stored()),
+        None => s.serialize_none(),
+    }
+}
+
+fn key_opt<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<DpopKey>, D::Error> {
+    Option::<serde_json::Value>::deserialize(d)?
+        .map(|v| DpopKey::from_stored(&v).map_err(serde::de::Error::custom))
+        .transpose()
 }
 
 fn expose<S: serde::Serializer>(
@@ -171,6 +200,7 @@ impl fmt::Debug for PendingLogin {
             .field("nonce", &self.nonce.as_ref().map(|_| "[redacted]"))
             .field("code_verifier", &"[redacted]")
             .field("redirect_uri", &self.redirect_uri)
+            .field("dpop_key", &self.dpop_key.as_ref().map(|_| "[redacted]"))
             .finish()
     }
 }
@@ -195,6 +225,12 @@ impl PendingLogin {
     pub fn state(&self) -> &SecretString {
         &self.state
     }
+
+    /// With DPoP, the key whose thumbprint the request sent as `dpop_jkt`; the code exchange
+    /// proves possession of it, and the tokens are bound to it.
+    pub fn dpop_key(&self) -> Option<&DpopKey> {
+        self.dpop_key.as_ref()
+    }
 }
 
 /// The URL to send the browser to, and the login to keep until the callback.
@@ -218,7 +254,7 @@ pub struct AuthorizationRequestBuilder<'a> {
 
 /// The reserved parameters a caller cannot override through
 /// [`AuthorizationRequestBuilder::param`]: tokenbridge sets them for the login's safety.
-const RESERVED: [&str; 9] = [
+const RESERVED: [&str; 10] = [
     "response_type",
     "client_id",
     "redirect_uri",
@@ -228,6 +264,7 @@ const RESERVED: [&str; 9] = [
     "nonce",
     "code_challenge",
     "code_challenge_method",
+    "dpop_jkt",
 ];
 
 impl AuthorizationRequestBuilder<'_> {
@@ -344,6 +381,16 @@ impl AuthorizationRequestBuilder<'_> {
         }
         params.push(("code_challenge", &challenge, false));
         params.push(("code_challenge_method", "S256", false));
+        // RFC 9449 section 10: the code is bound to this login's key, so a code that leaks
+        // is useless without it.
+        let dpop_key = if provider.uses_dpop() {
+            Some(DpopKey::generate()?)
+        } else {
+            None
+        };
+        if let Some(key) = &dpop_key {
+            params.push(("dpop_jkt", key.thumbprint(), false));
+        }
         for (name, value) in &extra {
             params.push((name, value, false));
         }
@@ -369,6 +416,7 @@ impl AuthorizationRequestBuilder<'_> {
                 nonce,
                 code_verifier: verifier.secret().clone(),
                 redirect_uri,
+                dpop_key,
             },
         })
     }
@@ -632,6 +680,10 @@ impl Provider {
         let verifier = PkceVerifier::new(pending.code_verifier.expose_secret())?;
         let grant = Grant::authorization_code(code.expose_secret(), pending.redirect_uri)
             .with_pkce_verifier(verifier);
+        let grant = match pending.dpop_key {
+            Some(key) => grant.with_dpop_key(key),
+            None => grant,
+        };
         let tokens = self.exchange(grant).await?;
         // OpenID Connect Core 3.1.3.7: the ID token is checked before the login is trusted.
         let id_token = self
@@ -836,6 +888,7 @@ mod tests {
             nonce: Some(SecretString::from("nonce-secret")),
             code_verifier: SecretString::from("verifier-secret"),
             redirect_uri: "http://127.0.0.1/cb".into(),
+            dpop_key: Some(DpopKey::generate().unwrap()),
         };
         let shown = format!("{pending:?}");
         assert!(!shown.contains("secret"), "{shown}");
@@ -845,5 +898,10 @@ mod tests {
         assert_eq!(back.nonce.unwrap().expose_secret(), "nonce-secret");
         assert_eq!(back.code_verifier.expose_secret(), "verifier-secret");
         assert_eq!(back.redirect_uri, "http://127.0.0.1/cb");
+        assert_eq!(
+            back.dpop_key.unwrap().thumbprint(),
+            pending.dpop_key.as_ref().unwrap().thumbprint()
+        );
+        assert!(!shown.contains("pkcs8"), "{shown}");
     }
 }

@@ -404,6 +404,63 @@ async fn par_pushes_every_parameter_and_the_url_carries_only_the_reference() {
 }
 
 #[tokio::test]
+async fn with_dpop_the_authorization_request_binds_the_code_to_the_logins_key() {
+    let (addr, rx) = with_discovery(
+        json!({"pushed_authorization_request_endpoint": "/par"}),
+        vec![json_answer(
+            "201 Created",
+            &[],
+            json!({"request_uri": "urn:x", "expires_in": 60}),
+        )],
+    );
+    // Without PAR the thumbprint is in the URL.
+    let provider = discovered(addr).dpop(true).build().unwrap();
+    let request = provider
+        .authorization_request()
+        .redirect_uri("http://127.0.0.1/cb")
+        .build()
+        .await
+        .unwrap();
+    let jkt = request.pending.dpop_key().unwrap().thumbprint().to_owned();
+    assert_eq!(
+        request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "dpop_jkt")
+            .map(|(_, v)| v.into_owned()),
+        Some(jkt.clone())
+    );
+    // The pending login keeps the key through its serialized form, never in Debug.
+    let stored = serde_json::to_value(&request.pending).unwrap();
+    let back: tokenbridge_core::PendingLogin = serde_json::from_value(stored.clone()).unwrap();
+    assert_eq!(back.dpop_key().unwrap().thumbprint(), jkt);
+    let pkcs8 = stored["dpop_key"]["pkcs8"].as_str().unwrap().to_owned();
+    assert!(!format!("{:?}", request.pending).contains(&pkcs8));
+    // With PAR it is pushed with the rest.
+    let provider = discovered(addr).dpop(true).par(true).build().unwrap();
+    let request = provider
+        .authorization_request()
+        .redirect_uri("http://127.0.0.1/cb")
+        .build()
+        .await
+        .unwrap();
+    let pushed = seen(&rx);
+    assert!(pushed[0].form().contains(&(
+        "dpop_jkt".to_owned(),
+        request.pending.dpop_key().unwrap().thumbprint().to_owned()
+    )));
+    // A caller cannot set it.
+    let e = provider
+        .authorization_request()
+        .redirect_uri("http://127.0.0.1/cb")
+        .param("dpop_jkt", "x")
+        .build()
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Configuration);
+}
+
+#[tokio::test]
 async fn discovery_requiring_par_pushes_without_the_key() {
     let (addr, rx) = with_discovery(
         json!({"pushed_authorization_request_endpoint": "/par",

@@ -292,3 +292,53 @@ async fn debug_output_shows_no_token() {
     assert!(text.contains("corp"), "{text}");
     assert_no_secret("TokenMiddleware's Debug", &text);
 }
+
+/// The claims of a compact JWS, read without checking its signature (core's DPoP tests check
+/// the signature; here the question is what the middleware asked the session for).
+fn jws_claims(jws: &str) -> serde_json::Value {
+    use base64::Engine as _;
+    let payload = jws.split('.').nth(1).expect("a compact JWS");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url");
+    serde_json::from_slice(&bytes).expect("JSON claims")
+}
+
+#[tokio::test]
+async fn a_dpop_bound_token_goes_out_with_a_proof_for_this_method_and_url() {
+    let fixture = Fixture::start().await;
+    fixture.accept(None);
+    let bound = tokenbridge_core::TokenSet::new(
+        "corp",
+        support::access(0),
+        tokenbridge_core::TokenType::DPoP,
+    )
+    .with_expires_in(Some(Duration::from_secs(3600)))
+    .with_dpop_key(Some(tokenbridge_core::DpopKey::generate().unwrap()));
+    let session = TokenSession::new(Arc::new(fixture.provider()), bound);
+    let api = client(TokenMiddleware::new(session));
+
+    let url = format!("{}?page=2#top", fixture.url());
+    let _ = tokio::time::timeout(HANG, api.put(&url).send())
+        .await
+        .unwrap();
+
+    let sent = fixture.api_requests();
+    assert_eq!(
+        sent.len(),
+        1,
+        "a 401 without a DPoP challenge is not resent"
+    );
+    assert_eq!(
+        sent[0].header("authorization"),
+        Some(format!("DPoP {}", support::access(0)).as_str())
+    );
+    let proof = jws_claims(sent[0].header("dpop").expect("a DPoP proof"));
+    assert_eq!(proof["htm"], "PUT");
+    // RFC 9449 section 4.2: htu without query and fragment.
+    assert_eq!(proof["htu"], fixture.url());
+    assert!(
+        proof["ath"].is_string(),
+        "the proof binds the access token: {proof}"
+    );
+}
