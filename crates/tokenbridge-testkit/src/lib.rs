@@ -21,6 +21,8 @@
 //!
 //! Everything listens on 127.0.0.1 only.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 pub mod conformance;
 mod emulators;
 pub mod facts;
@@ -29,18 +31,24 @@ mod reply;
 pub mod server;
 
 #[cfg(feature = "genauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "genauth")))]
 pub use emulators::genauth;
 #[cfg(feature = "huawei-oneaccess")]
+#[cfg_attr(docsrs, doc(cfg(feature = "huawei-oneaccess")))]
 pub use emulators::huawei_oneaccess;
 #[cfg(feature = "oidc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oidc")))]
 pub use emulators::oidc;
 #[cfg(feature = "tencent-ciam")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tencent-ciam")))]
 pub use emulators::tencent_ciam;
 
 #[cfg(feature = "oidc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oidc")))]
 pub use conformance::ProviderTarget;
 pub use conformance::{run_all, ConformanceTarget, IssuedCode, Report};
 #[cfg(feature = "oidc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oidc")))]
 pub use oidc::{ClientRegistration, CodeRequest, OidcEmulator, OidcProvider, Profile};
 pub use reply::Reply;
 pub use server::{any_loopback_port, EmulatorServer, RecordedRequest, Recorder};

@@ -8,7 +8,7 @@
 //!
 //! The checks and the [`ConformanceTarget`] trait always compile, so an outside adapter can
 //! run them with `default-features = false` against an emulator of its own; the target over
-//! the testkit's generic provider, [`ProviderTarget`], comes with the `oidc` feature.
+//! the testkit's generic provider, `ProviderTarget`, comes with the `oidc` feature.
 
 mod checks;
 #[cfg(feature = "oidc")]
@@ -24,6 +24,7 @@ pub use checks::{
     check_one_time_extension, check_pkce, check_refresh, check_unsupported_grant,
 };
 #[cfg(feature = "oidc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oidc")))]
 pub use provider_target::{ProviderTarget, CONFORMANCE_CODE_VERIFIER};
 
 /// A fresh authorization code and the redirect URI it was issued for.

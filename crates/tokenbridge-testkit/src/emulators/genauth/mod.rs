@@ -7,7 +7,7 @@
 //!   error `statusCode` plus an `apiCode` (see [`Failure`]).
 //! - `/oidc/token` (issuer `<base>/oidc`, id tokens, discovery and JWKS under `/oidc`) and
 //!   `/oauth/token` (opaque access token, no id token, scope `user`): two
-//!   [`OidcProvider`]s.
+//!   [`OidcProvider`](crate::oidc::OidcProvider)s.
 //!
 //! A test drives the QR code: [`GenAuthEmulator::scan`], [`GenAuthEmulator::confirm`] (a
 //! one-time ticket is issued, or the token set itself for apps made with
