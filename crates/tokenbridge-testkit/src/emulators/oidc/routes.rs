@@ -9,12 +9,11 @@ use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::Router;
 
-use super::end_session::logout_response;
 use super::OidcProvider;
 use crate::reply::Reply;
 
 impl OidcProvider {
-    /// Routes for the token endpoint, discovery and JWKS, relative to the server root.
+    /// Routes for every endpoint the profile has, relative to the server root.
     pub fn routes(self: &Arc<Self>) -> Router {
         let me = Arc::clone(self);
         let mut router = Router::new().route(
@@ -56,14 +55,12 @@ impl OidcProvider {
             );
         }
         if let Some(path) = &self.profile.end_session_path {
-            let param = self.profile.logout_redirect_param.clone();
-            let needs_hint = self.profile.logout_redirect_needs_id_token_hint;
+            let me = Arc::clone(self);
             router = router.route(
                 path,
                 get(
                     move |Query(query): Query<HashMap<String, String>>| async move {
-                        let hinted = !needs_hint || query.contains_key("id_token_hint");
-                        logout_response(query.get(&param).filter(|_| hinted))
+                        me.handle_end_session(&query)
                     },
                 ),
             );
