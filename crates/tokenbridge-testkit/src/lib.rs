@@ -1,25 +1,54 @@
 //! Loopback emulators and conformance checks for tokenbridge adapters.
 //!
+//! Always built, whatever the features:
 //! - [`server`]: a loopback HTTP server that records every request, so tests can assert the
-//!   exact method, headers and body an adapter sent.
-//! - [`oidc`]: an emulated RFC 6749 / OpenID Connect provider, shaped per vendor by a
-//!   [`oidc::Profile`].
-//! - [`conformance`]: the checks every adapter (yours too) runs.
+//!   exact method, headers and body an adapter sent, and [`Reply`], a canned answer.
+//! - [`conformance`]: the checks every adapter (yours too) runs, against any
+//!   [`ConformanceTarget`].
 //! - [`facts`]: each vendor's documented paths, spellings and codes, with their sources,
 //!   written out independently of the adapters.
 //! - [`jose`]: fixture keys, their JWKS, and real and forged signed tokens.
 //!
+//! Each emulator behind a feature of its own, all on by default:
+//! - `oidc`: `oidc`, an emulated RFC 6749 / OpenID Connect provider shaped per vendor by a
+//!   `Profile`, and `ProviderTarget`, the conformance target over it. The vendor emulators
+//!   are built on it, so each of their features turns it on.
+//! - `genauth`, `tencent-ciam`, `huawei-oneaccess`: the vendors' emulators.
+//!
+//! An outside adapter's conformance run depends on the testkit with
+//! `default-features = false` (adding `features = ["oidc"]` when its emulator keeps its books
+//! with the generic provider) and compiles none of the vendor emulators.
+//!
 //! Everything listens on 127.0.0.1 only.
 
-pub mod conformance;
-pub mod facts;
-pub mod genauth;
-pub mod huawei_oneaccess;
-pub mod jose;
-pub mod oidc;
-pub mod server;
-pub mod tencent_ciam;
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub use conformance::{run_all, ConformanceTarget, IssuedCode, ProviderTarget, Report};
-pub use oidc::{ClientRegistration, CodeRequest, OidcEmulator, OidcProvider, Profile, Reply};
+pub mod conformance;
+mod emulators;
+pub mod facts;
+pub mod jose;
+mod reply;
+pub mod server;
+
+#[cfg(feature = "genauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "genauth")))]
+pub use emulators::genauth;
+#[cfg(feature = "huawei-oneaccess")]
+#[cfg_attr(docsrs, doc(cfg(feature = "huawei-oneaccess")))]
+pub use emulators::huawei_oneaccess;
+#[cfg(feature = "oidc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oidc")))]
+pub use emulators::oidc;
+#[cfg(feature = "tencent-ciam")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tencent-ciam")))]
+pub use emulators::tencent_ciam;
+
+#[cfg(feature = "oidc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oidc")))]
+pub use conformance::ProviderTarget;
+pub use conformance::{run_all, ConformanceTarget, IssuedCode, Report};
+#[cfg(feature = "oidc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oidc")))]
+pub use oidc::{ClientRegistration, CodeRequest, OidcEmulator, OidcProvider, Profile};
+pub use reply::Reply;
 pub use server::{any_loopback_port, EmulatorServer, RecordedRequest, Recorder};

@@ -1,0 +1,11 @@
+//! The emulators, one folder or file per vendor, each behind its own feature: `oidc` (the
+//! generic provider the others are built on), `genauth`, `tencent-ciam`, `huawei-oneaccess`.
+
+#[cfg(feature = "genauth")]
+pub mod genauth;
+#[cfg(feature = "huawei-oneaccess")]
+pub mod huawei_oneaccess;
+#[cfg(feature = "oidc")]
+pub mod oidc;
+#[cfg(feature = "tencent-ciam")]
+pub mod tencent_ciam;
