@@ -1280,8 +1280,8 @@ mod tests {
             Some("application/json;charset=UTF-8")
         );
         (
-            response.status,
-            serde_json::from_slice(&response.body).unwrap(),
+            response.status(),
+            serde_json::from_slice(response.body()).unwrap(),
         )
     }
 
