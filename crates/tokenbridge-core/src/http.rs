@@ -7,13 +7,14 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use bytes::Bytes;
 use http::header::{HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, USER_AGENT};
 use url::Url;
 
 use crate::error::{Error, Result, TransportError, TransportKind};
 use crate::redact::{redact_text, SentSecrets};
 use crate::request::TokenRequest;
-use crate::transport::{Chunk, Transport};
+use crate::transport::{Chunk, ResponseBody, ScrubbedSource, Transport};
 
 /// The `User-Agent` sent with every request, whichever transport sends it.
 pub const DEFAULT_USER_AGENT: &str = concat!("tokenbridge/", env!("CARGO_PKG_VERSION"));
@@ -79,7 +80,8 @@ pub struct HttpResponse {
     endpoint: Url,
     status: u16,
     headers: HeaderMap,
-    body: Vec<u8>,
+    /// Kept as it arrived: a one-chunk answer is not copied.
+    body: Bytes,
     received_at: SystemTime,
     /// The credentials the request carried, scrubbed from anything kept of this answer.
     sent: SentSecrets,
@@ -92,7 +94,7 @@ impl HttpResponse {
             endpoint,
             status,
             headers,
-            body: body.into(),
+            body: Bytes::from(body.into()),
             received_at: SystemTime::now(),
             sent: SentSecrets::default(),
         }
@@ -134,13 +136,13 @@ impl HttpResponse {
     /// The same response with another body (e.g. with a vendor's own secrets blanked, before
     /// an error quotes it).
     pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Self {
-        self.body = body.into();
+        self.body = Bytes::from(body.into());
         self
     }
 
     /// The body, taken out of the response.
     pub fn into_body(self) -> Vec<u8> {
-        self.body
+        Vec::from(self.body)
     }
 
     /// When the answer's headers arrived: the start of the tokens' lifetime.
@@ -319,9 +321,8 @@ impl HttpClient {
                  HttpClient::with_transport",
             ));
         };
-        let outgoing = to_http_request(request)?;
         let timeout = self.config.timeout;
-        match tokio::time::timeout(timeout, self.exchange(transport, outgoing, request)).await {
+        match tokio::time::timeout(timeout, self.exchange(transport, request)).await {
             Ok(result) => result,
             Err(_) => Err(TransportError {
                 kind: TransportKind::Timeout,
@@ -337,15 +338,21 @@ impl HttpClient {
     async fn exchange(
         &self,
         transport: &dyn Transport,
-        outgoing: http::Request<Vec<u8>>,
         request: &TokenRequest,
     ) -> Result<HttpResponse> {
         let endpoint = request.endpoint();
+        // A transport's error may quote what it was sending (a code, a secret): its text is
+        // scrubbed of the request's credentials, and its source, whose `Debug` could quote
+        // them too, is replaced by that text.
         let at_endpoint = |mut e: TransportError| -> Error {
             e.endpoint = endpoint.to_string();
+            e.message = request.sent_secrets().scrub(&e.message);
+            if e.source.is_some() {
+                e.source = Some(Box::new(ScrubbedSource(e.message.clone())));
+            }
             e.into()
         };
-        let response = transport.send(outgoing).await.map_err(at_endpoint)?;
+        let response = dispatch(transport, request).await?.map_err(at_endpoint)?;
         let received_at = SystemTime::now();
         let (parts, mut body) = response.into_parts();
         let status = parts.status.as_u16();
@@ -399,8 +406,8 @@ impl HttpClient {
             }
         }
         let body = match first {
-            Some(only) => only.into_vec(),
-            None => rest,
+            Some(only) => only.into_bytes(),
+            None => Bytes::from(rest),
         };
         Ok(HttpResponse {
             endpoint: endpoint.clone(),
@@ -415,8 +422,30 @@ impl HttpClient {
     }
 }
 
-/// The request as it goes to a transport: every header tokenbridge sends, `Content-Type` and
-/// `User-Agent` included, so that any transport sends the same request.
+/// Hands `request` to `transport`; an error outside is one of building the request.
+async fn dispatch(
+    transport: &dyn Transport,
+    request: &TokenRequest,
+) -> Result<std::result::Result<http::Response<ResponseBody>, TransportError>> {
+    // The default transport takes the request's URL as it is: through `http::Request` it would
+    // be printed and parsed again, six allocations of an exchange's sixty.
+    #[cfg(feature = "reqwest")]
+    if let Some(reqwest) = (transport as &dyn std::any::Any)
+        .downcast_ref::<crate::transport_reqwest::ReqwestTransport>()
+    {
+        return Ok(reqwest
+            .execute(
+                request.method().clone(),
+                request.url(),
+                outgoing_headers(request),
+                request.body_bytes(),
+            )
+            .await);
+    }
+    Ok(transport.send(to_http_request(request)?).await)
+}
+
+/// The request as it goes to a transport, with every header tokenbridge sends.
 fn to_http_request(request: &TokenRequest) -> Result<http::Request<Vec<u8>>> {
     let url = request.url();
     let uri = http::Uri::try_from(String::from(url)).map_err(|_| {
@@ -431,11 +460,19 @@ fn to_http_request(request: &TokenRequest) -> Result<http::Request<Vec<u8>>> {
     let mut outgoing = http::Request::new(request.body_bytes());
     *outgoing.method_mut() = request.method().clone();
     *outgoing.uri_mut() = uri;
-    let headers = outgoing.headers_mut();
+    *outgoing.headers_mut() = outgoing_headers(request);
+    Ok(outgoing)
+}
+
+/// Every header tokenbridge sends, `Content-Type` and `User-Agent` included, so that any
+/// transport sends the same request.
+fn outgoing_headers(request: &TokenRequest) -> HeaderMap {
     // The encoding's Content-Type replaces one a hook may have set, as before; a hook's own
     // User-Agent wins over the default.
     let content_type = request.content_type();
-    headers.reserve(request.headers().len() + 2);
+    // Room for ours and for what a client adds (`Accept`, `Content-Length`), so the map is
+    // allocated once.
+    let mut headers = HeaderMap::with_capacity(request.headers().len() + 4);
     for (name, value) in request.headers() {
         if content_type.is_none() || name != CONTENT_TYPE {
             headers.append(name.clone(), value.clone());
@@ -447,7 +484,7 @@ fn to_http_request(request: &TokenRequest) -> Result<http::Request<Vec<u8>>> {
     if !headers.contains_key(USER_AGENT) {
         headers.insert(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));
     }
-    Ok(outgoing)
+    headers
 }
 
 /// Whether `url`'s host is a loopback address (`127.0.0.0/8`, `::1`) or `localhost`.

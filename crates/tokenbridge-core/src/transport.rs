@@ -39,7 +39,7 @@ type ChunkStream = Pin<Box<dyn Stream<Item = Result<Vec<u8>, TransportError>> + 
 /// Plug a client of your own with [`HttpClient::with_transport`](crate::HttpClient::with_transport),
 /// or a closure with [`transport_fn`].
 #[async_trait]
-pub trait Transport: Send + Sync {
+pub trait Transport: std::any::Any + Send + Sync {
     /// Sends `request` and returns the status, headers and the body, still to be read.
     async fn send(
         &self,
@@ -65,7 +65,7 @@ enum Inner {
 pub(crate) enum Chunk {
     Owned(Vec<u8>),
     #[cfg(feature = "reqwest")]
-    Shared(::bytes::Bytes),
+    Shared(bytes::Bytes),
 }
 
 impl Chunk {
@@ -77,11 +77,11 @@ impl Chunk {
         }
     }
 
-    pub(crate) fn into_vec(self) -> Vec<u8> {
+    pub(crate) fn into_bytes(self) -> bytes::Bytes {
         match self {
-            Chunk::Owned(v) => v,
+            Chunk::Owned(v) => v.into(),
             #[cfg(feature = "reqwest")]
-            Chunk::Shared(b) => Vec::from(b),
+            Chunk::Shared(b) => b,
         }
     }
 }
@@ -170,6 +170,23 @@ impl TransportError {
     }
 }
 
+/// A transport's error as text scrubbed of the request's credentials, kept as the source.
+pub(crate) struct ScrubbedSource(pub(crate) String);
+
+impl fmt::Display for ScrubbedSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for ScrubbedSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+
+impl std::error::Error for ScrubbedSource {}
+
 /// An error and its sources, as one line.
 pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut out = e.to_string();
@@ -214,7 +231,7 @@ impl<F> fmt::Debug for FnTransport<F> {
 /// ```
 pub fn transport_fn<F, Fut, B>(f: F) -> FnTransport<F>
 where
-    F: Fn(http::Request<Vec<u8>>) -> Fut + Send + Sync,
+    F: Fn(http::Request<Vec<u8>>) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<http::Response<B>, TransportError>> + Send,
     B: Into<ResponseBody>,
 {
@@ -224,7 +241,7 @@ where
 #[async_trait]
 impl<F, Fut, B> Transport for FnTransport<F>
 where
-    F: Fn(http::Request<Vec<u8>>) -> Fut + Send + Sync,
+    F: Fn(http::Request<Vec<u8>>) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<http::Response<B>, TransportError>> + Send,
     B: Into<ResponseBody>,
 {

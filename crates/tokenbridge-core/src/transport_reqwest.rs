@@ -70,8 +70,21 @@ impl Transport for ReqwestTransport {
         let (parts, body) = request.into_parts();
         let url = reqwest::Url::parse(&parts.uri.to_string())
             .map_err(|e| TransportError::new(TransportKind::Connect, e))?;
-        let mut outgoing = reqwest::Request::new(parts.method, url);
-        *outgoing.headers_mut() = parts.headers;
+        self.execute(parts.method, url, parts.headers, body).await
+    }
+}
+
+impl ReqwestTransport {
+    /// Sends a request given by its parts; core calls it directly with the request's `Url`.
+    pub(crate) async fn execute(
+        &self,
+        method: http::Method,
+        url: reqwest::Url,
+        headers: http::HeaderMap,
+        body: Vec<u8>,
+    ) -> std::result::Result<http::Response<ResponseBody>, TransportError> {
+        let mut outgoing = reqwest::Request::new(method, url);
+        *outgoing.headers_mut() = headers;
         // No body at all rather than an empty one: a GET then carries no Content-Length.
         if !body.is_empty() {
             *outgoing.body_mut() = Some(body.into());
