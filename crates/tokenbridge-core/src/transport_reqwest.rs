@@ -176,7 +176,47 @@ pub(crate) fn transport_error(e: reqwest::Error) -> TransportError {
 
 #[cfg(test)]
 mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
     use super::*;
+
+    #[tokio::test]
+    async fn as_a_transport_it_sends_the_http_request_as_given() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !seen.ends_with(b"\r\n\r\nbody") {
+                let n = stream.read(&mut buf).await.unwrap();
+                assert!(n > 0, "the connection closed early");
+                seen.extend_from_slice(&buf[..n]);
+            }
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nx-answer: yes\r\n\r\n{}")
+                .await
+                .unwrap();
+            String::from_utf8(seen).unwrap()
+        });
+        let request = http::Request::builder()
+            .method(http::Method::PUT)
+            .uri(format!("http://{addr}/p?q=1"))
+            .header("x-asked", "1")
+            .body(b"body".to_vec())
+            .unwrap();
+        let transport: &dyn Transport = &*ReqwestTransport::shared(Duration::from_secs(10));
+        let response = transport.send(request).await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["x-answer"], "yes");
+        let mut body = response.into_body();
+        let chunk = body.next_chunk().await.unwrap().unwrap();
+        assert_eq!(chunk.as_slice(), b"{}");
+        let seen = server.await.unwrap();
+        assert!(seen.starts_with("PUT /p?q=1 HTTP/1.1\r\n"), "{seen}");
+        assert!(seen.contains("x-asked: 1\r\n"), "{seen}");
+        assert!(seen.contains("content-length: 4\r\n"), "{seen}");
+    }
 
     #[test]
     fn shared_pools_are_kept_per_connect_timeout() {
