@@ -200,7 +200,7 @@ impl fmt::Debug for HttpClient {
 }
 
 impl Default for HttpClient {
-    /// [`HttpClient::shared`] with the default configuration; without the `reqwest` feature,
+    /// `HttpClient::shared` with the default configuration; without the `reqwest` feature,
     /// a client whose requests fail with a configuration error until a transport is plugged
     /// with [`HttpClient::with_transport`].
     fn default() -> Self {
