@@ -134,10 +134,10 @@ pub(crate) mod acme {
                 _ => "(no message)".to_owned(),
             };
             let mut error =
-                VendorError::new(DESCRIPTION.kind, response.status, code / 100, message);
+                VendorError::new(DESCRIPTION.kind, response.status(), code / 100, message);
             error.api_code = Some(code.to_string());
             error.request_id = response
-                .headers
+                .headers()
                 .get("x-acme-request-id")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
@@ -209,7 +209,7 @@ pub(crate) mod acme {
             data.insert("token".into(), Value::Object(token)); // e.g. `format`, kept
         }
         Ok(TokenSet::new(provider, access_token, token_type)
-            .with_received_at(response.received_at)
+            .with_received_at(response.received_at())
             .with_expires_in(expires_in)
             .with_refresh_token(refresh_token)
             .with_scopes(scopes)
@@ -232,9 +232,9 @@ pub(crate) mod acme {
             }
         }
         let mut shown = response.clone();
-        if let Ok(mut body) = serde_json::from_slice::<Value>(&response.body) {
+        if let Ok(mut body) = serde_json::from_slice::<Value>(response.body()) {
             blank(&mut body);
-            shown.body = body.to_string().into();
+            shown = shown.with_body(body.to_string());
         }
         wire::unreadable(&shown, reason)
     }

@@ -31,12 +31,20 @@ pub mod registry;
 pub use config::Config;
 pub use registry::Registry;
 pub use tokenbridge_core::{
-    reqwest, url, AuthMethod, AuthorizationRequest, CallbackError, Capabilities, CompletedLogin,
-    Endpoints, Error, ErrorKind, ExposeSecret, Grant, GrantKind, HttpClient, HttpConfig, LoginEnd,
-    LoginError, LogoutRequest, OAuthErrorCode, PendingLogin, PkceVerifier, Protocol, Provider,
-    ProviderBuilder, ProviderError, Result, RetryAfter, SecretString, TokenExchanger, TokenSet,
-    TokenType, TokenTypeHint, TransportError, TransportKind, UnreadableResponse, Url, VendorError,
+    url, AuthMethod, AuthorizationRequest, CallbackError, Capabilities, CompletedLogin, Endpoints,
+    Error, ErrorKind, ExposeSecret, Grant, GrantKind, HttpClient, HttpConfig, LoginEnd, LoginError,
+    LogoutRequest, OAuthErrorCode, PendingLogin, PkceVerifier, Protocol, Provider, ProviderBuilder,
+    ProviderError, Result, RetryAfter, SecretString, TokenExchanger, TokenSet, TokenType,
+    TokenTypeHint, TransportError, TransportKind, UnreadableResponse, Url, VendorError,
 };
+
+/// reqwest, the default transport, so an application building its own `reqwest::Client` for
+/// [`HttpClient::with_reqwest`] matches versions.
+#[cfg(feature = "reqwest")]
+pub use tokenbridge_core::reqwest;
+/// The HTTP seam: plug an HTTP client of your own ([`HttpClient::with_transport`]), or a
+/// closure ([`transport_fn`]); see docs/architecture.md.
+pub use tokenbridge_core::{transport_fn, ResponseBody, Transport};
 
 /// Beyond the code flow (`docs/protocols.md`): device sign-in (RFC 8628), introspection
 /// (RFC 7662), and DPoP-bound tokens (RFC 9449) with the headers that authorize a request.

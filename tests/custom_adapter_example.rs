@@ -475,7 +475,7 @@ fn lenient_where_acme_varies_and_nothing_is_dropped() {
         tokens.expires_in(),
         Some(std::time::Duration::from_secs(7200))
     );
-    assert_eq!(tokens.received_at(), response.received_at);
+    assert_eq!(tokens.received_at(), response.received_at());
     assert!(
         tokens.refresh_token().is_none(),
         "an empty refresh is absent"

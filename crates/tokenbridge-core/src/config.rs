@@ -383,7 +383,15 @@ impl<'a> ProviderContext<'a> {
                 "the application supplies its own HTTP client, which sets the connect timeout; remove this setting",
             )),
             Some(base) => Ok(base.with_config(config)),
+            #[cfg(feature = "reqwest")]
             None => HttpClient::from_config(config).map_err(|e| self.table.qualify(e)),
+            // Without the default transport, the application must supply its client.
+            #[cfg(not(feature = "reqwest"))]
+            None => Err(self.table.config_error(
+                None,
+                "no HTTP transport: build tokenbridge-core with its `reqwest` feature, or supply \
+                 a client built with HttpClient::with_transport (Registry::with_http_client)",
+            )),
         }
     }
 }

@@ -94,7 +94,7 @@ impl ProviderMetadata {
                     "the discovery document answered HTTP {}; check the issuer (the document \
                      is expected at <issuer>/.well-known/openid-configuration) or set the \
                      token endpoint directly",
-                    response.status
+                    response.status()
                 ),
             ));
         }
@@ -183,7 +183,7 @@ impl Jwks {
                 response,
                 format!(
                     "the JWKS endpoint answered HTTP {}; check jwks_uri",
-                    response.status
+                    response.status()
                 ),
             ));
         }
@@ -206,7 +206,7 @@ impl Jwks {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderMap;
+    use http::header::HeaderMap;
     use serde_json::json;
 
     fn answer(status: u16, body: &str) -> HttpResponse {

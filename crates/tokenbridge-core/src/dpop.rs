@@ -22,7 +22,7 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use reqwest::header::HeaderName;
+use http::header::HeaderName;
 
 use crate::error::{Error, Result};
 use crate::grant::Grant;
@@ -226,7 +226,7 @@ pub fn access_token_hash(access_token: &SecretString) -> String {
 }
 
 /// The nonce a server asked for with a refusal: its `DPoP-Nonce` header.
-pub(crate) fn nonce_from(headers: &reqwest::header::HeaderMap) -> Option<String> {
+pub(crate) fn nonce_from(headers: &http::header::HeaderMap) -> Option<String> {
     headers
         .get(DPOP_NONCE_HEADER)
         .and_then(|v| v.to_str().ok())
@@ -281,7 +281,7 @@ impl Provider {
             Ok(response) => response,
             Err(e) => return (Err(e), None),
         };
-        let nonce = nonce_from(&response.headers);
+        let nonce = nonce_from(response.headers());
         if let Some(nonce) = &nonce {
             self.dpop_nonce().set(nonce);
         }

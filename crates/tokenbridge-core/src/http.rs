@@ -1,34 +1,46 @@
 //! HTTP with safe defaults: timeouts, a body cap enforced while reading, no redirects,
-//! `https` except on loopback, and one shared connection pool.
+//! `https` except on loopback, over a [`Transport`] (reqwest by default, with one shared
+//! connection pool per connect timeout).
 
 use std::fmt;
 use std::net::IpAddr;
-use std::sync::OnceLock;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, LOCATION, USER_AGENT};
+use http::header::{HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, USER_AGENT};
 use url::Url;
 
 use crate::error::{Error, Result, TransportError, TransportKind};
 use crate::redact::{redact_text, SentSecrets};
 use crate::request::TokenRequest;
+use crate::transport::{Chunk, ResponseBody, ScrubbedSource, Transport};
 
-/// The `User-Agent` sent with every request.
+/// The `User-Agent` sent with every request, whichever transport sends it.
 pub const DEFAULT_USER_AGENT: &str = concat!("tokenbridge/", env!("CARGO_PKG_VERSION"));
 
 /// Default cap on a response body: 1 MiB. Token responses are a few kilobytes.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// Idle connections the reqwest transport keeps per host after a burst: enough for 64
+/// requests in flight to reuse their connections, and a bound on what a larger burst leaves
+/// open.
+pub const MAX_IDLE_PER_HOST: usize = 64;
+/// How long the reqwest transport keeps an idle connection.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Timeouts and limits for talking to a provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct HttpConfig {
-    /// How long to wait for a connection. Default 10 s.
+    /// How long to wait for a connection. Default 10 s. Applied by the transport (the reqwest
+    /// transport does); core cannot see a connection being made.
     pub connect_timeout: Duration,
-    /// How long a whole request may take, body included. Default 30 s.
+    /// How long a whole request may take, body included. Default 30 s. Enforced by core
+    /// around any transport.
     pub timeout: Duration,
-    /// The most body bytes read from a response; more is an error. Default 1 MiB.
+    /// The most body bytes read from a response; more is an error. Default 1 MiB. Enforced
+    /// by core while reading, whichever transport runs.
     pub max_body_bytes: usize,
 }
 
@@ -65,31 +77,33 @@ impl HttpConfig {
 /// A status, headers and the whole (capped) body of an answer.
 #[derive(Clone)]
 pub struct HttpResponse {
-    /// The endpoint that answered.
-    pub endpoint: Url,
-    /// HTTP status code.
-    pub status: u16,
-    /// Response headers.
-    pub headers: HeaderMap,
-    /// The body.
-    pub body: Bytes,
-    /// When the answer's headers arrived: the start of the tokens' lifetime.
-    pub received_at: SystemTime,
+    endpoint: Url,
+    status: u16,
+    headers: HeaderMap,
+    /// Kept as it arrived: a one-chunk answer is not copied.
+    body: Bytes,
+    received_at: SystemTime,
     /// The credentials the request carried, scrubbed from anything kept of this answer.
     sent: SentSecrets,
 }
 
 impl HttpResponse {
-    /// A response received now; for adapters' unit tests and custom transports.
-    pub fn new(endpoint: Url, status: u16, headers: HeaderMap, body: impl Into<Bytes>) -> Self {
+    /// A response received now; for adapters' unit tests.
+    pub fn new(endpoint: Url, status: u16, headers: HeaderMap, body: impl Into<Vec<u8>>) -> Self {
         Self {
             endpoint,
             status,
             headers,
-            body: body.into(),
+            body: Bytes::from(body.into()),
             received_at: SystemTime::now(),
             sent: SentSecrets::default(),
         }
+    }
+
+    /// The same response, received at `received_at` (the start of its tokens' lifetime).
+    pub fn with_received_at(mut self, received_at: SystemTime) -> Self {
+        self.received_at = received_at;
+        self
     }
 
     /// The same response, remembering the credentials the request carried so that errors
@@ -97,6 +111,43 @@ impl HttpResponse {
     pub fn with_sent_secrets(mut self, sent: SentSecrets) -> Self {
         self.sent = sent;
         self
+    }
+
+    /// The endpoint that answered.
+    pub fn endpoint(&self) -> &Url {
+        &self.endpoint
+    }
+
+    /// The HTTP status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body. Holds tokens: never log it.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The same response with another body (e.g. with a vendor's own secrets blanked, before
+    /// an error quotes it).
+    pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = Bytes::from(body.into());
+        self
+    }
+
+    /// The body, taken out of the response.
+    pub fn into_body(self) -> Vec<u8> {
+        Vec::from(self.body)
+    }
+
+    /// When the answer's headers arrived: the start of the tokens' lifetime.
+    pub fn received_at(&self) -> SystemTime {
+        self.received_at
     }
 
     /// The credentials the request carried.
@@ -130,164 +181,96 @@ impl fmt::Debug for HttpResponse {
     }
 }
 
-/// Sends [`TokenRequest`]s with tokenbridge's safety rules. Cheap to clone: clones share one
-/// connection pool.
+/// Sends [`TokenRequest`]s with tokenbridge's safety rules over a [`Transport`]. Cheap to
+/// clone: clones share one transport (and its connection pool).
 #[derive(Clone)]
 pub struct HttpClient {
-    inner: reqwest::Client,
+    /// `None` only without the `reqwest` feature, until the application plugs a transport.
+    transport: Option<Arc<dyn Transport>>,
     config: HttpConfig,
-    /// Whether each request must set the User-Agent: only for a client tokenbridge did not
-    /// build with it as the default.
-    sets_user_agent: bool,
 }
 
 impl fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpClient")
             .field("config", &self.config)
+            .field("has_transport", &self.transport.is_some())
             .finish()
     }
 }
 
-/// The shared pool, and whether its requests need the User-Agent set (only if its fallback
-/// build, without one, was used).
-static SHARED: OnceLock<(reqwest::Client, bool)> = OnceLock::new();
-
-/// Idle connections kept per host after a burst: enough for 64 requests in flight to reuse
-/// their connections, and a bound on what a larger burst leaves open.
-pub const MAX_IDLE_PER_HOST: usize = 64;
-/// How long an idle connection is kept.
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Hosts never sent through a proxy, whatever `NO_PROXY` says.
-const LOOPBACK_HOSTS: &str = "localhost,127.0.0.0/8,::1";
-
-/// The proxies the environment names (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, upper or lower
-/// case), each excluding loopback and the hosts in `NO_PROXY`.
-fn environment_proxies() -> Result<Vec<reqwest::Proxy>> {
-    let var = |name: &str| {
-        std::env::var(name.to_ascii_lowercase())
-            .or_else(|_| std::env::var(name))
-            .ok()
-            .filter(|v| !v.trim().is_empty())
-    };
-    let no_proxy = match var("NO_PROXY") {
-        Some(list) => format!("{list},{LOOPBACK_HOSTS}"),
-        None => LOOPBACK_HOSTS.to_owned(),
-    };
-    let mut proxies = Vec::new();
-    for name in ["HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"] {
-        if let Some(url) = var(name) {
-            let proxy = match name {
-                "HTTPS_PROXY" => reqwest::Proxy::https(url.as_str()),
-                "HTTP_PROXY" => reqwest::Proxy::http(url.as_str()),
-                _ => reqwest::Proxy::all(url.as_str()),
-            }
-            .map_err(|_| {
-                Error::config(
-                    name,
-                    format!("the proxy {:?} is not a valid URL", shown_url(&url)),
-                )
-            })?;
-            proxies.push(proxy.no_proxy(reqwest::NoProxy::from_string(&no_proxy)));
-        }
-    }
-    Ok(proxies)
-}
-
-fn build_reqwest(config: &HttpConfig) -> Result<reqwest::Client> {
-    let mut builder = reqwest::Client::builder()
-        .connect_timeout(config.connect_timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(DEFAULT_USER_AGENT)
-        // A burst must not leave hundreds of idle sockets behind: a few per host, for a while.
-        .pool_max_idle_per_host(MAX_IDLE_PER_HOST)
-        .pool_idle_timeout(IDLE_TIMEOUT)
-        // Proxies come from the environment as usual, except for loopback: a request to
-        // 127.0.0.1 must never travel to a proxy in clear (it carries codes and secrets).
-        .no_proxy();
-    for proxy in environment_proxies()? {
-        builder = builder.proxy(proxy);
-    }
-    builder
-        .build()
-        .map_err(|e| Error::internal(format!("could not build the HTTP client: {e}")))
-}
-
 impl Default for HttpClient {
+    /// `HttpClient::shared` with the default configuration; without the `reqwest` feature,
+    /// a client whose requests fail with a configuration error until a transport is plugged
+    /// with [`HttpClient::with_transport`].
     fn default() -> Self {
-        Self::shared(HttpConfig::default())
+        #[cfg(feature = "reqwest")]
+        return Self::shared(HttpConfig::default());
+        #[cfg(not(feature = "reqwest"))]
+        return Self {
+            transport: None,
+            config: HttpConfig::default(),
+        };
     }
 }
 
+#[cfg(feature = "reqwest")]
 impl HttpClient {
-    /// A client on the process-wide shared connection pool, with `config`'s timeouts and cap.
-    ///
-    /// The shared pool's connect timeout is the default (10 s); for another connect timeout use
-    /// [`HttpClient::new`], which builds a pool of its own.
+    /// A client on a process-wide shared reqwest connection pool, with `config`'s timeouts
+    /// and cap. Pools are shared per connect timeout, so `config`'s is kept.
     pub fn shared(config: HttpConfig) -> Self {
-        let (inner, sets_user_agent) = SHARED
-            .get_or_init(|| match build_reqwest(&HttpConfig::default()) {
-                Ok(client) => (client, false),
-                // Building a rustls client with no custom settings does not fail in
-                // practice. If it ever does, the fallback must still never follow a
-                // redirect, which reqwest's defaults would do.
-                Err(_) => (
-                    reqwest::Client::builder()
-                        .redirect(reqwest::redirect::Policy::none())
-                        .no_proxy()
-                        .build()
-                        .unwrap_or_default(),
-                    true,
-                ),
-            })
-            .clone();
+        let transport = crate::transport_reqwest::ReqwestTransport::shared(config.connect_timeout);
         Self {
-            inner,
+            transport: Some(transport),
             config,
-            sets_user_agent,
         }
     }
 
-    /// The shared pool when `config` keeps the default connect timeout, otherwise a pool of
-    /// its own.
+    /// [`HttpClient::shared`]; kept for callers that handle a build error.
     pub fn from_config(config: HttpConfig) -> Result<Self> {
-        if config.connect_timeout == HttpConfig::default().connect_timeout {
-            Ok(Self::shared(config))
-        } else {
-            Self::new(config)
-        }
+        Ok(Self::shared(config))
     }
 
-    /// A client with its own connection pool built from `config`.
+    /// A client with a reqwest connection pool of its own built from `config`.
     pub fn new(config: HttpConfig) -> Result<Self> {
+        let transport = crate::transport_reqwest::ReqwestTransport::build(&config)?;
         Ok(Self {
-            inner: build_reqwest(&config)?,
+            transport: Some(Arc::new(transport)),
             config,
-            sets_user_agent: false,
         })
     }
 
     /// Uses a caller's `reqwest::Client` (proxies, custom roots). Configure it with
     /// `redirect(Policy::none())`: tokenbridge treats any 3xx answer as an error either way,
-    /// but only the client can stop itself from following one.
+    /// but only the client can stop itself from following one. Its connect timeout and
+    /// proxies are its own.
     pub fn with_reqwest(client: reqwest::Client, config: HttpConfig) -> Self {
-        Self {
-            inner: client,
+        Self::with_transport(
+            crate::transport_reqwest::ReqwestTransport::new(client),
             config,
-            // The caller's client may have another default User-Agent (or none); every request
-            // still says it comes from tokenbridge, as it always has.
-            sets_user_agent: true,
+        )
+    }
+}
+
+impl HttpClient {
+    /// A client over the application's own [`Transport`] (see
+    /// [`transport_fn`](crate::transport::transport_fn) for a closure). Core still checks
+    /// URLs, enforces `config`'s total timeout and body cap and refuses redirects; the
+    /// connect timeout, not following redirects and keeping loopback away from proxies are
+    /// the transport's job.
+    pub fn with_transport(transport: impl Transport + 'static, config: HttpConfig) -> Self {
+        Self {
+            transport: Some(Arc::new(transport)),
+            config,
         }
     }
 
-    /// The same connection pool with other timeouts and body cap (the pool's connect timeout
-    /// stays as it was built).
+    /// The same transport with other timeouts and body cap (a connection pool's connect
+    /// timeout stays as it was built).
     pub fn with_config(&self, config: HttpConfig) -> Self {
         Self {
-            inner: self.inner.clone(),
+            transport: self.transport.clone(),
             config,
-            sets_user_agent: self.sets_user_agent,
         }
     }
 
@@ -328,49 +311,57 @@ impl HttpClient {
     }
 
     async fn send_once(&self, request: &TokenRequest) -> Result<HttpResponse> {
-        // Borrowed for checks and errors; the URL is copied once for reqwest (`url()`) and once
-        // for the answer, where it used to be copied three times.
         let endpoint = request.endpoint();
+        // Checked here, before any transport sees the request.
         ensure_secure_url(endpoint, "endpoint")?;
-        let mut builder = self
-            .inner
-            .request(request.method().clone(), request.url())
-            .timeout(self.config.timeout);
-        // Clients tokenbridge builds send this User-Agent by default (reqwest adds a default
-        // header only when the request has none, so a hook's own still wins); a caller's
-        // client may not, so it is set per request there.
-        if self.sets_user_agent && !request.headers().contains_key(USER_AGENT) {
-            builder = builder.header(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));
-        }
-        // Header by header rather than a cloned map: a value clone only bumps a reference
-        // count. The encoding's Content-Type replaces one a hook may have set, as before.
-        let content_type = request.content_type();
-        for (name, value) in request.headers() {
-            if content_type.is_none() || name != CONTENT_TYPE {
-                builder = builder.header(name.clone(), value.clone());
+        let Some(transport) = self.transport.as_deref() else {
+            return Err(Error::config(
+                "http",
+                "no HTTP transport: enable tokenbridge-core's `reqwest` feature or plug one with \
+                 HttpClient::with_transport",
+            ));
+        };
+        let timeout = self.config.timeout;
+        match tokio::time::timeout(timeout, self.exchange(transport, request)).await {
+            Ok(result) => result,
+            Err(_) => Err(TransportError {
+                kind: TransportKind::Timeout,
+                endpoint: endpoint.to_string(),
+                message: format!("no complete answer within {timeout:?}"),
+                source: None,
             }
+            .into()),
         }
-        if let Some(ct) = content_type {
-            builder = builder.header(CONTENT_TYPE, HeaderValue::from_static(ct));
-        }
-        let body = request.body_bytes();
-        if !body.is_empty() {
-            builder = builder.body(body);
-        }
-        let mut response = builder
-            .send()
-            .await
-            .map_err(|e| transport_error(endpoint, e))?;
-        let received_at = SystemTime::now();
-        let status = response.status().as_u16();
-        // Taken, not cloned: reading the body below does not need them.
-        let headers = std::mem::take(response.headers_mut());
+    }
 
-        if (300..400).contains(&status) {
+    /// Sends and reads the answer; the caller bounds it with the total timeout.
+    async fn exchange(
+        &self,
+        transport: &dyn Transport,
+        request: &TokenRequest,
+    ) -> Result<HttpResponse> {
+        let endpoint = request.endpoint();
+        // A transport's error may quote what it was sending (a code, a secret): its text is
+        // scrubbed of the request's credentials, and its source, whose `Debug` could quote
+        // them too, is replaced by that text.
+        let at_endpoint = |mut e: TransportError| -> Error {
+            e.endpoint = endpoint.to_string();
+            e.message = request.sent_secrets().scrub(&e.message);
+            if e.source.is_some() {
+                e.source = Some(Box::new(ScrubbedSource(e.message.clone())));
+            }
+            e.into()
+        };
+        let response = dispatch(transport, request).await?.map_err(at_endpoint)?;
+        let received_at = SystemTime::now();
+        let (parts, mut body) = response.into_parts();
+        let status = parts.status.as_u16();
+        if parts.status.is_redirection() {
             return Err(Error::Redirected {
                 endpoint: endpoint.to_string(),
                 status,
-                location: headers
+                location: parts
+                    .headers
                     .get(LOCATION)
                     .and_then(|v| v.to_str().ok())
                     // A redirect target may carry a code or token in its query or path.
@@ -383,45 +374,45 @@ impl HttpClient {
             endpoint: endpoint.to_string(),
             limit,
         };
-        let announced = response.content_length();
+        let announced = parts
+            .headers
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
         if announced.is_some_and(|n| n > limit as u64) {
             return Err(too_large());
         }
-        // A token answer usually arrives as one chunk, which is kept as it is: no buffer and
-        // no copy. Further chunks go into a Vec sized once from the announced length; that is
-        // only a hint (the cap is enforced on the bytes that arrive) and never more than the
-        // cap, so a lying header cannot make us reserve more than a legitimate answer fills.
-        let mut first: Option<Bytes> = None;
+        // A token answer usually arrives as one chunk, which becomes the body as it is. Further
+        // chunks go into a Vec sized once from the announced length; that is only a hint (the
+        // cap is enforced on the bytes that arrive) and never more than the cap, so a lying
+        // header cannot make us reserve more than a legitimate answer fills.
+        let mut first: Option<Chunk> = None;
         let mut rest: Vec<u8> = Vec::new();
         let mut received = 0usize;
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| transport_error(endpoint, e))?
-        {
-            received += chunk.len();
+        while let Some(chunk) = body.next_chunk().await.map_err(at_endpoint)? {
+            received += chunk.as_slice().len();
             if received > limit {
                 return Err(too_large());
             }
             match first.take() {
                 None if rest.is_empty() => first = Some(chunk),
-                None => rest.extend_from_slice(&chunk),
+                None => rest.extend_from_slice(chunk.as_slice()),
                 Some(head) => {
                     let hint = announced.map_or(0, |n| n as usize).min(limit);
                     rest.reserve_exact(hint.max(received));
-                    rest.extend_from_slice(&head);
-                    rest.extend_from_slice(&chunk);
+                    rest.extend_from_slice(head.as_slice());
+                    rest.extend_from_slice(chunk.as_slice());
                 }
             }
         }
         let body = match first {
-            Some(only) => only,
+            Some(only) => only.into_bytes(),
             None => Bytes::from(rest),
         };
         Ok(HttpResponse {
             endpoint: endpoint.clone(),
             status,
-            headers,
+            headers: parts.headers,
             body,
             received_at,
             // Scrubbing needs the request's credentials only when an error is reported, and
@@ -431,39 +422,69 @@ impl HttpClient {
     }
 }
 
-fn transport_error(endpoint: &Url, e: reqwest::Error) -> Error {
-    // reqwest reports a connect timeout as both a timeout and a connect error: nothing was
-    // sent then, which decides whether a one-time credential is spent.
-    let kind = if e.is_timeout() && e.is_connect() {
-        TransportKind::ConnectTimeout
-    } else if e.is_timeout() {
-        TransportKind::Timeout
-    } else if e.is_connect() {
-        TransportKind::Connect
-    } else {
-        TransportKind::Other
-    };
-    // reqwest's Display names the URL; ours carry no credentials (they travel in bodies and
-    // headers), so the message is safe to keep.
-    let message = error_chain(&e);
-    TransportError {
-        kind,
-        endpoint: endpoint.to_string(),
-        message,
-        source: Some(Box::new(e)),
+/// Hands `request` to `transport`; an error outside is one of building the request.
+async fn dispatch(
+    transport: &dyn Transport,
+    request: &TokenRequest,
+) -> Result<std::result::Result<http::Response<ResponseBody>, TransportError>> {
+    // The default transport takes the request's URL as it is: through `http::Request` it would
+    // be printed and parsed again, six allocations of an exchange's sixty.
+    #[cfg(feature = "reqwest")]
+    if let Some(reqwest) = (transport as &dyn std::any::Any)
+        .downcast_ref::<crate::transport_reqwest::ReqwestTransport>()
+    {
+        return Ok(reqwest
+            .execute(
+                request.method().clone(),
+                request.url(),
+                outgoing_headers(request),
+                request.body_bytes(),
+            )
+            .await);
     }
-    .into()
+    Ok(transport.send(to_http_request(request)?).await)
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
+/// The request as it goes to a transport, with every header tokenbridge sends.
+fn to_http_request(request: &TokenRequest) -> Result<http::Request<Vec<u8>>> {
+    let url = request.url();
+    let uri = http::Uri::try_from(String::from(url)).map_err(|_| {
+        Error::config(
+            "endpoint",
+            format!(
+                "{} is not a URL an HTTP request can be sent to",
+                shown_url(request.endpoint().as_str())
+            ),
+        )
+    })?;
+    let mut outgoing = http::Request::new(request.body_bytes());
+    *outgoing.method_mut() = request.method().clone();
+    *outgoing.uri_mut() = uri;
+    *outgoing.headers_mut() = outgoing_headers(request);
+    Ok(outgoing)
+}
+
+/// Every header tokenbridge sends, `Content-Type` and `User-Agent` included, so that any
+/// transport sends the same request.
+fn outgoing_headers(request: &TokenRequest) -> HeaderMap {
+    // The encoding's Content-Type replaces one a hook may have set, as before; a hook's own
+    // User-Agent wins over the default.
+    let content_type = request.content_type();
+    // Room for ours and for what a client adds (`Accept`, `Content-Length`), so the map is
+    // allocated once.
+    let mut headers = HeaderMap::with_capacity(request.headers().len() + 4);
+    for (name, value) in request.headers() {
+        if content_type.is_none() || name != CONTENT_TYPE {
+            headers.append(name.clone(), value.clone());
+        }
     }
-    out
+    if let Some(ct) = content_type {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(ct));
+    }
+    if !headers.contains_key(USER_AGENT) {
+        headers.insert(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));
+    }
+    headers
 }
 
 /// Whether `url`'s host is a loopback address (`127.0.0.0/8`, `::1`) or `localhost`.

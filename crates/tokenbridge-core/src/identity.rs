@@ -17,7 +17,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, WWW_AUTHENTICATE};
+use http::header::{ACCEPT, WWW_AUTHENTICATE};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 use tokio::sync::OnceCell;
@@ -188,14 +188,14 @@ pub fn parse_userinfo_with_aliases(
 /// else, for a 401, `invalid_token` (a resource server's 401 is about the access token).
 pub fn userinfo_error(response: &HttpResponse) -> Error {
     if let Some(challenge) = response
-        .headers
+        .headers()
         .get_all(WWW_AUTHENTICATE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .find_map(BearerChallenge::parse)
     {
         if let Some(code) = challenge.error {
-            let mut error = ProviderError::new(Some(response.status), code)
+            let mut error = ProviderError::new(Some(response.status()), code)
                 .with_description(challenge.error_description)
                 .with_uri(challenge.error_uri);
             error.retry_after = retry_after(response);
@@ -207,7 +207,7 @@ pub fn userinfo_error(response: &HttpResponse) -> Error {
             return error;
         }
     }
-    if response.status == 401 {
+    if response.status() == 401 {
         let mut error = ProviderError::new(Some(401), "invalid_token").with_description(Some(
             "the userinfo endpoint refused the access token (HTTP 401)".to_owned(),
         ));
@@ -553,11 +553,11 @@ impl Provider {
             Ok(request)
         };
         let mut response = self.http().send(&build(None)?).await?;
-        if tokens.token_type() == &TokenType::DPoP && response.status == 401 {
+        if tokens.token_type() == &TokenType::DPoP && response.status() == 401 {
             let error = userinfo_error(&response);
             if let (true, Some(nonce)) = (
                 crate::dpop::is_use_dpop_nonce(&error),
-                crate::dpop::nonce_from(&response.headers),
+                crate::dpop::nonce_from(response.headers()),
             ) {
                 response = self.http().send(&build(Some(&nonce))?).await?;
             }
@@ -622,7 +622,7 @@ fn builder_algorithms(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::{HeaderMap, HeaderValue};
+    use http::header::{HeaderMap, HeaderValue};
     use serde_json::json;
     use url::Url;
 
@@ -633,7 +633,7 @@ mod tests {
         }
         if !body.is_empty() {
             headers.insert(
-                reqwest::header::CONTENT_TYPE,
+                http::header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),
             );
         }

@@ -225,7 +225,7 @@ impl Provider {
         if let Some(hint) = hint {
             request.param("token_type_hint", hint.as_str());
         }
-        request.header(reqwest::header::ACCEPT, "application/json", false)?;
+        request.header(http::header::ACCEPT, "application/json", false)?;
         self.client_auth().await?.apply(&mut request)?;
         let errors = &self.vendor().errors;
         let result = async {
@@ -249,7 +249,7 @@ impl Provider {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderMap;
+    use http::header::HeaderMap;
     use url::Url;
 
     fn response(status: u16, body: &str) -> HttpResponse {

@@ -29,9 +29,13 @@ pub mod request_auth;
 pub mod session;
 pub mod signin;
 pub mod token;
+pub mod transport;
+#[cfg(feature = "reqwest")]
+mod transport_reqwest;
 pub mod vendor;
 pub mod wire;
 
+pub use self::http::{HttpClient, HttpConfig, HttpResponse};
 pub use auth::{
     client_auth, AuthMethod, BasicEncoding, ClientAuth, ClientSecretBasic, ClientSecretPost,
     NoClientAuth,
@@ -48,7 +52,6 @@ pub use error::{
 };
 pub use exchanger::{ensure_supported, unsupported_grant, TokenExchanger};
 pub use grant::{Grant, GrantKind, DEVICE_CODE_GRANT_TYPE};
-pub use http::{HttpClient, HttpConfig, HttpResponse};
 pub use id_token::{
     access_token_hash, Clock, IdTokenError, IdTokenVerifier, IdTokenVerifierBuilder,
     SigningAlgorithm, SystemClock, VerifiedIdToken, VerifyOptions,
@@ -71,6 +74,7 @@ pub use signin::{
     LogoutRequest, PendingLogin, TokenTypeHint,
 };
 pub use token::{SerializeSecrets, TokenSet, TokenType};
+pub use transport::{transport_fn, FnTransport, ResponseBody, Transport};
 pub use vendor::{
     Capabilities, EndpointPaths, ErrorMapping, ErrorTable, HookContext, LogoutParams,
     StandardHooks, VendorDescription, VendorHooks,
@@ -84,6 +88,7 @@ pub use async_trait::async_trait;
 pub use redis;
 /// Re-exported because [`HttpClient::with_reqwest`] takes a `reqwest::Client`, so callers can
 /// match versions.
+#[cfg(feature = "reqwest")]
 pub use reqwest;
 /// Re-exported so adapters and applications use the same secret types.
 pub use secrecy::{self, ExposeSecret, SecretString};

@@ -6,8 +6,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
-use reqwest::Method;
+use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
+use http::Method;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
@@ -343,7 +343,7 @@ mod tests {
     fn debug_redacts_secrets_and_sensitive_headers() {
         let mut r = TokenRequest::post(endpoint(), BodyEncoding::Form);
         r.secret_param("client_secret", &SecretString::from("hunter2"))
-            .header(reqwest::header::AUTHORIZATION, "Basic aHVudGVyMg==", true)
+            .header(http::header::AUTHORIZATION, "Basic aHVudGVyMg==", true)
             .unwrap();
         let dbg = format!("{r:?}");
         assert!(

@@ -138,11 +138,11 @@ pub fn json_type(v: &Value) -> &'static str {
 /// An [`UnreadableResponse`] error for `response` with `reason`.
 pub fn unreadable(response: &HttpResponse, reason: impl Into<String>) -> Error {
     UnreadableResponse {
-        endpoint: response.endpoint.to_string(),
-        status: Some(response.status),
+        endpoint: response.endpoint().to_string(),
+        status: Some(response.status()),
         content_type: response.content_type(),
         reason: response.sent_secrets().scrub(&reason.into()),
-        snippet: redact_snippet_scrubbing(&response.body, response.sent_secrets()),
+        snippet: redact_snippet_scrubbing(response.body(), response.sent_secrets()),
         retry_after: retry_after(response),
     }
     .into()
@@ -151,8 +151,8 @@ pub fn unreadable(response: &HttpResponse, reason: impl Into<String>) -> Error {
 /// The `Retry-After` header of `response`, when it has a readable one.
 pub fn retry_after(response: &HttpResponse) -> Option<RetryAfter> {
     response
-        .headers
-        .get(reqwest::header::RETRY_AFTER)
+        .headers()
+        .get(http::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(RetryAfter::parse)
 }
@@ -178,7 +178,7 @@ pub fn code_for_status(status: u16) -> Option<&'static str> {
 /// [`UnreadableResponse`]: with a redacted snippet for an error status, described by its shape
 /// and length, never quoted, for a success status.
 pub fn decode_json_object(response: &HttpResponse) -> Result<Map<String, Value>> {
-    let body = &response.body;
+    let body = response.body();
     if body.iter().all(u8::is_ascii_whitespace) {
         if response.is_success() {
             return Err(unreadable(
@@ -186,16 +186,16 @@ pub fn decode_json_object(response: &HttpResponse) -> Result<Map<String, Value>>
                 "the body is empty; expected a JSON object with tokens",
             ));
         }
-        return Err(match code_for_status(response.status) {
+        return Err(match code_for_status(response.status()) {
             Some(code) => {
-                let mut err = ProviderError::new(Some(response.status), code);
+                let mut err = ProviderError::new(Some(response.status()), code);
                 err.from_status_only = true;
                 err.retry_after = retry_after(response);
                 err.into()
             }
             None => unreadable(
                 response,
-                format!("HTTP {} with an empty body", response.status),
+                format!("HTTP {} with an empty body", response.status()),
             ),
         });
     }
@@ -240,8 +240,8 @@ pub fn decode_json_object(response: &HttpResponse) -> Result<Map<String, Value>>
 /// may be nothing but a credential that no key name marks as one.
 fn unreadable_unquoted(response: &HttpResponse, reason: String) -> Error {
     UnreadableResponse {
-        endpoint: response.endpoint.to_string(),
-        status: Some(response.status),
+        endpoint: response.endpoint().to_string(),
+        status: Some(response.status()),
         content_type: response.content_type(),
         reason: format!("{reason}; the body is not quoted, as it may be a token"),
         snippet: String::new(),
@@ -392,7 +392,7 @@ pub fn standard_error(response: &HttpResponse, object: &Map<String, Value>) -> O
     };
     let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_owned);
     let sent = response.sent_secrets();
-    let mut error = ProviderError::new(Some(response.status), sent.scrub(&code))
+    let mut error = ProviderError::new(Some(response.status()), sent.scrub(&code))
         .with_description(text("error_description").map(|d| sent.scrub(&d)))
         .with_uri(text("error_uri").map(|u| sent.scrub(&u)));
     error.retry_after = retry_after(response);
@@ -477,7 +477,7 @@ pub fn token_set_from_fields(
     };
 
     Ok(TokenSet::new(provider, access_token, token_type)
-        .with_received_at(response.received_at)
+        .with_received_at(response.received_at())
         .with_expires_in(expires_in)
         .with_refresh_token(refresh_token)
         .with_id_token(id_token)

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use serde_json::json;
 use tokenbridge_core::wire::{parse_expires_in, parse_standard_response};
 use tokenbridge_core::{Error, ErrorKind, HttpResponse, Url};

@@ -12,7 +12,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER};
+use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER};
 use secrecy::SecretString;
 use serde_json::json;
 use support::{closed_port, http_response, read_request, stub_reply, stub_silent};
@@ -30,7 +30,7 @@ fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
     map.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     for (name, value) in headers {
         map.insert(
-            reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            http::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
             HeaderValue::from_str(value).unwrap(),
         );
     }
@@ -724,7 +724,7 @@ async fn a_burst_leaves_at_most_max_idle_per_host_connections_open() {
     let burst = (0..BURST).map(|_| {
         let client = client.clone();
         let request = request.clone();
-        tokio::spawn(async move { client.send(&request).await.map(|r| r.status) })
+        tokio::spawn(async move { client.send(&request).await.map(|r| r.status()) })
     });
     for result in futures_util::future::join_all(burst).await {
         assert_eq!(result.unwrap().unwrap(), 200);

@@ -36,8 +36,8 @@ async fn the_request_on_the_wire_is_exact() {
         .send(&token_request(&format!("http://{addr}/oauth2/token")))
         .await
         .unwrap();
-    assert_eq!(response.status, 200);
-    assert_eq!(&response.body[..], br#"{"access_token":"at"}"#);
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.body(), br#"{"access_token":"at"}"#);
     assert_eq!(response.content_type().as_deref(), Some("application/json"));
 
     let raw = String::from_utf8(requests.recv().unwrap()).unwrap();
@@ -126,7 +126,7 @@ async fn a_body_at_the_cap_is_read() {
         .send(&token_request(&format!("http://{addr}/token")))
         .await
         .unwrap();
-    assert_eq!(response.body.len(), 1000);
+    assert_eq!(response.body().len(), 1000);
 }
 
 #[tokio::test]

@@ -59,7 +59,7 @@ async fn loopback_requests_never_go_through_an_environment_proxy() {
             );
             request.secret_param("code", &SecretString::from("one-time-code"));
             let response = client.send(&request).await.unwrap();
-            assert_eq!(response.status, 200);
+            assert_eq!(response.status(), 200);
             let raw = requests.recv_timeout(Duration::from_secs(5)).unwrap();
             assert!(
                 String::from_utf8_lossy(&raw).starts_with("POST /token HTTP/1.1"),

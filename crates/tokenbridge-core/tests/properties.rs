@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
+use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use proptest::prelude::*;
-use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Map, Value};
 use tokenbridge_core::wire::parse_standard_response;

@@ -6,7 +6,7 @@ mod support;
 use std::fmt::{Debug, Display};
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use support::{closed_port, http_response, stub_reply, stub_silent};

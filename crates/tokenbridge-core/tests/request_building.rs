@@ -1,8 +1,8 @@
 //! The exact bytes of every token request `Provider::build_request` builds: each
 //! grant with each client authentication method, awkward client ids and secrets included.
 
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
-use reqwest::Method;
+use http::header::{AUTHORIZATION, CONTENT_TYPE};
+use http::Method;
 use secrecy::SecretString;
 use tokenbridge_core::auth::ClientAuth;
 use tokenbridge_core::request::form_encode;

@@ -2,7 +2,7 @@
 //! the same `TokenSet` for every answer the pipeline accepts, and no answer at all for every
 //! one it refuses (so that the pipeline reports the error).
 
-use reqwest::header::HeaderMap;
+use http::header::HeaderMap;
 use serde_json::{json, Value};
 use tokenbridge_core::http::HttpResponse;
 use tokenbridge_core::wire::{

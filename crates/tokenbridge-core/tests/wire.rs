@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use serde_json::{json, Value};
 use tokenbridge_core::http::HttpResponse;
 use tokenbridge_core::secrecy::ExposeSecret;
@@ -198,13 +198,13 @@ fn zero_lifetime_is_already_expired_and_times_are_exact() {
 
     let answer = json_response(200, &json!({"access_token": "at", "expires_in": "120"}));
     let tokens = parse_standard_response(&answer, "corp").unwrap();
-    assert_eq!(tokens.received_at(), answer.received_at);
+    assert_eq!(tokens.received_at(), answer.received_at());
     assert_eq!(
         tokens.expires_at(),
-        Some(answer.received_at + Duration::from_secs(120))
+        Some(answer.received_at() + Duration::from_secs(120))
     );
-    assert!(!tokens.is_expired_at(answer.received_at, Duration::from_secs(119)));
-    assert!(tokens.is_expired_at(answer.received_at, Duration::from_secs(120)));
+    assert!(!tokens.is_expired_at(answer.received_at(), Duration::from_secs(119)));
+    assert!(tokens.is_expired_at(answer.received_at(), Duration::from_secs(120)));
 
     // The clamp keeps expires_at representable: no overflow, no panic.
     let tokens = parse(json!({"access_token": "at", "expires_in": u64::MAX})).unwrap();

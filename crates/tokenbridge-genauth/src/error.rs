@@ -24,7 +24,7 @@ pub(crate) fn envelope_error(
         None | Some(Value::Null) | Some(Value::String(_)) => "(no message)".to_owned(),
         Some(other) => other.to_string(),
     };
-    let mut error = VendorError::new(VENDOR, response.status, status_code, message);
+    let mut error = VendorError::new(VENDOR, response.status(), status_code, message);
     error.api_code = object.get("apiCode").and_then(code_text);
     error.request_id = ["requestId", "uniqueId"]
         .iter()

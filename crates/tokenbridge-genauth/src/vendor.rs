@@ -12,7 +12,7 @@
 //!   and <https://docs.genauth.ai/reference/sdk/python/authentication/登录/exchange-tokenset-with-qrcode-ticket.html>;
 //! - error codes: <https://docs.authing.cn/v2/reference/error-code.html>.
 
-use reqwest::header::HeaderName;
+use http::header::HeaderName;
 use tokenbridge_core::http::join_path;
 use tokenbridge_core::wire::{
     decode_json_object, parse_standard_fast, standard_error, token_set_from_fields, unreadable,
@@ -440,11 +440,11 @@ mod tests {
     }
 
     fn answer(body: &str) -> HttpResponse {
-        let mut headers = reqwest::header::HeaderMap::new();
+        let mut headers = http::header::HeaderMap::new();
         if !body.is_empty() {
             headers.insert(
-                reqwest::header::CONTENT_TYPE,
-                reqwest::header::HeaderValue::from_static("application/json"),
+                http::header::CONTENT_TYPE,
+                http::header::HeaderValue::from_static("application/json"),
             );
         }
         HttpResponse::new(

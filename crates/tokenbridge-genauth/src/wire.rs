@@ -94,7 +94,7 @@ fn envelope_tokens_fast(response: &HttpResponse, provider: &str) -> Option<Token
     if !response.is_success() {
         return None;
     }
-    let envelope: TokenEnvelope = serde_json::from_slice(&response.body).ok()?;
+    let envelope: TokenEnvelope = serde_json::from_slice(response.body()).ok()?;
     if envelope.status_code != STATUS_OK {
         return None;
     }

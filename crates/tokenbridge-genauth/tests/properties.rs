@@ -4,9 +4,9 @@
 use std::io::{Read, Write};
 use std::net::TcpListener;
 
+use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
-use tokenbridge_core::reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use tokenbridge_core::{
     AuthMethod, Error, HttpResponse, Protocol, SecretString, TokenExchanger, Url,
 };

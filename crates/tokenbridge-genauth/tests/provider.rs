@@ -3,9 +3,9 @@
 
 mod common;
 
+use http::header::AUTHORIZATION;
 use serde_json::{json, Map, Value};
 use tokenbridge_core::config::ProviderTable;
-use tokenbridge_core::reqwest::header::AUTHORIZATION;
 use tokenbridge_core::{
     AuthMethod, BasicEncoding, ClientSecretBasic, Error, ErrorKind, ExposeSecret, Grant, Protocol,
     Provider, ProviderContext, ProviderKind, SecretString, TokenExchanger, TokenRequest,

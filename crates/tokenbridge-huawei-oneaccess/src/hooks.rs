@@ -98,7 +98,7 @@ pub fn management_error(response: &HttpResponse) -> Option<Error> {
         }
         Some(other) => other.to_string(),
     };
-    let status = response.status;
+    let status = response.status();
     let mut error = VendorError::new(crate::OIDC.kind, status, i64::from(status), message);
     error.api_code = Some(code);
     error.retry_after = retry_after(response);

@@ -76,7 +76,7 @@ impl TokenFields {
             provider,
             self.access_token,
             self.token_type,
-            response.received_at,
+            response.received_at(),
         )
         .with_expires_in(self.expires_in)
         .with_refresh_token(self.refresh_token)
@@ -97,7 +97,7 @@ pub fn parse_standard_fast(response: &HttpResponse, provider: &str) -> Option<To
     if !response.is_success() {
         return None;
     }
-    let fields: TokenFields = serde_json::from_slice(&response.body).ok()?;
+    let fields: TokenFields = serde_json::from_slice(response.body()).ok()?;
     if !no_error(fields.extra.get("error")) {
         return None;
     }

@@ -75,8 +75,8 @@ async fn call(emulator: &GenAuthEmulator, get: bool, path_and_query: &str) -> (u
         Some("application/json;charset=UTF-8")
     );
     (
-        response.status,
-        serde_json::from_slice(&response.body).unwrap(),
+        response.status(),
+        serde_json::from_slice(response.body()).unwrap(),
     )
 }
 
