@@ -69,7 +69,11 @@ pub mod adapter {
         Jwk, Jwks, ProviderMetadata, TokenRequest, STANDARD,
     };
     pub use tokenbridge_core::{
-        parse_standard_userinfo, parse_userinfo_with_aliases, userinfo_error,
+        parse_shaped_userinfo, parse_standard_userinfo, parse_userinfo_with_aliases, userinfo_error,
+    };
+    pub use tokenbridge_core::{
+        FieldNames, HttpMethod, ParamsIn, ResponseFormat, TokenPlacement, TokenRequestShape,
+        TokenResponseShape, UserinfoShape,
     };
 }
 
