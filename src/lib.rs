@@ -25,10 +25,12 @@
 //! `docs/writing-an-adapter.md`.
 
 pub mod config;
+pub mod declared;
 pub mod output;
 pub mod registry;
 
 pub use config::Config;
+pub use declared::DeclaredVendor;
 pub use registry::Registry;
 pub use tokenbridge_core::{
     reqwest, url, AuthMethod, AuthorizationRequest, CallbackError, Capabilities, CompletedLogin,
