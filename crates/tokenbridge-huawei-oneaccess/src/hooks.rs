@@ -3,13 +3,14 @@
 //! - The management and user APIs answer `{"error_code":"PARAM.0004","error_msg":"..."}`
 //!   (<https://support.huaweicloud.com/api-oneaccess/ErrorCode.html>). The token endpoint is
 //!   not documented to use it, but if a gateway or a version change answers in it, it is an
-//!   [`Error::Vendor`] whose kind comes from the error table, not an unreadable answer.
+//!   [`Error::Vendor`] whose kind comes from the error table, not an unreadable answer: the
+//!   description's `error_code_field` says so, as data.
 //! - Refresh refusals reuse the code page's description "Invalid authorization code"
 //!   (<https://support.huaweicloud.com/api-oneaccess/RenewOIDCToken.html>): errors are
 //!   classified by `error` only, and a refused refresh gets a hint.
 //! - Userinfo (<https://support.huaweicloud.com/api-oneaccess/ShowUser_0.md>) answers
-//!   camelCase `id`, `userName` and `mobile`, with no `sub`: [`USERINFO_ALIASES`] maps them onto
-//!   the standard claims. Its `Accept: application/json` is sent by core on every userinfo
+//!   camelCase `id`, `userName` and `mobile`, with no `sub`: [`USERINFO_ALIASES`], the
+//!   description's userinfo field names, maps them onto the standard claims. Its `Accept: application/json` is sent by core on every userinfo
 //!   request, and its 401 `"unauthorized"` is `InvalidToken` through the error table.
 
 use tokenbridge_core::{
