@@ -77,7 +77,7 @@ pub fn unwrap_envelope(
 
 /// Reads a V3 answer whose `data` is a token object (the QR-ticket exchange) as a
 /// [`TokenSet`]: a plain success in one pass by core's typed parser (the V3 envelope is data
-/// of [`crate::vendor::V3`]), anything else through [`open_envelope`], then core's lenient
+/// of a description requiring it), anything else through [`open_envelope`], then core's lenient
 /// token fields.
 pub fn parse_envelope_tokens(response: &HttpResponse, provider: &str) -> Result<TokenSet> {
     if let Some(tokens) =
