@@ -432,6 +432,9 @@ impl HttpClient {
 }
 
 fn transport_error(endpoint: &Url, e: reqwest::Error) -> Error {
+    // A vendor's query may carry credentials (WeChat's secret, a userinfo token): reqwest's
+    // Display would name the URL with it.
+    let e = e.without_url();
     // reqwest reports a connect timeout as both a timeout and a connect error: nothing was
     // sent then, which decides whether a one-time credential is spent.
     let kind = if e.is_timeout() && e.is_connect() {
@@ -443,8 +446,6 @@ fn transport_error(endpoint: &Url, e: reqwest::Error) -> Error {
     } else {
         TransportKind::Other
     };
-    // reqwest's Display names the URL; ours carry no credentials (they travel in bodies and
-    // headers), so the message is safe to keep.
     let message = error_chain(&e);
     TransportError {
         kind,

@@ -571,3 +571,30 @@ async fn the_callback_accepts_an_alias_of_code_but_not_both() {
     let body = raw.split("\r\n\r\n").nth(1).unwrap();
     assert!(body.contains(r#""code":"a1""#), "{body}");
 }
+
+#[tokio::test]
+async fn credentials_in_the_query_never_show_in_a_transport_error() {
+    // Nothing listens on this port once the listener is dropped.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let p = provider(&QUERY_VENDOR, &format!("http://127.0.0.1:{port}"));
+    let error = p
+        .exchange(Grant::authorization_code_without_redirect_uri("c0de-9"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Transport);
+    let shown = format!("{error} {error:?}");
+    assert!(
+        !shown.contains("s3cr") && !shown.contains("c0de-9"),
+        "{shown}"
+    );
+    let tokens = TokenSet::new("corp", "at-query-1", TokenType::Bearer).with_extra(
+        serde_json::Map::from_iter([("openid".to_owned(), "o".into())]),
+    );
+    let error = p.userinfo_with_tokens(&tokens).await.unwrap_err();
+    let shown = format!("{error} {error:?}");
+    assert!(!shown.contains("at-query-1"), "{shown}");
+}
