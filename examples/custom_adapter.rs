@@ -100,6 +100,7 @@ pub(crate) mod acme {
             response: &HttpResponse,
             _grant: &Grant,
             provider: &str,
+            _vendor: &VendorDescription,
         ) -> Result<TokenSet> {
             let object = decode_json_object(response)?; // status, empty body, HTML, non-object
             let data = open_envelope(response, object)?; // refusals inside the envelope

@@ -17,6 +17,9 @@
 //! client_secret_env = "ANY_SECRET"
 //! ```
 //!
+//! A vendor that needs no behaviour beyond data is declared in a `[vendors.<kind>]` table
+//! (see [`DeclaredVendor`]) and used by `kind = "<kind>"` like a built-in one.
+//!
 //! A [`Config`] keeps each provider's table as written; the [`Registry`](crate::Registry)
 //! hands a table to the [`ProviderKind`](tokenbridge_core::ProviderKind) registered for its
 //! `kind`, which reads the keys every kind shares and its own.
@@ -28,6 +31,8 @@ use std::path::Path;
 use serde_json::{Map, Value};
 use tokenbridge_core::{Error, ProviderTable, Result};
 
+use crate::declared::DeclaredVendor;
+
 /// The largest configuration file [`Config::from_file`] reads: 1 MiB.
 pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
@@ -38,15 +43,21 @@ const BOOLEAN_KEYS: [&str; 2] = ["par", "dpop"];
 /// The prefix of environment variables read by [`Config::from_env`].
 pub const ENV_PREFIX: &str = "TOKENBRIDGE__";
 
-/// A loaded configuration: providers by name.
+/// A loaded configuration: providers by name, and the vendors it declares by kind.
 #[derive(Clone, Default, PartialEq)]
 pub struct Config {
     providers: BTreeMap<String, ProviderTable>,
+    vendors: BTreeMap<String, DeclaredVendor>,
 }
 
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map().entries(self.providers.iter()).finish()
+        let mut map = f.debug_map();
+        map.entries(self.providers.iter());
+        for (kind, vendor) in &self.vendors {
+            map.entry(&format!("vendors.{kind}"), vendor);
+        }
+        map.finish()
     }
 }
 
@@ -225,10 +236,23 @@ impl Config {
             }
             None => Map::new(),
         };
+        let vendors = match root.remove("vendors") {
+            Some(Value::Object(v)) => v
+                .iter()
+                .map(|(kind, table)| Ok((kind.clone(), DeclaredVendor::parse(kind, table)?)))
+                .collect::<Result<BTreeMap<_, _>>>()?,
+            Some(_) => {
+                return Err(Error::config(
+                    "vendors",
+                    "`vendors` must be a table of declared vendors by kind",
+                ))
+            }
+            None => BTreeMap::new(),
+        };
         if let Some(key) = root.keys().next() {
             return Err(Error::config(
                 key.clone(),
-                "unknown top-level key; the configuration holds only `providers`",
+                "unknown top-level key; the configuration holds only `providers` and `vendors`",
             ));
         }
         let mut out = BTreeMap::new();
@@ -260,7 +284,20 @@ impl Config {
                 },
             );
         }
-        Ok(Self { providers: out })
+        Ok(Self {
+            providers: out,
+            vendors,
+        })
+    }
+
+    /// The vendor declared as `[vendors.<kind>]`, if any.
+    pub fn declared_vendor(&self, kind: &str) -> Option<&DeclaredVendor> {
+        self.vendors.get(kind)
+    }
+
+    /// The declared vendors' kinds, sorted.
+    pub fn declared_kinds(&self) -> impl Iterator<Item = &str> {
+        self.vendors.keys().map(String::as_str)
     }
 
     /// The provider called `name`.

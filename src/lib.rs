@@ -25,10 +25,12 @@
 //! `docs/writing-an-adapter.md`.
 
 pub mod config;
+pub mod declared;
 pub mod output;
 pub mod registry;
 
 pub use config::Config;
+pub use declared::DeclaredVendor;
 pub use registry::Registry;
 pub use tokenbridge_core::{
     url, AuthMethod, AuthorizationRequest, CallbackError, Capabilities, CompletedLogin, Endpoints,
@@ -77,7 +79,11 @@ pub mod adapter {
         Jwk, Jwks, ProviderMetadata, TokenRequest, STANDARD,
     };
     pub use tokenbridge_core::{
-        parse_standard_userinfo, parse_userinfo_with_aliases, userinfo_error,
+        parse_shaped_userinfo, parse_standard_userinfo, parse_userinfo_with_aliases, userinfo_error,
+    };
+    pub use tokenbridge_core::{
+        FieldNames, HttpMethod, ParamsIn, ResponseFormat, TokenPlacement, TokenRequestShape,
+        TokenResponseShape, UserinfoShape,
     };
 }
 

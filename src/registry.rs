@@ -5,9 +5,10 @@ use std::fmt;
 use std::sync::Arc;
 
 use tokenbridge_core::config::{ProviderContext, ProviderKind, StandardKind};
-use tokenbridge_core::{HttpClient, Provider, Result};
+use tokenbridge_core::{Error, HttpClient, Provider, Result};
 
 use crate::config::Config;
+use crate::declared::DeclaredKind;
 
 /// The kinds tokenbridge ships, whether or not their Cargo feature is on.
 const BUILT_IN_KINDS: [&str; 4] = ["genauth", "tencent-ciam", "huawei-oneaccess", "oidc"];
@@ -16,7 +17,8 @@ const BUILT_IN_KINDS: [&str; 4] = ["genauth", "tencent-ciam", "huawei-oneaccess"
 ///
 /// [`Registry::new`] knows the built-in kinds (those whose Cargo feature is on); applications
 /// add their own with [`Registry::register`], exactly as the built-in ones are added, so a
-/// custom vendor is configured like a built-in one.
+/// custom vendor is configured like a built-in one. A kind declared in the configuration
+/// (`[vendors.<kind>]`) is built under its name from its description.
 ///
 /// ```
 /// use tokenbridge::{Config, Registry, TokenExchanger};
@@ -109,6 +111,20 @@ impl Registry {
     /// Builds the provider called `name`. Nothing is sent yet.
     pub fn build(&self, config: &Config, name: &str) -> Result<Provider> {
         let table = config.provider(name)?;
+        if let Some(declared) = config.declared_vendor(&table.kind) {
+            if self.kinds.contains_key(table.kind.as_str()) {
+                return Err(Error::config(
+                    format!("vendors.{}", table.kind),
+                    format!(
+                        "kind {:?} is already a registered kind; give the declared vendor another name",
+                        table.kind
+                    ),
+                ));
+            }
+            let kind = DeclaredKind(declared.description());
+            let context = ProviderContext::new(table, &*self.env, self.http.as_ref());
+            return kind.build(&context).map_err(|e| table.qualify(e));
+        }
         let Some(kind) = self.kinds.get(table.kind.as_str()) else {
             let hint = if BUILT_IN_KINDS.contains(&table.kind.as_str()) {
                 format!(

@@ -87,7 +87,7 @@ fn build_every_provider(config: &Config, line: usize) -> usize {
     for name in config.provider_names() {
         let kind = config.provider(name).unwrap().kind.clone();
         let built = registry.build(config, name);
-        if BUILT_IN_KINDS.contains(&kind.as_str()) {
+        if BUILT_IN_KINDS.contains(&kind.as_str()) || config.declared_vendor(&kind).is_some() {
             let exchanger = built
                 .unwrap_or_else(|e| panic!("line {line}: provider {name} does not build: {e}"));
             assert_eq!(exchanger.provider_id(), name, "line {line}");

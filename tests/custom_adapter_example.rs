@@ -245,7 +245,7 @@ fn answer(status: u16, request_id: Option<&str>, body: &[u8]) -> tokenbridge::Re
     );
     DESCRIPTION
         .hooks
-        .parse_token_response(&response, &Grant::refresh_token("rt"), "acme")
+        .parse_token_response(&response, &Grant::refresh_token("rt"), "acme", &DESCRIPTION)
         .map(drop)
         .map_err(|e| DESCRIPTION.errors.classify(e))
 }
@@ -468,7 +468,7 @@ fn lenient_where_acme_varies_and_nothing_is_dropped() {
     let grant = Grant::refresh_token("rt");
     let tokens = DESCRIPTION
         .hooks
-        .parse_token_response(&response, &grant, "acme")
+        .parse_token_response(&response, &grant, "acme", &DESCRIPTION)
         .unwrap();
     assert_eq!(tokens.token_type(), &TokenType::Bearer);
     assert_eq!(
@@ -494,7 +494,7 @@ fn lenient_where_acme_varies_and_nothing_is_dropped() {
     );
     let tokens = DESCRIPTION
         .hooks
-        .parse_token_response(&response, &grant, "acme")
+        .parse_token_response(&response, &grant, "acme", &DESCRIPTION)
         .unwrap();
     assert_eq!(
         tokens.expires_in(),

@@ -285,10 +285,10 @@ impl Provider {
         if let Some(nonce) = &nonce {
             self.dpop_nonce().set(nonce);
         }
-        let parsed = self
-            .vendor()
-            .hooks
-            .parse_token_response(&response, grant, self.id());
+        let parsed =
+            self.vendor()
+                .hooks
+                .parse_token_response(&response, grant, self.id(), self.vendor());
         (parsed, nonce)
     }
 }

@@ -17,7 +17,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::header::{ACCEPT, WWW_AUTHENTICATE};
+use http::header::WWW_AUTHENTICATE;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 use tokio::sync::OnceCell;
@@ -30,7 +30,6 @@ use crate::id_token::{
 use crate::jwks::{HttpJwksSource, JwksCache};
 use crate::provider::Provider;
 use crate::request::TokenRequest;
-use crate::request_auth::RequestAuthorization;
 use crate::token::{TokenSet, TokenType};
 use crate::wire::{decode_json_object, retry_after, standard_error, unreadable};
 
@@ -159,9 +158,10 @@ impl From<&VerifiedIdToken> for Identity {
     }
 }
 
+pub use crate::userinfo::parse_shaped_userinfo;
+
 /// The standard userinfo answer: the claims of a 2xx JSON object, or the refusal (see
-/// [`userinfo_error`]). The default of
-/// [`VendorHooks::parse_userinfo`](crate::VendorHooks::parse_userinfo).
+/// [`userinfo_error`]).
 pub fn parse_standard_userinfo(response: &HttpResponse) -> Result<Identity> {
     parse_userinfo_with_aliases(response, &[])
 }
@@ -546,9 +546,8 @@ impl Provider {
         };
         ensure_secure_url(&url, "userinfo_endpoint")?;
         let build = |nonce: Option<&str>| -> Result<TokenRequest> {
-            let mut request = TokenRequest::get(url.clone());
-            RequestAuthorization::for_tokens(tokens, "GET", &url, nonce)?.apply(&mut request)?;
-            request.header(ACCEPT, "application/json", false)?;
+            let mut request =
+                crate::userinfo::userinfo_request(&url, tokens, &vendor.userinfo, nonce)?;
             vendor.hooks.prepare_userinfo_request(&mut request)?;
             Ok(request)
         };
@@ -564,7 +563,7 @@ impl Provider {
         }
         vendor
             .hooks
-            .parse_userinfo(&response)
+            .parse_userinfo(&response, vendor)
             .map_err(|e| token_refusal(vendor.errors.classify(e)))
     }
 

@@ -27,11 +27,13 @@ pub mod redact;
 pub mod request;
 pub mod request_auth;
 pub mod session;
+pub mod shape;
 pub mod signin;
 pub mod token;
 pub mod transport;
 #[cfg(feature = "reqwest")]
 mod transport_reqwest;
+mod userinfo;
 pub mod vendor;
 pub mod wire;
 
@@ -57,7 +59,8 @@ pub use id_token::{
     SigningAlgorithm, SystemClock, VerifiedIdToken, VerifyOptions,
 };
 pub use identity::{
-    parse_standard_userinfo, parse_userinfo_with_aliases, userinfo_error, Identity,
+    parse_shaped_userinfo, parse_standard_userinfo, parse_userinfo_with_aliases, userinfo_error,
+    Identity,
 };
 pub use introspection::Introspection;
 pub use jwks::{HttpJwksSource, JwksCache, JwksSource, StaticJwksSource};
@@ -68,6 +71,10 @@ pub use request::{BodyEncoding, TokenRequest};
 pub use request_auth::RequestAuthorization;
 pub use session::{
     FileStore, MemoryStore, SessionError, TokenSession, TokenSessionBuilder, TokenStore,
+};
+pub use shape::{
+    FieldNames, HttpMethod, ParamsIn, ResponseFormat, TokenPlacement, TokenRequestShape,
+    TokenResponseShape, UserinfoShape,
 };
 pub use signin::{
     AuthorizationRequest, AuthorizationRequestBuilder, CallbackError, CompletedLogin,

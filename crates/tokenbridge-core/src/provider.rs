@@ -554,9 +554,15 @@ impl Provider {
         if let Some(request) = hooks.token_request(grant, &context) {
             return request;
         }
-        let mut request = TokenRequest::post(resolved.endpoints.token.clone(), BodyEncoding::Form);
+        let shape = &self.inner.vendor.token_request;
+        let endpoint = match (shape.refresh_path, grant.kind(), &self.inner.base_url) {
+            (Some(path), GrantKind::RefreshToken, Some(base)) => crate::http::join_path(base, path),
+            _ => resolved.endpoints.token.clone(),
+        };
+        let mut request = TokenRequest::post(endpoint, BodyEncoding::Form);
         add_grant_params(&mut request, grant);
         resolved.auth.apply(&mut request)?;
+        shape.apply(&mut request, grant)?;
         hooks.prepare_request(&mut request, grant, &context)?;
         Ok(request)
     }

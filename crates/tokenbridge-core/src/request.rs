@@ -163,6 +163,35 @@ impl TokenRequest {
         self
     }
 
+    /// Sends the request with `method`, its parameters in a body of `encoding`
+    /// ([`BodyEncoding::None`]: in the query).
+    pub(crate) fn set_shape(&mut self, method: Method, encoding: BodyEncoding) {
+        self.method = method;
+        self.encoding = encoding;
+    }
+
+    /// Renames parameters in place, keeping their order: each `(from, to)` pair.
+    pub(crate) fn rename_params<'a>(
+        &mut self,
+        pairs: impl Iterator<Item = (&'a str, &'static str)>,
+    ) {
+        for (from, to) in pairs {
+            for (name, _) in self.params.iter_mut().filter(|(n, _)| n == from) {
+                *name = Cow::Borrowed(to);
+            }
+        }
+    }
+
+    /// Removes the parameter `name` and returns its value as a secret, when present.
+    pub(crate) fn take_secret_param(&mut self, name: &str) -> Option<SecretString> {
+        let at = self.params.iter().position(|(n, _)| n == name)?;
+        let (_, value) = self.params.remove(at);
+        Some(match value {
+            ParamValue::Secret(s) => s,
+            other => SecretString::from(other.expose().into_owned()),
+        })
+    }
+
     /// The HTTP method.
     pub fn method(&self) -> &Method {
         &self.method

@@ -453,8 +453,12 @@ struct CallbackParams {
     error_uri: Option<String>,
 }
 
-/// Reads the query of a callback URL, or a bare query (with or without `?`).
-fn parse_callback(callback: &str) -> std::result::Result<CallbackParams, CallbackError> {
+/// Reads the query of a callback URL, or a bare query (with or without `?`); each name of
+/// `code_aliases` (DingTalk's `authCode`) is read as `code`, and counts as it for duplicates.
+fn parse_callback(
+    callback: &str,
+    code_aliases: &[&str],
+) -> std::result::Result<CallbackParams, CallbackError> {
     let query = match Url::parse(callback) {
         Ok(url) => url.query().unwrap_or_default().to_owned(),
         Err(_) => match callback.split_once('?') {
@@ -469,6 +473,11 @@ fn parse_callback(callback: &str) -> std::result::Result<CallbackParams, Callbac
     let mut seen = HashSet::new();
     let mut params = CallbackParams::default();
     for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        let name = if code_aliases.contains(&name.as_ref()) {
+            std::borrow::Cow::Borrowed("code")
+        } else {
+            name
+        };
         if !seen.insert(name.to_string()) {
             return Err(CallbackError::DuplicateParameter(name.into_owned()));
         }
@@ -651,7 +660,8 @@ impl Provider {
                 ),
             ));
         }
-        let params = parse_callback(callback).map_err(refuse)?;
+        let params =
+            parse_callback(callback, self.vendor().callback_code_params).map_err(refuse)?;
         let state = params
             .state
             .as_ref()
@@ -753,7 +763,7 @@ impl Provider {
             return self
                 .vendor()
                 .hooks
-                .check_revocation_response(&response)
+                .check_revocation_response(&response, self.vendor())
                 .map_err(|e| self.vendor().errors.classify(e));
         }
         let object = decode_json_object(&response).map_err(|e| self.vendor().errors.classify(e))?;
@@ -814,20 +824,21 @@ mod tests {
 
     #[test]
     fn callback_parsing_refuses_ambiguity_and_size() {
-        let p = parse_callback("https://app/cb?code=c1&state=s1&iss=https%3A%2F%2Fid").unwrap();
+        let p =
+            parse_callback("https://app/cb?code=c1&state=s1&iss=https%3A%2F%2Fid", &[]).unwrap();
         assert_eq!(p.code.unwrap().expose_secret(), "c1");
         assert_eq!(p.iss.as_deref(), Some("https://id"));
-        let p = parse_callback("?code=c1&state=s1").unwrap();
+        let p = parse_callback("?code=c1&state=s1", &[]).unwrap();
         assert_eq!(p.state.unwrap().expose_secret(), "s1");
-        let p = parse_callback("code=c1&state=s1#frag").unwrap();
+        let p = parse_callback("code=c1&state=s1#frag", &[]).unwrap();
         assert!(p.code.is_some());
         assert_eq!(
-            parse_callback("code=a&code=b&state=s").unwrap_err(),
+            parse_callback("code=a&code=b&state=s", &[]).unwrap_err(),
             CallbackError::DuplicateParameter("code".into())
         );
         let huge = format!("code=c&state={}", "s".repeat(MAX_CALLBACK_QUERY));
         assert!(matches!(
-            parse_callback(&huge).unwrap_err(),
+            parse_callback(&huge, &[]).unwrap_err(),
             CallbackError::TooLarge(_)
         ));
     }

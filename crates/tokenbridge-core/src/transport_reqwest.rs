@@ -158,6 +158,9 @@ fn build_reqwest(config: &HttpConfig) -> Result<reqwest::Client> {
 }
 
 pub(crate) fn transport_error(e: reqwest::Error) -> TransportError {
+    // A vendor's query may carry credentials (WeChat's secret, a userinfo token): reqwest's
+    // Display would name the URL with it.
+    let e = e.without_url();
     // reqwest reports a connect timeout as both a timeout and a connect error: nothing was
     // sent then, which decides whether a one-time credential is spent.
     let kind = if e.is_timeout() && e.is_connect() {

@@ -15,10 +15,11 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::grant::{Grant, GrantKind};
 use crate::http::HttpResponse;
 use crate::id_token::SigningAlgorithm;
-use crate::identity::{parse_standard_userinfo, Identity};
+use crate::identity::{parse_shaped_userinfo, Identity};
 use crate::request::TokenRequest;
+use crate::shape::{TokenRequestShape, TokenResponseShape, UserinfoShape};
 use crate::token::TokenSet;
-use crate::wire::parse_standard_response;
+use crate::wire::{parse_token_response, vendor_error_in};
 
 /// A vendor, as data: everything core needs to talk to it.
 ///
@@ -67,6 +68,16 @@ pub struct VendorDescription {
     pub offline_access_needs_consent: bool,
     /// The vendor's error codes and what they mean.
     pub errors: ErrorTable,
+    /// How the token request is shaped: method, where parameters and credentials go, the
+    /// vendor's names for them, a separate refresh endpoint.
+    pub token_request: TokenRequestShape,
+    /// How the token answer is shaped: encoding, envelope, names, the vendor's error code.
+    pub token_response: TokenResponseShape,
+    /// Other names the sign-in callback may carry the code under (DingTalk `authCode`);
+    /// `code` is always accepted.
+    pub callback_code_params: &'static [&'static str],
+    /// How the userinfo request carries the token and how the answer names the user.
+    pub userinfo: UserinfoShape,
     /// Where the vendor's protocol departs from the standard.
     pub hooks: &'static dyn VendorHooks,
 }
@@ -111,6 +122,10 @@ impl VendorDescription {
             id_token_algorithms: &[],
             offline_access_needs_consent: false,
             errors: ErrorTable::EMPTY,
+            token_request: TokenRequestShape::STANDARD,
+            token_response: TokenResponseShape::STANDARD,
+            callback_code_params: &[],
+            userinfo: UserinfoShape::STANDARD,
             hooks: &StandardHooks,
         }
     }
@@ -315,14 +330,16 @@ pub trait VendorHooks: Send + Sync + fmt::Debug {
         Ok(())
     }
 
-    /// Turns the answer into tokens; the default is [`parse_standard_response`].
+    /// Turns the answer into tokens; the default, [`parse_token_response`], reads it as the
+    /// description's [`token_response`](VendorDescription::token_response) shape says.
     fn parse_token_response(
         &self,
         response: &HttpResponse,
         _grant: &Grant,
         provider: &str,
+        vendor: &VendorDescription,
     ) -> Result<TokenSet> {
-        parse_standard_response(response, provider)
+        parse_token_response(response, provider, vendor)
     }
 
     /// Rewrites an error after the error table classified it, e.g. to add a hint a
@@ -332,23 +349,35 @@ pub trait VendorHooks: Send + Sync + fmt::Debug {
     }
 
     /// Reads a successful (2xx) answer of the revocation endpoint. The default accepts it
-    /// without reading the body (RFC 7009 2.2); a vendor that reports failures with HTTP 200
-    /// (GenAuth's V3 envelope) returns its error here. Non-2xx answers are handled by core.
-    fn check_revocation_response(&self, _response: &HttpResponse) -> Result<()> {
-        Ok(())
+    /// (RFC 7009 2.2) unless the description's
+    /// [`error_code_field`](crate::TokenResponseShape::error_code_field) carries a failure
+    /// code in a JSON body (GenAuth's V3 envelope reports failures with HTTP 200). Non-2xx
+    /// answers are handled by core.
+    fn check_revocation_response(
+        &self,
+        response: &HttpResponse,
+        vendor: &VendorDescription,
+    ) -> Result<()> {
+        vendor_error_in(response, vendor).map_or(Ok(()), Err)
     }
 
-    /// Adjusts a userinfo request (a `GET` with `Authorization: Bearer` and
-    /// `Accept: application/json` already set) before it is sent.
+    /// Adjusts a userinfo request (a `GET` shaped by the description's
+    /// [`userinfo`](VendorDescription::userinfo) with `Accept: application/json`) before it is
+    /// sent.
     fn prepare_userinfo_request(&self, _request: &mut TokenRequest) -> Result<()> {
         Ok(())
     }
 
-    /// Turns a userinfo answer into an [`Identity`]; the default,
-    /// [`parse_standard_userinfo`], reads the standard claims (OpenID Connect Core 5.1) and
-    /// refusals from `WWW-Authenticate` (RFC 6750 section 3) or an `error` body.
-    fn parse_userinfo(&self, response: &HttpResponse) -> Result<Identity> {
-        parse_standard_userinfo(response)
+    /// Turns a userinfo answer into an [`Identity`]; the default, [`parse_shaped_userinfo`],
+    /// reads the claims (OpenID Connect Core 5.1) as the description's
+    /// [`userinfo`](VendorDescription::userinfo) shape names them, and refusals from
+    /// `WWW-Authenticate` (RFC 6750 section 3), an `error` body or the vendor's error code.
+    fn parse_userinfo(
+        &self,
+        response: &HttpResponse,
+        vendor: &VendorDescription,
+    ) -> Result<Identity> {
+        parse_shaped_userinfo(response, vendor)
     }
 }
 

@@ -3,12 +3,13 @@
 //! A response goes through [`decode_json_object`] (status, empty bodies, HTML pages, wrong
 //! JSON types), then [`standard_error`] (an RFC 6749 section 5.2 error, even with HTTP 200),
 //! then [`token_set_from_fields`] (the lenient field parse). [`parse_standard_response`] runs
-//! all three; a vendor adapter that wraps tokens in an envelope runs the first, unwraps, and
-//! hands the inner object to the last.
+//! all three; [`parse_token_response`] runs them as a vendor's description shapes its answer
+//! (form or JSON, its error code at any status, its envelope, its names).
 //!
 //! Those steps build a `serde_json::Value` tree, which costs an allocation per field. A plain
-//! success is therefore read first by a typed parser ([`TokenFields`], [`parse_standard_fast`])
-//! that follows the same rules; the `Value` steps run only when it declines, to report errors.
+//! success is therefore read first by a typed parser ([`parse_token_fast`],
+//! [`parse_standard_fast`]) that follows the same rules for every shape; the `Value` steps run
+//! only when it declines, to report errors.
 
 use std::time::Duration;
 
@@ -17,11 +18,16 @@ use serde_json::{Map, Value};
 use crate::error::{Error, ProviderError, Result, RetryAfter, UnreadableResponse};
 use crate::http::HttpResponse;
 use crate::redact::redact_snippet_scrubbing;
+use crate::shape::TokenResponseShape;
 use crate::token::{TokenSet, TokenType};
 
+mod shaped;
 mod typed;
 
-pub use typed::{parse_standard_fast, StrictIgnored, TokenFields};
+pub(crate) use shaped::{is_form, vendor_code_error};
+pub use shaped::{parse_token_fast, parse_token_response, vendor_error_in};
+
+pub use typed::parse_standard_fast;
 
 /// The longest lifetime tokenbridge accepts: ten years. Larger values (including ones that do
 /// not fit in a `u64`) are clamped to it, because an absurd lifetime is a provider quirk, not
@@ -273,9 +279,8 @@ fn text_shape(body: &[u8]) -> String {
 /// answer that says two things is refused as unreadable instead (RFC 8259 section 4 leaves
 /// duplicate names to the parser; tokenbridge chooses to believe neither).
 ///
-/// Public so that typed parsers of token answers (core's [`TokenFields`], vendors' envelopes)
-/// hold the fields they keep as sent to the same rule.
-pub struct StrictValue(pub Value);
+/// The typed parser of token answers holds the fields it keeps as sent to the same rule.
+pub(crate) struct StrictValue(pub(crate) Value);
 
 impl std::fmt::Debug for StrictValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -491,18 +496,5 @@ pub fn token_set_from_fields(
 /// A plain success is read by the typed [`parse_standard_fast`]; only when that declines does
 /// the body go through the `Value` steps, which say precisely what is wrong.
 pub fn parse_standard_response(response: &HttpResponse, provider: &str) -> Result<TokenSet> {
-    if let Some(tokens) = parse_standard_fast(response, provider) {
-        return Ok(tokens);
-    }
-    let object = decode_json_object(response)?;
-    if let Some(err) = standard_error(response, &object) {
-        return Err(err);
-    }
-    if !response.is_success() {
-        return Err(unreadable(
-            response,
-            "an error status without an OAuth 2.0 `error` field",
-        ));
-    }
-    token_set_from_fields(response, object, provider)
+    shaped::parse_shaped(response, provider, &TokenResponseShape::STANDARD, "")
 }

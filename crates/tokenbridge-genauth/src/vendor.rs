@@ -1,6 +1,5 @@
-//! GenAuth as data: its two [`VendorDescription`]s ([`OIDC`], [`OAUTH`]) and its error table;
-//! and as behaviour: the hooks that open the V3 envelope and send the QR-code ticket to the V3
-//! API.
+//! GenAuth as data: its two [`VendorDescription`]s ([`OIDC`], [`OAUTH`]), its V3 envelope and
+//! its error table; and as behaviour: the hooks that send the QR-code ticket to the V3 API.
 //!
 //! Sources (GenAuth's public documentation):
 //! - OIDC and OAuth 2.0 endpoints below the application host:
@@ -14,16 +13,13 @@
 
 use http::header::HeaderName;
 use tokenbridge_core::http::join_path;
-use tokenbridge_core::wire::{
-    decode_json_object, parse_standard_fast, standard_error, token_set_from_fields, unreadable,
-};
 use tokenbridge_core::{
     AuthMethod, BasicEncoding, BodyEncoding, EndpointPaths, Error, ErrorKind, ErrorMapping,
     ErrorTable, ExposeSecret, Grant, GrantKind, HookContext, HttpResponse, LogoutParams, Protocol,
     Result, SigningAlgorithm, TokenRequest, TokenSet, VendorDescription, VendorHooks,
 };
 
-use crate::wire::{parse_envelope_tokens, unwrap_envelope, STATUS_OK};
+use crate::wire::parse_envelope_tokens;
 
 /// The configuration `kind`, and the `vendor` of every [`VendorError`](tokenbridge_core::VendorError)
 /// this crate returns.
@@ -151,6 +147,19 @@ const fn describe(paths: EndpointPaths, auth_methods: &'static [AuthMethod]) -> 
     // `prompt=consent` (GenAuth's OpenID Connect guide).
     d.offline_access_needs_consent = true;
     d.errors = ERRORS;
+    // The V3 envelope `{statusCode, message, apiCode, requestId, data}`: the ticket exchange
+    // answers in it, and GenAuth reports business failures in it with HTTP 200 (also from a
+    // revocation). `/oidc/token` and `/oauth/token` answer standard JSON, which is read at the
+    // top; an envelope there is understood too, so a business failure is a vendor error
+    // rather than an unreadable answer. `requestId` is `uniqueId` in the older shape (the
+    // V2 error-code page).
+    d.token_response.envelope = Some("data");
+    d.token_response.error_code_field = Some("statusCode");
+    d.token_response.success_codes = &["200"];
+    d.token_response.error_code_is_status = true;
+    d.token_response.error_message_field = Some("message");
+    d.token_response.error_detail_field = Some("apiCode");
+    d.token_response.request_id_fields = &["requestId", "uniqueId"];
     d.hooks = &GenAuthHooks;
     d
 }
@@ -198,6 +207,13 @@ pub static OIDC: VendorDescription = describe(
     OIDC_AUTH_METHODS,
 );
 
+/// The V3 API's answers (the QR-code ticket exchange): always in the envelope.
+pub(crate) static V3: VendorDescription = {
+    let mut d = describe(EndpointPaths::NONE, OIDC_AUTH_METHODS);
+    d.token_response.envelope_required = true;
+    d
+};
+
 /// GenAuth's OAuth 2.0 endpoints (`/oauth/*`): no id token, no discovery, no logout.
 pub static OAUTH: VendorDescription = describe(
     {
@@ -219,7 +235,8 @@ pub fn description(protocol: Protocol) -> &'static VendorDescription {
     }
 }
 
-/// Where GenAuth departs from the standard: the V3 envelope, and the QR-code ticket.
+/// GenAuth's hooks beyond data, all for the QR-code login: the ticket goes to the V3 API, and
+/// an unknown refusal of it is a refused ticket.
 #[derive(Debug, Clone, Copy, Default)]
 struct GenAuthHooks;
 
@@ -293,55 +310,18 @@ impl VendorHooks for GenAuthHooks {
         is_qr_ticket(grant).then(|| self.ticket_request(grant, context))
     }
 
-    /// The ticket exchange answers in the V3 envelope. `/oidc/token` and `/oauth/token`
-    /// answer standard JSON, but a V3 envelope there is understood too, so a business failure
-    /// is an [`Error::Vendor`] rather than an unreadable answer.
+    /// The ticket exchange always answers in the V3 envelope, and says so when it does not.
     fn parse_token_response(
         &self,
         response: &HttpResponse,
         grant: &Grant,
         provider: &str,
+        vendor: &VendorDescription,
     ) -> Result<TokenSet> {
         if is_qr_ticket(grant) {
             return parse_envelope_tokens(response, provider);
         }
-        // A plain standard success has an `access_token`, so the envelope branch below would
-        // not be taken: core's typed parser gives the same tokens in one pass.
-        if let Some(tokens) = parse_standard_fast(response, provider) {
-            return Ok(tokens);
-        }
-        let object = decode_json_object(response)?;
-        if let Some(err) = standard_error(response, &object) {
-            return Err(err);
-        }
-        if object.contains_key("statusCode") && !object.contains_key("access_token") {
-            let data = unwrap_envelope(response, object)?;
-            return token_set_from_fields(response, data, provider);
-        }
-        if !response.is_success() {
-            return Err(unreadable(
-                response,
-                "an error status without an OAuth 2.0 `error` field",
-            ));
-        }
-        token_set_from_fields(response, object, provider)
-    }
-
-    /// GenAuth reports business failures with HTTP 200 and an error `statusCode` in the V3
-    /// envelope, so a 2xx revocation answer whose `statusCode` is not 200 is an
-    /// [`Error::Vendor`]. An empty body, or JSON without `statusCode`, is success (RFC 7009).
-    fn check_revocation_response(&self, response: &HttpResponse) -> Result<()> {
-        let Ok(object) = decode_json_object(response) else {
-            return Ok(());
-        };
-        let ok = |status: &serde_json::Value| {
-            status.as_i64() == Some(STATUS_OK)
-                || status.as_str().map(str::trim) == Some(STATUS_OK.to_string().as_str())
-        };
-        match object.get("statusCode") {
-            Some(status) if !ok(status) => unwrap_envelope(response, object).map(|_| ()),
-            _ => Ok(()),
-        }
+        tokenbridge_core::wire::parse_token_response(response, provider, vendor)
     }
 
     /// On the ticket exchange, a business `statusCode` 400 whose `apiCode` the table does not
@@ -464,13 +444,16 @@ mod tests {
             r#"{"statusCode":"200","message":"success","data":null}"#,
         ] {
             GenAuthHooks
-                .check_revocation_response(&answer(ok))
+                .check_revocation_response(&answer(ok), &OIDC)
                 .unwrap_or_else(|e| panic!("{ok}: {e}"));
         }
         let err = GenAuthHooks
-            .check_revocation_response(&answer(
-                r#"{"statusCode":400,"message":"token invalid","apiCode":1001,"requestId":"r-1"}"#,
-            ))
+            .check_revocation_response(
+                &answer(
+                    r#"{"statusCode":400,"message":"token invalid","apiCode":1001,"requestId":"r-1"}"#,
+                ),
+                &OIDC,
+            )
             .unwrap_err();
         let vendor = err.vendor_error().expect("a vendor error");
         assert_eq!((vendor.http_status, vendor.status_code), (200, 400));

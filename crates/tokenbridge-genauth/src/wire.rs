@@ -7,11 +7,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 use tokenbridge_core::wire::{
     decode_json_object, json_type, standard_error, token_set_from_fields, unreadable,
-    StrictIgnored, TokenFields,
 };
 use tokenbridge_core::{
     Error, HttpResponse, LoginEnd, LoginError, Result, SecretString, TokenRequest, TokenSet,
@@ -78,90 +76,17 @@ pub fn unwrap_envelope(
 }
 
 /// Reads a V3 answer whose `data` is a token object (the QR-ticket exchange) as a
-/// [`TokenSet`]: [`open_envelope`], then core's lenient token fields.
+/// [`TokenSet`]: a plain success in one pass by core's typed parser (the V3 envelope is data
+/// of a description requiring it), anything else through [`open_envelope`], then core's lenient
+/// token fields.
 pub fn parse_envelope_tokens(response: &HttpResponse, provider: &str) -> Result<TokenSet> {
-    if let Some(tokens) = envelope_tokens_fast(response, provider) {
+    if let Some(tokens) =
+        tokenbridge_core::wire::parse_token_fast(response, provider, &crate::vendor::V3)
+    {
         return Ok(tokens);
     }
     let data = open_envelope(response)?;
     token_set_from_fields(response, data, provider)
-}
-
-/// The success case of [`parse_envelope_tokens`] in one typed pass over the bytes, without a
-/// `Value` tree for the envelope and its `data`. `None` for anything else, including what it
-/// merely cannot vouch for (an escaped or repeated key): the full path then decides.
-fn envelope_tokens_fast(response: &HttpResponse, provider: &str) -> Option<TokenSet> {
-    if !response.is_success() {
-        return None;
-    }
-    let envelope: TokenEnvelope = serde_json::from_slice(response.body()).ok()?;
-    if envelope.status_code != STATUS_OK {
-        return None;
-    }
-    Some(envelope.data.into_token_set(response, provider))
-}
-
-/// `{statusCode, data, ...}` with `data` read as token fields; the other envelope fields
-/// (`message`, `apiCode`, `requestId`) are checked for repeated names and dropped.
-struct TokenEnvelope {
-    status_code: i64,
-    data: TokenFields,
-}
-
-impl<'de> Deserialize<'de> for TokenEnvelope {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = TokenEnvelope;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a GenAuth V3 envelope")
-            }
-            fn visit_map<A: MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> std::result::Result<TokenEnvelope, A::Error> {
-                let mut status_code = None;
-                let mut data = None;
-                // The other members are read only to refuse repeated names, at any depth, as
-                // core's strict decoding does; nothing of them is kept. A V3 envelope has a
-                // handful (`message`, `apiCode`, `requestId`): their names fit on the stack.
-                let mut others: [&'de str; 8] = [""; 8];
-                let mut seen = 0;
-                let mut more: Vec<&'de str> = Vec::new();
-                // `&str` keys fail on escaped ones, which sends the answer down the full path.
-                while let Some(key) = map.next_key::<&'de str>()? {
-                    match key {
-                        "statusCode" if status_code.is_none() => {
-                            let value = map.next_value::<Value>()?;
-                            status_code = Some(
-                                integer(&value).ok_or_else(|| de::Error::custom("statusCode"))?,
-                            );
-                        }
-                        "data" if data.is_none() => data = Some(map.next_value::<TokenFields>()?),
-                        "statusCode" | "data" => return Err(de::Error::custom("repeated key")),
-                        other if others[..seen].contains(&other) || more.contains(&other) => {
-                            return Err(de::Error::custom("repeated key"))
-                        }
-                        other => {
-                            match others.get_mut(seen) {
-                                Some(slot) => {
-                                    *slot = other;
-                                    seen += 1;
-                                }
-                                None => more.push(other),
-                            }
-                            map.next_value::<StrictIgnored>()?;
-                        }
-                    }
-                }
-                match (status_code, data) {
-                    (Some(status_code), Some(data)) => Ok(TokenEnvelope { status_code, data }),
-                    _ => Err(de::Error::custom("not a token envelope")),
-                }
-            }
-        }
-        deserializer.deserialize_map(V)
-    }
 }
 
 /// An integer from a JSON number or a numeric string (`400`, `"400"`).

@@ -3,25 +3,22 @@
 //! - The management and user APIs answer `{"error_code":"PARAM.0004","error_msg":"..."}`
 //!   (<https://support.huaweicloud.com/api-oneaccess/ErrorCode.html>). The token endpoint is
 //!   not documented to use it, but if a gateway or a version change answers in it, it is an
-//!   [`Error::Vendor`] whose kind comes from the error table, not an unreadable answer.
+//!   [`Error::Vendor`] whose kind comes from the error table, not an unreadable answer: the
+//!   description's `error_code_field` says so, as data.
 //! - Refresh refusals reuse the code page's description "Invalid authorization code"
 //!   (<https://support.huaweicloud.com/api-oneaccess/RenewOIDCToken.html>): errors are
 //!   classified by `error` only, and a refused refresh gets a hint.
 //! - Userinfo (<https://support.huaweicloud.com/api-oneaccess/ShowUser_0.md>) answers
-//!   camelCase `id`, `userName` and `mobile`, with no `sub`: [`USERINFO_ALIASES`] maps them onto
-//!   the standard claims. Its `Accept: application/json` is sent by core on every userinfo
+//!   camelCase `id`, `userName` and `mobile`, with no `sub`: [`USERINFO_ALIASES`], the
+//!   description's userinfo field names, maps them onto the standard claims. Its `Accept: application/json` is sent by core on every userinfo
 //!   request, and its 401 `"unauthorized"` is `InvalidToken` through the error table.
 
-use serde_json::Value;
-use tokenbridge_core::wire::{
-    decode_json_object, parse_standard_fast, parse_standard_response, retry_after,
-};
 use tokenbridge_core::{
-    parse_userinfo_with_aliases, Error, Grant, GrantKind, HookContext, HttpResponse, Identity,
-    Result, TokenSet, VendorError, VendorHooks,
+    Error, Grant, GrantKind, HookContext, HttpResponse, Result, TokenSet, VendorHooks,
 };
 
-/// OneAccess's userinfo spellings of the standard claims, as `(standard, OneAccess)` pairs.
+/// OneAccess's userinfo spellings of the standard claims, as `(standard, OneAccess)` pairs:
+/// the description's userinfo field names.
 pub const USERINFO_ALIASES: &[(&str, &str)] = &[
     ("sub", "id"),
     ("preferred_username", "userName"),
@@ -34,24 +31,11 @@ pub const REFRESH_INVALID_GRANT_HINT: &str =
      authorization code); OneAccess returns a new refresh token on every refresh, so use the \
      one from the latest exchange, or sign in again";
 
-/// OneAccess's hooks.
+/// OneAccess's one hook beyond data: the hint on a refused refresh.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OneAccessHooks;
 
 impl VendorHooks for OneAccessHooks {
-    fn parse_token_response(
-        &self,
-        response: &HttpResponse,
-        _grant: &Grant,
-        provider: &str,
-    ) -> Result<TokenSet> {
-        parse_token_response(response, provider)
-    }
-
-    fn parse_userinfo(&self, response: &HttpResponse) -> Result<Identity> {
-        parse_userinfo_with_aliases(response, USERINFO_ALIASES)
-    }
-
     fn map_error(&self, error: Error, grant: &Grant, _context: &HookContext<'_>) -> Error {
         match error {
             Error::Provider(mut p)
@@ -65,49 +49,22 @@ impl VendorHooks for OneAccessHooks {
     }
 }
 
-/// A token answer as a [`TokenSet`], or the error it carries: the management API shape
-/// first, then core's standard pipeline. `expires_in` is read whether it is `7200` or
-/// `"7200"`.
+/// A token answer as a [`TokenSet`], or the error it carries, read as the description says:
+/// the management API shape (`error_code`, `error_msg`, whatever the HTTP status), then the
+/// standard pipeline. `expires_in` is read whether it is `7200` or `"7200"`.
 pub fn parse_token_response(response: &HttpResponse, provider: &str) -> Result<TokenSet> {
-    // A plain success goes through core's typed parser in one pass. An `error_code` among the
-    // fields may be a management error, which only the full path below recognises.
-    if let Some(tokens) = parse_standard_fast(response, provider) {
-        if !tokens.extra().contains_key("error_code") {
-            return Ok(tokens);
-        }
-    }
-    match management_error(response) {
-        Some(error) => Err(error),
-        None => parse_standard_response(response, provider),
-    }
+    tokenbridge_core::wire::parse_token_response(response, provider, &crate::OIDC)
 }
 
 /// The management API error in `response`, when its body is an object with a non-empty
 /// `error_code` (text or number), whatever the HTTP status.
 pub fn management_error(response: &HttpResponse) -> Option<Error> {
-    let object = decode_json_object(response).ok()?;
-    let code = match object.get("error_code")? {
-        Value::String(s) if !s.trim().is_empty() => s.clone(),
-        Value::Number(n) => n.to_string(),
-        _ => return None,
-    };
-    let message = match object.get("error_msg") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-        None | Some(Value::Null | Value::String(_)) => {
-            "OneAccess answered with a management API error and no message".to_owned()
-        }
-        Some(other) => other.to_string(),
-    };
-    let status = response.status();
-    let mut error = VendorError::new(crate::OIDC.kind, status, i64::from(status), message);
-    error.api_code = Some(code);
-    error.retry_after = retry_after(response);
-    Some(error.into())
+    tokenbridge_core::wire::vendor_error_in(response, &crate::OIDC)
 }
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{json, Value};
     use tokenbridge_core::{ErrorKind, Url};
 
     use super::*;
@@ -126,6 +83,7 @@ mod tests {
             &response(status, body),
             &Grant::refresh_token("rt"),
             "huawei",
+            &crate::OIDC,
         )
     }
 

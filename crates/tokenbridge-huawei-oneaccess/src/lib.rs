@@ -35,8 +35,8 @@ pub mod hooks;
 
 use serde::Deserialize;
 use tokenbridge_core::{
-    AuthMethod, ErrorKind, ErrorMapping, ErrorTable, GrantKind, LogoutParams, Protocol, Provider,
-    ProviderBuilder, ProviderContext, ProviderKind, Result, VendorDescription,
+    AuthMethod, ErrorKind, ErrorMapping, ErrorTable, FieldNames, GrantKind, LogoutParams, Protocol,
+    Provider, ProviderBuilder, ProviderContext, ProviderKind, Result, VendorDescription,
 };
 
 /// OneAccess for an OIDC application: `redirect_uri` is required with a code
@@ -78,7 +78,7 @@ pub static OAUTH: VendorDescription = oneaccess(false);
 /// - Sign-in: the default scope is `openid` for OIDC applications and `get_user_info` (no
 ///   `nonce`) for OAuth 2.0 ones.
 /// - Identity: the ID-token issuer, `jwks_uri` and algorithms (RS256 by default) come from
-///   discovery; userinfo's camelCase claims are mapped by [`hooks`].
+///   discovery; userinfo's camelCase claims are mapped by its field names ([`hooks::USERINFO_ALIASES`]).
 pub fn description(protocol: Protocol) -> &'static VendorDescription {
     match protocol {
         Protocol::OAuth2 => &OAUTH,
@@ -114,6 +114,17 @@ const fn oneaccess(redirect_uri_required: bool) -> VendorDescription {
     logout.state = false;
     d.logout = logout;
     d.errors = ErrorTable(ERRORS);
+    // The management and user APIs answer `{"error_code":"PARAM.0004","error_msg":"..."}`
+    // (<https://support.huaweicloud.com/api-oneaccess/ErrorCode.html>). The token endpoint is
+    // not documented to use it, but if a gateway or a version change answers in it, it is a
+    // vendor error whose kind comes from the error table, not an unreadable answer.
+    d.token_response.error_code_field = Some("error_code");
+    d.token_response.error_message_field = Some("error_msg");
+    d.token_response.error_message_missing =
+        Some("OneAccess answered with a management API error and no message");
+    // Userinfo (<https://support.huaweicloud.com/api-oneaccess/ShowUser_0.md>) answers
+    // camelCase `id`, `userName` and `mobile`, with no `sub`.
+    d.userinfo.fields = FieldNames(hooks::USERINFO_ALIASES);
     d.hooks = &hooks::OneAccessHooks;
     d
 }

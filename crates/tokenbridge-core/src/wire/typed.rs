@@ -12,35 +12,31 @@
 use std::fmt;
 use std::time::Duration;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 use super::{clamp_secs, expiry_from_f64, expiry_from_str, parse_expires_in, StrictValue};
 use crate::http::HttpResponse;
+use crate::shape::{FieldNames, TokenResponseShape};
 use crate::token::{TokenSet, TokenType};
 
 /// A token object (`access_token`, `token_type`, `expires_in`, ... and every other field),
-/// read leniently and directly from JSON: the typed counterpart of
-/// [`token_set_from_fields`](super::token_set_from_fields), with the same rules.
+/// read leniently and directly from JSON (or form pairs): the typed counterpart of
+/// [`token_set_from_fields`](super::token_set_from_fields), with the same rules, reading a
+/// vendor's names for the standard members.
 ///
 /// Deserializing fails (with a terse message) on anything that rule set would refuse; run the
 /// `Value` pipeline then for the error to report. An `error` field is kept in the extras like
 /// any other: checking it is the caller's business, as with the `Value` pipeline.
-///
-/// ```
-/// use tokenbridge_core::wire::TokenFields;
-///
-/// let fields: TokenFields =
-///     serde_json::from_str(r#"{"access_token":"at","expires_in":"3600","openid":"o-1"}"#).unwrap();
-/// assert_eq!(fields.extra().len(), 1);
-/// ```
-pub struct TokenFields {
+pub(crate) struct TokenFields {
     access_token: String,
     token_type: TokenType,
     expires_in: Option<Duration>,
     refresh_token: Option<String>,
     id_token: Option<String>,
     scopes: Option<ScopeValue>,
+    /// The vendor's error code, when it sits beside the tokens (Feishu `code`).
+    code: Option<String>,
     extra: Map<String, Value>,
 }
 
@@ -65,13 +61,8 @@ impl fmt::Debug for TokenFields {
 }
 
 impl TokenFields {
-    /// The fields the model has no slot for, as sent.
-    pub fn extra(&self) -> &Map<String, Value> {
-        &self.extra
-    }
-
     /// The [`TokenSet`] these fields make, received with `response`, from `provider`.
-    pub fn into_token_set(self, response: &HttpResponse, provider: &str) -> TokenSet {
+    fn into_token_set(self, response: &HttpResponse, provider: &str) -> TokenSet {
         let tokens = TokenSet::received(
             provider,
             self.access_token,
@@ -90,18 +81,46 @@ impl TokenFields {
     }
 }
 
-/// The standard pipeline's answer for a 2xx token response, when it is a plain success:
-/// `None` whenever [`parse_standard_response`](super::parse_standard_response) would have
+/// The pipeline's answer for a 2xx token response of the given shape, when it is a plain
+/// success: `None` whenever [`parse_token_response`](super::parse_token_response) would have
 /// to report an error (or might: the caller then runs it to find out).
-pub fn parse_standard_fast(response: &HttpResponse, provider: &str) -> Option<TokenSet> {
+pub(crate) fn parse_fast(
+    response: &HttpResponse,
+    provider: &str,
+    shape: &TokenResponseShape,
+) -> Option<TokenSet> {
     if !response.is_success() {
         return None;
     }
-    let fields: TokenFields = serde_json::from_slice(response.body()).ok()?;
+    let seed = FieldsSeed::top(shape);
+    let fields = if super::is_form(response, shape) {
+        let pairs = url::form_urlencoded::parse(response.body());
+        seed.deserialize(serde_urlencoded::Deserializer::new(pairs))
+            .ok()?
+    } else {
+        let mut de = serde_json::Deserializer::from_slice(response.body());
+        let fields = seed.deserialize(&mut de).ok()?;
+        de.end().ok()?;
+        fields
+    };
+    if fields
+        .code
+        .as_deref()
+        .is_some_and(|c| !shape.is_success_code(c))
+    {
+        return None;
+    }
     if !no_error(fields.extra.get("error")) {
         return None;
     }
     Some(fields.into_token_set(response, provider))
+}
+
+/// The standard pipeline's answer for a 2xx token response, when it is a plain success:
+/// `None` whenever [`parse_standard_response`](super::parse_standard_response) would have
+/// to report an error (or might: the caller then runs it to find out).
+pub fn parse_standard_fast(response: &HttpResponse, provider: &str) -> Option<TokenSet> {
+    parse_fast(response, provider, &TokenResponseShape::STANDARD)
 }
 
 /// Whether an `error` field says "no error": absent, `null` or blank, as in
@@ -119,15 +138,158 @@ fn refuse<E: de::Error>() -> E {
     E::custom("not a standard token field")
 }
 
-impl<'de> Deserialize<'de> for TokenFields {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(FieldsVisitor)
+/// Reads a [`TokenFields`] with a vendor's names. The vendor's own members beside the tokens
+/// (error code, message, detail code, request id) are read apart from the extras; with an
+/// envelope, the tokens are read inside it when the body has it, else at the top.
+#[derive(Clone, Copy)]
+struct FieldsSeed<'s> {
+    names: &'s FieldNames,
+    /// Set at the top of an answer only.
+    shape: Option<&'s TokenResponseShape>,
+}
+
+impl<'s> FieldsSeed<'s> {
+    fn top(shape: &'s TokenResponseShape) -> Self {
+        Self {
+            names: &shape.fields,
+            shape: Some(shape),
+        }
     }
 }
 
-struct FieldsVisitor;
+impl<'de> DeserializeSeed<'de> for FieldsSeed<'_> {
+    type Value = TokenFields;
 
-impl<'de> Visitor<'de> for FieldsVisitor {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<TokenFields, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+/// The members of a token object seen so far. `Some(..)` once seen, so a repeated key is
+/// caught: the `Value` pipeline keeps the last one, and the fast path does not try to mimic
+/// that.
+#[derive(Default)]
+struct Seen {
+    access_token: Option<String>,
+    token_type: Option<TokenType>,
+    expires_in: Option<Option<Duration>>,
+    expire_in: Option<Value>,
+    refresh_token: Option<Option<String>>,
+    id_token: Option<Option<String>>,
+    scopes: Option<Option<ScopeValue>>,
+    code: Option<Option<String>>,
+    envelope: Option<TokenFields>,
+    /// The vendor's other members (message, detail code, request id), by name.
+    ignored: Vec<&'static str>,
+    extra: Map<String, Value>,
+}
+
+fn once<T, E: de::Error>(slot: &mut Option<T>, value: T) -> Result<(), E> {
+    match slot.replace(value) {
+        None => Ok(()),
+        Some(_) => Err(refuse()),
+    }
+}
+
+impl Seen {
+    fn member<'de, A: MapAccess<'de>>(
+        &mut self,
+        seed: FieldsSeed<'_>,
+        key: KeyStr<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        let raw = key.as_str();
+        if let Some(shape) = seed.shape {
+            if Some(raw) == shape.envelope {
+                let inner = FieldsSeed {
+                    names: seed.names,
+                    shape: None,
+                };
+                return once(&mut self.envelope, map.next_value_seed(inner)?);
+            }
+            if Some(raw) == shape.error_code_field {
+                return once(&mut self.code, map.next_value::<CodeText>()?.0);
+            }
+            if let Some(name) = shape.vendor_members().find(|m| *m == raw) {
+                if self.ignored.contains(&name) {
+                    return Err(refuse());
+                }
+                self.ignored.push(name);
+                map.next_value::<StrictIgnored>()?;
+                return Ok(());
+            }
+        }
+        match seed.names.standard(raw).unwrap_or(raw) {
+            "access_token" => once(&mut self.access_token, map.next_value::<NonEmpty>()?.0),
+            "token_type" => once(
+                &mut self.token_type,
+                map.next_value::<Lenient<TokenType>>()?.0,
+            ),
+            "expires_in" => once(
+                &mut self.expires_in,
+                map.next_value::<Lenient<Expiry>>()?.0 .0,
+            ),
+            // Kept as sent: it lands in the extras when `expires_in` has a value.
+            "expire_in" => once(&mut self.expire_in, map.next_value::<StrictValue>()?.0),
+            "refresh_token" => once(
+                &mut self.refresh_token,
+                map.next_value::<OptionalToken>()?.0,
+            ),
+            "id_token" => once(&mut self.id_token, map.next_value::<OptionalToken>()?.0),
+            "scope" => once(&mut self.scopes, map.next_value::<Scopes>()?.0),
+            _ => {
+                // Keys are borrowed from the input where possible: only extras need owned
+                // ones.
+                let key = key.into_owned();
+                if self.extra.contains_key(&key) {
+                    return Err(refuse());
+                }
+                // Strict like the `Value` pipeline: a repeated name at any depth declines.
+                let value = map.next_value::<StrictValue>()?.0;
+                self.extra.insert(key, value);
+                Ok(())
+            }
+        }
+    }
+
+    fn finish<E: de::Error>(self, shape: Option<&TokenResponseShape>) -> Result<TokenFields, E> {
+        let code = self.code.flatten();
+        if let Some(mut inner) = self.envelope {
+            // The tokens are in the envelope; what sat beside them at the top is dropped.
+            inner.code = code;
+            return Ok(inner);
+        }
+        if shape.is_some_and(|s| s.envelope_required) {
+            return Err(refuse());
+        }
+        let mut extra = self.extra;
+        let access_token = self.access_token.ok_or_else(refuse)?;
+        // `expires_in` wins when it has a value; `expire_in` is then kept as sent. A null
+        // `expires_in` counts as absent.
+        let expires_in = match (self.expires_in.flatten(), self.expire_in) {
+            (Some(d), alt) => {
+                if let Some(alt) = alt {
+                    extra.insert("expire_in".to_owned(), alt);
+                }
+                Some(d)
+            }
+            (None, Some(alt)) => parse_expires_in(&alt).map_err(|_| refuse::<E>())?,
+            (None, None) => None,
+        };
+        Ok(TokenFields {
+            access_token,
+            token_type: self.token_type.unwrap_or(TokenType::Bearer),
+            expires_in,
+            refresh_token: self.refresh_token.flatten(),
+            id_token: self.id_token.flatten(),
+            scopes: self.scopes.flatten(),
+            code,
+            extra,
+        })
+    }
+}
+
+impl<'de> Visitor<'de> for FieldsSeed<'_> {
     type Value = TokenFields;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -135,76 +297,40 @@ impl<'de> Visitor<'de> for FieldsVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TokenFields, A::Error> {
-        // `Some(..)` once seen, so a repeated key is caught: the `Value` pipeline keeps the
-        // last one, and the fast path does not try to mimic that.
-        let mut access_token: Option<String> = None;
-        let mut token_type: Option<TokenType> = None;
-        let mut expires_in: Option<Option<Duration>> = None;
-        let mut expire_in: Option<Value> = None;
-        let mut refresh_token: Option<Option<String>> = None;
-        let mut id_token: Option<Option<String>> = None;
-        let mut scopes: Option<Option<ScopeValue>> = None;
-        let mut extra = Map::new();
-
-        fn once<T, E: de::Error>(slot: &mut Option<T>, value: T) -> Result<(), E> {
-            match slot.replace(value) {
-                None => Ok(()),
-                Some(_) => Err(refuse()),
-            }
-        }
-
-        // Keys are borrowed from the input where possible: only extras need owned ones.
+        let mut seen = Seen::default();
         while let Some(key) = map.next_key::<KeyStr<'de>>()? {
-            match key.as_str() {
-                "access_token" => {
-                    let v = map.next_value::<NonEmpty>()?.0;
-                    once(&mut access_token, v)?;
-                }
-                "token_type" => once(&mut token_type, map.next_value::<Lenient<TokenType>>()?.0)?,
-                "expires_in" => {
-                    once(&mut expires_in, map.next_value::<Lenient<Expiry>>()?.0 .0)?;
-                }
-                // Kept as sent: it lands in the extras when `expires_in` has a value.
-                "expire_in" => once(&mut expire_in, map.next_value::<StrictValue>()?.0)?,
-                "refresh_token" => {
-                    once(&mut refresh_token, map.next_value::<OptionalToken>()?.0)?;
-                }
-                "id_token" => once(&mut id_token, map.next_value::<OptionalToken>()?.0)?,
-                "scope" => once(&mut scopes, map.next_value::<Scopes>()?.0)?,
-                _ => {
-                    let key = key.into_owned();
-                    if extra.contains_key(&key) {
-                        return Err(refuse());
-                    }
-                    // Strict like the `Value` pipeline: a repeated name at any depth declines.
-                    let value = map.next_value::<StrictValue>()?.0;
-                    extra.insert(key, value);
-                }
+            seen.member(self, key, &mut map)?;
+        }
+        seen.finish(self.shape)
+    }
+}
+
+/// A vendor's error code as text: a string, or an integer written in decimal; `null` is none.
+struct CodeText(Option<String>);
+
+impl<'de> Deserialize<'de> for CodeText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = CodeText;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an error code")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<CodeText, E> {
+                // Blank says "no error", as in `vendor_code_error`.
+                Ok(CodeText((!v.trim().is_empty()).then(|| v.to_owned())))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<CodeText, E> {
+                Ok(CodeText(Some(v.to_string())))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<CodeText, E> {
+                Ok(CodeText(Some(v.to_string())))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<CodeText, E> {
+                Ok(CodeText(None))
             }
         }
-
-        let access_token = access_token.ok_or_else(refuse)?;
-        // `expires_in` wins when it has a value; `expire_in` is then kept as sent. A null
-        // `expires_in` counts as absent.
-        let expires_in = match (expires_in.flatten(), expire_in) {
-            (Some(d), alt) => {
-                if let Some(alt) = alt {
-                    extra.insert("expire_in".to_owned(), alt);
-                }
-                Some(d)
-            }
-            (None, Some(alt)) => parse_expires_in(&alt).map_err(|_| refuse::<A::Error>())?,
-            (None, None) => None,
-        };
-        Ok(TokenFields {
-            access_token,
-            token_type: token_type.unwrap_or(TokenType::Bearer),
-            expires_in,
-            refresh_token: refresh_token.flatten(),
-            id_token: id_token.flatten(),
-            scopes: scopes.flatten(),
-            extra,
-        })
+        deserializer.deserialize_any(V)
     }
 }
 
@@ -212,14 +338,8 @@ impl<'de> Visitor<'de> for FieldsVisitor {
 /// and thrown away: for envelope members a typed parser reads only to refuse a repeated name.
 /// Strings and numbers cost no allocation; only a nested object remembers its keys.
 ///
-/// ```
-/// use tokenbridge_core::wire::StrictIgnored;
-///
-/// assert!(serde_json::from_str::<StrictIgnored>(r#"{"a":[1,{"b":"c"}],"d":"e"}"#).is_ok());
-/// assert!(serde_json::from_str::<StrictIgnored>(r#"{"a":{"b":1,"b":2}}"#).is_err());
-/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StrictIgnored;
+pub(crate) struct StrictIgnored;
 
 impl<'de> Deserialize<'de> for StrictIgnored {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -472,6 +592,73 @@ impl<'de> Deserialize<'de> for Scopes {
 
 #[cfg(test)]
 mod tests {
+    use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+
+    use super::*;
+    use crate::shape::ResponseFormat;
+
+    fn answer(content_type: &str, body: &str) -> HttpResponse {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_str(content_type).unwrap());
+        let url = url::Url::parse("https://id.example.com/token").unwrap();
+        HttpResponse::new(url, 200, headers, body.to_owned())
+    }
+
+    #[test]
+    fn the_typed_path_reads_every_shape_in_one_pass() {
+        let mut camel = TokenResponseShape::STANDARD;
+        camel.fields = FieldNames(&[("access_token", "accessToken"), ("expires_in", "expireIn")]);
+        camel.error_code_field = Some("code");
+        camel.success_codes = &["0"];
+        let t = parse_fast(
+            &answer(
+                "application/json",
+                r#"{"code":0,"accessToken":"at","expireIn":"60","corpId":"c"}"#,
+            ),
+            "p",
+            &camel,
+        )
+        .unwrap();
+        assert_eq!(t.expires_in(), Some(Duration::from_secs(60)));
+        assert_eq!(t.extra().keys().collect::<Vec<_>>(), ["corpId"]);
+        // A failure code makes it decline, for the `Value` pipeline to report.
+        assert!(parse_fast(
+            &answer("application/json", r#"{"code":5,"accessToken":"at"}"#),
+            "p",
+            &camel
+        )
+        .is_none());
+
+        let mut envelope = TokenResponseShape::STANDARD;
+        envelope.envelope = Some("data");
+        envelope.error_code_field = Some("code");
+        envelope.success_codes = &["0"];
+        let body = r#"{"code":"0","data":{"access_token":"at","x":1},"requestId":"r"}"#;
+        let t = parse_fast(&answer("application/json", body), "p", &envelope).unwrap();
+        assert_eq!(t.extra().keys().collect::<Vec<_>>(), ["x"]);
+        let repeated = r#"{"code":0,"data":{"access_token":"at"},"data":{}}"#;
+        assert!(parse_fast(&answer("application/json", repeated), "p", &envelope).is_none());
+
+        let mut form = TokenResponseShape::STANDARD;
+        form.format = ResponseFormat::ByContentType;
+        let body = "access_token=at&token_type=bearer&expires_in=28800&scope=repo%2Cgist";
+        let t = parse_fast(
+            &answer("application/x-www-form-urlencoded", body),
+            "p",
+            &form,
+        )
+        .unwrap();
+        assert_eq!(t.expires_in(), Some(Duration::from_secs(28800)));
+        assert!(t.extra().is_empty());
+        let error = "error=bad_verification_code";
+        assert!(parse_fast(
+            &answer("application/x-www-form-urlencoded", error),
+            "p",
+            &form
+        )
+        .is_none());
+    }
+
     #[test]
     fn control_characters_are_found_on_the_bytes_as_char_is_control_finds_them() {
         for c in (0u32..0x300).filter_map(char::from_u32) {

@@ -1,0 +1,179 @@
+//! `tokenbridge exchange` and `userinfo` with a vendor declared in the configuration file
+//! alone (`[vendors.<kind>]`), against a loopback stub that records the raw requests.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::mpsc;
+use std::thread;
+
+mod common;
+
+use common::{run, ConfigFile};
+
+/// A stub answering each request with the body given for its path (JSON, HTTP 200), sending
+/// the raw request on the returned channel.
+fn stub(answers: &'static [(&'static str, &'static str)]) -> (String, mpsc::Receiver<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            let request = loop {
+                let n = stream.read(&mut chunk).unwrap_or(0);
+                buf.extend_from_slice(&chunk[..n]);
+                let text = String::from_utf8_lossy(&buf).into_owned();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let len = text[..end]
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    if buf.len() >= end + 4 + len || n == 0 {
+                        break text;
+                    }
+                } else if n == 0 {
+                    break text;
+                }
+            };
+            let path = request.split_whitespace().nth(1).unwrap_or("").to_owned();
+            let body = answers
+                .iter()
+                .find(|(p, _)| path.starts_with(p))
+                .map_or("{}", |(_, b)| b);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = tx.send(request);
+        }
+    });
+    (base, rx)
+}
+
+fn config(base: &str) -> ConfigFile {
+    ConfigFile::toml(&format!(
+        r#"
+[vendors.acme]
+token_path = "/api/token"
+userinfo_path = "/me"
+request_body = "json"
+request_fields = {{ client_id = "clientId", client_secret = "clientSecret", grant_type = "grantType" }}
+response_envelope = "data"
+response_fields = {{ access_token = "accessToken", expires_in = "expiresIn" }}
+error_code_field = "errCode"
+error_message_field = "errMsg"
+success_codes = ["0"]
+errors = {{ "1001" = "invalid_grant" }}
+userinfo_token_header = "x-acme-token"
+userinfo_fields = {{ subject = "openId", name = "nick" }}
+
+[providers.corp]
+kind = "acme"
+base_url = "{base}"
+client_id = "app-1"
+client_secret = "demo-secret"
+"#
+    ))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exchange_and_userinfo_with_a_declared_vendor() {
+    let (base, requests) = stub(&[
+        (
+            "/api/token",
+            r#"{"errCode":0,"data":{"accessToken":"at-declared-1","expiresIn":"3600","openId":"o-1"}}"#,
+        ),
+        ("/me", r#"{"openId":"o-1","nick":"Ann","unionId":"u-1"}"#),
+    ]);
+    let config = config(&base);
+    let out = run(&[
+        "exchange",
+        "--config",
+        config.path(),
+        "--provider",
+        "corp",
+        "--code",
+        "code-1",
+    ])
+    .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let shown = out.json();
+    assert_eq!(shown["access_token"], "[redacted]");
+    assert_eq!(shown["expires_in"], 3600);
+    assert!(!out.stdout.contains("at-declared-1"), "{}", out.stdout);
+    let sent = requests.recv().unwrap();
+    assert!(sent.starts_with("POST /api/token HTTP/1.1\r\n"), "{sent}");
+    assert!(
+        sent.ends_with(
+            r#"{"clientId":"app-1","clientSecret":"demo-secret","code":"code-1","grantType":"authorization_code"}"#
+        ),
+        "{sent}"
+    );
+
+    let out = run(&[
+        "userinfo",
+        "--config",
+        config.path(),
+        "--provider",
+        "corp",
+        "--access-token",
+        "at-declared-1",
+    ])
+    .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let shown = out.json();
+    assert_eq!(shown["subject"], "o-1");
+    assert_eq!(shown["name"], "Ann");
+    assert_eq!(shown["claims"]["unionId"], "u-1");
+    let sent = requests.recv().unwrap().to_ascii_lowercase();
+    assert!(sent.starts_with("get /me http/1.1\r\n"), "{sent}");
+    assert!(
+        sent.contains("\r\nx-acme-token: at-declared-1\r\n"),
+        "{sent}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_declared_vendors_refusal_exits_3_and_a_bad_declaration_exits_2() {
+    let (base, _requests) = stub(&[("/api/token", r#"{"errCode":"1001","errMsg":"code used"}"#)]);
+    let config = config(&base);
+    let out = run(&[
+        "exchange",
+        "--config",
+        config.path(),
+        "--provider",
+        "corp",
+        "--code",
+        "code-1",
+    ])
+    .await;
+    assert_eq!(out.code, 3, "{out:?}");
+    assert!(out.stderr.contains("1001"), "{}", out.stderr);
+
+    let bad = ConfigFile::toml(
+        "[vendors.acme]\nauthorize_path = \"/a\"\n[providers.corp]\nkind = \"acme\"\nbase_url = \"https://id.example.com\"\nclient_id = \"c\"\n",
+    );
+    let out = run(&[
+        "exchange",
+        "--config",
+        bad.path(),
+        "--provider",
+        "corp",
+        "--code",
+        "c",
+    ])
+    .await;
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains("vendors.acme.token_path"),
+        "{}",
+        out.stderr
+    );
+}
