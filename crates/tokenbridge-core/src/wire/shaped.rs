@@ -37,7 +37,7 @@ pub(super) fn parse_shaped(
     if let Some(tokens) = typed::parse_fast(response, provider, shape) {
         return Ok(tokens);
     }
-    let mut object = if is_form(response, shape) && !response.body.trim_ascii().is_empty() {
+    let mut object = if is_form(response, shape) && !response.body().trim_ascii().is_empty() {
         decode_form_object(response)?
     } else {
         decode_json_object(response)?
@@ -107,7 +107,7 @@ pub(crate) fn is_form(response: &HttpResponse, shape: &TokenResponseShape) -> bo
                 .to_ascii_lowercase();
             ct.starts_with("application/x-www-form-urlencoded")
                 || (ct.starts_with("text/plain")
-                    && !response.body.trim_ascii_start().starts_with(b"{"))
+                    && !response.body().trim_ascii_start().starts_with(b"{"))
         }
     }
 }
@@ -115,7 +115,7 @@ pub(crate) fn is_form(response: &HttpResponse, shape: &TokenResponseShape) -> bo
 /// A form-encoded body as an object of strings; a repeated name is unreadable, as in JSON.
 fn decode_form_object(response: &HttpResponse) -> Result<Map<String, Value>> {
     let mut object = Map::new();
-    for (name, value) in url::form_urlencoded::parse(&response.body) {
+    for (name, value) in url::form_urlencoded::parse(response.body()) {
         if object.contains_key(name.as_ref()) {
             return Err(unreadable(
                 response,
@@ -185,9 +185,9 @@ pub(crate) fn vendor_code_error(
     };
     let status_code = match code.trim().parse::<i64>() {
         Ok(status) if shape.error_code_is_status => status,
-        _ => i64::from(response.status),
+        _ => i64::from(response.status()),
     };
-    let mut error = VendorError::new(vendor, response.status, status_code, message);
+    let mut error = VendorError::new(vendor, response.status(), status_code, message);
     let detail = shape.error_detail_field.and_then(text);
     error.api_code = Some(sent.scrub(&detail.unwrap_or(code)));
     error.request_id = shape.request_id_fields.iter().find_map(|f| text(f));
