@@ -247,7 +247,10 @@ impl Config {
                 None => {
                     return Err(Error::config(
                         format!("providers.{name}.kind"),
-                        "missing `kind`; set it to one of: genauth, tencent-ciam, huawei-oneaccess, oidc (or a kind your application registers)",
+                        format!(
+                            "missing `kind`; set it to one of: {} (or a kind your application registers)",
+                            crate::kinds::names()
+                        ),
                     ))
                 }
             };

@@ -25,6 +25,7 @@
 //! `docs/writing-an-adapter.md`.
 
 pub mod config;
+pub mod kinds;
 pub mod output;
 pub mod registry;
 

@@ -4,13 +4,11 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use tokenbridge_core::config::{ProviderContext, ProviderKind, StandardKind};
+use tokenbridge_core::config::{ProviderContext, ProviderKind};
 use tokenbridge_core::{HttpClient, Provider, Result};
 
 use crate::config::Config;
-
-/// The kinds tokenbridge ships, whether or not their Cargo feature is on.
-const BUILT_IN_KINDS: [&str; 4] = ["genauth", "tencent-ciam", "huawei-oneaccess", "oidc"];
+use crate::kinds;
 
 /// Maps each `kind` to the [`ProviderKind`] that builds its providers.
 ///
@@ -61,13 +59,12 @@ impl Registry {
     /// A registry with every built-in kind enabled by Cargo features.
     pub fn new() -> Self {
         let mut registry = Self::empty();
-        registry.register(StandardKind);
-        #[cfg(feature = "genauth")]
-        registry.register(tokenbridge_genauth::GenAuth);
-        #[cfg(feature = "tencent-ciam")]
-        registry.register(tokenbridge_tencent_ciam::TencentCiam);
-        #[cfg(feature = "huawei-oneaccess")]
-        registry.register(tokenbridge_huawei_oneaccess::HuaweiOneAccess);
+        for factory in kinds::BUILT_IN
+            .iter()
+            .filter_map(kinds::BuiltInKind::factory)
+        {
+            registry.kinds.insert(factory.kind(), factory);
+        }
         registry
     }
 
@@ -110,10 +107,12 @@ impl Registry {
     pub fn build(&self, config: &Config, name: &str) -> Result<Provider> {
         let table = config.provider(name)?;
         let Some(kind) = self.kinds.get(table.kind.as_str()) else {
-            let hint = if BUILT_IN_KINDS.contains(&table.kind.as_str()) {
+            let hint = if let Some(feature) =
+                kinds::built_in(&table.kind).and_then(|built_in| built_in.feature)
+            {
                 format!(
-                    "kind {:?} is built in but its Cargo feature is off; enable the `{}` feature of tokenbridge",
-                    table.kind, table.kind
+                    "kind {:?} is built in but its Cargo feature is off; enable the `{feature}` feature of tokenbridge",
+                    table.kind
                 )
             } else {
                 format!(
