@@ -2,7 +2,7 @@
 //! vendors' Cargo features.
 
 use tokenbridge::kinds::{built_in, BUILT_IN};
-use tokenbridge::{Config, Error, Registry};
+use tokenbridge::{Config, Registry};
 
 #[test]
 fn the_registry_knows_exactly_the_enabled_built_in_kinds() {
@@ -41,7 +41,7 @@ fn a_built_in_kind_without_its_feature_names_the_feature() {
     )
     .unwrap();
     match Registry::new().build(&config, "corp").unwrap_err() {
-        Error::Config { key, message } => {
+        tokenbridge::Error::Config { key, message } => {
             assert_eq!(key.as_deref(), Some("providers.corp.kind"));
             assert_eq!(
                 message,
