@@ -24,7 +24,6 @@
 
 use std::sync::Arc;
 
-use tokenbridge::output::{token_set_json, Secrets};
 use tokenbridge::{Config, Error, ErrorKind, ExposeSecret, Grant, Registry, SecretString};
 use tokenbridge::{TokenExchanger, TokenTypeHint};
 use tokenbridge_testkit::conformance::run_all;
@@ -511,8 +510,7 @@ pub(crate) async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tokens = provider
         .exchange(Grant::authorization_code(code.as_str(), DEMO_REDIRECT_URI))
         .await?;
-    let shown = serde_json::to_string_pretty(&token_set_json(&tokens, Secrets::Redact))?;
-    println!("\ncode exchange:\n{shown}");
+    println!("\ncode exchange: {tokens}"); // a summary, no secret
     println!("sent: {}", emulator.last_request().ok_or("no request")?);
 
     let refresh_token = tokens.refresh_token().ok_or("no refresh token")?;

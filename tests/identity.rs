@@ -8,11 +8,11 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
-use tokenbridge::core::{Clock, IdTokenError};
 use tokenbridge::{
     reqwest, AuthMethod, Config, Error, ErrorKind, ExposeSecret, Grant, Protocol, Provider,
     Registry, SecretString, SigningAlgorithm, TokenExchanger, Url, VerifyOptions,
 };
+use tokenbridge::{Clock, IdTokenError};
 use tokenbridge_testkit::huawei_oneaccess;
 use tokenbridge_testkit::jose::{self, TestKey};
 use tokenbridge_testkit::oidc::{IdTokenSigning, DEMO_SUBJECT};

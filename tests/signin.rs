@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
-use tokenbridge::core::CallbackError;
+use tokenbridge::CallbackError;
 use tokenbridge::{
     reqwest, Config, Error, ErrorKind, ExposeSecret, Grant, LogoutRequest, PendingLogin, Provider,
     Registry, SecretString, SigningAlgorithm, TokenExchanger, TokenTypeHint, Url,
@@ -487,7 +487,7 @@ async fn every_bad_callback_is_refused_without_a_token_request() {
         let mut padded = callback.clone();
         padded.query_pairs_mut().append_pair(
             "pad",
-            &"p".repeat(tokenbridge::core::signin::MAX_CALLBACK_QUERY),
+            &"p".repeat(tokenbridge_core::signin::MAX_CALLBACK_QUERY),
         );
         let e = provider
             .complete_login(padded.as_str(), pending)

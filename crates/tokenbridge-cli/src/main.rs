@@ -13,6 +13,7 @@ mod identity;
 mod introspect;
 mod jwt;
 mod login;
+mod output;
 mod qr;
 mod signout;
 mod token;

@@ -5,6 +5,7 @@
 //! A vendor adapter is data and hooks: a [`VendorDescription`] (endpoint paths, auth methods,
 //! grants, an error-code table) and, where its protocol departs from the standard,
 //! [`VendorHooks`]. It registers a [`ProviderKind`] so configuration can name it.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod auth;
 pub mod config;
@@ -81,6 +82,7 @@ pub use async_trait::async_trait;
 /// The `redis` crate, re-exported so applications open connections for
 /// [`session::RedisStore`] with the same version.
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use redis;
 /// Re-exported because [`HttpClient::with_reqwest`] takes a `reqwest::Client`, so callers can
 /// match versions.

@@ -29,6 +29,7 @@ use url::Url;
 pub use self::error::{EndReason, SessionError, StoreError};
 pub use self::file::FileStore;
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use self::redis::RedisStore;
 pub use self::store::{MemoryStore, NoLock, StoreLock, TokenStore};
 
