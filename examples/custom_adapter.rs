@@ -38,7 +38,7 @@ pub(crate) mod acme {
     use tokenbridge::adapter::wire::{self, decode_json_object, json_type};
     use tokenbridge::adapter::wire::{parse_expires_in, parse_scope};
     use tokenbridge::adapter::{BodyEncoding, ErrorMapping, ErrorTable, HookContext};
-    use tokenbridge::adapter::{HttpResponse, ProviderContext, ProviderKind, TokenRequest};
+    use tokenbridge::adapter::{HttpResponse, ProviderContext, ProviderFactory, TokenRequest};
     use tokenbridge::adapter::{VendorDescription, VendorHooks};
     use tokenbridge::{AuthMethod, Error, ErrorKind, Grant, GrantKind, Provider, Result};
     use tokenbridge::{TokenSet, TokenType, VendorError};
@@ -251,7 +251,7 @@ pub(crate) mod acme {
     #[derive(Debug, Clone, Copy, Default)]
     pub(crate) struct Acme;
 
-    impl ProviderKind for Acme {
+    impl ProviderFactory for Acme {
         fn kind(&self) -> &'static str {
             DESCRIPTION.kind
         }

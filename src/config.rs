@@ -18,7 +18,7 @@
 //! ```
 //!
 //! A [`Config`] keeps each provider's table as written; the [`Registry`](crate::Registry)
-//! hands a table to the [`ProviderKind`](tokenbridge_core::ProviderKind) registered for its
+//! hands a table to the [`ProviderFactory`](tokenbridge_core::ProviderFactory) registered for its
 //! `kind`, which reads the keys every kind shares and its own.
 
 use std::collections::BTreeMap;

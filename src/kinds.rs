@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use tokenbridge_core::config::{ProviderKind, StandardKind};
+use tokenbridge_core::config::{ProviderFactory, StandardKind};
 
 /// One built-in kind: its configuration name, the Cargo feature that compiles it, the factory
 /// that builds its providers (absent when the feature is off), the testkit emulator that plays
@@ -22,12 +22,12 @@ pub struct BuiltInKind {
     pub emulator: &'static str,
     /// The page describing this kind, relative to the repository root.
     pub docs: &'static str,
-    factory: Option<fn() -> Arc<dyn ProviderKind>>,
+    factory: Option<fn() -> Arc<dyn ProviderFactory>>,
 }
 
 impl BuiltInKind {
     /// The factory of this kind's providers, or `None` when its Cargo feature is off.
-    pub fn factory(&self) -> Option<Arc<dyn ProviderKind>> {
+    pub fn factory(&self) -> Option<Arc<dyn ProviderFactory>> {
         self.factory.map(|make| make())
     }
 
@@ -47,10 +47,10 @@ macro_rules! kind {
             docs: concat!("docs/providers/", $name, ".md"),
             factory: {
                 #[cfg(feature = $feature)]
-                let factory: Option<fn() -> Arc<dyn ProviderKind>> =
-                    Some(|| Arc::new($factory) as Arc<dyn ProviderKind>);
+                let factory: Option<fn() -> Arc<dyn ProviderFactory>> =
+                    Some(|| Arc::new($factory) as Arc<dyn ProviderFactory>);
                 #[cfg(not(feature = $feature))]
-                let factory: Option<fn() -> Arc<dyn ProviderKind>> = None;
+                let factory: Option<fn() -> Arc<dyn ProviderFactory>> = None;
                 factory
             },
         }
@@ -61,7 +61,7 @@ macro_rules! kind {
             feature: None,
             emulator: $name,
             docs: concat!("docs/providers/", $name, ".md"),
-            factory: Some(|| Arc::new($factory) as Arc<dyn ProviderKind>),
+            factory: Some(|| Arc::new($factory) as Arc<dyn ProviderFactory>),
         }
     };
 }

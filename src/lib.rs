@@ -21,7 +21,7 @@
 //! Built-in kinds, listed in [`kinds::BUILT_IN`]: `genauth` (module `genauth`),
 //! `tencent-ciam` (`tencent_ciam`) and `huawei-oneaccess` (`huawei_oneaccess`), each behind the
 //! Cargo feature of its name, on by default, and `oidc` (any standard provider, always
-//! available). Your own kinds implement [`adapter::ProviderKind`] and are registered with
+//! available). Your own kinds implement [`adapter::ProviderFactory`] and are registered with
 //! [`Registry::register`]; see
 //! `docs/writing-an-adapter.md`.
 //!
@@ -39,8 +39,8 @@ pub use registry::Registry;
 pub use tokenbridge_core::{
     reqwest, url, AuthMethod, AuthorizationRequest, CallbackError, Capabilities, CompletedLogin,
     Endpoints, Error, ErrorKind, ExposeSecret, Grant, GrantKind, HttpClient, HttpConfig, LoginEnd,
-    LoginError, LogoutRequest, OAuthErrorCode, PendingLogin, PkceVerifier, Protocol, Provider,
-    ProviderBuilder, ProviderError, Result, RetryAfter, SecretString, TokenExchanger, TokenSet,
+    LoginError, LogoutRequest, OAuthError, OAuthErrorCode, PendingLogin, PkceVerifier, Protocol,
+    Provider, ProviderBuilder, Result, RetryAfter, SecretString, TokenExchanger, TokenSet,
     TokenType, TokenTypeHint, TransportError, TransportKind, UnreadableResponse, Url, VendorError,
 };
 
@@ -68,7 +68,7 @@ pub mod adapter {
         client_auth, BasicEncoding, ClientAuth, ClientSecretBasic, ClientSecretPost, NoClientAuth,
     };
     pub use tokenbridge_core::config::{
-        BasicEncodingSetting, CommonSettings, HttpSettings, ProviderContext, ProviderKind,
+        BasicEncodingSetting, CommonSettings, HttpSettings, ProviderContext, ProviderFactory,
         ProviderTable, SecretSetting, StandardKind, StandardSettings, COMMON_KEYS,
     };
     pub use tokenbridge_core::vendor::{

@@ -4,13 +4,13 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use tokenbridge_core::config::{ProviderContext, ProviderKind};
+use tokenbridge_core::config::{ProviderContext, ProviderFactory};
 use tokenbridge_core::{HttpClient, Provider, Result};
 
 use crate::config::Config;
 use crate::kinds;
 
-/// Maps each `kind` to the [`ProviderKind`] that builds its providers.
+/// Maps each `kind` to the [`ProviderFactory`] that builds its providers.
 ///
 /// [`Registry::new`] knows the built-in kinds (those whose Cargo feature is on); applications
 /// add their own with [`Registry::register`], exactly as the built-in ones are added, so a
@@ -33,7 +33,7 @@ use crate::kinds;
 /// ```
 #[derive(Clone)]
 pub struct Registry {
-    kinds: BTreeMap<&'static str, Arc<dyn ProviderKind>>,
+    kinds: BTreeMap<&'static str, Arc<dyn ProviderFactory>>,
     http: Option<HttpClient>,
     env: SharedEnv,
 }
@@ -78,7 +78,7 @@ impl Registry {
     }
 
     /// Registers (or replaces) the builder of `kind.kind()` providers.
-    pub fn register(&mut self, kind: impl ProviderKind + 'static) -> &mut Self {
+    pub fn register(&mut self, kind: impl ProviderFactory + 'static) -> &mut Self {
         self.kinds.insert(kind.kind(), Arc::new(kind));
         self
     }

@@ -348,7 +348,7 @@ fn answers_that_are_not_acme_envelopes_are_unreadable() {
     assert_eq!(html.kind(), ErrorKind::ProviderUnavailable);
 
     let bare = answer(401, None, b"").unwrap_err();
-    let provider = bare.provider_error().unwrap();
+    let provider = bare.oauth_error().unwrap();
     assert!(provider.from_status_only, "{bare}");
     assert_eq!(bare.kind(), ErrorKind::InvalidClient);
 

@@ -850,7 +850,7 @@ async fn userinfo_is_normalized_for_every_kind() {
             .await
             .unwrap_err();
         assert_eq!(error.kind(), ErrorKind::InvalidToken, "{kind:?}: {error:?}");
-        let refusal = error.provider_error().unwrap();
+        let refusal = error.oauth_error().unwrap();
         let expected = if kind == Kind::Huawei {
             "unauthorized"
         } else {

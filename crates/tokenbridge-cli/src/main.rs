@@ -160,8 +160,11 @@ impl From<Error> for Failure {
 /// The exit code for a library error.
 fn exit_code(error: &Error) -> u8 {
     match error {
-        Error::Config { .. } | Error::UnsupportedGrant { .. } | Error::Unsupported { .. } => 2,
-        Error::Provider(_) | Error::Vendor(_) | Error::Login(_) | Error::Callback(_) => 3,
+        Error::Config { .. }
+        | Error::InvalidInput { .. }
+        | Error::UnsupportedGrant { .. }
+        | Error::Unsupported { .. } => 2,
+        Error::OAuth(_) | Error::Vendor(_) | Error::Login(_) | Error::Callback(_) => 3,
         // A token that failed a check is a refusal; keys that could not be fetched are not.
         Error::IdToken(e) => match e.as_ref() {
             tokenbridge::IdTokenError::KeySource(source) => exit_code(source),
@@ -174,7 +177,7 @@ fn exit_code(error: &Error) -> u8 {
 /// One line for stderr: the error code first for refusals, so scripts can match on it.
 pub(crate) fn error_line(error: &Error) -> String {
     let line = match error {
-        Error::Provider(p) => {
+        Error::OAuth(p) => {
             let mut line = format!("refused: {}", p.code);
             if let Some(d) = &p.description {
                 line.push_str(&format!(": {d}"));

@@ -22,7 +22,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 use tokio::sync::OnceCell;
 
-use crate::error::{Error, ErrorKind, ProviderError, Result};
+use crate::error::{Error, ErrorKind, OAuthError, Result};
 use crate::http::{ensure_secure_url, parse_secure_url, HttpResponse};
 use crate::id_token::{
     Clock, IdTokenError, IdTokenVerifier, SigningAlgorithm, VerifiedIdToken, VerifyOptions,
@@ -195,7 +195,7 @@ pub fn userinfo_error(response: &HttpResponse) -> Error {
         .find_map(BearerChallenge::parse)
     {
         if let Some(code) = challenge.error {
-            let mut error = ProviderError::new(Some(response.status), code)
+            let mut error = OAuthError::new(Some(response.status), code)
                 .with_description(challenge.error_description)
                 .with_uri(challenge.error_uri);
             error.retry_after = retry_after(response);
@@ -208,7 +208,7 @@ pub fn userinfo_error(response: &HttpResponse) -> Error {
         }
     }
     if response.status == 401 {
-        let mut error = ProviderError::new(Some(401), "invalid_token").with_description(Some(
+        let mut error = OAuthError::new(Some(401), "invalid_token").with_description(Some(
             "the userinfo endpoint refused the access token (HTTP 401)".to_owned(),
         ));
         error.from_status_only = true;
@@ -228,9 +228,9 @@ pub fn userinfo_error(response: &HttpResponse) -> Error {
 /// alone would call `invalid_client` is [`ErrorKind::InvalidToken`].
 fn token_refusal(error: Error) -> Error {
     match error {
-        Error::Provider(mut p) if p.status == Some(401) && p.kind == ErrorKind::InvalidClient => {
+        Error::OAuth(mut p) if p.status == Some(401) && p.kind == ErrorKind::InvalidClient => {
             p.kind = ErrorKind::InvalidToken;
-            Error::Provider(p)
+            Error::OAuth(p)
         }
         other => other,
     }
@@ -679,7 +679,7 @@ mod tests {
             "",
         )));
         assert_eq!(e.kind(), ErrorKind::InvalidToken);
-        assert_eq!(e.provider_error().unwrap().code, "invalid_token");
+        assert_eq!(e.oauth_error().unwrap().code, "invalid_token");
         let e = token_refusal(userinfo_error(&response(
             403,
             Some(r#"Bearer error="insufficient_scope""#),

@@ -4,7 +4,7 @@
 //!
 //! A vendor adapter is data and hooks: a [`VendorDescription`] (endpoint paths, auth methods,
 //! grants, an error-code table) and, where its protocol departs from the standard,
-//! [`VendorHooks`]. It registers a [`ProviderKind`] so configuration can name it.
+//! [`VendorHooks`]. It registers a [`ProviderFactory`] so configuration can name it.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod auth;
@@ -38,13 +38,13 @@ pub use auth::{
     NoClientAuth,
 };
 pub use config::{
-    CommonSettings, HttpSettings, ProviderContext, ProviderKind, ProviderTable, SecretSetting,
+    CommonSettings, HttpSettings, ProviderContext, ProviderFactory, ProviderTable, SecretSetting,
 };
 pub use device::{DeviceAuthorization, DevicePoller, DeviceProgress};
 pub use discovery::{Jwk, Jwks, ProviderMetadata};
 pub use dpop::DpopKey;
 pub use error::{
-    Error, ErrorKind, LoginEnd, LoginError, OAuthErrorCode, ProviderError, Result, RetryAfter,
+    Error, ErrorKind, LoginEnd, LoginError, OAuthError, OAuthErrorCode, Result, RetryAfter,
     TransportError, TransportKind, UnreadableResponse, VendorError,
 };
 pub use exchanger::{ensure_supported, unsupported_grant, TokenExchanger};

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use crate::error::{Error, ProviderError, Result};
+use crate::error::{Error, OAuthError, Result};
 use crate::exchanger::TokenExchanger;
 use crate::grant::Grant;
 use crate::http::{ensure_secure_url, parse_secure_url};
@@ -266,7 +266,7 @@ impl AuthorizationRequestBuilder<'_> {
             .iter()
             .find(|(n, _)| RESERVED.contains(&n.as_str()))
         {
-            return Err(Error::config(
+            return Err(Error::invalid_input(
                 name.clone(),
                 format!("`{name}` is set by tokenbridge for every login and cannot be overridden"),
             ));
@@ -594,8 +594,8 @@ impl Provider {
     ) -> Result<CompletedLogin> {
         let refuse = |e: CallbackError| Error::Callback(Box::new(e));
         if pending.provider != self.id() {
-            return Err(Error::config(
-                "provider",
+            return Err(Error::invalid_input(
+                "pending",
                 format!(
                     "this pending login belongs to provider {:?}, not {:?}",
                     pending.provider,
@@ -616,7 +616,7 @@ impl Provider {
         }
         self.check_callback_issuer(params.iss.as_deref()).await?;
         if let Some(code) = params.error {
-            return Err(ProviderError::new(None, code)
+            return Err(OAuthError::new(None, code)
                 .with_description(params.error_description)
                 .with_uri(params.error_uri)
                 .into());

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::error::{Error, ProviderError, Result, RetryAfter, UnreadableResponse};
+use crate::error::{Error, OAuthError, Result, RetryAfter, UnreadableResponse};
 use crate::http::HttpResponse;
 use crate::redact::redact_snippet_scrubbing;
 use crate::token::{TokenSet, TokenType};
@@ -172,7 +172,7 @@ pub fn code_for_status(status: u16) -> Option<&'static str> {
 
 /// Step 1: the body as a JSON object.
 ///
-/// An empty body with 400, 401 or 403 becomes a [`ProviderError`] derived from the status (a
+/// An empty body with 400, 401 or 403 becomes a [`OAuthError`] derived from the status (a
 /// bare 401 means the client was refused); with another error status it is an
 /// [`UnreadableResponse`] (retryable for 429 and 5xx). Any other body that is not a JSON object is an
 /// [`UnreadableResponse`]: with a redacted snippet for an error status, described by its shape
@@ -188,7 +188,7 @@ pub fn decode_json_object(response: &HttpResponse) -> Result<Map<String, Value>>
         }
         return Err(match code_for_status(response.status) {
             Some(code) => {
-                let mut err = ProviderError::new(Some(response.status), code);
+                let mut err = OAuthError::new(Some(response.status), code);
                 err.from_status_only = true;
                 err.retry_after = retry_after(response);
                 err.into()
@@ -392,7 +392,7 @@ pub fn standard_error(response: &HttpResponse, object: &Map<String, Value>) -> O
     };
     let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_owned);
     let sent = response.sent_secrets();
-    let mut error = ProviderError::new(Some(response.status), sent.scrub(&code))
+    let mut error = OAuthError::new(Some(response.status), sent.scrub(&code))
         .with_description(text("error_description").map(|d| sent.scrub(&d)))
         .with_uri(text("error_uri").map(|u| sent.scrub(&u)));
     error.retry_after = retry_after(response);

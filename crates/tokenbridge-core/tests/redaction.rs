@@ -231,7 +231,7 @@ async fn every_error_variant() {
             "corp",
         )
         .unwrap_err();
-        assert!(matches!(err, Error::Provider(_)), "{err:?}");
+        assert!(matches!(err, Error::OAuth(_)), "{err:?}");
         errors.push((format!("Provider {status}"), err));
     }
 

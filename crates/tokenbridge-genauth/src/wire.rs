@@ -715,7 +715,7 @@ mod tests {
             r#"{"error":"invalid_request","error_description":"d"}"#,
         ))
         .unwrap_err();
-        assert_eq!(err.provider_error().unwrap().code, "invalid_request");
+        assert_eq!(err.oauth_error().unwrap().code, "invalid_request");
     }
 
     #[test]

@@ -137,7 +137,7 @@ async fn empty_bodies() {
         "the body is empty; expected a JSON object with tokens"
     );
     let (_, err) = exchange_answered_with(Reply::empty(401)).await;
-    let p = err.provider_error().unwrap();
+    let p = err.oauth_error().unwrap();
     assert_eq!(
         (p.status, p.code.as_str(), p.from_status_only),
         (Some(401), "invalid_client", true)

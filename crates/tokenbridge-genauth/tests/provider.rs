@@ -8,7 +8,7 @@ use tokenbridge_core::config::ProviderTable;
 use tokenbridge_core::reqwest::header::AUTHORIZATION;
 use tokenbridge_core::{
     AuthMethod, BasicEncoding, ClientSecretBasic, Error, ErrorKind, ExposeSecret, Grant, Protocol,
-    Provider, ProviderContext, ProviderKind, SecretString, TokenExchanger, TokenRequest,
+    Provider, ProviderContext, ProviderFactory, SecretString, TokenExchanger, TokenRequest,
 };
 use tokenbridge_genauth::{
     qr_ticket_grant, GenAuth, QrLoginClient, APP_ID_HEADER, EXCHANGE_TICKET_PATH,

@@ -54,11 +54,11 @@ impl VendorHooks for OneAccessHooks {
 
     fn map_error(&self, error: Error, grant: &Grant, _context: &HookContext<'_>) -> Error {
         match error {
-            Error::Provider(mut p)
+            Error::OAuth(mut p)
                 if p.code == "invalid_grant" && grant.kind() == GrantKind::RefreshToken =>
             {
                 p.hint = Some(REFRESH_INVALID_GRANT_HINT.to_owned());
-                Error::Provider(p)
+                Error::OAuth(p)
             }
             other => other,
         }

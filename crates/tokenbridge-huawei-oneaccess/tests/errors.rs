@@ -39,7 +39,7 @@ async fn unknown_client_and_wrong_secret_are_invalid_client_at_either_status() {
                 .exchange(Grant::authorization_code(code, DEMO_REDIRECT_URI))
                 .await
                 .unwrap_err();
-            let p = err.provider_error().unwrap_or_else(|| panic!("{err:?}"));
+            let p = err.oauth_error().unwrap_or_else(|| panic!("{err:?}"));
             assert_eq!(p.status, Some(status));
             assert_eq!(p.code, "invalid_client");
             assert_eq!(p.description.as_deref(), Some("Bad client credentials"));
@@ -64,7 +64,7 @@ async fn used_code_is_invalid_grant() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{err}");
     assert!(!err.is_retryable());
-    let p = err.provider_error().unwrap();
+    let p = err.oauth_error().unwrap();
     assert_eq!((p.status, p.code.as_str()), (Some(400), "invalid_grant"));
     assert_eq!(p.description.as_deref(), Some("Invalid authorization code"));
     assert_eq!(p.hint, None, "the rotation hint is for refreshes only");
@@ -78,7 +78,7 @@ async fn unknown_refresh_token_is_invalid_grant_despite_the_code_description() {
         .exchange(Grant::refresh_token("162******412"))
         .await
         .unwrap_err();
-    let p = err.provider_error().unwrap();
+    let p = err.oauth_error().unwrap();
     assert_eq!(p.code, "invalid_grant");
     assert_eq!(p.description.as_deref(), Some("Invalid authorization code"));
     assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{err}");
@@ -181,5 +181,5 @@ async fn odd_answers_are_typed_errors() {
     oneaccess.push_reply(Reply::empty(401));
     let err = exchanger.exchange(grant()).await.unwrap_err();
     assert!(err.is_invalid_client(), "{err}");
-    assert!(err.provider_error().unwrap().from_status_only);
+    assert!(err.oauth_error().unwrap().from_status_only);
 }

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use tokenbridge_core::http::HttpConfig;
 use tokenbridge_core::{
-    AuthMethod, Error, ErrorKind, ExposeSecret, Grant, GrantKind, HttpClient, PkceVerifier,
-    Provider, ProviderError, SecretString, TokenExchanger, TransportKind,
+    AuthMethod, Error, ErrorKind, ExposeSecret, Grant, GrantKind, HttpClient, OAuthError,
+    PkceVerifier, Provider, SecretString, TokenExchanger, TransportKind,
 };
 use tokenbridge_testkit::oidc::{ClientRegistration, Reply};
 use tokenbridge_testkit::tencent_ciam::{
@@ -41,9 +41,9 @@ fn pkce(code: impl Into<String>, verifier: PkceVerifier) -> Grant {
     Grant::authorization_code(code, DEMO_REDIRECT_URI).with_pkce_verifier(verifier)
 }
 
-fn provider_error(err: &Error) -> &ProviderError {
-    err.provider_error()
-        .unwrap_or_else(|| panic!("expected Error::Provider, got {err:?}"))
+fn oauth_error(err: &Error) -> &OAuthError {
+    err.oauth_error()
+        .unwrap_or_else(|| panic!("expected Error::OAuth, got {err:?}"))
 }
 
 #[tokio::test]
@@ -54,7 +54,7 @@ async fn unknown_client_gets_a_bare_401_read_as_invalid_client() {
         .exchange(Grant::authorization_code(code, DEMO_REDIRECT_URI))
         .await
         .unwrap_err();
-    let p = provider_error(&err);
+    let p = oauth_error(&err);
     assert_eq!(p.status, Some(401));
     assert_eq!(p.code, "invalid_client");
     assert!(p.from_status_only);
@@ -77,7 +77,7 @@ async fn wrong_secret_is_invalid_client_with_a_body() {
         .exchange(Grant::refresh_token(rt))
         .await
         .unwrap_err();
-    let p = provider_error(&err);
+    let p = oauth_error(&err);
     assert_eq!((p.status, p.code.as_str()), (Some(401), "invalid_client"));
     assert!(!p.from_status_only);
     assert_eq!(p.hint, None);
@@ -96,7 +96,7 @@ async fn unsupported_grant_type_keeps_description_and_uri() {
         .exchange(Grant::client_credentials().with_scopes(["read"]))
         .await
         .unwrap_err();
-    let p = provider_error(&err);
+    let p = oauth_error(&err);
     assert_eq!(
         (p.status, p.code.as_str()),
         (Some(400), "unsupported_grant_type")
@@ -119,7 +119,7 @@ async fn wrong_code_is_invalid_grant_without_description() {
         .exchange(Grant::authorization_code("MOCK_CODE", DEMO_REDIRECT_URI))
         .await
         .unwrap_err();
-    let p = provider_error(&err);
+    let p = oauth_error(&err);
     assert_eq!((p.status, p.code.as_str()), (Some(400), "invalid_grant"));
     assert_eq!(p.description, None);
     assert!(err.is_invalid_grant());
@@ -134,8 +134,8 @@ async fn wrong_refresh_token_is_invalid_grant() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{err}");
-    assert_eq!(provider_error(&err).status, Some(400));
-    assert_eq!(provider_error(&err).hint, None);
+    assert_eq!(oauth_error(&err).status, Some(400));
+    assert_eq!(oauth_error(&err).hint, None);
 }
 
 #[tokio::test]
@@ -152,7 +152,7 @@ async fn spent_code_is_invalid_grant_and_sent_once() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{err}");
-    let p = provider_error(&err);
+    let p = oauth_error(&err);
     assert_eq!((p.status, p.code.as_str()), (Some(400), "invalid_grant"));
     assert_eq!(p.hint, None);
     assert!(!err.is_retryable());
@@ -170,7 +170,7 @@ async fn spent_code_is_invalid_grant_and_sent_once() {
     spa.exchange(pkce(code.as_str(), verifier)).await.unwrap();
     let err = spa.exchange(pkce(code.as_str(), again)).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{err}");
-    assert_eq!(provider_error(&err).hint, None);
+    assert_eq!(oauth_error(&err).hint, None);
 }
 
 #[tokio::test]
@@ -187,7 +187,7 @@ async fn public_app_refresh_refused_as_a_client_error_mentions_the_secret() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidClient);
-    let hint = provider_error(&err).hint.as_deref().unwrap();
+    let hint = oauth_error(&err).hint.as_deref().unwrap();
     assert!(
         hint.contains("lists client_secret as required") && hint.contains("sign in again"),
         "{hint}"
@@ -209,7 +209,7 @@ async fn wrong_pkce_verifier_is_invalid_client_pointing_at_the_verifier() {
         .exchange(pkce(code, wrong))
         .await
         .unwrap_err();
-    let p = provider_error(&err);
+    let p = oauth_error(&err);
     assert_eq!((p.status, p.code.as_str()), (Some(401), "invalid_client"));
     assert!(err.is_invalid_client());
     let hint = p.hint.as_deref().unwrap();
@@ -235,7 +235,7 @@ async fn pkce_request_from_unknown_client_is_invalid_request() {
         .exchange(pkce(code, verifier))
         .await
         .unwrap_err();
-    let p = provider_error(&err);
+    let p = oauth_error(&err);
     assert_eq!((p.status, p.code.as_str()), (Some(400), "invalid_request"));
     assert!(!p.from_status_only);
     let hint = p.hint.as_deref().unwrap();
@@ -261,7 +261,7 @@ async fn public_app_code_without_verifier_is_refused_and_told_to_use_pkce() {
         .exchange(Grant::authorization_code(code.as_str(), DEMO_REDIRECT_URI))
         .await
         .unwrap_err();
-    let p = provider_error(&err);
+    let p = oauth_error(&err);
     assert_eq!((p.status, p.code.as_str()), (Some(401), "invalid_client"));
     assert!(!p.from_status_only);
     let hint = p.hint.as_deref().unwrap();
@@ -289,7 +289,7 @@ async fn code_of_another_client_is_invalid_client() {
         .exchange(Grant::authorization_code(code.as_str(), DEMO_REDIRECT_URI))
         .await
         .unwrap_err();
-    let p = provider_error(&err);
+    let p = oauth_error(&err);
     assert_eq!((p.status, p.code.as_str()), (Some(401), "invalid_client"));
     assert_eq!(p.description, None);
     assert!(!p.from_status_only);
@@ -309,7 +309,7 @@ async fn code_of_another_client_is_invalid_client() {
         .exchange(pkce(code, verifier))
         .await
         .unwrap_err();
-    let p = provider_error(&err);
+    let p = oauth_error(&err);
     assert_eq!((p.status, p.code.as_str()), (Some(401), "invalid_client"));
     assert!(err.is_invalid_client(), "{err}");
 }

@@ -103,7 +103,7 @@ async fn invalid_client_sample_is_an_invalid_client_error() {
     let (ciam, exchanger) = web_app().await;
     ciam.push_reply(Reply::raw(401, JSON_UTF8, INVALID_CLIENT_SAMPLE));
     let err = exchanger.exchange(code()).await.unwrap_err();
-    let Error::Provider(p) = &err else {
+    let Error::OAuth(p) = &err else {
         panic!("expected a provider error, got {err}")
     };
     assert_eq!(p.status, Some(401));
@@ -119,7 +119,7 @@ async fn unsupported_grant_sample_keeps_description_and_uri() {
     let (ciam, exchanger) = web_app().await;
     ciam.push_reply(Reply::raw(400, JSON_UTF8, UNSUPPORTED_GRANT_SAMPLE));
     let err = exchanger.exchange(code()).await.unwrap_err();
-    let Error::Provider(p) = &err else {
+    let Error::OAuth(p) = &err else {
         panic!("expected a provider error, got {err}")
     };
     assert_eq!(p.status, Some(400));
@@ -144,7 +144,7 @@ async fn invalid_grant_sample_without_description() {
     let (ciam, exchanger) = web_app().await;
     ciam.push_reply(Reply::raw(400, JSON_UTF8, INVALID_GRANT_SAMPLE));
     let err = exchanger.exchange(code()).await.unwrap_err();
-    let Error::Provider(p) = &err else {
+    let Error::OAuth(p) = &err else {
         panic!("expected a provider error, got {err}")
     };
     assert_eq!((p.status, p.code.as_str()), (Some(400), "invalid_grant"));
@@ -159,7 +159,7 @@ async fn bare_401_sample_is_an_invalid_client_error() {
     let (ciam, exchanger) = web_app().await;
     ciam.push_reply(Reply::empty(401));
     let err = exchanger.exchange(code()).await.unwrap_err();
-    let Error::Provider(p) = &err else {
+    let Error::OAuth(p) = &err else {
         panic!("expected a provider error, not an unreadable answer: {err}")
     };
     assert_eq!(p.status, Some(401));
