@@ -191,7 +191,7 @@ pub(crate) mod acme {
             None | Some(Value::Null) => None,
             Some(Value::Object(lifetime)) => {
                 parse_expires_in(lifetime.get("seconds").unwrap_or(&Value::Null))
-                    .map_err(|why| bad("lifetime.seconds", why))?
+                    .map_err(|why| bad("lifetime.seconds", why.to_string()))?
             }
             Some(other) => return Err(bad("lifetime", expected("an object", &other))),
         };
@@ -202,7 +202,7 @@ pub(crate) mod acme {
         };
         let scopes = match data.remove("scope") {
             None => None,
-            Some(v) => parse_scope(&v).map_err(|why| bad("scope", why))?,
+            Some(v) => parse_scope(&v).map_err(|why| bad("scope", why.to_string()))?,
         };
         if !token.is_empty() {
             data.insert("token".into(), Value::Object(token)); // e.g. `format`, kept

@@ -57,9 +57,10 @@ pub use tokenbridge_core::{
     SystemClock, VerifiedIdToken, VerifyOptions,
 };
 
-/// Building blocks of the types above: an authorization request's builder and the opt-in
-/// view that serializes a token set's secrets for storage.
-pub use tokenbridge_core::{AuthorizationRequestBuilder, SerializeSecrets};
+/// Building blocks of the types above: an authorization request's builder, the opt-in view
+/// that serializes a token set's secrets for storage, and the error of the lenient value
+/// readers ([`Identity::from_claims`], `adapter::wire`).
+pub use tokenbridge_core::{AuthorizationRequestBuilder, MalformedValue, SerializeSecrets};
 
 /// What an adapter author needs: the vendor contract (description, hooks, registration), the
 /// request and response types, client authentication and the lenient wire parsing.

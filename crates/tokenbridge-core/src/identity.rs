@@ -28,6 +28,7 @@ use crate::id_token::{
     Clock, IdTokenError, IdTokenVerifier, SigningAlgorithm, VerifiedIdToken, VerifyOptions,
 };
 use crate::jwks::{HttpJwksSource, JwksCache};
+use crate::malformed::MalformedValue;
 use crate::provider::Provider;
 use crate::request::TokenRequest;
 use crate::request_auth::RequestAuthorization;
@@ -68,7 +69,7 @@ impl Identity {
     /// Reads the standard claims of `claims`. `sub` is required (a string, or a number
     /// written as text); the other claims are taken when they are strings (`null`, as GenAuth
     /// sends for unset claims, and other types count as absent).
-    pub fn from_claims(claims: Map<String, Value>) -> std::result::Result<Self, String> {
+    pub fn from_claims(claims: Map<String, Value>) -> std::result::Result<Self, MalformedValue> {
         Self::from_claims_with_aliases(claims, &[])
     }
 
@@ -78,7 +79,7 @@ impl Identity {
     pub fn from_claims_with_aliases(
         claims: Map<String, Value>,
         aliases: &[(&str, &str)],
-    ) -> std::result::Result<Self, String> {
+    ) -> std::result::Result<Self, MalformedValue> {
         let get = |name: &str| -> Option<&Value> {
             match claims.get(name) {
                 Some(v) if !v.is_null() => Some(v),
@@ -92,21 +93,25 @@ impl Identity {
         let subject = match get(SUBJECT) {
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
             Some(Value::Number(n)) => n.to_string(),
-            Some(_) => return Err("the claim `sub` is not a non-empty string".to_owned()),
+            Some(_) => {
+                return Err(MalformedValue::new(
+                    "the claim `sub` is not a non-empty string",
+                ))
+            }
             None => {
                 let also: Vec<&str> = aliases
                     .iter()
                     .filter(|(s, _)| *s == SUBJECT)
                     .map(|(_, v)| *v)
                     .collect();
-                return Err(if also.is_empty() {
+                return Err(MalformedValue::new(if also.is_empty() {
                     "the answer has no `sub` claim".to_owned()
                 } else {
                     format!(
                         "the answer has no `sub` claim (nor `{}`)",
                         also.join("`, `")
                     )
-                });
+                }));
             }
         };
         let email_verified = match get("email_verified") {

@@ -21,6 +21,7 @@ pub mod identity;
 pub mod introspection;
 pub mod jwks;
 pub mod jwt_auth;
+mod malformed;
 mod par;
 pub mod pkce;
 pub mod provider;
@@ -60,6 +61,7 @@ pub use identity::{
 pub use introspection::Introspection;
 pub use jwks::{HttpJwksSource, JwksCache, JwksSource, StaticJwksSource};
 pub use jwt_auth::{ClientSecretJwt, PrivateKeyJwt};
+pub use malformed::MalformedValue;
 pub use pkce::PkceVerifier;
 pub use provider::{Endpoints, Protocol, Provider, ProviderBuilder, STANDARD};
 pub use request::{BodyEncoding, TokenRequest};

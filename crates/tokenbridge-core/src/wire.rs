@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, OAuthError, Result, RetryAfter, UnreadableResponse};
 use crate::http::HttpResponse;
+use crate::malformed::MalformedValue;
 use crate::redact::redact_snippet_scrubbing;
 use crate::token::{TokenSet, TokenType};
 
@@ -34,8 +35,13 @@ pub const MAX_EXPIRES_IN: Duration = Duration::from_secs(10 * 365 * 24 * 60 * 60
 /// `"7200.0"`, `"7.2e3"`), `null` or an empty string (both: unknown). Zero is a valid lifetime
 /// (already expired). Values above [`MAX_EXPIRES_IN`], including ones too large for a `u64`
 /// or for an `f64`, are clamped to it. Negative numbers, non-numeric strings and other JSON
-/// types are errors, described in the returned text.
-pub fn parse_expires_in(value: &Value) -> std::result::Result<Option<Duration>, String> {
+/// types are errors, saying what is wrong with the value.
+pub fn parse_expires_in(value: &Value) -> std::result::Result<Option<Duration>, MalformedValue> {
+    parse_expires_in_text(value).map_err(MalformedValue::new)
+}
+
+/// [`parse_expires_in`] with its reason as text, for the parsers that add the field's name.
+fn parse_expires_in_text(value: &Value) -> std::result::Result<Option<Duration>, String> {
     match value {
         Value::Null => Ok(None),
         Value::Number(n) => match (n.as_u64(), n.as_f64()) {
@@ -98,7 +104,12 @@ fn clamp_secs(secs: u64) -> Duration {
 
 /// Parses a `scope` value: a space-separated string or a JSON array of strings. `null`, an
 /// empty (or blank) string and an empty array give `None`: the provider did not say.
-pub fn parse_scope(value: &Value) -> std::result::Result<Option<Vec<String>>, String> {
+pub fn parse_scope(value: &Value) -> std::result::Result<Option<Vec<String>>, MalformedValue> {
+    parse_scope_text(value).map_err(MalformedValue::new)
+}
+
+/// [`parse_scope`] with its reason as text.
+fn parse_scope_text(value: &Value) -> std::result::Result<Option<Vec<String>>, String> {
     match value {
         Value::Null => Ok(None),
         Value::String(s) => {
@@ -451,9 +462,9 @@ pub fn token_set_from_fields(
             if let Some(alt) = alt {
                 object.insert("expire_in".into(), alt);
             }
-            parse_expires_in(&v).map_err(|why| bad("expires_in", why))?
+            parse_expires_in_text(&v).map_err(|why| bad("expires_in", why))?
         }
-        (_, Some(v)) => parse_expires_in(&v).map_err(|why| bad("expire_in", why))?,
+        (_, Some(v)) => parse_expires_in_text(&v).map_err(|why| bad("expire_in", why))?,
         (_, None) => None,
     };
 
@@ -473,7 +484,7 @@ pub fn token_set_from_fields(
 
     let scopes = match object.remove("scope") {
         None => None,
-        Some(v) => parse_scope(&v).map_err(|why| bad("scope", why))?,
+        Some(v) => parse_scope_text(&v).map_err(|why| bad("scope", why))?,
     };
 
     Ok(TokenSet::new(provider, access_token, token_type)

@@ -10,7 +10,9 @@ use tokenbridge_core::secrecy::ExposeSecret;
 use tokenbridge_core::wire::{
     decode_json_object, parse_expires_in, parse_scope, parse_standard_response, MAX_EXPIRES_IN,
 };
-use tokenbridge_core::{Error, OAuthError, TokenSet, TokenType, UnreadableResponse, Url};
+use tokenbridge_core::{
+    Error, MalformedValue, OAuthError, TokenSet, TokenType, UnreadableResponse, Url,
+};
 
 const ENDPOINT: &str = "https://id.example.com/oauth2/token";
 
@@ -110,7 +112,7 @@ fn expires_in_values_that_are_refused() {
     for (value, expected) in cases {
         assert_eq!(
             parse_expires_in(&value),
-            Err(expected.to_owned()),
+            Err(MalformedValue::new(expected)),
             "{value}"
         );
     }
