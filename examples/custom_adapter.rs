@@ -132,15 +132,15 @@ pub(crate) mod acme {
                 Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
                 _ => "(no message)".to_owned(),
             };
-            let mut error =
-                VendorError::new(DESCRIPTION.kind, response.status, code / 100, message);
-            error.api_code = Some(code.to_string());
-            error.request_id = response
+            let request_id = response
                 .headers
                 .get("x-acme-request-id")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
-            error.retry_after = wire::retry_after(response);
+            let error = VendorError::new(DESCRIPTION.kind, response.status, code / 100, message)
+                .with_api_code(Some(code.to_string()))
+                .with_request_id(request_id)
+                .with_retry_after(wire::retry_after(response));
             return Err(error.into());
         }
         if !response.is_success() {

@@ -856,13 +856,13 @@ async fn userinfo_is_normalized_for_every_kind() {
         } else {
             "invalid_token"
         };
-        assert_eq!(refusal.code, expected, "{kind:?}");
-        assert_eq!(refusal.status, Some(401));
+        assert_eq!(refusal.code(), expected, "{kind:?}");
+        assert_eq!(refusal.status(), Some(401));
         assert!(!error.to_string().contains(&at));
         if kind == Kind::Tencent {
             // Read from WWW-Authenticate: Tencent sends no body.
             assert_eq!(
-                refusal.description.as_deref(),
+                refusal.description(),
                 Some("the access token is invalid, expired or revoked")
             );
         }

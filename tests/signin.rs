@@ -530,11 +530,8 @@ async fn every_bad_callback_is_refused_without_a_token_request() {
         assert_eq!(e.kind(), ErrorKind::AccessDenied, "{what}: {e:?}");
         match &e {
             Error::OAuth(p) => {
-                assert_eq!(p.code, "access_denied");
-                assert_eq!(
-                    p.description.as_deref(),
-                    Some("the user denied the request")
-                );
+                assert_eq!(p.code(), "access_denied");
+                assert_eq!(p.description(), Some("the user denied the request"));
             }
             other => panic!("{what}: {other:?}"),
         }
@@ -544,7 +541,7 @@ async fn every_bad_callback_is_refused_without_a_token_request() {
             .set_authorize_mode(AuthorizeMode::Deny("login_required".into()));
         let (pending, callback) = start().await;
         match provider.complete_login(callback.as_str(), pending).await {
-            Err(Error::OAuth(p)) => assert_eq!(p.code, "login_required", "{what}"),
+            Err(Error::OAuth(p)) => assert_eq!(p.code(), "login_required", "{what}"),
             other => panic!("{what}: {other:?}"),
         }
 

@@ -832,8 +832,7 @@ async fn refused_client_credentials_are_invalid_client() {
         .await
         .unwrap_err();
     assert!(err.is_invalid_client());
-    let mut expected = OAuthError::new(Some(401), "invalid_client");
-    expected.from_status_only = true;
+    let expected = OAuthError::new(Some(401), "invalid_client").with_from_status_only(true);
     assert_eq!(oauth_error(err), expected);
 }
 
@@ -897,7 +896,7 @@ async fn hooks_adjust_requests_and_errors() {
         .unwrap_err();
     assert!(err.is_invalid_grant());
     assert_eq!(
-        oauth_error(err).hint.as_deref(),
+        oauth_error(err).hint(),
         Some("PKCE was used: check the code_verifier")
     );
 }

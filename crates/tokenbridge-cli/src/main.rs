@@ -178,32 +178,32 @@ fn exit_code(error: &Error) -> u8 {
 pub(crate) fn error_line(error: &Error) -> String {
     let line = match error {
         Error::OAuth(p) => {
-            let mut line = format!("refused: {}", p.code);
-            if let Some(d) = &p.description {
+            let mut line = format!("refused: {}", p.code());
+            if let Some(d) = &p.description() {
                 line.push_str(&format!(": {d}"));
             }
-            if let Some(s) = p.status {
+            if let Some(s) = p.status() {
                 line.push_str(&format!(" (HTTP {s})"));
             }
-            if let Some(h) = &p.hint {
+            if let Some(h) = &p.hint() {
                 line.push_str(&format!("; {h}"));
             }
-            if let Some(r) = &p.retry_after {
+            if let Some(r) = &p.retry_after() {
                 line.push_str(&format!("; {r}"));
             }
             line.push_str(&format!("; {}", p.advice()));
             line
         }
         Error::Vendor(v) => {
-            let mut line = format!("refused: {} status {}", v.vendor, v.status_code);
-            if let Some(code) = &v.api_code {
+            let mut line = format!("refused: {} status {}", v.vendor(), v.status_code());
+            if let Some(code) = &v.api_code() {
                 line.push_str(&format!(" code {code}"));
             }
-            line.push_str(&format!(": {}", v.message));
-            if let Some(id) = &v.request_id {
+            line.push_str(&format!(": {}", v.message()));
+            if let Some(id) = &v.request_id() {
                 line.push_str(&format!(" (request id {id})"));
             }
-            if let Some(r) = &v.retry_after {
+            if let Some(r) = &v.retry_after() {
                 line.push_str(&format!("; {r}"));
             }
             line

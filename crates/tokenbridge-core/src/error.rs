@@ -619,24 +619,24 @@ impl Error {
 #[non_exhaustive]
 pub struct OAuthError {
     /// HTTP status of the answer; `None` only when built by hand.
-    pub status: Option<u16>,
+    pub(crate) status: Option<u16>,
     /// The `error` code, e.g. `invalid_grant`. When the body was empty this is derived from the
     /// status (401 gives `invalid_client`, 400 gives `invalid_request`, ...) and
     /// [`OAuthError::from_status_only`] is true.
-    pub code: OAuthErrorCode,
+    pub(crate) code: OAuthErrorCode,
     /// What the caller should do: from the code and status, unless the vendor's error table
     /// says otherwise.
-    pub kind: ErrorKind,
+    pub(crate) kind: ErrorKind,
     /// `error_description`, as sent.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// `error_uri`, as sent.
-    pub uri: Option<String>,
+    pub(crate) uri: Option<String>,
     /// Whether `code` was derived from the HTTP status because the body was empty.
-    pub from_status_only: bool,
+    pub(crate) from_status_only: bool,
     /// Extra guidance an adapter adds, e.g. that PKCE was in play so the verifier may be wrong.
-    pub hint: Option<String>,
+    pub(crate) hint: Option<String>,
     /// The `Retry-After` header, when sent.
-    pub retry_after: Option<RetryAfter>,
+    pub(crate) retry_after: Option<RetryAfter>,
 }
 
 impl OAuthError {
@@ -673,6 +673,76 @@ impl OAuthError {
     pub fn with_uri(mut self, uri: Option<String>) -> Self {
         self.uri = uri;
         self
+    }
+
+    /// HTTP status of the answer; `None` only when built by hand or from a sign-in callback.
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// The `error` code, e.g. `invalid_grant`; derived from the status when the body was
+    /// empty (see [`OAuthError::is_from_status_only`]).
+    pub fn code(&self) -> &OAuthErrorCode {
+        &self.code
+    }
+
+    /// What the caller should do: from the code and status, unless the vendor's error table
+    /// or hooks say otherwise.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// `error_description`, as sent.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// `error_uri`, as sent.
+    pub fn uri(&self) -> Option<&str> {
+        self.uri.as_deref()
+    }
+
+    /// Whether the code was derived from the HTTP status because the body was empty.
+    pub fn is_from_status_only(&self) -> bool {
+        self.from_status_only
+    }
+
+    /// Extra guidance an adapter added, e.g. that PKCE was in play so the verifier may be wrong.
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+
+    /// The `Retry-After` header, when sent.
+    pub fn retry_after(&self) -> Option<RetryAfter> {
+        self.retry_after
+    }
+
+    /// Overrides the kind, for a vendor whose codes mean something else than RFC 6749's.
+    pub fn with_kind(mut self, kind: ErrorKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// Marks the code as derived from the HTTP status of an empty answer.
+    pub fn with_from_status_only(mut self, from_status_only: bool) -> Self {
+        self.from_status_only = from_status_only;
+        self
+    }
+
+    /// Sets the `Retry-After` the answer carried.
+    pub fn with_retry_after(mut self, retry_after: Option<RetryAfter>) -> Self {
+        self.retry_after = retry_after;
+        self
+    }
+
+    /// Overrides the kind in place, for hooks that adjust an error they are handed.
+    pub fn set_kind(&mut self, kind: ErrorKind) {
+        self.kind = kind;
+    }
+
+    /// Sets an adapter's hint in place, for hooks that adjust an error they are handed.
+    pub fn set_hint(&mut self, hint: impl Into<String>) {
+        self.hint = Some(hint.into());
     }
 
     /// Sets an adapter's hint.
@@ -744,24 +814,24 @@ impl fmt::Display for OAuthError {
 #[non_exhaustive]
 pub struct VendorError {
     /// The vendor, e.g. `genauth`.
-    pub vendor: String,
+    pub(crate) vendor: String,
     /// The HTTP status the envelope came with (often 200).
-    pub http_status: u16,
+    pub(crate) http_status: u16,
     /// The envelope's business status on the HTTP scale, e.g. GenAuth `statusCode` 400.
-    pub status_code: i64,
+    pub(crate) status_code: i64,
     /// The vendor's fine-grained code (GenAuth `apiCode`, Huawei `error_code`), as text.
-    pub api_code: Option<String>,
+    pub(crate) api_code: Option<String>,
     /// What the caller should do: from the vendor's error table, else from the statuses.
-    pub kind: ErrorKind,
+    pub(crate) kind: ErrorKind,
     /// Whether `kind` came from an undocumented (inferred) entry of the vendor's table, or
     /// from the statuses alone.
-    pub kind_inferred: bool,
+    pub(crate) kind_inferred: bool,
     /// The vendor's message.
-    pub message: String,
+    pub(crate) message: String,
     /// The vendor's request id (GenAuth `requestId` or `uniqueId`), to quote to support.
-    pub request_id: Option<String>,
+    pub(crate) request_id: Option<String>,
     /// The `Retry-After` header, when sent.
-    pub retry_after: Option<RetryAfter>,
+    pub(crate) retry_after: Option<RetryAfter>,
 }
 
 impl VendorError {
@@ -794,6 +864,84 @@ impl VendorError {
             request_id: None,
             retry_after: None,
         }
+    }
+
+    /// The vendor, e.g. `genauth`.
+    pub fn vendor(&self) -> &str {
+        &self.vendor
+    }
+
+    /// The HTTP status the envelope came with (often 200).
+    pub fn http_status(&self) -> u16 {
+        self.http_status
+    }
+
+    /// The envelope's business status on the HTTP scale, e.g. GenAuth `statusCode` 400.
+    pub fn status_code(&self) -> i64 {
+        self.status_code
+    }
+
+    /// The vendor's fine-grained code (GenAuth `apiCode`, Huawei `error_code`), as text.
+    pub fn api_code(&self) -> Option<&str> {
+        self.api_code.as_deref()
+    }
+
+    /// What the caller should do: from the vendor's error table, else from the statuses.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// Whether the kind came from an undocumented (inferred) entry of the vendor's table, or
+    /// from the statuses alone.
+    pub fn is_kind_inferred(&self) -> bool {
+        self.kind_inferred
+    }
+
+    /// The vendor's message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The vendor's request id (GenAuth `requestId` or `uniqueId`), to quote to support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The `Retry-After` header, when sent.
+    pub fn retry_after(&self) -> Option<RetryAfter> {
+        self.retry_after
+    }
+
+    /// Sets the vendor's fine-grained code.
+    pub fn with_api_code(mut self, api_code: Option<String>) -> Self {
+        self.api_code = api_code;
+        self
+    }
+
+    /// Sets the kind, saying whether the vendor documents it (`inferred == false`) or it was
+    /// deduced.
+    pub fn with_kind(mut self, kind: ErrorKind, inferred: bool) -> Self {
+        self.kind = kind;
+        self.kind_inferred = inferred;
+        self
+    }
+
+    /// Sets the vendor's request id.
+    pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
+        self.request_id = request_id;
+        self
+    }
+
+    /// Sets the `Retry-After` the answer carried.
+    pub fn with_retry_after(mut self, retry_after: Option<RetryAfter>) -> Self {
+        self.retry_after = retry_after;
+        self
+    }
+
+    /// Sets the kind in place, for hooks that adjust an error they are handed.
+    pub fn set_kind(&mut self, kind: ErrorKind, inferred: bool) {
+        self.kind = kind;
+        self.kind_inferred = inferred;
     }
 }
 

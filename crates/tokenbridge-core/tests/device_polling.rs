@@ -143,7 +143,7 @@ async fn access_denied_stops_with_the_providers_refusal() {
     let e = DevicePoller::new(&script, &auth).wait().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::AccessDenied);
     assert!(
-        matches!(&e, Error::OAuth(p) if p.code == "access_denied"),
+        matches!(&e, Error::OAuth(p) if p.code() == "access_denied"),
         "{e:?}"
     );
     assert_eq!(script.times(), [5, 10]);

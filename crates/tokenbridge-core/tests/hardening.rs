@@ -459,7 +459,7 @@ async fn short_client_secrets_echoed_by_the_server_are_redacted() {
             requests.recv_timeout(Duration::from_secs(5)).unwrap();
             match &err {
                 Error::OAuth(p) => assert_eq!(
-                    p.description.as_deref(),
+                    p.description(),
                     Some("client secret [redacted] is not this app's"),
                     "{secret} {method:?}"
                 ),

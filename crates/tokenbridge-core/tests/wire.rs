@@ -478,7 +478,7 @@ fn bare_error_statuses_derive_a_code() {
                 assert_eq!(err.is_retryable(), retryable, "{status}");
                 assert_eq!(err.is_invalid_client(), status == 401, "{status}");
                 let mut expected = OAuthError::new(Some(status), code);
-                expected.from_status_only = true;
+                expected = expected.with_from_status_only(true);
                 assert_eq!(provider(err), expected, "{status} {body:?}");
             }
         }

@@ -669,7 +669,7 @@ mod tests {
         assert_eq!(data["a"], 1);
         let err =
             open_envelope(&response(200, r#"{"statusCode":"400","message":"bad"}"#)).unwrap_err();
-        assert_eq!(err.vendor_error().unwrap().status_code, 400);
+        assert_eq!(err.vendor_error().unwrap().status_code(), 400);
     }
 
     #[test]
@@ -680,7 +680,7 @@ mod tests {
         ))
         .unwrap_err();
         let mut expected = VendorError::new("genauth", 503, 200, "ok");
-        expected.api_code = None;
+        expected = expected.with_api_code(None);
         assert_eq!(err.vendor_error(), Some(&expected));
         assert!(err.is_retryable());
     }
@@ -715,7 +715,7 @@ mod tests {
             r#"{"error":"invalid_request","error_description":"d"}"#,
         ))
         .unwrap_err();
-        assert_eq!(err.oauth_error().unwrap().code, "invalid_request");
+        assert_eq!(err.oauth_error().unwrap().code(), "invalid_request");
     }
 
     #[test]

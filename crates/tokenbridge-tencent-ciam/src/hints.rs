@@ -47,9 +47,9 @@ impl VendorHooks for TencentHooks {
         let Error::OAuth(mut p) = error else {
             return error;
         };
-        let bare_401 = p.from_status_only && p.status == Some(401);
-        if let Some(hint) = hint_for(p.code.as_str(), bare_401, grant, context.auth_method) {
-            p.hint = Some(hint.to_owned());
+        let bare_401 = p.is_from_status_only() && p.status() == Some(401);
+        if let Some(hint) = hint_for(p.code().as_str(), bare_401, grant, context.auth_method) {
+            p.set_hint(hint);
         }
         Error::OAuth(p)
     }

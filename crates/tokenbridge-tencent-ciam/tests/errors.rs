@@ -55,13 +55,13 @@ async fn unknown_client_gets_a_bare_401_read_as_invalid_client() {
         .await
         .unwrap_err();
     let p = oauth_error(&err);
-    assert_eq!(p.status, Some(401));
-    assert_eq!(p.code, "invalid_client");
-    assert!(p.from_status_only);
-    assert_eq!(p.description, None);
+    assert_eq!(p.status(), Some(401));
+    assert_eq!(p.code(), "invalid_client");
+    assert!(p.is_from_status_only());
+    assert_eq!(p.description(), None);
     assert!(err.is_invalid_client());
     assert!(!err.is_retryable());
-    let hint = p.hint.as_deref().unwrap();
+    let hint = p.hint().unwrap();
     assert!(
         hint.contains("empty 401") && hint.contains("client_id"),
         "{hint}"
@@ -78,9 +78,12 @@ async fn wrong_secret_is_invalid_client_with_a_body() {
         .await
         .unwrap_err();
     let p = oauth_error(&err);
-    assert_eq!((p.status, p.code.as_str()), (Some(401), "invalid_client"));
-    assert!(!p.from_status_only);
-    assert_eq!(p.hint, None);
+    assert_eq!(
+        (p.status(), p.code().as_str()),
+        (Some(401), "invalid_client")
+    );
+    assert!(!p.is_from_status_only());
+    assert_eq!(p.hint(), None);
     assert!(err.is_invalid_client());
 }
 
@@ -98,15 +101,12 @@ async fn unsupported_grant_type_keeps_description_and_uri() {
         .unwrap_err();
     let p = oauth_error(&err);
     assert_eq!(
-        (p.status, p.code.as_str()),
+        (p.status(), p.code().as_str()),
         (Some(400), "unsupported_grant_type")
     );
+    assert_eq!(p.description(), Some("OAuth 2.0 Parameter: grant_type"));
     assert_eq!(
-        p.description.as_deref(),
-        Some("OAuth 2.0 Parameter: grant_type")
-    );
-    assert_eq!(
-        p.uri.as_deref(),
+        p.uri(),
         Some("https://datatracker.ietf.org/doc/html/rfc6749#section-5.2")
     );
     assert!(!err.is_invalid_grant() && !err.is_invalid_client());
@@ -120,8 +120,11 @@ async fn wrong_code_is_invalid_grant_without_description() {
         .await
         .unwrap_err();
     let p = oauth_error(&err);
-    assert_eq!((p.status, p.code.as_str()), (Some(400), "invalid_grant"));
-    assert_eq!(p.description, None);
+    assert_eq!(
+        (p.status(), p.code().as_str()),
+        (Some(400), "invalid_grant")
+    );
+    assert_eq!(p.description(), None);
     assert!(err.is_invalid_grant());
     assert!(!err.is_retryable());
 }
@@ -134,8 +137,8 @@ async fn wrong_refresh_token_is_invalid_grant() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{err}");
-    assert_eq!(oauth_error(&err).status, Some(400));
-    assert_eq!(oauth_error(&err).hint, None);
+    assert_eq!(oauth_error(&err).status(), Some(400));
+    assert_eq!(oauth_error(&err).hint(), None);
 }
 
 #[tokio::test]
@@ -153,8 +156,11 @@ async fn spent_code_is_invalid_grant_and_sent_once() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{err}");
     let p = oauth_error(&err);
-    assert_eq!((p.status, p.code.as_str()), (Some(400), "invalid_grant"));
-    assert_eq!(p.hint, None);
+    assert_eq!(
+        (p.status(), p.code().as_str()),
+        (Some(400), "invalid_grant")
+    );
+    assert_eq!(p.hint(), None);
     assert!(!err.is_retryable());
     assert_eq!(ciam.token_requests().len(), 2, "never retried");
 
@@ -170,7 +176,7 @@ async fn spent_code_is_invalid_grant_and_sent_once() {
     spa.exchange(pkce(code.as_str(), verifier)).await.unwrap();
     let err = spa.exchange(pkce(code.as_str(), again)).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{err}");
-    assert_eq!(oauth_error(&err).hint, None);
+    assert_eq!(oauth_error(&err).hint(), None);
 }
 
 #[tokio::test]
@@ -187,7 +193,7 @@ async fn public_app_refresh_refused_as_a_client_error_mentions_the_secret() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidClient);
-    let hint = oauth_error(&err).hint.as_deref().unwrap();
+    let hint = oauth_error(&err).hint().unwrap();
     assert!(
         hint.contains("lists client_secret as required") && hint.contains("sign in again"),
         "{hint}"
@@ -210,9 +216,12 @@ async fn wrong_pkce_verifier_is_invalid_client_pointing_at_the_verifier() {
         .await
         .unwrap_err();
     let p = oauth_error(&err);
-    assert_eq!((p.status, p.code.as_str()), (Some(401), "invalid_client"));
+    assert_eq!(
+        (p.status(), p.code().as_str()),
+        (Some(401), "invalid_client")
+    );
     assert!(err.is_invalid_client());
-    let hint = p.hint.as_deref().unwrap();
+    let hint = p.hint().unwrap();
     assert!(hint.starts_with("PKCE was in play"), "{hint}");
     let shown = err.to_string();
     assert!(shown.contains("code_verifier"), "{shown}");
@@ -236,9 +245,12 @@ async fn pkce_request_from_unknown_client_is_invalid_request() {
         .await
         .unwrap_err();
     let p = oauth_error(&err);
-    assert_eq!((p.status, p.code.as_str()), (Some(400), "invalid_request"));
-    assert!(!p.from_status_only);
-    let hint = p.hint.as_deref().unwrap();
+    assert_eq!(
+        (p.status(), p.code().as_str()),
+        (Some(400), "invalid_request")
+    );
+    assert!(!p.is_from_status_only());
+    let hint = p.hint().unwrap();
     assert!(
         hint.starts_with("PKCE was in play") && hint.contains("client_id"),
         "{hint}"
@@ -262,9 +274,12 @@ async fn public_app_code_without_verifier_is_refused_and_told_to_use_pkce() {
         .await
         .unwrap_err();
     let p = oauth_error(&err);
-    assert_eq!((p.status, p.code.as_str()), (Some(401), "invalid_client"));
-    assert!(!p.from_status_only);
-    let hint = p.hint.as_deref().unwrap();
+    assert_eq!(
+        (p.status(), p.code().as_str()),
+        (Some(401), "invalid_client")
+    );
+    assert!(!p.is_from_status_only());
+    let hint = p.hint().unwrap();
     assert!(hint.contains("must use PKCE"), "{hint}");
     let requests = ciam.token_requests();
     assert_eq!(requests.len(), 1);
@@ -290,9 +305,12 @@ async fn code_of_another_client_is_invalid_client() {
         .await
         .unwrap_err();
     let p = oauth_error(&err);
-    assert_eq!((p.status, p.code.as_str()), (Some(401), "invalid_client"));
-    assert_eq!(p.description, None);
-    assert!(!p.from_status_only);
+    assert_eq!(
+        (p.status(), p.code().as_str()),
+        (Some(401), "invalid_client")
+    );
+    assert_eq!(p.description(), None);
+    assert!(!p.is_from_status_only());
     assert!(err.is_invalid_client(), "{err}");
     assert!(!err.is_invalid_grant());
     assert!(!err.is_retryable());
@@ -310,7 +328,10 @@ async fn code_of_another_client_is_invalid_client() {
         .await
         .unwrap_err();
     let p = oauth_error(&err);
-    assert_eq!((p.status, p.code.as_str()), (Some(401), "invalid_client"));
+    assert_eq!(
+        (p.status(), p.code().as_str()),
+        (Some(401), "invalid_client")
+    );
     assert!(err.is_invalid_client(), "{err}");
 }
 
