@@ -24,7 +24,6 @@
 
 use std::sync::Arc;
 
-use tokenbridge::output::{token_set_json, Secrets};
 use tokenbridge::{Config, Error, ErrorKind, ExposeSecret, Grant, Registry, SecretString};
 use tokenbridge::{TokenExchanger, TokenTypeHint};
 use tokenbridge_testkit::conformance::run_all;
@@ -39,7 +38,7 @@ pub(crate) mod acme {
     use tokenbridge::adapter::wire::{self, decode_json_object, json_type};
     use tokenbridge::adapter::wire::{parse_expires_in, parse_scope};
     use tokenbridge::adapter::{BodyEncoding, ErrorMapping, ErrorTable, HookContext};
-    use tokenbridge::adapter::{HttpResponse, ProviderContext, ProviderKind, TokenRequest};
+    use tokenbridge::adapter::{HttpResponse, ProviderContext, ProviderFactory, TokenRequest};
     use tokenbridge::adapter::{VendorDescription, VendorHooks};
     use tokenbridge::{AuthMethod, Error, ErrorKind, Grant, GrantKind, Provider, Result};
     use tokenbridge::{TokenSet, TokenType, VendorError};
@@ -134,15 +133,15 @@ pub(crate) mod acme {
                 Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
                 _ => "(no message)".to_owned(),
             };
-            let mut error =
-                VendorError::new(DESCRIPTION.kind, response.status(), code / 100, message);
-            error.api_code = Some(code.to_string());
-            error.request_id = response
+            let request_id = response
                 .headers()
                 .get("x-acme-request-id")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
-            error.retry_after = wire::retry_after(response);
+            let error = VendorError::new(DESCRIPTION.kind, response.status(), code / 100, message)
+                .with_api_code(Some(code.to_string()))
+                .with_request_id(request_id)
+                .with_retry_after(wire::retry_after(response));
             return Err(error.into());
         }
         if !response.is_success() {
@@ -193,7 +192,7 @@ pub(crate) mod acme {
             None | Some(Value::Null) => None,
             Some(Value::Object(lifetime)) => {
                 parse_expires_in(lifetime.get("seconds").unwrap_or(&Value::Null))
-                    .map_err(|why| bad("lifetime.seconds", why))?
+                    .map_err(|why| bad("lifetime.seconds", why.to_string()))?
             }
             Some(other) => return Err(bad("lifetime", expected("an object", &other))),
         };
@@ -204,7 +203,7 @@ pub(crate) mod acme {
         };
         let scopes = match data.remove("scope") {
             None => None,
-            Some(v) => parse_scope(&v).map_err(|why| bad("scope", why))?,
+            Some(v) => parse_scope(&v).map_err(|why| bad("scope", why.to_string()))?,
         };
         if !token.is_empty() {
             data.insert("token".into(), Value::Object(token)); // e.g. `format`, kept
@@ -253,7 +252,7 @@ pub(crate) mod acme {
     #[derive(Debug, Clone, Copy, Default)]
     pub(crate) struct Acme;
 
-    impl ProviderKind for Acme {
+    impl ProviderFactory for Acme {
         fn kind(&self) -> &'static str {
             DESCRIPTION.kind
         }
@@ -512,8 +511,7 @@ pub(crate) async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tokens = provider
         .exchange(Grant::authorization_code(code.as_str(), DEMO_REDIRECT_URI))
         .await?;
-    let shown = serde_json::to_string_pretty(&token_set_json(&tokens, Secrets::Redact))?;
-    println!("\ncode exchange:\n{shown}");
+    println!("\ncode exchange: {tokens}"); // a summary, no secret
     println!("sent: {}", emulator.last_request().ok_or("no request")?);
 
     let refresh_token = tokens.refresh_token().ok_or("no refresh token")?;

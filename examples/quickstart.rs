@@ -13,8 +13,7 @@
 use std::collections::BTreeMap;
 use std::error::Error;
 
-use tokenbridge::output::{token_set_json, Secrets};
-use tokenbridge::{AuthMethod, Config, Grant, Protocol, Registry, TokenExchanger};
+use tokenbridge::{AuthMethod, Config, Grant, Protocol, Registry, TokenExchanger, TokenSet};
 use tokenbridge_testkit::genauth::GenAuthEmulator;
 use tokenbridge_testkit::huawei_oneaccess::HuaweiOneAccessEmulator;
 use tokenbridge_testkit::oidc::{ClientRegistration, OidcEmulator, Profile};
@@ -30,12 +29,11 @@ async fn sign_in(
     config: &Config,
     provider: &str,
     code: String,
-) -> tokenbridge::Result<serde_json::Value> {
+) -> tokenbridge::Result<TokenSet> {
     let exchanger = registry.build(config, provider)?;
-    let tokens = exchanger
+    exchanger
         .exchange(Grant::authorization_code(code, REDIRECT_URI))
-        .await?;
-    Ok(token_set_json(&tokens, Secrets::Redact))
+        .await
 }
 
 #[tokio::main]
@@ -121,7 +119,8 @@ client_secret_env = "ANY_SECRET"
 
     for (provider, code) in codes {
         let tokens = sign_in(&registry, &config, provider, code).await?;
-        println!("\n{provider}:\n{}", serde_json::to_string_pretty(&tokens)?);
+        // Display summarizes the token set and never shows a secret.
+        println!("\n{provider}:\n{tokens}");
     }
     Ok(())
 }

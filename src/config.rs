@@ -21,7 +21,7 @@
 //! (see [`DeclaredVendor`]) and used by `kind = "<kind>"` like a built-in one.
 //!
 //! A [`Config`] keeps each provider's table as written; the [`Registry`](crate::Registry)
-//! hands a table to the [`ProviderKind`](tokenbridge_core::ProviderKind) registered for its
+//! hands a table to the [`ProviderFactory`](tokenbridge_core::ProviderFactory) registered for its
 //! `kind`, which reads the keys every kind shares and its own.
 
 use std::collections::BTreeMap;
@@ -271,7 +271,10 @@ impl Config {
                 None => {
                     return Err(Error::config(
                         format!("providers.{name}.kind"),
-                        "missing `kind`; set it to one of: genauth, tencent-ciam, huawei-oneaccess, oidc (or a kind your application registers)",
+                        format!(
+                            "missing `kind`; set it to one of: {} (or a kind your application registers)",
+                            crate::kinds::names()
+                        ),
                     ))
                 }
             };

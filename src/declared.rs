@@ -23,7 +23,7 @@ use std::sync::{Mutex, OnceLock};
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use tokenbridge_core::config::{ProviderContext, ProviderKind};
+use tokenbridge_core::config::{ProviderContext, ProviderFactory};
 use tokenbridge_core::{
     AuthMethod, Error, ErrorKind, ErrorMapping, ErrorTable, FieldNames, HttpMethod, ParamsIn,
     Provider, ResponseFormat, Result, TokenPlacement, VendorDescription,
@@ -465,7 +465,7 @@ struct DeclaredSettings {
 #[derive(Debug, Clone)]
 pub(crate) struct DeclaredKind(pub(crate) &'static VendorDescription);
 
-impl ProviderKind for DeclaredKind {
+impl ProviderFactory for DeclaredKind {
     fn kind(&self) -> &'static str {
         self.0.kind
     }

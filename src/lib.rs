@@ -18,16 +18,22 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Built-in kinds, each behind a Cargo feature that is on by default:
-//! `genauth` ([`genauth`]), `tencent-ciam` ([`tencent_ciam`]), `huawei-oneaccess`
-//! ([`huawei_oneaccess`]), and `oidc` (any standard provider, always available). Your own kinds
-//! implement [`adapter::ProviderKind`] and are registered with [`Registry::register`]; see
+//! Built-in kinds, listed in [`kinds::BUILT_IN`]: `genauth` (module `genauth`),
+//! `tencent-ciam` (`tencent_ciam`) and `huawei-oneaccess` (`huawei_oneaccess`), each behind the
+//! Cargo feature of its name, on by default, and `oidc` (any standard provider, always
+//! available). Your own kinds implement [`adapter::ProviderFactory`] and are registered with
+//! [`Registry::register`]; see
 //! `docs/writing-an-adapter.md`.
+//!
+//! The facade names what applications and adapter authors use, once each: the application API
+//! at the root and in [`session`], the adapter author's in [`adapter`]. Anything else of
+//! `tokenbridge-core` is an implementation detail of this version.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod config;
 pub mod declared;
-pub mod output;
-pub mod registry;
+pub mod kinds;
+mod registry;
 
 pub use config::Config;
 pub use declared::DeclaredVendor;
@@ -35,8 +41,8 @@ pub use registry::Registry;
 pub use tokenbridge_core::{
     url, AuthMethod, AuthorizationRequest, CallbackError, Capabilities, CompletedLogin, Endpoints,
     Error, ErrorKind, ExposeSecret, Grant, GrantKind, HttpClient, HttpConfig, LoginEnd, LoginError,
-    LogoutRequest, OAuthErrorCode, PendingLogin, PkceVerifier, Protocol, Provider, ProviderBuilder,
-    ProviderError, Result, RetryAfter, SecretString, TokenExchanger, TokenSet, TokenType,
+    LogoutRequest, OAuthError, OAuthErrorCode, PendingLogin, PkceVerifier, Protocol, Provider,
+    ProviderBuilder, Result, RetryAfter, SecretString, TokenExchanger, TokenSet, TokenType,
     TokenTypeHint, TransportError, TransportKind, UnreadableResponse, Url, VendorError,
 };
 
@@ -56,9 +62,15 @@ pub use tokenbridge_core::{
 
 /// Identity: verified ID tokens, userinfo and JWT client authentication (`docs/identity.md`).
 pub use tokenbridge_core::{
-    ClientSecretJwt, IdTokenError, Identity, PrivateKeyJwt, SigningAlgorithm, VerifiedIdToken,
-    VerifyOptions,
+    ClientSecretJwt, Clock, HttpJwksSource, IdTokenError, IdTokenVerifier, IdTokenVerifierBuilder,
+    Identity, JwksCache, JwksSource, PrivateKeyJwt, SigningAlgorithm, StaticJwksSource,
+    SystemClock, VerifiedIdToken, VerifyOptions,
 };
+
+/// Building blocks of the types above: an authorization request's builder, the opt-in view
+/// that serializes a token set's secrets for storage, and the error of the lenient value
+/// readers ([`Identity::from_claims`], `adapter::wire`).
+pub use tokenbridge_core::{AuthorizationRequestBuilder, MalformedValue, SerializeSecrets};
 
 /// What an adapter author needs: the vendor contract (description, hooks, registration), the
 /// request and response types, client authentication and the lenient wire parsing.
@@ -67,7 +79,7 @@ pub mod adapter {
         client_auth, BasicEncoding, ClientAuth, ClientSecretBasic, ClientSecretPost, NoClientAuth,
     };
     pub use tokenbridge_core::config::{
-        BasicEncodingSetting, CommonSettings, HttpSettings, ProviderContext, ProviderKind,
+        BasicEncodingSetting, CommonSettings, HttpSettings, ProviderContext, ProviderFactory,
         ProviderTable, SecretSetting, StandardKind, StandardSettings, COMMON_KEYS,
     };
     pub use tokenbridge_core::vendor::{
@@ -75,8 +87,9 @@ pub mod adapter {
         VendorDescription, VendorHooks,
     };
     pub use tokenbridge_core::{
-        async_trait, http, provider::add_grant_params, redact, wire, BodyEncoding, HttpResponse,
-        Jwk, Jwks, ProviderMetadata, TokenRequest, STANDARD,
+        access_token_hash, async_trait, ensure_supported, http, provider::add_grant_params, redact,
+        unsupported_grant, wire, BodyEncoding, HttpResponse, Jwk, Jwks, ProviderMetadata,
+        TokenRequest, DEVICE_CODE_GRANT_TYPE, STANDARD,
     };
     pub use tokenbridge_core::{
         parse_shaped_userinfo, parse_standard_userinfo, parse_userinfo_with_aliases, userinfo_error,
@@ -87,19 +100,19 @@ pub mod adapter {
     };
 }
 
-/// The core crate, for anything the facade does not name.
-pub use tokenbridge_core as core;
-
 /// Sessions: tokens kept fresh for many tasks, with single-flight refresh and stores (memory,
 /// file, Redis with the core crate's `redis` feature); see `docs/sessions.md`.
 pub use tokenbridge_core::session;
 
 /// The GenAuth (formerly Authing) adapter.
 #[cfg(feature = "genauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "genauth")))]
 pub use tokenbridge_genauth as genauth;
 /// The Huawei Cloud OneAccess adapter.
 #[cfg(feature = "huawei-oneaccess")]
+#[cfg_attr(docsrs, doc(cfg(feature = "huawei-oneaccess")))]
 pub use tokenbridge_huawei_oneaccess as huawei_oneaccess;
 /// The Tencent Cloud CIAM adapter.
 #[cfg(feature = "tencent-ciam")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tencent-ciam")))]
 pub use tokenbridge_tencent_ciam as tencent_ciam;

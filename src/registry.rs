@@ -4,16 +4,14 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use tokenbridge_core::config::{ProviderContext, ProviderKind, StandardKind};
+use tokenbridge_core::config::{ProviderContext, ProviderFactory};
 use tokenbridge_core::{Error, HttpClient, Provider, Result};
 
 use crate::config::Config;
 use crate::declared::DeclaredKind;
+use crate::kinds;
 
-/// The kinds tokenbridge ships, whether or not their Cargo feature is on.
-const BUILT_IN_KINDS: [&str; 4] = ["genauth", "tencent-ciam", "huawei-oneaccess", "oidc"];
-
-/// Maps each `kind` to the [`ProviderKind`] that builds its providers.
+/// Maps each `kind` to the [`ProviderFactory`] that builds its providers.
 ///
 /// [`Registry::new`] knows the built-in kinds (those whose Cargo feature is on); applications
 /// add their own with [`Registry::register`], exactly as the built-in ones are added, so a
@@ -37,7 +35,7 @@ const BUILT_IN_KINDS: [&str; 4] = ["genauth", "tencent-ciam", "huawei-oneaccess"
 /// ```
 #[derive(Clone)]
 pub struct Registry {
-    kinds: BTreeMap<&'static str, Arc<dyn ProviderKind>>,
+    kinds: BTreeMap<&'static str, Arc<dyn ProviderFactory>>,
     http: Option<HttpClient>,
     env: SharedEnv,
 }
@@ -63,13 +61,12 @@ impl Registry {
     /// A registry with every built-in kind enabled by Cargo features.
     pub fn new() -> Self {
         let mut registry = Self::empty();
-        registry.register(StandardKind);
-        #[cfg(feature = "genauth")]
-        registry.register(tokenbridge_genauth::GenAuth);
-        #[cfg(feature = "tencent-ciam")]
-        registry.register(tokenbridge_tencent_ciam::TencentCiam);
-        #[cfg(feature = "huawei-oneaccess")]
-        registry.register(tokenbridge_huawei_oneaccess::HuaweiOneAccess);
+        for factory in kinds::BUILT_IN
+            .iter()
+            .filter_map(kinds::BuiltInKind::factory)
+        {
+            registry.kinds.insert(factory.kind(), factory);
+        }
         registry
     }
 
@@ -83,7 +80,7 @@ impl Registry {
     }
 
     /// Registers (or replaces) the builder of `kind.kind()` providers.
-    pub fn register(&mut self, kind: impl ProviderKind + 'static) -> &mut Self {
+    pub fn register(&mut self, kind: impl ProviderFactory + 'static) -> &mut Self {
         self.kinds.insert(kind.kind(), Arc::new(kind));
         self
     }
@@ -126,10 +123,12 @@ impl Registry {
             return kind.build(&context).map_err(|e| table.qualify(e));
         }
         let Some(kind) = self.kinds.get(table.kind.as_str()) else {
-            let hint = if BUILT_IN_KINDS.contains(&table.kind.as_str()) {
+            let hint = if let Some(feature) =
+                kinds::built_in(&table.kind).and_then(|built_in| built_in.feature)
+            {
                 format!(
-                    "kind {:?} is built in but its Cargo feature is off; enable the `{}` feature of tokenbridge",
-                    table.kind, table.kind
+                    "kind {:?} is built in but its Cargo feature is off; enable the `{feature}` feature of tokenbridge",
+                    table.kind
                 )
             } else {
                 format!(

@@ -6,7 +6,7 @@
 //! Configuration parsing and the registry: every kind, every error case.
 
 use tokenbridge::adapter::{
-    CommonSettings, ProviderContext, ProviderKind, ProviderTable, VendorDescription,
+    CommonSettings, ProviderContext, ProviderFactory, ProviderTable, VendorDescription,
 };
 use tokenbridge::{
     AuthMethod, Config, Error, GrantKind, Provider, Registry, Result, TokenExchanger,
@@ -402,7 +402,7 @@ struct AcmeSettings {
     tenant: String,
 }
 
-impl ProviderKind for Acme {
+impl ProviderFactory for Acme {
     fn kind(&self) -> &'static str {
         "acme"
     }

@@ -12,10 +12,8 @@
 //! variable set; error examples with none.
 
 use tokenbridge::adapter::HttpSettings;
+use tokenbridge::kinds::{built_in, BUILT_IN};
 use tokenbridge::{Config, Error, Registry, TokenExchanger};
-
-/// The kinds tokenbridge ships.
-const BUILT_IN_KINDS: [&str; 4] = ["genauth", "tencent-ciam", "huawei-oneaccess", "oidc"];
 
 const DOC: &str = include_str!("../docs/configuration.md");
 
@@ -87,7 +85,7 @@ fn build_every_provider(config: &Config, line: usize) -> usize {
     for name in config.provider_names() {
         let kind = config.provider(name).unwrap().kind.clone();
         let built = registry.build(config, name);
-        if BUILT_IN_KINDS.contains(&kind.as_str()) || config.declared_vendor(&kind).is_some() {
+        if built_in(&kind).is_some() || config.declared_vendor(&kind).is_some() {
             let exchanger = built
                 .unwrap_or_else(|e| panic!("line {line}: provider {name} does not build: {e}"));
             assert_eq!(exchanger.provider_id(), name, "line {line}");
@@ -139,8 +137,42 @@ fn every_kind_has_a_complete_example() {
             }
         }
     }
-    for kind in BUILT_IN_KINDS {
-        assert!(kinds.iter().any(|k| k == kind), "no example of {kind}");
+    for kind in BUILT_IN {
+        assert!(
+            kinds.iter().any(|k| k == kind.name),
+            "no example of {}",
+            kind.name
+        );
+    }
+}
+
+/// Every built-in kind has its page, which this document links, its value in the `kind` row
+/// and, when it has a Cargo feature, its row in the features table.
+#[test]
+fn every_kind_is_documented() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let kind_row = DOC
+        .lines()
+        .find(|line| line.starts_with("| `kind` |"))
+        .expect("the `kind` row of the key table");
+    for kind in BUILT_IN {
+        assert_eq!(kind.docs, format!("docs/providers/{}.md", kind.name));
+        assert!(root.join(kind.docs).is_file(), "{} is missing", kind.docs);
+        let link = format!("]({})", kind.docs.trim_start_matches("docs/"));
+        assert!(
+            DOC.contains(&link),
+            "configuration.md does not link {}",
+            kind.docs
+        );
+        assert!(
+            kind_row.contains(&format!("`\"{}\"`", kind.name)),
+            "the `kind` row does not list {}: {kind_row}",
+            kind.name
+        );
+        if let Some(feature) = kind.feature {
+            let row = format!("| `{feature}` | `{}` |", kind.name);
+            assert!(DOC.contains(&row), "no Cargo features row {row}");
+        }
     }
 }
 

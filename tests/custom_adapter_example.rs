@@ -114,10 +114,10 @@ async fn client_secret_basic_puts_the_credentials_in_the_header_only() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidClient, "{err}");
     let vendor = err.vendor_error().unwrap();
-    assert_eq!(vendor.api_code.as_deref(), Some("40102"));
-    assert_eq!(vendor.message, "client authentication failed");
-    assert_eq!(vendor.request_id.as_deref(), Some("req-1"));
-    assert!(!vendor.kind_inferred, "40102 is documented");
+    assert_eq!(vendor.api_code(), Some("40102"));
+    assert_eq!(vendor.message(), "client authentication failed");
+    assert_eq!(vendor.request_id(), Some("req-1"));
+    assert!(!vendor.is_kind_inferred(), "40102 is documented");
 }
 
 #[tokio::test]
@@ -139,7 +139,7 @@ async fn refusals_from_the_emulator_take_the_kinds_of_acme_s_table() {
     assert!(!spent.is_retryable());
     let vendor = spent.vendor_error().unwrap();
     assert_eq!(
-        (vendor.vendor.as_str(), vendor.api_code.as_deref()),
+        (vendor.vendor(), vendor.api_code()),
         ("acme", Some("40001"))
     );
     assert_eq!(
@@ -159,10 +159,7 @@ async fn refusals_from_the_emulator_take_the_kinds_of_acme_s_table() {
         .await
         .unwrap_err();
     assert_eq!(revoked.kind(), ErrorKind::InvalidGrant, "{revoked}");
-    assert_eq!(
-        revoked.vendor_error().unwrap().api_code.as_deref(),
-        Some("40002")
-    );
+    assert_eq!(revoked.vendor_error().unwrap().api_code(), Some("40002"));
 
     // An undocumented code: the table's inferred kind, marked as inferred.
     acme.push_reply(acme_error(40301, "application disabled"));
@@ -171,7 +168,7 @@ async fn refusals_from_the_emulator_take_the_kinds_of_acme_s_table() {
         .await
         .unwrap_err();
     assert_eq!(disabled.kind(), ErrorKind::InvalidClient, "{disabled}");
-    assert!(disabled.vendor_error().unwrap().kind_inferred);
+    assert!(disabled.vendor_error().unwrap().is_kind_inferred());
 }
 
 #[tokio::test]
@@ -266,14 +263,14 @@ fn envelope_errors_keep_acme_s_detail_and_take_the_table_s_kind() {
     )
     .unwrap_err();
     let vendor = err.vendor_error().unwrap();
-    assert_eq!(vendor.vendor, "acme");
-    assert_eq!(vendor.http_status, 200);
-    assert_eq!(vendor.status_code, 400);
-    assert_eq!(vendor.api_code.as_deref(), Some("40001"));
-    assert_eq!(vendor.message, "code expired");
-    assert_eq!(vendor.request_id.as_deref(), Some("r-7"));
+    assert_eq!(vendor.vendor(), "acme");
+    assert_eq!(vendor.http_status(), 200);
+    assert_eq!(vendor.status_code(), 400);
+    assert_eq!(vendor.api_code(), Some("40001"));
+    assert_eq!(vendor.message(), "code expired");
+    assert_eq!(vendor.request_id(), Some("r-7"));
     assert_eq!(err.kind(), ErrorKind::InvalidGrant);
-    assert!(!vendor.kind_inferred && !err.is_retryable());
+    assert!(!vendor.is_kind_inferred() && !err.is_retryable());
 
     // Every code of the table, with the kind it says and whether the mapping is inferred.
     let table = [
@@ -293,7 +290,7 @@ fn envelope_errors_keep_acme_s_detail_and_take_the_table_s_kind() {
         let err = answer(200, None, body.as_bytes()).unwrap_err();
         let vendor = err.vendor_error().unwrap();
         assert_eq!(
-            (err.kind(), vendor.kind_inferred),
+            (err.kind(), vendor.is_kind_inferred()),
             (kind, inferred),
             "{code}"
         );
@@ -312,19 +309,15 @@ fn codes_outside_the_table_take_the_kind_of_their_class() {
         let body = json!({"code": code, "msg": "m", "data": null}).to_string();
         let err = answer(status, None, body.as_bytes()).unwrap_err();
         let vendor = err.vendor_error().unwrap();
-        assert_eq!(vendor.status_code, code / 100);
+        assert_eq!(vendor.status_code(), code / 100);
         assert_eq!(err.kind(), kind, "{code}");
-        assert!(vendor.kind_inferred, "{code}: not in the table");
+        assert!(vendor.is_kind_inferred(), "{code}: not in the table");
     }
 
     let err = answer(503, None, br#"{"code": 50300, "data": null}"#).unwrap_err();
     let vendor = err.vendor_error().unwrap();
     assert_eq!(
-        (
-            vendor.status_code,
-            vendor.http_status,
-            vendor.message.as_str()
-        ),
+        (vendor.status_code(), vendor.http_status(), vendor.message()),
         (503, 503, "(no message)")
     );
     assert_eq!(err.kind(), ErrorKind::ProviderUnavailable);
@@ -348,8 +341,8 @@ fn answers_that_are_not_acme_envelopes_are_unreadable() {
     assert_eq!(html.kind(), ErrorKind::ProviderUnavailable);
 
     let bare = answer(401, None, b"").unwrap_err();
-    let provider = bare.provider_error().unwrap();
-    assert!(provider.from_status_only, "{bare}");
+    let provider = bare.oauth_error().unwrap();
+    assert!(provider.is_from_status_only(), "{bare}");
     assert_eq!(bare.kind(), ErrorKind::InvalidClient);
 
     let cases = [

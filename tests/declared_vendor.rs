@@ -135,10 +135,10 @@ async fn the_declared_vendor_reads_its_error_codes_with_http_200() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidGrant);
     let vendor = err.vendor_error().unwrap();
-    assert_eq!(vendor.vendor, "acme");
-    assert_eq!(vendor.api_code.as_deref(), Some("1001"));
-    assert_eq!(vendor.http_status, 200);
-    assert!(!vendor.kind_inferred);
+    assert_eq!(vendor.vendor(), "acme");
+    assert_eq!(vendor.api_code(), Some("1001"));
+    assert_eq!(vendor.http_status(), 200);
+    assert!(!vendor.is_kind_inferred());
     // What the vendor echoed of the code sent is not kept.
     let shown = format!("{err} {err:?}");
     assert!(!shown.contains("c0de-secret"), "{shown}");

@@ -8,11 +8,11 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
-use tokenbridge::core::{Clock, IdTokenError};
 use tokenbridge::{
     reqwest, AuthMethod, Config, Error, ErrorKind, ExposeSecret, Grant, Protocol, Provider,
     Registry, SecretString, SigningAlgorithm, TokenExchanger, Url, VerifyOptions,
 };
+use tokenbridge::{Clock, IdTokenError};
 use tokenbridge_testkit::huawei_oneaccess;
 use tokenbridge_testkit::jose::{self, TestKey};
 use tokenbridge_testkit::oidc::{IdTokenSigning, DEMO_SUBJECT};
@@ -850,19 +850,19 @@ async fn userinfo_is_normalized_for_every_kind() {
             .await
             .unwrap_err();
         assert_eq!(error.kind(), ErrorKind::InvalidToken, "{kind:?}: {error:?}");
-        let refusal = error.provider_error().unwrap();
+        let refusal = error.oauth_error().unwrap();
         let expected = if kind == Kind::Huawei {
             "unauthorized"
         } else {
             "invalid_token"
         };
-        assert_eq!(refusal.code, expected, "{kind:?}");
-        assert_eq!(refusal.status, Some(401));
+        assert_eq!(refusal.code(), expected, "{kind:?}");
+        assert_eq!(refusal.status(), Some(401));
         assert!(!error.to_string().contains(&at));
         if kind == Kind::Tencent {
             // Read from WWW-Authenticate: Tencent sends no body.
             assert_eq!(
-                refusal.description.as_deref(),
+                refusal.description(),
                 Some("the access token is invalid, expired or revoked")
             );
         }

@@ -102,7 +102,7 @@ async fn a_device_login_refused_on_the_providers_pages_is_access_denied() {
     let e = result.expect_err("a refused device login");
     assert_eq!(e.kind(), ErrorKind::AccessDenied, "{e}");
     assert!(
-        matches!(&e, Error::Provider(p) if p.code == "access_denied"),
+        matches!(&e, Error::OAuth(p) if p.code() == "access_denied"),
         "{e:?}"
     );
 
@@ -115,7 +115,7 @@ async fn a_device_login_refused_on_the_providers_pages_is_access_denied() {
         .await
         .expect_err("tb-basic may not use the device flow");
     assert!(
-        matches!(&e, Error::Provider(p) if p.code == "invalid_request"),
+        matches!(&e, Error::OAuth(p) if p.code() == "invalid_request"),
         "{e:?}"
     );
     assert!(e.to_string().contains("not allowed for this client"), "{e}");
@@ -368,7 +368,7 @@ async fn a_dpop_sign_in_binds_the_code_to_the_logins_key() {
             .expect_err("a stolen code with another key");
         // oidc-provider keeps the reason (the thumbprint differs from dpop_jkt) to its logs.
         assert!(
-            matches!(&e, Error::Provider(p) if p.code == "invalid_grant"),
+            matches!(&e, Error::OAuth(p) if *p.code() == "invalid_grant"),
             "{e:?}"
         );
     }

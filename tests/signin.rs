@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
-use tokenbridge::core::CallbackError;
+use tokenbridge::CallbackError;
 use tokenbridge::{
     reqwest, Config, Error, ErrorKind, ExposeSecret, Grant, LogoutRequest, PendingLogin, Provider,
     Registry, SecretString, SigningAlgorithm, TokenExchanger, TokenTypeHint, Url,
@@ -369,7 +369,13 @@ async fn scopes_come_from_configuration_or_the_request() {
                 .build()
                 .await
             {
-                Err(Error::Config { key, .. }) => assert_eq!(key.as_deref(), Some(reserved)),
+                Err(Error::InvalidInput { argument, message }) => {
+                    assert_eq!(argument, reserved);
+                    assert_eq!(
+                        message,
+                        format!("`{reserved}` is set by tokenbridge for every login and cannot be overridden")
+                    );
+                }
                 other => panic!("{what}: {reserved}: {other:?}"),
             }
         }
@@ -416,7 +422,12 @@ async fn pending_login_round_trips_through_json_and_hides_its_secrets() {
         .complete_login(callback.as_str(), stray)
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::Configuration, "{error:?}");
+    assert_eq!(error.kind(), ErrorKind::InvalidInput, "{error:?}");
+    assert_eq!(
+        error.to_string(),
+        "invalid argument `pending`: this pending login belongs to provider \"corp\", not \"other\""
+    );
+    assert!(!error.may_have_been_sent());
     assert!(other.token_requests().is_empty());
 }
 
@@ -487,7 +498,7 @@ async fn every_bad_callback_is_refused_without_a_token_request() {
         let mut padded = callback.clone();
         padded.query_pairs_mut().append_pair(
             "pad",
-            &"p".repeat(tokenbridge::core::signin::MAX_CALLBACK_QUERY),
+            &"p".repeat(tokenbridge_core::signin::MAX_CALLBACK_QUERY),
         );
         let e = provider
             .complete_login(padded.as_str(), pending)
@@ -518,12 +529,9 @@ async fn every_bad_callback_is_refused_without_a_token_request() {
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::AccessDenied, "{what}: {e:?}");
         match &e {
-            Error::Provider(p) => {
-                assert_eq!(p.code, "access_denied");
-                assert_eq!(
-                    p.description.as_deref(),
-                    Some("the user denied the request")
-                );
+            Error::OAuth(p) => {
+                assert_eq!(p.code(), "access_denied");
+                assert_eq!(p.description(), Some("the user denied the request"));
             }
             other => panic!("{what}: {other:?}"),
         }
@@ -533,7 +541,7 @@ async fn every_bad_callback_is_refused_without_a_token_request() {
             .set_authorize_mode(AuthorizeMode::Deny("login_required".into()));
         let (pending, callback) = start().await;
         match provider.complete_login(callback.as_str(), pending).await {
-            Err(Error::Provider(p)) => assert_eq!(p.code, "login_required", "{what}"),
+            Err(Error::OAuth(p)) => assert_eq!(p.code(), "login_required", "{what}"),
             other => panic!("{what}: {other:?}"),
         }
 

@@ -12,8 +12,8 @@ use axum::Router;
 use serde_json::json;
 use tokenbridge::adapter::{HookContext, TokenRequest, VendorDescription, VendorHooks};
 use tokenbridge::{
-    AuthMethod, Error, ExposeSecret, Grant, GrantKind, HttpClient, HttpConfig, PkceVerifier,
-    Provider, ProviderError, SecretString, TokenExchanger, TokenType, TransportKind,
+    AuthMethod, Error, ExposeSecret, Grant, GrantKind, HttpClient, HttpConfig, OAuthError,
+    PkceVerifier, Provider, SecretString, TokenExchanger, TokenType, TransportKind,
 };
 use tokenbridge_testkit::{
     any_loopback_port, ClientRegistration, EmulatorServer, OidcEmulator, Profile, ProviderTarget,
@@ -121,10 +121,10 @@ fn scopes(list: &[&str]) -> Option<Vec<String>> {
     Some(list.iter().map(|s| (*s).to_owned()).collect())
 }
 
-fn provider_error(err: Error) -> ProviderError {
+fn oauth_error(err: Error) -> OAuthError {
     match err {
-        Error::Provider(p) => *p,
-        other => panic!("expected Error::Provider, got {other:?}"),
+        Error::OAuth(p) => *p,
+        other => panic!("expected Error::OAuth, got {other:?}"),
     }
 }
 
@@ -249,8 +249,8 @@ async fn an_open_grant_is_sent_as_given() {
     );
     // The emulator does not know token exchange, and says so the standard way.
     assert_eq!(
-        provider_error(err),
-        ProviderError::new(Some(400), "unsupported_grant_type")
+        oauth_error(err),
+        OAuthError::new(Some(400), "unsupported_grant_type")
             .with_description(Some("unsupported grant_type".into()))
     );
 }
@@ -746,9 +746,8 @@ async fn an_error_sent_with_http_200_is_an_error() {
         .unwrap_err();
     assert!(err.is_invalid_grant() && !err.is_retryable());
     assert_eq!(
-        provider_error(err),
-        ProviderError::new(Some(200), "invalid_grant")
-            .with_description(Some("code expired".into()))
+        oauth_error(err),
+        OAuthError::new(Some(200), "invalid_grant").with_description(Some("code expired".into()))
     );
 }
 
@@ -814,8 +813,8 @@ async fn refused_client_credentials_are_invalid_client() {
             .unwrap_err();
         assert!(err.is_invalid_client() && !err.is_retryable() && !err.is_invalid_grant());
         assert_eq!(
-            provider_error(err),
-            ProviderError::new(Some(401), "invalid_client")
+            oauth_error(err),
+            OAuthError::new(Some(401), "invalid_client")
                 .with_description(Some("client authentication failed".into())),
             "{method}"
         );
@@ -833,9 +832,8 @@ async fn refused_client_credentials_are_invalid_client() {
         .await
         .unwrap_err();
     assert!(err.is_invalid_client());
-    let mut expected = ProviderError::new(Some(401), "invalid_client");
-    expected.from_status_only = true;
-    assert_eq!(provider_error(err), expected);
+    let expected = OAuthError::new(Some(401), "invalid_client").with_from_status_only(true);
+    assert_eq!(oauth_error(err), expected);
 }
 
 /// Hooks as a vendor adapter would write them: a header the vendor wants, and a hint on the
@@ -856,7 +854,7 @@ impl VendorHooks for TenantHooks {
 
     fn map_error(&self, error: Error, grant: &Grant, _context: &HookContext<'_>) -> Error {
         match error {
-            Error::Provider(p) if grant.uses_pkce() => {
+            Error::OAuth(p) if grant.uses_pkce() => {
                 Error::from((*p).with_hint("PKCE was used: check the code_verifier"))
             }
             other => other,
@@ -898,7 +896,7 @@ async fn hooks_adjust_requests_and_errors() {
         .unwrap_err();
     assert!(err.is_invalid_grant());
     assert_eq!(
-        provider_error(err).hint.as_deref(),
+        oauth_error(err).hint(),
         Some("PKCE was used: check the code_verifier")
     );
 }

@@ -86,16 +86,17 @@ impl WebError {
 impl From<Error> for WebError {
     fn from(e: Error) -> Self {
         // A refused callback, a provider's refusal, a bad ID token: the request was wrong
-        // (400). The provider unreachable or broken: 502. Our own configuration: 500.
+        // (400). The provider unreachable or broken: 502. Our own configuration or call: 500.
         let status = match e.kind() {
             ErrorKind::ProviderUnavailable
             | ErrorKind::Timeout
             | ErrorKind::Transport
             | ErrorKind::RateLimited
             | ErrorKind::UnreadableResponse => StatusCode::BAD_GATEWAY,
-            ErrorKind::Configuration | ErrorKind::Internal | ErrorKind::InvalidClient => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            ErrorKind::Configuration
+            | ErrorKind::InvalidInput
+            | ErrorKind::Internal
+            | ErrorKind::InvalidClient => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::BAD_REQUEST,
         };
         Self {

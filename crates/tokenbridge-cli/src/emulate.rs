@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::net::SocketAddr;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use tokenbridge::AuthMethod;
 use tokenbridge_testkit::genauth::GenAuthEmulator;
 use tokenbridge_testkit::huawei_oneaccess::HuaweiOneAccessEmulator;
@@ -13,27 +13,22 @@ use tokenbridge_testkit::{any_loopback_port, genauth, huawei_oneaccess, tencent_
 
 use crate::Failure;
 
-/// Which emulator to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum Vendor {
-    /// GenAuth: V3 QR login, /oidc/token and /oauth/token.
-    Genauth,
-    /// Tencent Cloud CIAM: /oauth2/token.
-    TencentCiam,
-    /// Huawei Cloud OneAccess: /api/v1/oauth2/token.
-    HuaweiOneaccess,
-    /// A standard OpenID Connect provider with discovery.
-    Oidc,
-    /// All four, on consecutive ports when --addr gives one.
-    All,
+/// The values `--vendor` takes: each built-in kind's emulator, then `all`.
+fn vendor_values() -> Vec<&'static str> {
+    tokenbridge::kinds::BUILT_IN
+        .iter()
+        .map(|kind| kind.emulator)
+        .chain(["all"])
+        .collect()
 }
 
 /// Arguments of `tokenbridge emulate`.
 #[derive(Debug, Args)]
 pub(crate) struct EmulateArgs {
-    /// Which vendor to emulate.
-    #[arg(long, value_enum, default_value = "all")]
-    vendor: Vendor,
+    /// Which vendor to emulate (a built-in kind), or `all` of them, on consecutive ports when
+    /// --addr gives one.
+    #[arg(long, default_value = "all", value_parser = clap::builder::PossibleValuesParser::new(vendor_values()))]
+    vendor: String,
     /// A loopback address to listen on; with --vendor all, the next vendors take the next
     /// ports. Default: free ports.
     #[arg(long, value_name = "127.0.0.1:PORT")]
@@ -59,7 +54,7 @@ fn address(base: Option<SocketAddr>, offset: u16) -> Result<SocketAddr, Failure>
         Some(addr) if addr.port() == 0 => Ok(addr),
         Some(mut addr) => {
             let port = addr.port().checked_add(offset).ok_or_else(|| {
-                Failure::Usage("--addr: the port is too high for four emulators".into())
+                Failure::Usage("--addr: the port is too high for every emulator".into())
             })?;
             addr.set_port(port);
             Ok(addr)
@@ -79,9 +74,10 @@ fn authorize_hint(name: &str, base: &str, path: &str) -> String {
     )
 }
 
-async fn start(vendor: Vendor, addr: SocketAddr) -> Result<(Running, String), Failure> {
-    Ok(match vendor {
-        Vendor::Genauth => {
+/// Starts the emulator called `emulator` (a [`tokenbridge::kinds::BuiltInKind::emulator`]).
+async fn start(emulator: &str, addr: SocketAddr) -> Result<(Running, String), Failure> {
+    Ok(match emulator {
+        "genauth" => {
             let emulator = GenAuthEmulator::start_on(addr)
                 .await
                 .map_err(|e| io_failure("genauth", addr, e))?;
@@ -97,7 +93,7 @@ async fn start(vendor: Vendor, addr: SocketAddr) -> Result<(Running, String), Fa
             );
             (Box::new(emulator) as Running, text)
         }
-        Vendor::TencentCiam => {
+        "tencent-ciam" => {
             let emulator = TencentCiamEmulator::start_on(addr)
                 .await
                 .map_err(|e| io_failure("tencent-ciam", addr, e))?;
@@ -111,7 +107,7 @@ async fn start(vendor: Vendor, addr: SocketAddr) -> Result<(Running, String), Fa
             );
             (Box::new(emulator) as Running, text)
         }
-        Vendor::HuaweiOneaccess => {
+        "huawei-oneaccess" => {
             let emulator = HuaweiOneAccessEmulator::start_on(addr)
                 .await
                 .map_err(|e| io_failure("huawei-oneaccess", addr, e))?;
@@ -125,7 +121,7 @@ async fn start(vendor: Vendor, addr: SocketAddr) -> Result<(Running, String), Fa
             );
             (Box::new(emulator) as Running, text)
         }
-        Vendor::Oidc | Vendor::All => {
+        "oidc" => {
             let emulator = OidcEmulator::start_on(Profile::standard(), addr)
                 .await
                 .map_err(|e| io_failure("oidc", addr, e))?;
@@ -144,18 +140,21 @@ async fn start(vendor: Vendor, addr: SocketAddr) -> Result<(Running, String), Fa
             );
             (Box::new(emulator) as Running, text)
         }
+        other => {
+            return Err(Failure::Usage(format!(
+                "the built-in kind {other:?} has no emulator in this build of tokenbridge"
+            )))
+        }
     })
 }
 
 /// Runs `tokenbridge emulate` until Ctrl-C.
 pub(crate) async fn run(args: EmulateArgs) -> Result<(), Failure> {
-    let vendors = match args.vendor {
-        Vendor::All => vec![
-            Vendor::Genauth,
-            Vendor::TencentCiam,
-            Vendor::HuaweiOneaccess,
-            Vendor::Oidc,
-        ],
+    let vendors: Vec<&str> = match args.vendor.as_str() {
+        "all" => tokenbridge::kinds::BUILT_IN
+            .iter()
+            .map(|kind| kind.emulator)
+            .collect(),
         one => vec![one],
     };
     let mut running = Vec::new();

@@ -1,7 +1,7 @@
 //! `tokenbridge exchange`.
 
+use crate::output::{token_set_json, Secrets};
 use clap::{ArgGroup, Args};
-use tokenbridge::output::{token_set_json, Secrets};
 use tokenbridge::{Grant, PkceVerifier, TokenExchanger};
 
 use crate::{print_json, Failure, ProviderArgs};

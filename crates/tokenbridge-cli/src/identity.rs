@@ -1,9 +1,9 @@
 //! `tokenbridge verify-id-token` and `tokenbridge userinfo`: who a token belongs to, checked by
 //! the provider's keys or asked of its userinfo endpoint.
 
+use crate::output::{identity_json, token_set_from_json, verified_id_token_json};
 use clap::{ArgGroup, Args};
 use serde_json::Value;
-use tokenbridge::output::{identity_json, token_set_from_json, verified_id_token_json};
 use tokenbridge::{TokenSet, TokenType, VerifyOptions};
 
 use crate::exchange::read_stdin_line;

@@ -4,8 +4,8 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::output::{identity_json, token_set_json, Secrets};
 use clap::Args;
-use tokenbridge::output::{identity_json, token_set_json, Secrets};
 use tokenbridge::session::{FileStore, TokenStore};
 use tokenbridge::url::{self, Url};
 use tokenbridge::CompletedLogin;

@@ -13,6 +13,7 @@ mod identity;
 mod introspect;
 mod jwt;
 mod login;
+mod output;
 mod qr;
 mod signout;
 mod token;
@@ -159,8 +160,11 @@ impl From<Error> for Failure {
 /// The exit code for a library error.
 fn exit_code(error: &Error) -> u8 {
     match error {
-        Error::Config { .. } | Error::UnsupportedGrant { .. } | Error::Unsupported { .. } => 2,
-        Error::Provider(_) | Error::Vendor(_) | Error::Login(_) | Error::Callback(_) => 3,
+        Error::Config { .. }
+        | Error::InvalidInput { .. }
+        | Error::UnsupportedGrant { .. }
+        | Error::Unsupported { .. } => 2,
+        Error::OAuth(_) | Error::Vendor(_) | Error::Login(_) | Error::Callback(_) => 3,
         // A token that failed a check is a refusal; keys that could not be fetched are not.
         Error::IdToken(e) => match e.as_ref() {
             tokenbridge::IdTokenError::KeySource(source) => exit_code(source),
@@ -173,33 +177,33 @@ fn exit_code(error: &Error) -> u8 {
 /// One line for stderr: the error code first for refusals, so scripts can match on it.
 pub(crate) fn error_line(error: &Error) -> String {
     let line = match error {
-        Error::Provider(p) => {
-            let mut line = format!("refused: {}", p.code);
-            if let Some(d) = &p.description {
+        Error::OAuth(p) => {
+            let mut line = format!("refused: {}", p.code());
+            if let Some(d) = &p.description() {
                 line.push_str(&format!(": {d}"));
             }
-            if let Some(s) = p.status {
+            if let Some(s) = p.status() {
                 line.push_str(&format!(" (HTTP {s})"));
             }
-            if let Some(h) = &p.hint {
+            if let Some(h) = &p.hint() {
                 line.push_str(&format!("; {h}"));
             }
-            if let Some(r) = &p.retry_after {
+            if let Some(r) = &p.retry_after() {
                 line.push_str(&format!("; {r}"));
             }
             line.push_str(&format!("; {}", p.advice()));
             line
         }
         Error::Vendor(v) => {
-            let mut line = format!("refused: {} status {}", v.vendor, v.status_code);
-            if let Some(code) = &v.api_code {
+            let mut line = format!("refused: {} status {}", v.vendor(), v.status_code());
+            if let Some(code) = &v.api_code() {
                 line.push_str(&format!(" code {code}"));
             }
-            line.push_str(&format!(": {}", v.message));
-            if let Some(id) = &v.request_id {
+            line.push_str(&format!(": {}", v.message()));
+            if let Some(id) = &v.request_id() {
                 line.push_str(&format!(" (request id {id})"));
             }
-            if let Some(r) = &v.retry_after {
+            if let Some(r) = &v.retry_after() {
                 line.push_str(&format!("; {r}"));
             }
             line

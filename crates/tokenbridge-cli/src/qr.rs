@@ -2,11 +2,11 @@
 
 use std::time::Duration;
 
+use crate::output::{token_set_json, Secrets};
 use clap::Args;
 use qrcode::render::unicode::Dense1x2;
 use qrcode::QrCode;
 use tokenbridge::genauth::{QrCodeType, QrLoginClient};
-use tokenbridge::output::{token_set_json, Secrets};
 use tokenbridge::Error;
 
 use crate::{print_json, Failure, ProviderArgs};

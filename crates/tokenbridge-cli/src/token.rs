@@ -43,7 +43,7 @@ fn failure(error: Error) -> Failure {
         )),
         SessionError::RefreshFailed { source, .. }
         | SessionError::BackingOff { last: source, .. } => match &**source {
-            Error::Provider(_) | Error::Vendor(_) => Failure::Refused(error.to_string()),
+            Error::OAuth(_) | Error::Vendor(_) => Failure::Refused(error.to_string()),
             _ => Failure::Library(error),
         },
         SessionError::Ended { .. } => Failure::Refused(error.to_string()),

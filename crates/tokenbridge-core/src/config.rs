@@ -1,6 +1,6 @@
 //! The configuration contract between an application's configuration and a vendor: a
 //! provider's table as written ([`ProviderTable`]), the keys every kind shares
-//! ([`CommonSettings`]), and [`ProviderKind`], what a vendor registers so configuration can
+//! ([`CommonSettings`]), and [`ProviderFactory`], what a vendor registers so configuration can
 //! name it. Loading files and the environment is the facade's job; interpreting a table is
 //! the vendor's, through [`ProviderContext`].
 
@@ -26,7 +26,7 @@ use values::{is_secret_setting, without_values, Quote};
 
 /// What a vendor registers: its `kind` and how to build a [`Provider`] from a table of that
 /// kind. Built-in vendors and an application's own register the same way.
-pub trait ProviderKind: Send + Sync + fmt::Debug {
+pub trait ProviderFactory: Send + Sync + fmt::Debug {
     /// The `kind` value in configuration, e.g. `tencent-ciam`.
     fn kind(&self) -> &'static str;
 
@@ -150,7 +150,7 @@ impl CommonSettings {
     }
 }
 
-/// What a [`ProviderKind`] gets to build one provider: the table, the environment and the
+/// What a [`ProviderFactory`] gets to build one provider: the table, the environment and the
 /// application's HTTP client.
 pub struct ProviderContext<'a> {
     table: &'a ProviderTable,
@@ -437,7 +437,7 @@ impl From<BasicEncodingSetting> for BasicEncoding {
     }
 }
 
-impl ProviderKind for StandardKind {
+impl ProviderFactory for StandardKind {
     fn kind(&self) -> &'static str {
         STANDARD.kind
     }

@@ -309,16 +309,16 @@ impl<'a> DevicePoller<'a> {
         let grant = Grant::device_code(self.authorization.device_code.expose_secret());
         match self.exchanger.exchange(grant).await {
             Ok(tokens) => Ok(DeviceProgress::Authorized(tokens)),
-            Err(Error::Provider(p)) if p.code == "authorization_pending" => {
+            Err(Error::OAuth(p)) if p.code == "authorization_pending" => {
                 Ok(DeviceProgress::Pending)
             }
-            Err(Error::Provider(p)) if p.code == OAuthErrorCode::SlowDown => {
+            Err(Error::OAuth(p)) if p.code == OAuthErrorCode::SlowDown => {
                 self.interval += SLOW_DOWN_STEP;
                 Ok(DeviceProgress::SlowDown {
                     interval: self.interval,
                 })
             }
-            Err(Error::Provider(p)) if p.code == "expired_token" => Err(expired(
+            Err(Error::OAuth(p)) if p.code == "expired_token" => Err(expired(
                 "the provider says the device code expired (expired_token)".to_owned(),
             )),
             Err(e) => Err(e),

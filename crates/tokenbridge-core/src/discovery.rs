@@ -6,6 +6,7 @@ use url::Url;
 
 use crate::error::{Error, Result};
 use crate::http::{ensure_secure_url, HttpClient, HttpResponse};
+use crate::malformed::MalformedValue;
 use crate::request::TokenRequest;
 use crate::wire::{decode_json_object, unreadable};
 
@@ -159,16 +160,16 @@ impl Jwks {
     /// Parses a JWKS document, accepting `keys` or `Keys` (Tencent CIAM's spelling). Entries
     /// that are not JWK objects with a `kty` are skipped rather than failing the whole set, so
     /// one odd key at the provider does not stop verification with the others.
-    pub fn from_json(value: &Value) -> std::result::Result<Self, String> {
+    pub fn from_json(value: &Value) -> std::result::Result<Self, MalformedValue> {
         let object = value
             .as_object()
-            .ok_or_else(|| "a JWKS must be a JSON object".to_owned())?;
+            .ok_or_else(|| MalformedValue::new("a JWKS must be a JSON object"))?;
         let keys = object
             .get("keys")
             .or_else(|| object.get("Keys"))
-            .ok_or_else(|| "no `keys` member".to_owned())?
+            .ok_or_else(|| MalformedValue::new("no `keys` member"))?
             .as_array()
-            .ok_or_else(|| "`keys` is not an array".to_owned())?;
+            .ok_or_else(|| MalformedValue::new("`keys` is not an array"))?;
         let keys = keys
             .iter()
             .filter_map(|k| Jwk::deserialize(k).ok())
@@ -188,7 +189,7 @@ impl Jwks {
             ));
         }
         let object = decode_json_object(response)?;
-        Self::from_json(&Value::Object(object)).map_err(|why| unreadable(response, why))
+        Self::from_json(&Value::Object(object)).map_err(|why| unreadable(response, why.to_string()))
     }
 
     /// Fetches and parses the JWKS at `url`.
@@ -306,7 +307,7 @@ mod tests {
         }
         assert_eq!(
             Jwks::from_json(&json!({"other": []})),
-            Err("no `keys` member".to_owned())
+            Err(MalformedValue::new("no `keys` member"))
         );
     }
 }

@@ -266,7 +266,7 @@ pub(crate) fn add_dpop_proof(
 
 /// Whether the provider asked for a DPoP nonce (RFC 9449 sections 8 and 9).
 pub(crate) fn is_use_dpop_nonce(error: &Error) -> bool {
-    matches!(error, Error::Provider(p) if p.code == USE_DPOP_NONCE)
+    matches!(error, Error::OAuth(p) if p.code == USE_DPOP_NONCE)
 }
 
 impl Provider {

@@ -47,6 +47,9 @@ pub enum ErrorKind {
     UnreadableResponse,
     /// The configuration is wrong; nothing was sent.
     Configuration,
+    /// An argument of the call is wrong (a malformed PKCE verifier, a parameter tokenbridge
+    /// sets itself, another provider's pending sign-in): fix the call; nothing was sent.
+    InvalidInput,
     /// A sign-in callback was refused (wrong or missing `state`, wrong `iss`, replayed,
     /// ambiguous); nothing was exchanged. Start a new sign-in.
     InvalidCallback,
@@ -74,6 +77,7 @@ impl ErrorKind {
             ErrorKind::Transport => "transport",
             ErrorKind::UnreadableResponse => "unreadable_response",
             ErrorKind::Configuration => "configuration",
+            ErrorKind::InvalidInput => "invalid_input",
             ErrorKind::InvalidCallback => "invalid_callback",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::Internal => "internal",
@@ -291,7 +295,7 @@ pub enum Error {
     /// The provider answered with an OAuth 2.0 error (RFC 6749 section 5.2), or with an error
     /// status that carries no body at all.
     #[error("{0}")]
-    Provider(Box<ProviderError>),
+    OAuth(Box<OAuthError>),
 
     /// The vendor's business envelope reported a failure (for example GenAuth's `statusCode`).
     #[error("{0}")]
@@ -376,6 +380,15 @@ pub enum Error {
         message: String,
     },
 
+    /// An argument of the call is wrong; nothing was sent.
+    #[error("invalid argument `{argument}`: {message}")]
+    InvalidInput {
+        /// The argument (or the part of it) at fault, e.g. `code_verifier`.
+        argument: String,
+        /// What is wrong and how to fix the call.
+        message: String,
+    },
+
     /// A failure inside this process that no configuration change fixes.
     #[error("{message}")]
     Internal {
@@ -421,6 +434,14 @@ impl Error {
         }
     }
 
+    /// An [`Error::InvalidInput`] about `argument`.
+    pub fn invalid_input(argument: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            argument: argument.into(),
+            message: message.into(),
+        }
+    }
+
     /// An [`Error::Internal`].
     pub fn internal(message: impl Into<String>) -> Self {
         Error::Internal {
@@ -435,14 +456,14 @@ impl Error {
             return self;
         }
         match self {
-            Error::Provider(mut p) => {
+            Error::OAuth(mut p) => {
                 sent.scrub_opt(&mut p.description);
                 sent.scrub_opt(&mut p.uri);
                 sent.scrub_opt(&mut p.hint);
                 if let OAuthErrorCode::Other(code) = &p.code {
                     p.code = OAuthErrorCode::Other(sent.scrub(code));
                 }
-                Error::Provider(p)
+                Error::OAuth(p)
             }
             Error::Vendor(mut v) => {
                 v.message = sent.scrub(&v.message);
@@ -478,7 +499,7 @@ impl Error {
     /// What the caller should do about this error.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Provider(p) => p.kind,
+            Error::OAuth(p) => p.kind,
             Error::Vendor(v) => v.kind,
             Error::Transport(t) => match t.kind {
                 TransportKind::Timeout | TransportKind::ConnectTimeout => ErrorKind::Timeout,
@@ -501,6 +522,7 @@ impl Error {
                 LoginEnd::Failed => ErrorKind::Cancelled,
             },
             Error::Config { .. } => ErrorKind::Configuration,
+            Error::InvalidInput { .. } => ErrorKind::InvalidInput,
             Error::Callback(_) => ErrorKind::InvalidCallback,
             Error::Internal { .. } => ErrorKind::Internal,
             Error::IdToken(e) => match e.as_ref() {
@@ -533,8 +555,9 @@ impl Error {
             Error::Transport(t) => t.may_have_been_sent(),
             // Without a status the refusal did not come from an answer to a request: it came
             // in a sign-in callback, before anything was sent.
-            Error::Provider(p) if p.status.is_none() => false,
+            Error::OAuth(p) if p.status.is_none() => false,
             Error::Config { .. }
+            | Error::InvalidInput { .. }
             | Error::Callback(_)
             | Error::Unsupported { .. }
             | Error::UnsupportedGrant { .. }
@@ -556,7 +579,7 @@ impl Error {
     /// The provider's `Retry-After`, when it sent one with the refusal.
     pub fn retry_after(&self) -> Option<RetryAfter> {
         match self {
-            Error::Provider(p) => p.retry_after,
+            Error::OAuth(p) => p.retry_after,
             Error::Vendor(v) => v.retry_after,
             Error::UnreadableResponse(u) => u.retry_after,
             _ => None,
@@ -566,7 +589,7 @@ impl Error {
     /// The HTTP status of the provider's answer, when there was one.
     pub fn http_status(&self) -> Option<u16> {
         match self {
-            Error::Provider(p) => p.status,
+            Error::OAuth(p) => p.status,
             Error::Vendor(v) => Some(v.http_status),
             Error::UnreadableResponse(u) => u.status,
             Error::Redirected { status, .. } => Some(*status),
@@ -575,9 +598,9 @@ impl Error {
     }
 
     /// The provider's refusal, when this is one.
-    pub fn provider_error(&self) -> Option<&ProviderError> {
+    pub fn oauth_error(&self) -> Option<&OAuthError> {
         match self {
-            Error::Provider(p) => Some(p),
+            Error::OAuth(p) => Some(p),
             _ => None,
         }
     }
@@ -594,29 +617,29 @@ impl Error {
 /// An OAuth 2.0 error answer (RFC 6749 section 5.2), or an error status without a body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct ProviderError {
+pub struct OAuthError {
     /// HTTP status of the answer; `None` only when built by hand.
-    pub status: Option<u16>,
+    pub(crate) status: Option<u16>,
     /// The `error` code, e.g. `invalid_grant`. When the body was empty this is derived from the
     /// status (401 gives `invalid_client`, 400 gives `invalid_request`, ...) and
-    /// [`ProviderError::from_status_only`] is true.
-    pub code: OAuthErrorCode,
+    /// [`OAuthError::from_status_only`] is true.
+    pub(crate) code: OAuthErrorCode,
     /// What the caller should do: from the code and status, unless the vendor's error table
     /// says otherwise.
-    pub kind: ErrorKind,
+    pub(crate) kind: ErrorKind,
     /// `error_description`, as sent.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// `error_uri`, as sent.
-    pub uri: Option<String>,
+    pub(crate) uri: Option<String>,
     /// Whether `code` was derived from the HTTP status because the body was empty.
-    pub from_status_only: bool,
+    pub(crate) from_status_only: bool,
     /// Extra guidance an adapter adds, e.g. that PKCE was in play so the verifier may be wrong.
-    pub hint: Option<String>,
+    pub(crate) hint: Option<String>,
     /// The `Retry-After` header, when sent.
-    pub retry_after: Option<RetryAfter>,
+    pub(crate) retry_after: Option<RetryAfter>,
 }
 
-impl ProviderError {
+impl OAuthError {
     /// A refusal with the given status and OAuth error code; its kind follows from both.
     pub fn new(status: Option<u16>, code: impl Into<OAuthErrorCode>) -> Self {
         let code = code.into();
@@ -650,6 +673,76 @@ impl ProviderError {
     pub fn with_uri(mut self, uri: Option<String>) -> Self {
         self.uri = uri;
         self
+    }
+
+    /// HTTP status of the answer; `None` only when built by hand or from a sign-in callback.
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// The `error` code, e.g. `invalid_grant`; derived from the status when the body was
+    /// empty (see [`OAuthError::is_from_status_only`]).
+    pub fn code(&self) -> &OAuthErrorCode {
+        &self.code
+    }
+
+    /// What the caller should do: from the code and status, unless the vendor's error table
+    /// or hooks say otherwise.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// `error_description`, as sent.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// `error_uri`, as sent.
+    pub fn uri(&self) -> Option<&str> {
+        self.uri.as_deref()
+    }
+
+    /// Whether the code was derived from the HTTP status because the body was empty.
+    pub fn is_from_status_only(&self) -> bool {
+        self.from_status_only
+    }
+
+    /// Extra guidance an adapter added, e.g. that PKCE was in play so the verifier may be wrong.
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+
+    /// The `Retry-After` header, when sent.
+    pub fn retry_after(&self) -> Option<RetryAfter> {
+        self.retry_after
+    }
+
+    /// Overrides the kind, for a vendor whose codes mean something else than RFC 6749's.
+    pub fn with_kind(mut self, kind: ErrorKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// Marks the code as derived from the HTTP status of an empty answer.
+    pub fn with_from_status_only(mut self, from_status_only: bool) -> Self {
+        self.from_status_only = from_status_only;
+        self
+    }
+
+    /// Sets the `Retry-After` the answer carried.
+    pub fn with_retry_after(mut self, retry_after: Option<RetryAfter>) -> Self {
+        self.retry_after = retry_after;
+        self
+    }
+
+    /// Overrides the kind in place, for hooks that adjust an error they are handed.
+    pub fn set_kind(&mut self, kind: ErrorKind) {
+        self.kind = kind;
+    }
+
+    /// Sets an adapter's hint in place, for hooks that adjust an error they are handed.
+    pub fn set_hint(&mut self, hint: impl Into<String>) {
+        self.hint = Some(hint.into());
     }
 
     /// Sets an adapter's hint.
@@ -690,7 +783,7 @@ impl ProviderError {
     }
 }
 
-impl fmt::Display for ProviderError {
+impl fmt::Display for OAuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "the provider refused the request")?;
         if let Some(status) = self.status {
@@ -721,24 +814,24 @@ impl fmt::Display for ProviderError {
 #[non_exhaustive]
 pub struct VendorError {
     /// The vendor, e.g. `genauth`.
-    pub vendor: String,
+    pub(crate) vendor: String,
     /// The HTTP status the envelope came with (often 200).
-    pub http_status: u16,
+    pub(crate) http_status: u16,
     /// The envelope's business status on the HTTP scale, e.g. GenAuth `statusCode` 400.
-    pub status_code: i64,
+    pub(crate) status_code: i64,
     /// The vendor's fine-grained code (GenAuth `apiCode`, Huawei `error_code`), as text.
-    pub api_code: Option<String>,
+    pub(crate) api_code: Option<String>,
     /// What the caller should do: from the vendor's error table, else from the statuses.
-    pub kind: ErrorKind,
+    pub(crate) kind: ErrorKind,
     /// Whether `kind` came from an undocumented (inferred) entry of the vendor's table, or
     /// from the statuses alone.
-    pub kind_inferred: bool,
+    pub(crate) kind_inferred: bool,
     /// The vendor's message.
-    pub message: String,
+    pub(crate) message: String,
     /// The vendor's request id (GenAuth `requestId` or `uniqueId`), to quote to support.
-    pub request_id: Option<String>,
+    pub(crate) request_id: Option<String>,
     /// The `Retry-After` header, when sent.
-    pub retry_after: Option<RetryAfter>,
+    pub(crate) retry_after: Option<RetryAfter>,
 }
 
 impl VendorError {
@@ -771,6 +864,84 @@ impl VendorError {
             request_id: None,
             retry_after: None,
         }
+    }
+
+    /// The vendor, e.g. `genauth`.
+    pub fn vendor(&self) -> &str {
+        &self.vendor
+    }
+
+    /// The HTTP status the envelope came with (often 200).
+    pub fn http_status(&self) -> u16 {
+        self.http_status
+    }
+
+    /// The envelope's business status on the HTTP scale, e.g. GenAuth `statusCode` 400.
+    pub fn status_code(&self) -> i64 {
+        self.status_code
+    }
+
+    /// The vendor's fine-grained code (GenAuth `apiCode`, Huawei `error_code`), as text.
+    pub fn api_code(&self) -> Option<&str> {
+        self.api_code.as_deref()
+    }
+
+    /// What the caller should do: from the vendor's error table, else from the statuses.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// Whether the kind came from an undocumented (inferred) entry of the vendor's table, or
+    /// from the statuses alone.
+    pub fn is_kind_inferred(&self) -> bool {
+        self.kind_inferred
+    }
+
+    /// The vendor's message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The vendor's request id (GenAuth `requestId` or `uniqueId`), to quote to support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The `Retry-After` header, when sent.
+    pub fn retry_after(&self) -> Option<RetryAfter> {
+        self.retry_after
+    }
+
+    /// Sets the vendor's fine-grained code.
+    pub fn with_api_code(mut self, api_code: Option<String>) -> Self {
+        self.api_code = api_code;
+        self
+    }
+
+    /// Sets the kind, saying whether the vendor documents it (`inferred == false`) or it was
+    /// deduced.
+    pub fn with_kind(mut self, kind: ErrorKind, inferred: bool) -> Self {
+        self.kind = kind;
+        self.kind_inferred = inferred;
+        self
+    }
+
+    /// Sets the vendor's request id.
+    pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
+        self.request_id = request_id;
+        self
+    }
+
+    /// Sets the `Retry-After` the answer carried.
+    pub fn with_retry_after(mut self, retry_after: Option<RetryAfter>) -> Self {
+        self.retry_after = retry_after;
+        self
+    }
+
+    /// Sets the kind in place, for hooks that adjust an error they are handed.
+    pub fn set_kind(&mut self, kind: ErrorKind, inferred: bool) {
+        self.kind = kind;
+        self.kind_inferred = inferred;
     }
 }
 
@@ -960,9 +1131,9 @@ impl fmt::Display for LoginError {
     }
 }
 
-impl From<ProviderError> for Error {
-    fn from(e: ProviderError) -> Self {
-        Error::Provider(Box::new(e))
+impl From<OAuthError> for Error {
+    fn from(e: OAuthError) -> Self {
+        Error::OAuth(Box::new(e))
     }
 }
 
@@ -1002,11 +1173,11 @@ mod tests {
 
     #[test]
     fn helpers_classify() {
-        let e: Error = ProviderError::new(Some(400), "invalid_grant").into();
+        let e: Error = OAuthError::new(Some(400), "invalid_grant").into();
         assert!(e.is_invalid_grant() && !e.is_invalid_client() && !e.is_retryable());
-        let e: Error = ProviderError::new(Some(401), "invalid_client").into();
+        let e: Error = OAuthError::new(Some(401), "invalid_client").into();
         assert!(e.is_invalid_client());
-        let e: Error = ProviderError::new(Some(503), "server_error").into();
+        let e: Error = OAuthError::new(Some(503), "server_error").into();
         assert!(e.is_retryable());
         let e: Error = VendorError::new("genauth", 429, 429, "too many requests").into();
         assert!(e.is_retryable());
@@ -1045,7 +1216,7 @@ mod tests {
             (599, ErrorKind::ProviderUnavailable, true),
         ];
         for (status, kind, retryable) in table {
-            let provider: Error = ProviderError::new(Some(status), "weird_code").into();
+            let provider: Error = OAuthError::new(Some(status), "weird_code").into();
             assert_eq!(
                 (provider.kind(), provider.is_retryable()),
                 (kind, retryable),
@@ -1081,14 +1252,14 @@ mod tests {
             let parsed = OAuthErrorCode::parse(code);
             assert!(!matches!(parsed, OAuthErrorCode::Other(_)), "{code}");
             assert_eq!(parsed.as_str(), code);
-            assert_eq!(ProviderError::new(Some(400), code).kind, kind, "{code}");
+            assert_eq!(OAuthError::new(Some(400), code).kind, kind, "{code}");
         }
         let other = OAuthErrorCode::parse("login_required");
         assert_eq!(other, OAuthErrorCode::Other("login_required".into()));
         assert_eq!(other.as_str(), "login_required");
         // A 5xx wins over whatever code the body carries.
         assert_eq!(
-            ProviderError::new(Some(503), "invalid_request").kind,
+            OAuthError::new(Some(503), "invalid_request").kind,
             ErrorKind::ProviderUnavailable
         );
     }
@@ -1137,7 +1308,7 @@ mod tests {
             .to_string()
             .contains("the request was not sent"));
         assert!(!Error::config("k", "m").may_have_been_sent());
-        let refused: Error = ProviderError::new(Some(400), "invalid_grant").into();
+        let refused: Error = OAuthError::new(Some(400), "invalid_grant").into();
         assert!(refused.may_have_been_sent());
     }
 }

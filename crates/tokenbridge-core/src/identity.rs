@@ -22,12 +22,13 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 use tokio::sync::OnceCell;
 
-use crate::error::{Error, ErrorKind, ProviderError, Result};
+use crate::error::{Error, ErrorKind, OAuthError, Result};
 use crate::http::{ensure_secure_url, parse_secure_url, HttpResponse};
 use crate::id_token::{
     Clock, IdTokenError, IdTokenVerifier, SigningAlgorithm, VerifiedIdToken, VerifyOptions,
 };
 use crate::jwks::{HttpJwksSource, JwksCache};
+use crate::malformed::MalformedValue;
 use crate::provider::Provider;
 use crate::request::TokenRequest;
 use crate::token::{TokenSet, TokenType};
@@ -67,7 +68,7 @@ impl Identity {
     /// Reads the standard claims of `claims`. `sub` is required (a string, or a number
     /// written as text); the other claims are taken when they are strings (`null`, as GenAuth
     /// sends for unset claims, and other types count as absent).
-    pub fn from_claims(claims: Map<String, Value>) -> std::result::Result<Self, String> {
+    pub fn from_claims(claims: Map<String, Value>) -> std::result::Result<Self, MalformedValue> {
         Self::from_claims_with_aliases(claims, &[])
     }
 
@@ -77,7 +78,7 @@ impl Identity {
     pub fn from_claims_with_aliases(
         claims: Map<String, Value>,
         aliases: &[(&str, &str)],
-    ) -> std::result::Result<Self, String> {
+    ) -> std::result::Result<Self, MalformedValue> {
         let get = |name: &str| -> Option<&Value> {
             match claims.get(name) {
                 Some(v) if !v.is_null() => Some(v),
@@ -91,21 +92,25 @@ impl Identity {
         let subject = match get(SUBJECT) {
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
             Some(Value::Number(n)) => n.to_string(),
-            Some(_) => return Err("the claim `sub` is not a non-empty string".to_owned()),
+            Some(_) => {
+                return Err(MalformedValue::new(
+                    "the claim `sub` is not a non-empty string",
+                ))
+            }
             None => {
                 let also: Vec<&str> = aliases
                     .iter()
                     .filter(|(s, _)| *s == SUBJECT)
                     .map(|(_, v)| *v)
                     .collect();
-                return Err(if also.is_empty() {
+                return Err(MalformedValue::new(if also.is_empty() {
                     "the answer has no `sub` claim".to_owned()
                 } else {
                     format!(
                         "the answer has no `sub` claim (nor `{}`)",
                         also.join("`, `")
                     )
-                });
+                }));
             }
         };
         let email_verified = match get("email_verified") {
@@ -195,7 +200,7 @@ pub fn userinfo_error(response: &HttpResponse) -> Error {
         .find_map(BearerChallenge::parse)
     {
         if let Some(code) = challenge.error {
-            let mut error = ProviderError::new(Some(response.status()), code)
+            let mut error = OAuthError::new(Some(response.status()), code)
                 .with_description(challenge.error_description)
                 .with_uri(challenge.error_uri);
             error.retry_after = retry_after(response);
@@ -208,7 +213,7 @@ pub fn userinfo_error(response: &HttpResponse) -> Error {
         }
     }
     if response.status() == 401 {
-        let mut error = ProviderError::new(Some(401), "invalid_token").with_description(Some(
+        let mut error = OAuthError::new(Some(401), "invalid_token").with_description(Some(
             "the userinfo endpoint refused the access token (HTTP 401)".to_owned(),
         ));
         error.from_status_only = true;
@@ -228,9 +233,9 @@ pub fn userinfo_error(response: &HttpResponse) -> Error {
 /// alone would call `invalid_client` is [`ErrorKind::InvalidToken`].
 fn token_refusal(error: Error) -> Error {
     match error {
-        Error::Provider(mut p) if p.status == Some(401) && p.kind == ErrorKind::InvalidClient => {
+        Error::OAuth(mut p) if p.status == Some(401) && p.kind == ErrorKind::InvalidClient => {
             p.kind = ErrorKind::InvalidToken;
-            Error::Provider(p)
+            Error::OAuth(p)
         }
         other => other,
     }
@@ -678,7 +683,7 @@ mod tests {
             "",
         )));
         assert_eq!(e.kind(), ErrorKind::InvalidToken);
-        assert_eq!(e.provider_error().unwrap().code, "invalid_token");
+        assert_eq!(e.oauth_error().unwrap().code, "invalid_token");
         let e = token_refusal(userinfo_error(&response(
             403,
             Some(r#"Bearer error="insufficient_scope""#),

@@ -4,7 +4,8 @@
 //!
 //! A vendor adapter is data and hooks: a [`VendorDescription`] (endpoint paths, auth methods,
 //! grants, an error-code table) and, where its protocol departs from the standard,
-//! [`VendorHooks`]. It registers a [`ProviderKind`] so configuration can name it.
+//! [`VendorHooks`]. It registers a [`ProviderFactory`] so configuration can name it.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod auth;
 pub mod config;
@@ -20,6 +21,7 @@ pub mod identity;
 pub mod introspection;
 pub mod jwks;
 pub mod jwt_auth;
+mod malformed;
 mod par;
 pub mod pkce;
 pub mod provider;
@@ -43,13 +45,13 @@ pub use auth::{
     NoClientAuth,
 };
 pub use config::{
-    CommonSettings, HttpSettings, ProviderContext, ProviderKind, ProviderTable, SecretSetting,
+    CommonSettings, HttpSettings, ProviderContext, ProviderFactory, ProviderTable, SecretSetting,
 };
 pub use device::{DeviceAuthorization, DevicePoller, DeviceProgress};
 pub use discovery::{Jwk, Jwks, ProviderMetadata};
 pub use dpop::DpopKey;
 pub use error::{
-    Error, ErrorKind, LoginEnd, LoginError, OAuthErrorCode, ProviderError, Result, RetryAfter,
+    Error, ErrorKind, LoginEnd, LoginError, OAuthError, OAuthErrorCode, Result, RetryAfter,
     TransportError, TransportKind, UnreadableResponse, VendorError,
 };
 pub use exchanger::{ensure_supported, unsupported_grant, TokenExchanger};
@@ -65,6 +67,7 @@ pub use identity::{
 pub use introspection::Introspection;
 pub use jwks::{HttpJwksSource, JwksCache, JwksSource, StaticJwksSource};
 pub use jwt_auth::{ClientSecretJwt, PrivateKeyJwt};
+pub use malformed::MalformedValue;
 pub use pkce::PkceVerifier;
 pub use provider::{Endpoints, Protocol, Provider, ProviderBuilder, STANDARD};
 pub use request::{BodyEncoding, TokenRequest};
@@ -92,6 +95,7 @@ pub use async_trait::async_trait;
 /// The `redis` crate, re-exported so applications open connections for
 /// [`session::RedisStore`] with the same version.
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use redis;
 /// Re-exported because [`HttpClient::with_reqwest`] takes a `reqwest::Client`, so callers can
 /// match versions.

@@ -33,7 +33,7 @@ impl PkceVerifier {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
         if !ok_len || !ok_chars {
-            return Err(Error::config(
+            return Err(Error::invalid_input(
                 "code_verifier",
                 "a PKCE verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636 section 4.1)",
             ));
@@ -87,8 +87,18 @@ mod tests {
 
     #[test]
     fn rejects_bad_verifiers() {
-        assert!(PkceVerifier::new("short").is_err());
-        assert!(PkceVerifier::new("a".repeat(129)).is_err());
-        assert!(PkceVerifier::new(format!("{}!", "a".repeat(43))).is_err());
+        for bad in [
+            "short".to_owned(),
+            "a".repeat(129),
+            format!("{}!", "a".repeat(43)),
+        ] {
+            let e = PkceVerifier::new(bad).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::InvalidInput);
+            assert_eq!(
+                e.to_string(),
+                "invalid argument `code_verifier`: a PKCE verifier must be 43 to 128 characters of \
+                 A-Z a-z 0-9 - . _ ~ (RFC 7636 section 4.1)"
+            );
+        }
     }
 }

@@ -48,8 +48,8 @@ impl RequestAuthorization {
         let dpop = match tokens.token_type() {
             TokenType::DPoP => {
                 let key = tokens.dpop_key().ok_or_else(|| {
-                    Error::config(
-                        "dpop_key",
+                    Error::invalid_input(
+                        "tokens",
                         "the access token is DPoP-bound (token_type DPoP), but the token set \
                          holds no DPoP key to prove possession with; keep the tokens with their \
                          key (TokenSet::serialize_secrets keeps it)",
@@ -138,7 +138,12 @@ mod tests {
 
         let keyless = TokenSet::new("p", "at", TokenType::DPoP);
         let e = RequestAuthorization::for_tokens(&keyless, "GET", &url, None).unwrap_err();
-        assert_eq!(e.kind(), crate::ErrorKind::Configuration);
-        assert!(!e.to_string().contains("at "), "{e}");
+        assert_eq!(e.kind(), crate::ErrorKind::InvalidInput);
+        assert_eq!(
+            e.to_string(),
+            "invalid argument `tokens`: the access token is DPoP-bound (token_type DPoP), but the \
+             token set holds no DPoP key to prove possession with; keep the tokens with their key \
+             (TokenSet::serialize_secrets keeps it)"
+        );
     }
 }

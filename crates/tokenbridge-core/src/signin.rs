@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::dpop::DpopKey;
-use crate::error::{Error, ProviderError, Result};
+use crate::error::{Error, OAuthError, Result};
 use crate::exchanger::TokenExchanger;
 use crate::grant::Grant;
 use crate::http::{ensure_secure_url, parse_secure_url};
@@ -303,7 +303,7 @@ impl AuthorizationRequestBuilder<'_> {
             .iter()
             .find(|(n, _)| RESERVED.contains(&n.as_str()))
         {
-            return Err(Error::config(
+            return Err(Error::invalid_input(
                 name.clone(),
                 format!("`{name}` is set by tokenbridge for every login and cannot be overridden"),
             ));
@@ -651,8 +651,8 @@ impl Provider {
     ) -> Result<CompletedLogin> {
         let refuse = |e: CallbackError| Error::Callback(Box::new(e));
         if pending.provider != self.id() {
-            return Err(Error::config(
-                "provider",
+            return Err(Error::invalid_input(
+                "pending",
                 format!(
                     "this pending login belongs to provider {:?}, not {:?}",
                     pending.provider,
@@ -674,7 +674,7 @@ impl Provider {
         }
         self.check_callback_issuer(params.iss.as_deref()).await?;
         if let Some(code) = params.error {
-            return Err(ProviderError::new(None, code)
+            return Err(OAuthError::new(None, code)
                 .with_description(params.error_description)
                 .with_uri(params.error_uri)
                 .into());

@@ -278,11 +278,11 @@ impl ErrorTable {
                 }
                 Error::Vendor(v)
             }
-            Error::Provider(mut p) => {
+            Error::OAuth(mut p) => {
                 if let Some(m) = self.lookup(p.code.as_str()) {
                     p.kind = m.kind;
                 }
-                Error::Provider(p)
+                Error::OAuth(p)
             }
             other => other,
         }

@@ -15,8 +15,9 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::error::{Error, ProviderError, Result, RetryAfter, UnreadableResponse};
+use crate::error::{Error, OAuthError, Result, RetryAfter, UnreadableResponse};
 use crate::http::HttpResponse;
+use crate::malformed::MalformedValue;
 use crate::redact::redact_snippet_scrubbing;
 use crate::shape::TokenResponseShape;
 use crate::token::{TokenSet, TokenType};
@@ -40,8 +41,13 @@ pub const MAX_EXPIRES_IN: Duration = Duration::from_secs(10 * 365 * 24 * 60 * 60
 /// `"7200.0"`, `"7.2e3"`), `null` or an empty string (both: unknown). Zero is a valid lifetime
 /// (already expired). Values above [`MAX_EXPIRES_IN`], including ones too large for a `u64`
 /// or for an `f64`, are clamped to it. Negative numbers, non-numeric strings and other JSON
-/// types are errors, described in the returned text.
-pub fn parse_expires_in(value: &Value) -> std::result::Result<Option<Duration>, String> {
+/// types are errors, saying what is wrong with the value.
+pub fn parse_expires_in(value: &Value) -> std::result::Result<Option<Duration>, MalformedValue> {
+    parse_expires_in_text(value).map_err(MalformedValue::new)
+}
+
+/// [`parse_expires_in`] with its reason as text, for the parsers that add the field's name.
+fn parse_expires_in_text(value: &Value) -> std::result::Result<Option<Duration>, String> {
     match value {
         Value::Null => Ok(None),
         Value::Number(n) => match (n.as_u64(), n.as_f64()) {
@@ -104,7 +110,12 @@ fn clamp_secs(secs: u64) -> Duration {
 
 /// Parses a `scope` value: a space-separated string or a JSON array of strings. `null`, an
 /// empty (or blank) string and an empty array give `None`: the provider did not say.
-pub fn parse_scope(value: &Value) -> std::result::Result<Option<Vec<String>>, String> {
+pub fn parse_scope(value: &Value) -> std::result::Result<Option<Vec<String>>, MalformedValue> {
+    parse_scope_text(value).map_err(MalformedValue::new)
+}
+
+/// [`parse_scope`] with its reason as text.
+fn parse_scope_text(value: &Value) -> std::result::Result<Option<Vec<String>>, String> {
     match value {
         Value::Null => Ok(None),
         Value::String(s) => {
@@ -178,7 +189,7 @@ pub fn code_for_status(status: u16) -> Option<&'static str> {
 
 /// Step 1: the body as a JSON object.
 ///
-/// An empty body with 400, 401 or 403 becomes a [`ProviderError`] derived from the status (a
+/// An empty body with 400, 401 or 403 becomes a [`OAuthError`] derived from the status (a
 /// bare 401 means the client was refused); with another error status it is an
 /// [`UnreadableResponse`] (retryable for 429 and 5xx). Any other body that is not a JSON object is an
 /// [`UnreadableResponse`]: with a redacted snippet for an error status, described by its shape
@@ -194,7 +205,7 @@ pub fn decode_json_object(response: &HttpResponse) -> Result<Map<String, Value>>
         }
         return Err(match code_for_status(response.status()) {
             Some(code) => {
-                let mut err = ProviderError::new(Some(response.status()), code);
+                let mut err = OAuthError::new(Some(response.status()), code);
                 err.from_status_only = true;
                 err.retry_after = retry_after(response);
                 err.into()
@@ -397,7 +408,7 @@ pub fn standard_error(response: &HttpResponse, object: &Map<String, Value>) -> O
     };
     let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_owned);
     let sent = response.sent_secrets();
-    let mut error = ProviderError::new(Some(response.status()), sent.scrub(&code))
+    let mut error = OAuthError::new(Some(response.status()), sent.scrub(&code))
         .with_description(text("error_description").map(|d| sent.scrub(&d)))
         .with_uri(text("error_uri").map(|u| sent.scrub(&u)));
     error.retry_after = retry_after(response);
@@ -456,9 +467,9 @@ pub fn token_set_from_fields(
             if let Some(alt) = alt {
                 object.insert("expire_in".into(), alt);
             }
-            parse_expires_in(&v).map_err(|why| bad("expires_in", why))?
+            parse_expires_in_text(&v).map_err(|why| bad("expires_in", why))?
         }
-        (_, Some(v)) => parse_expires_in(&v).map_err(|why| bad("expire_in", why))?,
+        (_, Some(v)) => parse_expires_in_text(&v).map_err(|why| bad("expire_in", why))?,
         (_, None) => None,
     };
 
@@ -478,7 +489,7 @@ pub fn token_set_from_fields(
 
     let scopes = match object.remove("scope") {
         None => None,
-        Some(v) => parse_scope(&v).map_err(|why| bad("scope", why))?,
+        Some(v) => parse_scope_text(&v).map_err(|why| bad("scope", why))?,
     };
 
     Ok(TokenSet::new(provider, access_token, token_type)

@@ -84,7 +84,7 @@ fn retryability_boundaries_for_every_parsed_answer() {
                 );
             }
             match (&err, *body) {
-                (Error::Provider(p), _) => assert_eq!(p.status, Some(status)),
+                (Error::OAuth(p), _) => assert_eq!(p.status(), Some(status)),
                 (Error::UnreadableResponse(u), _) => assert_eq!(u.status, Some(status)),
                 (other, _) => panic!("{status} with {what}: {other:?}"),
             }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use tokenbridge_core::{
     async_trait, DeviceAuthorization, DevicePoller, DeviceProgress, Error, ErrorKind, ExposeSecret,
-    Grant, GrantKind, LoginEnd, ProviderError, Result, TokenExchanger, TokenSet, TokenType,
+    Grant, GrantKind, LoginEnd, OAuthError, Result, TokenExchanger, TokenSet, TokenType,
     DEVICE_CODE_GRANT_TYPE,
 };
 use tokio::time::Instant;
@@ -65,7 +65,7 @@ impl TokenExchanger for Script {
         ));
         match self.answers.lock().unwrap().pop_front() {
             Some(None) => Ok(TokenSet::new("tv", "at-device", TokenType::Bearer)),
-            Some(Some(code)) => Err(ProviderError::new(Some(400), code).into()),
+            Some(Some(code)) => Err(OAuthError::new(Some(400), code).into()),
             None => panic!("polled more often than scripted"),
         }
     }
@@ -143,7 +143,7 @@ async fn access_denied_stops_with_the_providers_refusal() {
     let e = DevicePoller::new(&script, &auth).wait().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::AccessDenied);
     assert!(
-        matches!(&e, Error::Provider(p) if p.code == "access_denied"),
+        matches!(&e, Error::OAuth(p) if p.code() == "access_denied"),
         "{e:?}"
     );
     assert_eq!(script.times(), [5, 10]);

@@ -458,8 +458,8 @@ async fn short_client_secrets_echoed_by_the_server_are_redacted() {
                 .unwrap_err();
             requests.recv_timeout(Duration::from_secs(5)).unwrap();
             match &err {
-                Error::Provider(p) => assert_eq!(
-                    p.description.as_deref(),
+                Error::OAuth(p) => assert_eq!(
+                    p.description(),
                     Some("client secret [redacted] is not this app's"),
                     "{secret} {method:?}"
                 ),

@@ -11,7 +11,7 @@ use serde_json::json;
 use tokenbridge_core::jwks::DEFAULT_REFRESH_INTERVAL;
 use tokenbridge_core::{
     async_trait, Error, ErrorKind, IdTokenError, IdTokenVerifier, Jwks, JwksCache, JwksSource,
-    ProviderError, VerifyOptions,
+    OAuthError, VerifyOptions,
 };
 
 /// Counts fetches; each takes a second, so concurrent callers overlap with it.
@@ -27,7 +27,7 @@ impl JwksSource for CountingSource {
         self.fetches.fetch_add(1, Ordering::SeqCst);
         tokio::time::sleep(Duration::from_secs(1)).await;
         if self.fail {
-            return Err(ProviderError::new(Some(503), "server_error").into());
+            return Err(OAuthError::new(Some(503), "server_error").into());
         }
         Ok(tokenbridge_core::Jwks::from_json(&json!({"keys": [
             {"kty": "RSA", "kid": "known", "n": "AQAB", "e": "AQAB"},

@@ -173,7 +173,7 @@ async fn the_nonce_retry_happens_exactly_once() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&e, Error::Provider(p) if p.code == "use_dpop_nonce"),
+        matches!(&e, Error::OAuth(p) if p.code() == "use_dpop_nonce"),
         "{e:?}"
     );
     assert_eq!(seen(&rx).len(), 2);
@@ -187,7 +187,7 @@ async fn use_dpop_nonce_without_a_nonce_is_not_retried() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&e, Error::Provider(p) if p.code == "use_dpop_nonce"),
+        matches!(&e, Error::OAuth(p) if p.code() == "use_dpop_nonce"),
         "{e:?}"
     );
     assert_eq!(seen(&rx).len(), 1);

@@ -231,7 +231,7 @@ async fn every_error_variant() {
             "corp",
         )
         .unwrap_err();
-        assert!(matches!(err, Error::Provider(_)), "{err:?}");
+        assert!(matches!(err, Error::OAuth(_)), "{err:?}");
         errors.push((format!("Provider {status}"), err));
     }
 
@@ -242,7 +242,7 @@ async fn every_error_variant() {
     }
 
     let mut vendor = VendorError::new("genauth", 200, 400, "ticket expired");
-    vendor.request_id = Some("req-1".into());
+    vendor = vendor.with_request_id(Some("req-1".into()));
     errors.push(("Vendor".into(), vendor.into()));
     errors.push((
         "Login".into(),

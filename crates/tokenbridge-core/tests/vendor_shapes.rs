@@ -232,11 +232,11 @@ fn an_error_code_with_http_200_is_a_vendor_error_classified_by_the_table() {
     let error = QUERY_VENDOR.errors.classify(error);
     assert_eq!(error.kind(), ErrorKind::InvalidGrant);
     let v = vendor_error(error);
-    assert_eq!(v.vendor, "query-vendor");
-    assert_eq!(v.api_code.as_deref(), Some("40029"));
-    assert_eq!(v.message, "invalid code");
-    assert_eq!(v.http_status, 200);
-    assert!(!v.kind_inferred);
+    assert_eq!(v.vendor(), "query-vendor");
+    assert_eq!(v.api_code(), Some("40029"));
+    assert_eq!(v.message(), "invalid code");
+    assert_eq!(v.http_status(), 200);
+    assert!(!v.is_kind_inferred());
 
     let busy = QUERY_VENDOR.errors.classify(
         parse(
@@ -300,8 +300,8 @@ fn camel_case_answers_are_read_leniently() {
     let err = JSON_VENDOR.errors.classify(err);
     assert_eq!(err.kind(), ErrorKind::InvalidGrant);
     let v = vendor_error(err);
-    assert!(v.kind_inferred);
-    assert_eq!(v.http_status, 400);
+    assert!(v.is_kind_inferred());
+    assert_eq!(v.http_status(), 400);
 }
 
 #[test]
@@ -342,10 +342,10 @@ fn form_answers_are_read_by_content_type_and_their_errors_with_200() {
     .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidRequest);
     match error {
-        Error::Provider(p) => {
-            assert_eq!(p.code.as_str(), "bad_verification_code");
+        Error::OAuth(p) => {
+            assert_eq!(p.code().as_str(), "bad_verification_code");
             assert_eq!(
-                p.description.as_deref(),
+                p.description(),
                 Some("The code passed is incorrect or expired.")
             );
         }
@@ -380,7 +380,7 @@ fn an_envelope_holds_the_tokens_and_its_code_decides_success() {
         .unwrap_err(),
     );
     assert_eq!(error.kind(), ErrorKind::InvalidGrant);
-    assert_eq!(vendor_error(error).api_code.as_deref(), Some("20003"));
+    assert_eq!(vendor_error(error).api_code(), Some("20003"));
 
     let missing = parse(
         &ENVELOPE_VENDOR,

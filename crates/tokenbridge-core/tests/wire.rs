@@ -10,7 +10,9 @@ use tokenbridge_core::secrecy::ExposeSecret;
 use tokenbridge_core::wire::{
     decode_json_object, parse_expires_in, parse_scope, parse_standard_response, MAX_EXPIRES_IN,
 };
-use tokenbridge_core::{Error, ProviderError, TokenSet, TokenType, UnreadableResponse, Url};
+use tokenbridge_core::{
+    Error, MalformedValue, OAuthError, TokenSet, TokenType, UnreadableResponse, Url,
+};
 
 const ENDPOINT: &str = "https://id.example.com/oauth2/token";
 
@@ -46,10 +48,10 @@ fn unreadable(err: Error) -> UnreadableResponse {
     }
 }
 
-fn provider(err: Error) -> ProviderError {
+fn provider(err: Error) -> OAuthError {
     match err {
-        Error::Provider(p) => *p,
-        other => panic!("expected Error::Provider, got {other:?}"),
+        Error::OAuth(p) => *p,
+        other => panic!("expected Error::OAuth, got {other:?}"),
     }
 }
 
@@ -110,7 +112,7 @@ fn expires_in_values_that_are_refused() {
     for (value, expected) in cases {
         assert_eq!(
             parse_expires_in(&value),
-            Err(expected.to_owned()),
+            Err(MalformedValue::new(expected)),
             "{value}"
         );
     }
@@ -409,7 +411,7 @@ fn rfc6749_errors_with_any_status() {
         assert!(!err.is_retryable(), "{status}");
         assert_eq!(
             provider(err),
-            ProviderError::new(Some(status), "invalid_grant")
+            OAuthError::new(Some(status), "invalid_grant")
                 .with_description(Some("code was already used".into()))
                 .with_uri(Some("https://id.example.com/errors/invalid_grant".into())),
             "{status}"
@@ -418,10 +420,7 @@ fn rfc6749_errors_with_any_status() {
 
     // A 200 that carries both tokens and an error is an error.
     let err = parse(json!({"access_token": "at", "error": "access_denied"})).unwrap_err();
-    assert_eq!(
-        provider(err),
-        ProviderError::new(Some(200), "access_denied")
-    );
+    assert_eq!(provider(err), OAuthError::new(Some(200), "access_denied"));
 
     let err = parse_standard_response(
         &json_response(401, &json!({"error": "invalid_client"})),
@@ -429,10 +428,7 @@ fn rfc6749_errors_with_any_status() {
     )
     .unwrap_err();
     assert!(err.is_invalid_client() && !err.is_invalid_grant());
-    assert_eq!(
-        provider(err),
-        ProviderError::new(Some(401), "invalid_client")
-    );
+    assert_eq!(provider(err), OAuthError::new(Some(401), "invalid_client"));
 
     let err = parse_standard_response(
         &json_response(503, &json!({"error": "temporarily_unavailable"})),
@@ -462,7 +458,7 @@ fn bare_statuses_that_mean_nothing_about_the_request_are_unreadable() {
                 }
                 other => panic!("{status}: expected UnreadableResponse, got {other:?}"),
             }
-            assert!(err.provider_error().is_none(), "{status}");
+            assert!(err.oauth_error().is_none(), "{status}");
         }
     }
 }
@@ -481,8 +477,8 @@ fn bare_error_statuses_derive_a_code() {
                     .unwrap_err();
                 assert_eq!(err.is_retryable(), retryable, "{status}");
                 assert_eq!(err.is_invalid_client(), status == 401, "{status}");
-                let mut expected = ProviderError::new(Some(status), code);
-                expected.from_status_only = true;
+                let mut expected = OAuthError::new(Some(status), code);
+                expected = expected.with_from_status_only(true);
                 assert_eq!(provider(err), expected, "{status} {body:?}");
             }
         }

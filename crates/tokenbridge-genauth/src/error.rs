@@ -24,12 +24,13 @@ pub(crate) fn envelope_error(
         None | Some(Value::Null) | Some(Value::String(_)) => "(no message)".to_owned(),
         Some(other) => other.to_string(),
     };
-    let mut error = VendorError::new(VENDOR, response.status(), status_code, message);
-    error.api_code = object.get("apiCode").and_then(code_text);
-    error.request_id = ["requestId", "uniqueId"]
+    let request_id = ["requestId", "uniqueId"]
         .iter()
         .find_map(|key| object.get(*key).and_then(code_text));
-    error.into()
+    VendorError::new(VENDOR, response.status(), status_code, message)
+        .with_api_code(object.get("apiCode").and_then(code_text))
+        .with_request_id(request_id)
+        .into()
 }
 
 /// A code or id as text: a number is written out, a string kept, anything else dropped.
@@ -70,14 +71,14 @@ mod tests {
             200,
             json!({"statusCode": 400, "message": "m", "apiCode": 2001, "requestId": "r-1"}),
         );
-        assert_eq!(v.api_code.as_deref(), Some("2001"));
-        assert_eq!(v.request_id.as_deref(), Some("r-1"));
+        assert_eq!(v.api_code(), Some("2001"));
+        assert_eq!(v.request_id(), Some("r-1"));
         let v = error_for(
             200,
             json!({"statusCode": 499, "message": "m", "apiCode": "2011", "uniqueId": "u-1"}),
         );
-        assert_eq!(v.api_code.as_deref(), Some("2011"));
-        assert_eq!(v.request_id.as_deref(), Some("u-1"));
+        assert_eq!(v.api_code(), Some("2011"));
+        assert_eq!(v.request_id(), Some("u-1"));
     }
 
     #[test]
@@ -86,7 +87,7 @@ mod tests {
             200,
             json!({"statusCode": 400, "requestId": "r", "uniqueId": "u"}),
         );
-        assert_eq!(v.request_id.as_deref(), Some("r"));
+        assert_eq!(v.request_id(), Some("r"));
     }
 
     #[test]
@@ -95,10 +96,10 @@ mod tests {
             200,
             json!({"statusCode": 400, "message": null, "apiCode": {"x": 1}, "requestId": 77}),
         );
-        assert_eq!(v.message, "(no message)");
-        assert_eq!(v.api_code, None);
-        assert_eq!(v.request_id.as_deref(), Some("77"));
+        assert_eq!(v.message(), "(no message)");
+        assert_eq!(v.api_code(), None);
+        assert_eq!(v.request_id(), Some("77"));
         let v = error_for(200, json!({"statusCode": 400, "message": ["a"]}));
-        assert_eq!(v.message, r#"["a"]"#);
+        assert_eq!(v.message(), r#"["a"]"#);
     }
 }

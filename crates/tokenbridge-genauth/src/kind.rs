@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use tokenbridge_core::http::{parse_base_url, without_userinfo};
 use tokenbridge_core::{
-    Error, Protocol, Provider, ProviderBuilder, ProviderContext, ProviderKind, Result,
+    Error, Protocol, Provider, ProviderBuilder, ProviderContext, ProviderFactory, Result,
 };
 
 use crate::vendor::{description, VENDOR};
@@ -38,7 +38,7 @@ pub struct GenAuthSettings {
     pub protocol: Option<Protocol>,
 }
 
-impl ProviderKind for GenAuth {
+impl ProviderFactory for GenAuth {
     fn kind(&self) -> &'static str {
         VENDOR
     }

@@ -331,16 +331,12 @@ impl VendorHooks for GenAuthHooks {
         match error {
             Error::Vendor(mut v)
                 if is_qr_ticket(grant)
-                    && v.status_code == 400
-                    && v.http_status < 500
-                    && v.http_status != 429
-                    && v.api_code
-                        .as_deref()
-                        .and_then(|c| ERRORS.lookup(c))
-                        .is_none() =>
+                    && v.status_code() == 400
+                    && v.http_status() < 500
+                    && v.http_status() != 429
+                    && v.api_code().and_then(|c| ERRORS.lookup(c)).is_none() =>
             {
-                v.kind = ErrorKind::InvalidGrant;
-                v.kind_inferred = true;
+                v.set_kind(ErrorKind::InvalidGrant, true);
                 Error::Vendor(v)
             }
             other => other,
@@ -456,8 +452,8 @@ mod tests {
             )
             .unwrap_err();
         let vendor = err.vendor_error().expect("a vendor error");
-        assert_eq!((vendor.http_status, vendor.status_code), (200, 400));
-        assert_eq!(vendor.api_code.as_deref(), Some("1001"));
+        assert_eq!((vendor.http_status(), vendor.status_code()), (200, 400));
+        assert_eq!(vendor.api_code(), Some("1001"));
         assert_eq!(err.kind(), ErrorKind::InvalidRequest, "{err}");
     }
 

@@ -594,7 +594,7 @@ mod tests {
         assert_eq!(data["a"], 1);
         let err =
             open_envelope(&response(200, r#"{"statusCode":"400","message":"bad"}"#)).unwrap_err();
-        assert_eq!(err.vendor_error().unwrap().status_code, 400);
+        assert_eq!(err.vendor_error().unwrap().status_code(), 400);
     }
 
     #[test]
@@ -605,7 +605,7 @@ mod tests {
         ))
         .unwrap_err();
         let mut expected = VendorError::new("genauth", 503, 200, "ok");
-        expected.api_code = None;
+        expected = expected.with_api_code(None);
         assert_eq!(err.vendor_error(), Some(&expected));
         assert!(err.is_retryable());
     }
@@ -640,7 +640,7 @@ mod tests {
             r#"{"error":"invalid_request","error_description":"d"}"#,
         ))
         .unwrap_err();
-        assert_eq!(err.provider_error().unwrap().code, "invalid_request");
+        assert_eq!(err.oauth_error().unwrap().code(), "invalid_request");
     }
 
     #[test]

@@ -62,11 +62,11 @@ async fn http_200_with_status_code_400_and_a_numeric_api_code() {
     ))
     .await;
     let mut expected = VendorError::new(VENDOR, 200, 400, "ticket is invalid");
-    expected.api_code = Some("2004".into());
-    expected.request_id = Some("934108e5-9fbf-4d24-8da1-c330328abd6c".into());
+    expected = expected.with_api_code(Some("2004".into()));
+    expected = expected.with_request_id(Some("934108e5-9fbf-4d24-8da1-c330328abd6c".into()));
     // 2004 is in GenAuth's error table as an inferred refused ticket.
-    expected.kind = ErrorKind::InvalidGrant;
-    expected.kind_inferred = true;
+    expected = expected.with_kind(ErrorKind::InvalidGrant, true);
+
     assert_eq!(vendor(&err), &expected);
     assert_eq!(err.kind(), ErrorKind::InvalidGrant);
     assert!(!err.is_retryable());
@@ -81,11 +81,11 @@ async fn http_200_with_status_code_400_and_a_numeric_api_code() {
 async fn the_v2_error_page_sample_with_a_string_api_code_and_unique_id() {
     let (_, err) = exchange_answered_with(raw_json(200, V2_ERROR_SAMPLE)).await;
     let mut expected = VendorError::new(VENDOR, 200, 499, "应用不存在");
-    expected.api_code = Some("2011".into());
-    expected.request_id = Some("...".into());
+    expected = expected.with_api_code(Some("2011".into()));
+    expected = expected.with_request_id(Some("...".into()));
     // 2011, "the application does not exist", is documented on GenAuth's error-code page.
-    expected.kind = ErrorKind::InvalidClient;
-    expected.kind_inferred = false;
+    expected = expected.with_kind(ErrorKind::InvalidClient, false);
+
     assert_eq!(vendor(&err), &expected);
 }
 
@@ -137,9 +137,9 @@ async fn empty_bodies() {
         "the body is empty; expected a JSON object with tokens"
     );
     let (_, err) = exchange_answered_with(Reply::empty(401)).await;
-    let p = err.provider_error().unwrap();
+    let p = err.oauth_error().unwrap();
     assert_eq!(
-        (p.status, p.code.as_str(), p.from_status_only),
+        (p.status(), p.code().as_str(), p.is_from_status_only()),
         (Some(401), "invalid_client", true)
     );
 }
@@ -152,8 +152,8 @@ async fn http_500() {
     ))
     .await;
     let v = vendor(&err);
-    assert_eq!((v.http_status, v.status_code), (500, 500));
-    assert_eq!(v.api_code.as_deref(), Some("5000"));
+    assert_eq!((v.http_status(), v.status_code()), (500, 500));
+    assert_eq!(v.api_code(), Some("5000"));
     assert!(err.is_retryable());
     let (_, err) =
         exchange_answered_with(Reply::raw(500, "text/plain", "Internal Server Error")).await;
@@ -256,17 +256,17 @@ async fn envelope_errors_from_the_emulator_for_each_call() {
     for err in &errors {
         let v = vendor(err);
         assert_eq!(
-            (v.vendor.as_str(), v.http_status, v.status_code),
+            (v.vendor(), v.http_status(), v.status_code()),
             (VENDOR, 200, APP_NOT_FOUND.status_code)
         );
-        assert_eq!(v.api_code, Some(APP_NOT_FOUND.api_code.to_string()));
-        assert_eq!(v.message, APP_NOT_FOUND.message);
-        assert!(
-            v.request_id.as_deref().is_some_and(|id| id.len() == 28),
-            "{v:?}"
-        );
         assert_eq!(
-            (err.kind(), v.kind_inferred),
+            v.api_code(),
+            Some(APP_NOT_FOUND.api_code.to_string().as_str())
+        );
+        assert_eq!(v.message(), APP_NOT_FOUND.message);
+        assert!(v.request_id().is_some_and(|id| id.len() == 28), "{v:?}");
+        assert_eq!(
+            (err.kind(), v.is_kind_inferred()),
             (ErrorKind::InvalidClient, false)
         );
     }
@@ -280,13 +280,13 @@ async fn bad_and_reused_tickets() {
         .exchange(qr_ticket_grant("tk-never-issued"))
         .await
         .unwrap_err();
-    assert_eq!(vendor(&err).status_code, TICKET_INVALID.status_code);
+    assert_eq!(vendor(&err).status_code(), TICKET_INVALID.status_code);
     assert_eq!(
-        vendor(&err).api_code,
-        Some(TICKET_INVALID.api_code.to_string())
+        vendor(&err).api_code(),
+        Some(TICKET_INVALID.api_code.to_string().as_str())
     );
     assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{err}");
-    assert!(vendor(&err).kind_inferred);
+    assert!(vendor(&err).is_kind_inferred());
 
     let ticket = emulator.issue_ticket(APP_ID).unwrap();
     provider
@@ -298,8 +298,8 @@ async fn bad_and_reused_tickets() {
         .await
         .unwrap_err();
     assert_eq!(
-        vendor(&err).api_code,
-        Some(TICKET_INVALID.api_code.to_string())
+        vendor(&err).api_code(),
+        Some(TICKET_INVALID.api_code.to_string().as_str())
     );
     assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{err}");
     assert!(err.is_invalid_grant());
@@ -361,7 +361,7 @@ async fn wrong_client_credentials_or_method_on_the_ticket_exchange() {
             .unwrap_err();
         let v = vendor(&err);
         assert_eq!(
-            (v.status_code, v.api_code.clone()),
+            (v.status_code(), v.api_code().map(str::to_owned)),
             (
                 CLIENT_AUTH_FAILED.status_code,
                 Some(CLIENT_AUTH_FAILED.api_code.to_string())
@@ -602,15 +602,15 @@ async fn token_endpoint_errors() {
         .await
         .unwrap_err();
     let v = vendor(&err);
-    assert_eq!((v.http_status, v.status_code), (200, 400));
-    assert_eq!(v.api_code.as_deref(), Some("2020"));
+    assert_eq!((v.http_status(), v.status_code()), (200, 400));
+    assert_eq!(v.api_code(), Some("2020"));
     emulator.oidc().push_reply(Reply::json(400, envelope));
     let err = genauth
         .provider()
         .exchange(Grant::refresh_token("rt-1"))
         .await
         .unwrap_err();
-    assert_eq!(vendor(&err).http_status, 400);
+    assert_eq!(vendor(&err).http_status(), 400);
     // An enveloped success (the 2023 OpenAPI spec's reading of /oidc/token) still parses.
     emulator.oidc().push_reply(raw_json(200, JAVA_SDK_SAMPLE));
     let tokens = genauth

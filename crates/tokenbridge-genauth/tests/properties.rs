@@ -129,7 +129,7 @@ proptest! {
             envelope["apiCode"] = json!(code);
         }
         match open_envelope(&answer(200, envelope.to_string().into_bytes())) {
-            Err(Error::Vendor(v)) => prop_assert_eq!(v.status_code, status_code),
+            Err(Error::Vendor(v)) => prop_assert_eq!(v.status_code(), status_code),
             other => prop_assert!(false, "{envelope}: {other:?}"),
         }
     }

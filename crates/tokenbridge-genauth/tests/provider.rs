@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use tokenbridge_core::config::ProviderTable;
 use tokenbridge_core::{
     AuthMethod, BasicEncoding, ClientSecretBasic, Error, ErrorKind, ExposeSecret, Grant, Protocol,
-    Provider, ProviderContext, ProviderKind, SecretString, TokenExchanger, TokenRequest,
+    Provider, ProviderContext, ProviderFactory, SecretString, TokenExchanger, TokenRequest,
 };
 use tokenbridge_genauth::{
     qr_ticket_grant, GenAuth, QrLoginClient, APP_ID_HEADER, EXCHANGE_TICKET_PATH,
@@ -435,7 +435,7 @@ async fn refused_credentials_are_invalid_grant_at_every_endpoint() {
             .await
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{protocol}: {err}");
-        assert!(err.vendor_error().is_some_and(|v| v.kind_inferred));
+        assert!(err.vendor_error().is_some_and(|v| v.is_kind_inferred()));
 
         // A spent code.
         let code = emulator.issue_code(protocol, APP_ID, "https://app.example.com/cb", None);
@@ -486,7 +486,7 @@ async fn an_undocumented_400_on_the_ticket_exchange_is_an_inferred_invalid_grant
             .await
             .unwrap_err();
         assert_eq!(err.kind(), kind, "{envelope}: {err}");
-        assert!(err.vendor_error().unwrap().kind_inferred, "{envelope}");
+        assert!(err.vendor_error().unwrap().is_kind_inferred(), "{envelope}");
     }
     // Elsewhere (here, the status of a QR code) an unknown 400 keeps its status's meaning.
     emulator.push_reply(tokenbridge_testkit::Reply::json(

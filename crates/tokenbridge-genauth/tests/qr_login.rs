@@ -541,7 +541,7 @@ async fn business_errors_end_the_poll_at_once() {
         .await
         .unwrap_err();
     let v = err.vendor_error().unwrap_or_else(|| panic!("{err:?}"));
-    assert_eq!((v.http_status, v.status_code), (200, 404));
+    assert_eq!((v.http_status(), v.status_code()), (200, 404));
     assert_eq!(emulator.requests_to(QRCODE_STATUS_PATH).len(), 1);
 }
 
@@ -572,7 +572,7 @@ async fn a_refused_ticket_in_the_flow_is_not_retried() {
         .await
         .unwrap_err();
     let v = err.vendor_error().unwrap_or_else(|| panic!("{err:?}"));
-    assert_eq!(v.status_code, 400);
+    assert_eq!(v.status_code(), 400);
     assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{err}");
     assert!(!err.is_retryable());
     assert_eq!(emulator.requests_to(EXCHANGE_TICKET_PATH).len(), 2);

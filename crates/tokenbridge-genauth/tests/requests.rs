@@ -63,7 +63,7 @@ async fn qr_code_status_request() {
 async fn status_query_is_encoded() {
     let (emulator, genauth) = common::start(AuthMethod::None, Protocol::Oidc).await;
     let err = genauth.qr_code_status("a b&c=d").await.unwrap_err();
-    assert_eq!(err.vendor_error().unwrap().status_code, 404);
+    assert_eq!(err.vendor_error().unwrap().status_code(), 404);
     let r = only(emulator.requests());
     assert_eq!(r.query.as_deref(), Some("qrcodeId=a+b%26c%3Dd"));
 }

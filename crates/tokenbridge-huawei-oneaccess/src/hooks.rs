@@ -38,11 +38,11 @@ pub struct OneAccessHooks;
 impl VendorHooks for OneAccessHooks {
     fn map_error(&self, error: Error, grant: &Grant, _context: &HookContext<'_>) -> Error {
         match error {
-            Error::Provider(mut p)
-                if p.code == "invalid_grant" && grant.kind() == GrantKind::RefreshToken =>
+            Error::OAuth(mut p)
+                if *p.code() == "invalid_grant" && grant.kind() == GrantKind::RefreshToken =>
             {
-                p.hint = Some(REFRESH_INVALID_GRANT_HINT.to_owned());
-                Error::Provider(p)
+                p.set_hint(REFRESH_INVALID_GRANT_HINT);
+                Error::OAuth(p)
             }
             other => other,
         }
@@ -95,30 +95,30 @@ mod tests {
         )
         .unwrap_err();
         let v = err.vendor_error().unwrap();
-        assert_eq!(v.vendor, "huawei-oneaccess");
-        assert_eq!(v.http_status, 400);
-        assert_eq!(v.status_code, 400);
-        assert_eq!(v.api_code.as_deref(), Some("PARAM.0004"));
-        assert_eq!(v.message, "clientId不能为空");
-        assert_eq!(v.request_id, None);
+        assert_eq!(v.vendor(), "huawei-oneaccess");
+        assert_eq!(v.http_status(), 400);
+        assert_eq!(v.status_code(), 400);
+        assert_eq!(v.api_code(), Some("PARAM.0004"));
+        assert_eq!(v.message(), "clientId不能为空");
+        assert_eq!(v.request_id(), None);
         // Before the table: the kind follows the status.
         assert_eq!(err.kind(), ErrorKind::InvalidRequest);
         assert!(!err.is_retryable());
         // The table, as core applies it after every refusal.
         let err = crate::OIDC.errors.classify(err);
         assert_eq!(err.kind(), ErrorKind::InvalidClient);
-        assert!(!err.vendor_error().unwrap().kind_inferred);
+        assert!(!err.vendor_error().unwrap().is_kind_inferred());
     }
 
     #[test]
     fn management_shape_wins_even_with_http_200() {
         let err = parse(200, r#"{"error_code":"USER.0001","error_msg":"x"}"#).unwrap_err();
-        assert_eq!(err.vendor_error().unwrap().http_status, 200);
+        assert_eq!(err.vendor_error().unwrap().http_status(), 200);
         let err = parse(200, r#"{"error_code":1004}"#).unwrap_err();
         let v = err.vendor_error().unwrap();
-        assert_eq!(v.api_code.as_deref(), Some("1004"));
+        assert_eq!(v.api_code(), Some("1004"));
         assert_eq!(
-            v.message,
+            v.message(),
             "OneAccess answered with a management API error and no message"
         );
     }
@@ -143,7 +143,7 @@ mod tests {
     fn odd_messages_are_read_leniently() {
         let message = |v: Value| {
             let err = management_error(&response(400, &v.to_string())).unwrap();
-            err.vendor_error().unwrap().message.clone()
+            err.vendor_error().unwrap().message().to_owned()
         };
         assert_eq!(message(json!({"error_code": "X.1", "error_msg": 5})), "5");
         let none = "OneAccess answered with a management API error and no message";

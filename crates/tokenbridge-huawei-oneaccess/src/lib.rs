@@ -36,7 +36,7 @@ pub mod hooks;
 use serde::Deserialize;
 use tokenbridge_core::{
     AuthMethod, ErrorKind, ErrorMapping, ErrorTable, FieldNames, GrantKind, LogoutParams, Protocol,
-    Provider, ProviderBuilder, ProviderContext, ProviderKind, Result, VendorDescription,
+    Provider, ProviderBuilder, ProviderContext, ProviderFactory, Result, VendorDescription,
 };
 
 /// OneAccess for an OIDC application: `redirect_uri` is required with a code
@@ -165,7 +165,7 @@ pub struct HuaweiOneAccessSettings {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HuaweiOneAccess;
 
-impl ProviderKind for HuaweiOneAccess {
+impl ProviderFactory for HuaweiOneAccess {
     fn kind(&self) -> &'static str {
         OIDC.kind
     }

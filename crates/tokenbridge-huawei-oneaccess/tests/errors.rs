@@ -39,10 +39,10 @@ async fn unknown_client_and_wrong_secret_are_invalid_client_at_either_status() {
                 .exchange(Grant::authorization_code(code, DEMO_REDIRECT_URI))
                 .await
                 .unwrap_err();
-            let p = err.provider_error().unwrap_or_else(|| panic!("{err:?}"));
-            assert_eq!(p.status, Some(status));
-            assert_eq!(p.code, "invalid_client");
-            assert_eq!(p.description.as_deref(), Some("Bad client credentials"));
+            let p = err.oauth_error().unwrap_or_else(|| panic!("{err:?}"));
+            assert_eq!(p.status(), Some(status));
+            assert_eq!(p.code(), "invalid_client");
+            assert_eq!(p.description(), Some("Bad client credentials"));
             assert!(err.is_invalid_client() && !err.is_retryable());
             assert!(!err.to_string().contains(secret), "{err}");
         }
@@ -64,10 +64,13 @@ async fn used_code_is_invalid_grant() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{err}");
     assert!(!err.is_retryable());
-    let p = err.provider_error().unwrap();
-    assert_eq!((p.status, p.code.as_str()), (Some(400), "invalid_grant"));
-    assert_eq!(p.description.as_deref(), Some("Invalid authorization code"));
-    assert_eq!(p.hint, None, "the rotation hint is for refreshes only");
+    let p = err.oauth_error().unwrap();
+    assert_eq!(
+        (p.status(), p.code().as_str()),
+        (Some(400), "invalid_grant")
+    );
+    assert_eq!(p.description(), Some("Invalid authorization code"));
+    assert_eq!(p.hint(), None, "the rotation hint is for refreshes only");
     assert_eq!(oneaccess.token_requests().len(), 2, "never retried");
 }
 
@@ -78,9 +81,9 @@ async fn unknown_refresh_token_is_invalid_grant_despite_the_code_description() {
         .exchange(Grant::refresh_token("162******412"))
         .await
         .unwrap_err();
-    let p = err.provider_error().unwrap();
-    assert_eq!(p.code, "invalid_grant");
-    assert_eq!(p.description.as_deref(), Some("Invalid authorization code"));
+    let p = err.oauth_error().unwrap();
+    assert_eq!(p.code(), "invalid_grant");
+    assert_eq!(p.description(), Some("Invalid authorization code"));
     assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{err}");
     assert!(
         err.to_string()
@@ -126,12 +129,12 @@ async fn management_error_with_http_200_is_still_an_error() {
         .await
         .unwrap_err();
     let v = err.vendor_error().unwrap_or_else(|| panic!("{err:?}"));
-    assert_eq!((v.http_status, v.status_code), (200, 200));
-    assert_eq!(v.api_code.as_deref(), Some("USER.0001"));
-    assert_eq!(v.message, "user not found");
+    assert_eq!((v.http_status(), v.status_code()), (200, 200));
+    assert_eq!(v.api_code(), Some("USER.0001"));
+    assert_eq!(v.message(), "user not found");
     // Not in the table: the kind follows the statuses, and says it is inferred.
     assert_eq!(err.kind(), ErrorKind::InvalidRequest);
-    assert!(v.kind_inferred);
+    assert!(v.is_kind_inferred());
 }
 
 #[tokio::test]
@@ -147,8 +150,8 @@ async fn documented_management_code_gets_its_kind_from_the_table() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidClient, "{err}");
     let v = err.vendor_error().unwrap();
-    assert!(!v.kind_inferred);
-    assert_eq!(v.vendor, "huawei-oneaccess");
+    assert!(!v.is_kind_inferred());
+    assert_eq!(v.vendor(), "huawei-oneaccess");
 }
 
 #[tokio::test]
@@ -181,5 +184,5 @@ async fn odd_answers_are_typed_errors() {
     oneaccess.push_reply(Reply::empty(401));
     let err = exchanger.exchange(grant()).await.unwrap_err();
     assert!(err.is_invalid_client(), "{err}");
-    assert!(err.provider_error().unwrap().from_status_only);
+    assert!(err.oauth_error().unwrap().is_from_status_only());
 }

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 use tokenbridge_core::{
-    AuthMethod, Error, ErrorKind, GrantKind, Protocol, Provider, ProviderContext, ProviderKind,
+    AuthMethod, Error, ErrorKind, GrantKind, Protocol, Provider, ProviderContext, ProviderFactory,
     ProviderTable, SecretString,
 };
 use tokenbridge_huawei_oneaccess::{description, HuaweiOneAccess, OAUTH, OIDC};

@@ -127,9 +127,9 @@ async fn refresh_example_carries_the_new_refresh_token() {
 
 fn provider_parts(err: &Error) -> (Option<u16>, &str, Option<&str>) {
     let p = err
-        .provider_error()
-        .unwrap_or_else(|| panic!("expected Error::Provider, got {err:?}"));
-    (p.status, p.code.as_str(), p.description.as_deref())
+        .oauth_error()
+        .unwrap_or_else(|| panic!("expected Error::OAuth, got {err:?}"));
+    (p.status(), p.code().as_str(), p.description())
 }
 
 #[tokio::test]
@@ -146,7 +146,7 @@ async fn id_token_error_example_is_invalid_grant() {
         )
     );
     assert!(err.is_invalid_grant() && !err.is_invalid_client() && !err.is_retryable());
-    assert_eq!(err.provider_error().unwrap().hint, None);
+    assert_eq!(err.oauth_error().unwrap().hint(), None);
 }
 
 #[tokio::test]
@@ -161,7 +161,7 @@ async fn refresh_error_is_classified_by_code_not_description() {
         let (status, code, _) = provider_parts(&err);
         assert_eq!((status, code), (Some(400), "invalid_grant"));
         assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{err}");
-        let hint = err.provider_error().unwrap().hint.as_deref().unwrap();
+        let hint = err.oauth_error().unwrap().hint().unwrap();
         assert_eq!(
             hint,
             tokenbridge_huawei_oneaccess::hooks::REFRESH_INVALID_GRANT_HINT
@@ -196,12 +196,12 @@ async fn management_error_on_the_token_path_is_a_vendor_error() {
     let Error::Vendor(v) = &err else {
         panic!("expected Error::Vendor, got {err:?}")
     };
-    assert_eq!(v.vendor, "huawei-oneaccess");
-    assert_eq!(v.http_status, 400);
-    assert_eq!(v.status_code, 400);
-    assert_eq!(v.api_code.as_deref(), Some("PARAM.0004"));
-    assert_eq!(v.message, "clientId不能为空");
-    assert_eq!(v.request_id, None);
+    assert_eq!(v.vendor(), "huawei-oneaccess");
+    assert_eq!(v.http_status(), 400);
+    assert_eq!(v.status_code(), 400);
+    assert_eq!(v.api_code(), Some("PARAM.0004"));
+    assert_eq!(v.message(), "clientId不能为空");
+    assert_eq!(v.request_id(), None);
     assert_eq!(err.kind(), ErrorKind::InvalidClient);
     let shown = err.to_string();
     assert!(

@@ -44,14 +44,14 @@ pub struct TencentHooks;
 
 impl VendorHooks for TencentHooks {
     fn map_error(&self, error: Error, grant: &Grant, context: &HookContext<'_>) -> Error {
-        let Error::Provider(mut p) = error else {
+        let Error::OAuth(mut p) = error else {
             return error;
         };
-        let bare_401 = p.from_status_only && p.status == Some(401);
-        if let Some(hint) = hint_for(p.code.as_str(), bare_401, grant, context.auth_method) {
-            p.hint = Some(hint.to_owned());
+        let bare_401 = p.is_from_status_only() && p.status() == Some(401);
+        if let Some(hint) = hint_for(p.code().as_str(), bare_401, grant, context.auth_method) {
+            p.set_hint(hint);
         }
-        Error::Provider(p)
+        Error::OAuth(p)
     }
 }
 

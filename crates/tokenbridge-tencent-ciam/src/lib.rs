@@ -31,7 +31,7 @@ pub mod hints;
 use serde::Deserialize;
 use tokenbridge_core::{
     AuthMethod, ErrorKind, ErrorMapping, ErrorTable, GrantKind, LogoutParams, Provider,
-    ProviderBuilder, ProviderContext, ProviderKind, Result, VendorDescription,
+    ProviderBuilder, ProviderContext, ProviderFactory, Result, VendorDescription,
 };
 
 /// Tencent CIAM's paths below the portal domain, as [`DESCRIPTION`] uses them (and the
@@ -145,7 +145,7 @@ pub struct TencentCiamSettings {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TencentCiam;
 
-impl ProviderKind for TencentCiam {
+impl ProviderFactory for TencentCiam {
     fn kind(&self) -> &'static str {
         DESCRIPTION.kind
     }

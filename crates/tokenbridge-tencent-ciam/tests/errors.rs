@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use tokenbridge_core::http::HttpConfig;
 use tokenbridge_core::{
-    AuthMethod, Error, ErrorKind, ExposeSecret, Grant, GrantKind, HttpClient, PkceVerifier,
-    Provider, ProviderError, SecretString, TokenExchanger, TransportKind,
+    AuthMethod, Error, ErrorKind, ExposeSecret, Grant, GrantKind, HttpClient, OAuthError,
+    PkceVerifier, Provider, SecretString, TokenExchanger, TransportKind,
 };
 use tokenbridge_testkit::oidc::{ClientRegistration, Reply};
 use tokenbridge_testkit::tencent_ciam::{
@@ -41,9 +41,9 @@ fn pkce(code: impl Into<String>, verifier: PkceVerifier) -> Grant {
     Grant::authorization_code(code, DEMO_REDIRECT_URI).with_pkce_verifier(verifier)
 }
 
-fn provider_error(err: &Error) -> &ProviderError {
-    err.provider_error()
-        .unwrap_or_else(|| panic!("expected Error::Provider, got {err:?}"))
+fn oauth_error(err: &Error) -> &OAuthError {
+    err.oauth_error()
+        .unwrap_or_else(|| panic!("expected Error::OAuth, got {err:?}"))
 }
 
 #[tokio::test]
@@ -54,14 +54,14 @@ async fn unknown_client_gets_a_bare_401_read_as_invalid_client() {
         .exchange(Grant::authorization_code(code, DEMO_REDIRECT_URI))
         .await
         .unwrap_err();
-    let p = provider_error(&err);
-    assert_eq!(p.status, Some(401));
-    assert_eq!(p.code, "invalid_client");
-    assert!(p.from_status_only);
-    assert_eq!(p.description, None);
+    let p = oauth_error(&err);
+    assert_eq!(p.status(), Some(401));
+    assert_eq!(p.code(), "invalid_client");
+    assert!(p.is_from_status_only());
+    assert_eq!(p.description(), None);
     assert!(err.is_invalid_client());
     assert!(!err.is_retryable());
-    let hint = p.hint.as_deref().unwrap();
+    let hint = p.hint().unwrap();
     assert!(
         hint.contains("empty 401") && hint.contains("client_id"),
         "{hint}"
@@ -77,10 +77,13 @@ async fn wrong_secret_is_invalid_client_with_a_body() {
         .exchange(Grant::refresh_token(rt))
         .await
         .unwrap_err();
-    let p = provider_error(&err);
-    assert_eq!((p.status, p.code.as_str()), (Some(401), "invalid_client"));
-    assert!(!p.from_status_only);
-    assert_eq!(p.hint, None);
+    let p = oauth_error(&err);
+    assert_eq!(
+        (p.status(), p.code().as_str()),
+        (Some(401), "invalid_client")
+    );
+    assert!(!p.is_from_status_only());
+    assert_eq!(p.hint(), None);
     assert!(err.is_invalid_client());
 }
 
@@ -96,17 +99,14 @@ async fn unsupported_grant_type_keeps_description_and_uri() {
         .exchange(Grant::client_credentials().with_scopes(["read"]))
         .await
         .unwrap_err();
-    let p = provider_error(&err);
+    let p = oauth_error(&err);
     assert_eq!(
-        (p.status, p.code.as_str()),
+        (p.status(), p.code().as_str()),
         (Some(400), "unsupported_grant_type")
     );
+    assert_eq!(p.description(), Some("OAuth 2.0 Parameter: grant_type"));
     assert_eq!(
-        p.description.as_deref(),
-        Some("OAuth 2.0 Parameter: grant_type")
-    );
-    assert_eq!(
-        p.uri.as_deref(),
+        p.uri(),
         Some("https://datatracker.ietf.org/doc/html/rfc6749#section-5.2")
     );
     assert!(!err.is_invalid_grant() && !err.is_invalid_client());
@@ -119,9 +119,12 @@ async fn wrong_code_is_invalid_grant_without_description() {
         .exchange(Grant::authorization_code("MOCK_CODE", DEMO_REDIRECT_URI))
         .await
         .unwrap_err();
-    let p = provider_error(&err);
-    assert_eq!((p.status, p.code.as_str()), (Some(400), "invalid_grant"));
-    assert_eq!(p.description, None);
+    let p = oauth_error(&err);
+    assert_eq!(
+        (p.status(), p.code().as_str()),
+        (Some(400), "invalid_grant")
+    );
+    assert_eq!(p.description(), None);
     assert!(err.is_invalid_grant());
     assert!(!err.is_retryable());
 }
@@ -134,8 +137,8 @@ async fn wrong_refresh_token_is_invalid_grant() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{err}");
-    assert_eq!(provider_error(&err).status, Some(400));
-    assert_eq!(provider_error(&err).hint, None);
+    assert_eq!(oauth_error(&err).status(), Some(400));
+    assert_eq!(oauth_error(&err).hint(), None);
 }
 
 #[tokio::test]
@@ -152,9 +155,12 @@ async fn spent_code_is_invalid_grant_and_sent_once() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{err}");
-    let p = provider_error(&err);
-    assert_eq!((p.status, p.code.as_str()), (Some(400), "invalid_grant"));
-    assert_eq!(p.hint, None);
+    let p = oauth_error(&err);
+    assert_eq!(
+        (p.status(), p.code().as_str()),
+        (Some(400), "invalid_grant")
+    );
+    assert_eq!(p.hint(), None);
     assert!(!err.is_retryable());
     assert_eq!(ciam.token_requests().len(), 2, "never retried");
 
@@ -170,7 +176,7 @@ async fn spent_code_is_invalid_grant_and_sent_once() {
     spa.exchange(pkce(code.as_str(), verifier)).await.unwrap();
     let err = spa.exchange(pkce(code.as_str(), again)).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidGrant, "{err}");
-    assert_eq!(provider_error(&err).hint, None);
+    assert_eq!(oauth_error(&err).hint(), None);
 }
 
 #[tokio::test]
@@ -187,7 +193,7 @@ async fn public_app_refresh_refused_as_a_client_error_mentions_the_secret() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidClient);
-    let hint = provider_error(&err).hint.as_deref().unwrap();
+    let hint = oauth_error(&err).hint().unwrap();
     assert!(
         hint.contains("lists client_secret as required") && hint.contains("sign in again"),
         "{hint}"
@@ -209,10 +215,13 @@ async fn wrong_pkce_verifier_is_invalid_client_pointing_at_the_verifier() {
         .exchange(pkce(code, wrong))
         .await
         .unwrap_err();
-    let p = provider_error(&err);
-    assert_eq!((p.status, p.code.as_str()), (Some(401), "invalid_client"));
+    let p = oauth_error(&err);
+    assert_eq!(
+        (p.status(), p.code().as_str()),
+        (Some(401), "invalid_client")
+    );
     assert!(err.is_invalid_client());
-    let hint = p.hint.as_deref().unwrap();
+    let hint = p.hint().unwrap();
     assert!(hint.starts_with("PKCE was in play"), "{hint}");
     let shown = err.to_string();
     assert!(shown.contains("code_verifier"), "{shown}");
@@ -235,10 +244,13 @@ async fn pkce_request_from_unknown_client_is_invalid_request() {
         .exchange(pkce(code, verifier))
         .await
         .unwrap_err();
-    let p = provider_error(&err);
-    assert_eq!((p.status, p.code.as_str()), (Some(400), "invalid_request"));
-    assert!(!p.from_status_only);
-    let hint = p.hint.as_deref().unwrap();
+    let p = oauth_error(&err);
+    assert_eq!(
+        (p.status(), p.code().as_str()),
+        (Some(400), "invalid_request")
+    );
+    assert!(!p.is_from_status_only());
+    let hint = p.hint().unwrap();
     assert!(
         hint.starts_with("PKCE was in play") && hint.contains("client_id"),
         "{hint}"
@@ -261,10 +273,13 @@ async fn public_app_code_without_verifier_is_refused_and_told_to_use_pkce() {
         .exchange(Grant::authorization_code(code.as_str(), DEMO_REDIRECT_URI))
         .await
         .unwrap_err();
-    let p = provider_error(&err);
-    assert_eq!((p.status, p.code.as_str()), (Some(401), "invalid_client"));
-    assert!(!p.from_status_only);
-    let hint = p.hint.as_deref().unwrap();
+    let p = oauth_error(&err);
+    assert_eq!(
+        (p.status(), p.code().as_str()),
+        (Some(401), "invalid_client")
+    );
+    assert!(!p.is_from_status_only());
+    let hint = p.hint().unwrap();
     assert!(hint.contains("must use PKCE"), "{hint}");
     let requests = ciam.token_requests();
     assert_eq!(requests.len(), 1);
@@ -289,10 +304,13 @@ async fn code_of_another_client_is_invalid_client() {
         .exchange(Grant::authorization_code(code.as_str(), DEMO_REDIRECT_URI))
         .await
         .unwrap_err();
-    let p = provider_error(&err);
-    assert_eq!((p.status, p.code.as_str()), (Some(401), "invalid_client"));
-    assert_eq!(p.description, None);
-    assert!(!p.from_status_only);
+    let p = oauth_error(&err);
+    assert_eq!(
+        (p.status(), p.code().as_str()),
+        (Some(401), "invalid_client")
+    );
+    assert_eq!(p.description(), None);
+    assert!(!p.is_from_status_only());
     assert!(err.is_invalid_client(), "{err}");
     assert!(!err.is_invalid_grant());
     assert!(!err.is_retryable());
@@ -309,8 +327,11 @@ async fn code_of_another_client_is_invalid_client() {
         .exchange(pkce(code, verifier))
         .await
         .unwrap_err();
-    let p = provider_error(&err);
-    assert_eq!((p.status, p.code.as_str()), (Some(401), "invalid_client"));
+    let p = oauth_error(&err);
+    assert_eq!(
+        (p.status(), p.code().as_str()),
+        (Some(401), "invalid_client")
+    );
     assert!(err.is_invalid_client(), "{err}");
 }
 

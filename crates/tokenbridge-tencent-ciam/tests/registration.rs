@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 use tokenbridge_core::{
-    AuthMethod, Error, ErrorKind, GrantKind, Provider, ProviderContext, ProviderKind,
+    AuthMethod, Error, ErrorKind, GrantKind, Provider, ProviderContext, ProviderFactory,
     ProviderTable, SecretString, TokenExchanger,
 };
 use tokenbridge_tencent_ciam::{TencentCiam, DESCRIPTION};

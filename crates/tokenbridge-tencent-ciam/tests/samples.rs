@@ -103,14 +103,14 @@ async fn invalid_client_sample_is_an_invalid_client_error() {
     let (ciam, exchanger) = web_app().await;
     ciam.push_reply(Reply::raw(401, JSON_UTF8, INVALID_CLIENT_SAMPLE));
     let err = exchanger.exchange(code()).await.unwrap_err();
-    let Error::Provider(p) = &err else {
+    let Error::OAuth(p) = &err else {
         panic!("expected a provider error, got {err}")
     };
-    assert_eq!(p.status, Some(401));
-    assert_eq!(p.code, "invalid_client");
-    assert_eq!(p.description, None);
-    assert_eq!(p.uri, None);
-    assert!(!p.from_status_only);
+    assert_eq!(p.status(), Some(401));
+    assert_eq!(p.code(), "invalid_client");
+    assert_eq!(p.description(), None);
+    assert_eq!(p.uri(), None);
+    assert!(!p.is_from_status_only());
     assert!(err.is_invalid_client() && !err.is_invalid_grant() && !err.is_retryable());
 }
 
@@ -119,17 +119,14 @@ async fn unsupported_grant_sample_keeps_description_and_uri() {
     let (ciam, exchanger) = web_app().await;
     ciam.push_reply(Reply::raw(400, JSON_UTF8, UNSUPPORTED_GRANT_SAMPLE));
     let err = exchanger.exchange(code()).await.unwrap_err();
-    let Error::Provider(p) = &err else {
+    let Error::OAuth(p) = &err else {
         panic!("expected a provider error, got {err}")
     };
-    assert_eq!(p.status, Some(400));
-    assert_eq!(p.code, "unsupported_grant_type");
+    assert_eq!(p.status(), Some(400));
+    assert_eq!(p.code(), "unsupported_grant_type");
+    assert_eq!(p.description(), Some("OAuth 2.0 Parameter: grant_type"));
     assert_eq!(
-        p.description.as_deref(),
-        Some("OAuth 2.0 Parameter: grant_type")
-    );
-    assert_eq!(
-        p.uri.as_deref(),
+        p.uri(),
         Some("https://datatracker.ietf.org/doc/html/rfc6749#section-5.2")
     );
     let shown = err.to_string();
@@ -144,12 +141,15 @@ async fn invalid_grant_sample_without_description() {
     let (ciam, exchanger) = web_app().await;
     ciam.push_reply(Reply::raw(400, JSON_UTF8, INVALID_GRANT_SAMPLE));
     let err = exchanger.exchange(code()).await.unwrap_err();
-    let Error::Provider(p) = &err else {
+    let Error::OAuth(p) = &err else {
         panic!("expected a provider error, got {err}")
     };
-    assert_eq!((p.status, p.code.as_str()), (Some(400), "invalid_grant"));
-    assert_eq!(p.description, None);
-    assert_eq!(p.hint, None);
+    assert_eq!(
+        (p.status(), p.code().as_str()),
+        (Some(400), "invalid_grant")
+    );
+    assert_eq!(p.description(), None);
+    assert_eq!(p.hint(), None);
     assert!(err.is_invalid_grant() && !err.is_invalid_client());
 }
 
@@ -159,12 +159,12 @@ async fn bare_401_sample_is_an_invalid_client_error() {
     let (ciam, exchanger) = web_app().await;
     ciam.push_reply(Reply::empty(401));
     let err = exchanger.exchange(code()).await.unwrap_err();
-    let Error::Provider(p) = &err else {
+    let Error::OAuth(p) = &err else {
         panic!("expected a provider error, not an unreadable answer: {err}")
     };
-    assert_eq!(p.status, Some(401));
-    assert_eq!(p.code, "invalid_client");
-    assert!(p.from_status_only);
+    assert_eq!(p.status(), Some(401));
+    assert_eq!(p.code(), "invalid_client");
+    assert!(p.is_from_status_only());
     assert!(err.is_invalid_client());
 }
 

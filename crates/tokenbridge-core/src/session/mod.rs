@@ -29,6 +29,7 @@ use url::Url;
 pub use self::error::{EndReason, SessionError, StoreError};
 pub use self::file::FileStore;
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use self::redis::RedisStore;
 pub use self::store::{MemoryStore, NoLock, StoreLock, TokenStore};
 
@@ -454,7 +455,7 @@ fn delivery(error: &Error) -> Delivery {
         return Delivery::NotSent;
     }
     match error {
-        Error::Provider(_) | Error::Vendor(_) | Error::Redirected { .. } => Delivery::Answered,
+        Error::OAuth(_) | Error::Vendor(_) | Error::Redirected { .. } => Delivery::Answered,
         Error::UnreadableResponse(u) if u.status.is_some_and(|s| s >= 400) => Delivery::Answered,
         // Timeouts, broken connections, unreadable or oversized success answers: tokens may
         // have been issued and the refresh token spent.
@@ -756,7 +757,7 @@ fn unit_random() -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::{ProviderError, TransportError, TransportKind};
+    use crate::error::{OAuthError, TransportError, TransportKind};
 
     fn transport(kind: TransportKind) -> Error {
         TransportError {
@@ -779,8 +780,8 @@ mod tests {
             assert!(matches!(delivery(e), Delivery::NotSent), "{e}");
         }
         let answered = [
-            Error::from(ProviderError::new(Some(503), "server_error")),
-            Error::from(ProviderError::new(Some(401), "invalid_client")),
+            Error::from(OAuthError::new(Some(503), "server_error")),
+            Error::from(OAuthError::new(Some(401), "invalid_client")),
         ];
         for e in &answered {
             assert!(matches!(delivery(e), Delivery::Answered), "{e}");

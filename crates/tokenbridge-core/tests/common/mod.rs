@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokenbridge_core::{
-    async_trait, Error, ExposeSecret, Grant, GrantKind, HttpResponse, ProviderError,
-    TokenExchanger, TokenSet, TokenType, Url,
+    async_trait, Error, ExposeSecret, Grant, GrantKind, HttpResponse, OAuthError, TokenExchanger,
+    TokenSet, TokenType, Url,
 };
 
 /// What the standard parser makes of a bare string sent with `status`.
@@ -44,8 +44,8 @@ pub enum Failure {
 impl Failure {
     fn error(self) -> Error {
         match self {
-            Failure::InvalidGrant => ProviderError::new(Some(400), "invalid_grant").into(),
-            Failure::ServerError => ProviderError::new(Some(503), "server_error").into(),
+            Failure::InvalidGrant => OAuthError::new(Some(400), "invalid_grant").into(),
+            Failure::ServerError => OAuthError::new(Some(503), "server_error").into(),
             Failure::OutcomeUnknown => Error::ResponseTooLarge {
                 endpoint: "http://127.0.0.1:9/token".into(),
                 limit: 1,

@@ -3,16 +3,16 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
-use tokenbridge_core::{
+use tokenbridge::{
     DpopKey, ExposeSecret, Identity, SecretString, TokenSet, TokenType, VerifiedIdToken,
 };
 
 /// What a secret value is shown as when it is not revealed.
-pub const REDACTED: &str = "[redacted]";
+pub(crate) const REDACTED: &str = "[redacted]";
 
 /// Whether [`token_set_json`] shows secret values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Secrets {
+pub(crate) enum Secrets {
     /// Every secret is the string `"[redacted]"` (absent ones are `null`).
     Redact,
     /// Secrets are shown as issued. Only for a terminal the user controls.
@@ -26,7 +26,7 @@ pub enum Secrets {
 ///
 /// `extra` is printed as sent: tokenbridge cannot know which vendor-specific fields are
 /// sensitive, so with [`Secrets::Redact`] string values of `extra` are redacted too.
-pub fn token_set_json(tokens: &TokenSet, secrets: Secrets) -> Value {
+pub(crate) fn token_set_json(tokens: &TokenSet, secrets: Secrets) -> Value {
     let show = |s: &SecretString| match secrets {
         Secrets::Redact => Value::String(REDACTED.into()),
         Secrets::Reveal => Value::String(s.expose_secret().to_owned()),
@@ -63,7 +63,7 @@ pub fn token_set_json(tokens: &TokenSet, secrets: Secrets) -> Value {
 /// (`tokenbridge exchange --reveal`, `login --reveal`), or a stored session (what
 /// [`TokenSet::serialize_secrets`] wrote, e.g. `tokenbridge login --session`). Secrets printed
 /// as `"[redacted]"` are refused with a message saying to use `--reveal`.
-pub fn token_set_from_json(value: &Value) -> Result<TokenSet, String> {
+pub(crate) fn token_set_from_json(value: &Value) -> Result<TokenSet, String> {
     if value.get("format").is_some() {
         return serde_json::from_value(value.clone()).map_err(|e| format!("not a session: {e}"));
     }
@@ -136,7 +136,7 @@ pub fn token_set_from_json(value: &Value) -> Result<TokenSet, String> {
 /// A verified ID token as `{"issuer", "subject", "audience": [...], "expires_at",
 /// "issued_at", "nonce", "claims": {...}}`, times in RFC 3339 (`null` outside the years 1970
 /// to 9999), `nonce` `null` when the token has none.
-pub fn verified_id_token_json(token: &VerifiedIdToken) -> Value {
+pub(crate) fn verified_id_token_json(token: &VerifiedIdToken) -> Value {
     json!({
         "issuer": token.issuer,
         "subject": token.subject,
@@ -151,7 +151,7 @@ pub fn verified_id_token_json(token: &VerifiedIdToken) -> Value {
 /// An identity as `{"subject", "name", "preferred_username", "email", "email_verified",
 /// "phone_number", "picture", "claims": {...}}`: every key present, `null` when the provider
 /// did not say.
-pub fn identity_json(identity: &Identity) -> Value {
+pub(crate) fn identity_json(identity: &Identity) -> Value {
     json!({
         "subject": identity.subject,
         "name": identity.name,
@@ -188,7 +188,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use tokenbridge_core::TokenType;
+    use tokenbridge::TokenType;
 
     #[test]
     fn shape_and_redaction() {
@@ -274,7 +274,7 @@ mod far_future {
     use std::time::Duration;
 
     use super::*;
-    use tokenbridge_core::TokenType;
+    use tokenbridge::TokenType;
 
     #[test]
     fn expiry_beyond_year_9999_is_null_not_a_panic() {
