@@ -7,8 +7,8 @@
 //! vendor changes only what differs. The data is `'static` so that a vendor's description is a
 //! `const`: a declared vendor (a `[vendors.<kind>]` table) is built once into the same type.
 
-use reqwest::header::HeaderName;
-use reqwest::Method;
+use http::header::HeaderName;
+use http::Method;
 
 use crate::error::{Error, Result};
 use crate::grant::{Grant, GrantKind};

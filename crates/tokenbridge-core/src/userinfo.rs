@@ -1,7 +1,7 @@
 //! The userinfo request and answer as a vendor's [`UserinfoShape`] says: where the token goes,
 //! the parameters taken from the token answer, the envelope and the vendor's claim names.
 
-use reqwest::header::ACCEPT;
+use http::header::ACCEPT;
 use secrecy::ExposeSecret;
 use serde_json::Value;
 use url::Url;

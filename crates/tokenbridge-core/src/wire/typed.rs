@@ -592,7 +592,7 @@ impl<'de> Deserialize<'de> for Scopes {
 
 #[cfg(test)]
 mod tests {
-    use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+    use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 
     use super::*;
     use crate::shape::ResponseFormat;
