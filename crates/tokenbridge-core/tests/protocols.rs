@@ -457,7 +457,7 @@ async fn with_dpop_the_authorization_request_binds_the_code_to_the_logins_key() 
         .build()
         .await
         .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Configuration);
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
 }
 
 #[tokio::test]
