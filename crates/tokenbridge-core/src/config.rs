@@ -11,12 +11,12 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::auth::{AuthMethod, BasicEncoding};
+use crate::error::SigningAlgorithm;
 use crate::error::{Error, Result};
-use crate::http::{HttpClient, HttpConfig};
-use crate::id_token::SigningAlgorithm;
-use crate::jwt_auth::PrivateKeyJwt;
+use crate::protocol::auth::PrivateKeyJwt;
+use crate::protocol::auth::{AuthMethod, BasicEncoding};
 use crate::provider::{Provider, ProviderBuilder, STANDARD};
+use crate::transport::http::{HttpClient, HttpConfig};
 use crate::vendor::VendorDescription;
 use secrecy::{ExposeSecret, SecretString};
 

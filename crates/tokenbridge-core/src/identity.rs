@@ -22,17 +22,16 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 use tokio::sync::OnceCell;
 
+use crate::error::malformed::MalformedValue;
 use crate::error::{Error, ErrorKind, OAuthError, Result};
-use crate::http::{ensure_secure_url, parse_secure_url, HttpResponse};
-use crate::id_token::{
-    Clock, IdTokenError, IdTokenVerifier, SigningAlgorithm, VerifiedIdToken, VerifyOptions,
-};
-use crate::jwks::{HttpJwksSource, JwksCache};
-use crate::malformed::MalformedValue;
+use crate::error::{IdTokenError, SigningAlgorithm};
+use crate::model::token::{TokenSet, TokenType};
+use crate::protocol::id_token::{Clock, IdTokenVerifier, VerifiedIdToken, VerifyOptions};
+use crate::protocol::jwks::{HttpJwksSource, JwksCache};
 use crate::provider::Provider;
-use crate::request::TokenRequest;
-use crate::token::{TokenSet, TokenType};
-use crate::wire::{decode_json_object, retry_after, standard_error, unreadable};
+use crate::transport::http::{ensure_secure_url, parse_secure_url, HttpResponse};
+use crate::transport::request::TokenRequest;
+use crate::transport::wire::{decode_json_object, retry_after, standard_error, unreadable};
 
 /// The user a provider vouches for, normalized across vendors: from a verified ID token
 /// ([`Identity::from`]) or from the userinfo endpoint ([`Provider::userinfo`]).
@@ -162,8 +161,6 @@ impl From<&VerifiedIdToken> for Identity {
         identity
     }
 }
-
-pub use crate::userinfo::parse_shaped_userinfo;
 
 /// The standard userinfo answer: the claims of a 2xx JSON object, or the refusal (see
 /// [`userinfo_error`]).
@@ -552,7 +549,7 @@ impl Provider {
         ensure_secure_url(&url, "userinfo_endpoint")?;
         let build = |nonce: Option<&str>| -> Result<TokenRequest> {
             let mut request =
-                crate::userinfo::userinfo_request(&url, tokens, &vendor.userinfo, nonce)?;
+                crate::protocol::userinfo::userinfo_request(&url, tokens, &vendor.userinfo, nonce)?;
             vendor.hooks.prepare_userinfo_request(&mut request)?;
             Ok(request)
         };
@@ -560,8 +557,8 @@ impl Provider {
         if tokens.token_type() == &TokenType::DPoP && response.status() == 401 {
             let error = userinfo_error(&response);
             if let (true, Some(nonce)) = (
-                crate::dpop::is_use_dpop_nonce(&error),
-                crate::dpop::nonce_from(response.headers()),
+                crate::protocol::dpop::is_use_dpop_nonce(&error),
+                crate::protocol::dpop::nonce_from(response.headers()),
             ) {
                 response = self.http().send(&build(Some(&nonce))?).await?;
             }
@@ -607,7 +604,7 @@ fn vendor_default_algorithms(
 ///
 /// [`IdTokenVerifierBuilder::algorithms_from_metadata`]: crate::IdTokenVerifierBuilder::algorithms_from_metadata
 fn builder_algorithms(
-    metadata: Option<&crate::discovery::ProviderMetadata>,
+    metadata: Option<&crate::protocol::discovery::ProviderMetadata>,
 ) -> BTreeSet<SigningAlgorithm> {
     let listed: BTreeSet<SigningAlgorithm> = metadata
         .and_then(|m| m.id_token_signing_alg_values_supported.as_ref())

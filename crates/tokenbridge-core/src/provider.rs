@@ -13,18 +13,23 @@ use secrecy::SecretString;
 use tokio::sync::OnceCell;
 use url::Url;
 
-use crate::auth::{AuthMethod, BasicEncoding, ClientAuth, ClientSecretBasic, NoClientAuth};
-use crate::discovery::{Jwks, ProviderMetadata};
-use crate::dpop::{add_dpop_proof, is_use_dpop_nonce, DpopKey};
+use crate::error::GrantKind;
+use crate::error::SigningAlgorithm;
 use crate::error::{Error, Result, TransportError, TransportKind};
-use crate::exchanger::TokenExchanger;
-use crate::grant::{Grant, GrantKind};
-use crate::http::{join_path, parse_base_url, parse_secure_url, HttpClient};
-use crate::id_token::{Clock, SigningAlgorithm};
 use crate::identity::IdentitySettings;
-use crate::request::{BodyEncoding, TokenRequest};
-use crate::signin::CompletedLogins;
-use crate::token::TokenSet;
+use crate::model::dpop::DpopKey;
+use crate::model::grant::Grant;
+use crate::model::token::TokenSet;
+use crate::protocol::auth::{
+    AuthMethod, BasicEncoding, ClientAuth, ClientSecretBasic, NoClientAuth,
+};
+use crate::protocol::discovery::{Jwks, ProviderMetadata};
+use crate::protocol::dpop::{add_dpop_proof, is_use_dpop_nonce};
+use crate::protocol::exchanger::TokenExchanger;
+use crate::protocol::id_token::Clock;
+use crate::protocol::signin::CompletedLogins;
+use crate::transport::http::{join_path, parse_base_url, parse_secure_url, HttpClient};
+use crate::transport::request::{BodyEncoding, TokenRequest};
 use crate::vendor::{Capabilities, HookContext, VendorDescription};
 
 /// The path of the discovery document below an issuer (OpenID Connect Discovery 1.0, 4).
@@ -35,6 +40,13 @@ pub static STANDARD: VendorDescription =
     VendorDescription::standard("oidc", "OAuth 2.0 / OpenID Connect");
 
 mod debug;
+mod device;
+mod introspection;
+mod par;
+mod send;
+mod signin;
+
+pub use signin::AuthorizationRequestBuilder;
 
 /// A provider's endpoints, as configured or discovered.
 #[derive(Clone, PartialEq, Eq)]
@@ -181,7 +193,7 @@ struct Inner {
     identity: IdentitySettings,
     par: bool,
     dpop: bool,
-    dpop_nonce: crate::dpop::NonceCache,
+    dpop_nonce: crate::protocol::dpop::NonceCache,
 }
 
 /// Builds a [`Provider`]; see [`Provider::builder`].
@@ -352,7 +364,7 @@ impl Provider {
     }
 
     /// The last DPoP nonce the provider's token endpoint handed out (RFC 9449 section 8).
-    pub(crate) fn dpop_nonce(&self) -> &crate::dpop::NonceCache {
+    pub(crate) fn dpop_nonce(&self) -> &crate::protocol::dpop::NonceCache {
         &self.inner.dpop_nonce
     }
 
@@ -556,7 +568,9 @@ impl Provider {
         }
         let shape = &self.inner.vendor.token_request;
         let endpoint = match (shape.refresh_path, grant.kind(), &self.inner.base_url) {
-            (Some(path), GrantKind::RefreshToken, Some(base)) => crate::http::join_path(base, path),
+            (Some(path), GrantKind::RefreshToken, Some(base)) => {
+                crate::transport::http::join_path(base, path)
+            }
             _ => resolved.endpoints.token.clone(),
         };
         let mut request = TokenRequest::post(endpoint, BodyEncoding::Form);
@@ -761,7 +775,7 @@ fn build_auth(spec: &AuthSpec, advertised: Option<&[String]>) -> Result<Arc<dyn 
     if method == AuthMethod::None {
         return Ok(Arc::new(NoClientAuth::new(client_id.clone())));
     }
-    crate::auth::client_auth(method, client_id.clone(), client_secret.clone())
+    crate::protocol::auth::client_auth(method, client_id.clone(), client_secret.clone())
 }
 
 impl ProviderBuilder {
@@ -1034,7 +1048,7 @@ impl ProviderBuilder {
                 },
                 par: self.par,
                 dpop: self.dpop,
-                dpop_nonce: crate::dpop::NonceCache::default(),
+                dpop_nonce: crate::protocol::dpop::NonceCache::default(),
             }),
         })
     }

@@ -9,13 +9,10 @@
 //!
 //! See `docs/sessions.md` for the model in full.
 
-mod error;
 mod file;
 #[cfg(feature = "redis")]
 mod redis;
 mod store;
-
-pub(crate) use store::scrub as scrub_quoted;
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -26,18 +23,20 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 use url::Url;
 
-pub use self::error::{EndReason, SessionError, StoreError};
 pub use self::file::FileStore;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use self::redis::RedisStore;
 pub use self::store::{MemoryStore, NoLock, StoreLock, TokenStore};
 
+use crate::error::EndReason;
+use crate::error::SessionError;
+use crate::error::StoreError;
 use crate::error::{Error, Result};
-use crate::exchanger::TokenExchanger;
-use crate::grant::Grant;
-use crate::request_auth::RequestAuthorization;
-use crate::token::TokenSet;
+use crate::model::grant::Grant;
+use crate::model::token::TokenSet;
+use crate::protocol::exchanger::TokenExchanger;
+use crate::transport::request_auth::RequestAuthorization;
 
 /// The default [`TokenSessionBuilder::refresh_margin`]: 60 s.
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
@@ -73,7 +72,7 @@ pub type GrantFactory = Arc<dyn Fn() -> Grant + Send + Sync>;
 ///
 /// ```
 /// use std::sync::Arc;
-/// use tokenbridge_core::session::{MemoryStore, TokenSession};
+/// use tokenbridge_core::{MemoryStore, TokenSession};
 /// use tokenbridge_core::{ExposeSecret, TokenExchanger, TokenSet};
 ///
 /// async fn call_api(exchanger: Arc<dyn TokenExchanger>, signed_in: TokenSet) -> tokenbridge_core::Result<()> {
