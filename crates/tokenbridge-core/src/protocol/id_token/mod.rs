@@ -6,6 +6,10 @@
 //! The token is parsed here rather than by the crate, so that each way a token can be wrong
 //! gets its own [`IdTokenError`] and the algorithm is checked before any key is chosen.
 
+mod builder;
+
+pub use builder::IdTokenVerifierBuilder;
+
 use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::Arc;
@@ -24,7 +28,7 @@ use crate::error::IdTokenError;
 use crate::error::SigningAlgorithm;
 use crate::error::{Error, Result};
 use crate::protocol::discovery::ProviderMetadata;
-use crate::protocol::jwks::{HttpJwksSource, JwksCache, JwksSource, KeySet};
+use crate::protocol::jwks::{HttpJwksSource, JwksCache, KeySet};
 use crate::transport::http::{ensure_secure_url, HttpClient};
 
 /// The largest token accepted: 64 KiB. Real ID tokens are a few kilobytes.
@@ -131,13 +135,13 @@ pub struct VerifiedIdToken {
 /// Verifies ID tokens from one provider for one client. Cheap to share behind an `Arc`; the
 /// JWKS cache lives inside.
 pub struct IdTokenVerifier {
-    issuer: String,
-    client_id: String,
-    algorithms: BTreeSet<SigningAlgorithm>,
-    leeway: Duration,
-    client_secret: Option<SecretString>,
-    jwks: Option<JwksCache>,
-    clock: Arc<dyn Clock>,
+    pub(super) issuer: String,
+    pub(super) client_id: String,
+    pub(super) algorithms: BTreeSet<SigningAlgorithm>,
+    pub(super) leeway: Duration,
+    pub(super) client_secret: Option<SecretString>,
+    pub(super) jwks: Option<JwksCache>,
+    pub(super) clock: Arc<dyn Clock>,
 }
 
 impl fmt::Debug for IdTokenVerifier {
@@ -154,145 +158,6 @@ impl fmt::Debug for IdTokenVerifier {
             .field("jwks", &self.jwks)
             .field("clock", &self.clock)
             .finish()
-    }
-}
-
-/// Builds an [`IdTokenVerifier`]; see [`IdTokenVerifier::builder`].
-pub struct IdTokenVerifierBuilder {
-    issuer: String,
-    client_id: String,
-    algorithms: BTreeSet<SigningAlgorithm>,
-    leeway: Duration,
-    client_secret: Option<SecretString>,
-    jwks: Option<JwksCache>,
-    clock: Arc<dyn Clock>,
-}
-
-impl fmt::Debug for IdTokenVerifierBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IdTokenVerifierBuilder")
-            .field("issuer", &self.issuer)
-            .field("client_id", &self.client_id)
-            .field("algorithms", &self.algorithms)
-            .field("leeway", &self.leeway)
-            .field(
-                "client_secret",
-                &self.client_secret.as_ref().map(|_| "[redacted]"),
-            )
-            .field("jwks", &self.jwks)
-            .finish_non_exhaustive()
-    }
-}
-
-impl IdTokenVerifierBuilder {
-    /// The algorithms accepted, replacing the default (RS256 only).
-    pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = SigningAlgorithm>) -> Self {
-        self.algorithms = algorithms.into_iter().collect();
-        self
-    }
-
-    /// The clock-skew leeway for `exp`, `iat` and `nbf` (default 60 s).
-    pub fn leeway(mut self, leeway: Duration) -> Self {
-        self.leeway = leeway;
-        self
-    }
-
-    /// The client secret, the HS256 key. Only allowed when HS256 is.
-    pub fn client_secret(mut self, secret: SecretString) -> Self {
-        self.client_secret = Some(secret);
-        self
-    }
-
-    /// Where the provider's public keys come from, cached with the default refresh interval.
-    pub fn key_source(self, source: Arc<dyn JwksSource>) -> Self {
-        self.jwks(JwksCache::new(source))
-    }
-
-    /// A key cache configured by the caller (e.g. another refresh interval).
-    pub fn jwks(mut self, cache: JwksCache) -> Self {
-        self.jwks = Some(cache);
-        self
-    }
-
-    /// Where "now" comes from (default the system clock).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    /// Accepts the asymmetric algorithms the provider's discovery document lists in
-    /// `id_token_signing_alg_values_supported` (never `none`; HS256 only when added with
-    /// [`IdTokenVerifierBuilder::algorithms`] and a client secret, since it depends on how the
-    /// client is registered). RS256 when the list names none of them: OpenID Connect Discovery
-    /// 1.0 section 3 requires providers to support it.
-    pub fn algorithms_from_metadata(self, metadata: &ProviderMetadata) -> Self {
-        let listed: BTreeSet<SigningAlgorithm> = metadata
-            .id_token_signing_alg_values_supported
-            .iter()
-            .flatten()
-            .filter_map(|a| a.parse::<SigningAlgorithm>().ok())
-            .filter(|a| !a.is_symmetric())
-            .collect();
-        if listed.is_empty() {
-            self.algorithms([SigningAlgorithm::Rs256])
-        } else {
-            self.algorithms(listed)
-        }
-    }
-
-    /// Checks the settings fit together.
-    pub fn build(self) -> Result<IdTokenVerifier> {
-        if self.issuer.is_empty() {
-            return Err(Error::config(
-                "issuer",
-                "the expected ID-token issuer is empty",
-            ));
-        }
-        if self.client_id.is_empty() {
-            return Err(Error::config("client_id", "the client id is empty"));
-        }
-        if self.algorithms.is_empty() {
-            return Err(Error::config(
-                "id_token_signed_response_alg",
-                "no ID-token algorithm is allowed; allow at least one (RS256 is the default)",
-            ));
-        }
-        let hs = self.algorithms.contains(&SigningAlgorithm::Hs256);
-        match (&self.client_secret, hs) {
-            (None, true) => {
-                return Err(Error::config(
-                    "client_secret",
-                    "HS256 ID tokens are verified with the client secret, and none is set",
-                ))
-            }
-            (Some(s), true) if s.expose_secret().is_empty() => {
-                return Err(Error::config("client_secret", "the client secret is empty"))
-            }
-            (Some(_), false) => {
-                // A secret with no HS256 would be unused at best; refusing it keeps the
-                // configured algorithms the single source of which keys may verify.
-                return Err(Error::config(
-                    "client_secret",
-                    "a client secret is only used to verify HS256 ID tokens, and HS256 is not allowed",
-                ));
-            }
-            _ => {}
-        }
-        if self.jwks.is_none() && self.algorithms.iter().any(|a| !a.is_symmetric()) {
-            return Err(Error::config(
-                "jwks_uri",
-                "asymmetric ID-token algorithms need the provider's JWKS; set jwks_uri (or use discovery)",
-            ));
-        }
-        Ok(IdTokenVerifier {
-            issuer: self.issuer,
-            client_id: self.client_id,
-            algorithms: self.algorithms,
-            leeway: self.leeway,
-            client_secret: self.client_secret,
-            jwks: self.jwks,
-            clock: self.clock,
-        })
     }
 }
 
@@ -707,123 +572,4 @@ fn required_time(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn algorithm_names_round_trip_and_none_is_refused() {
-        for a in SigningAlgorithm::ALL {
-            assert_eq!(a.as_str().parse::<SigningAlgorithm>().unwrap(), a);
-        }
-        for bad in ["none", "NONE", "RS512", "rs256", ""] {
-            assert!(bad.parse::<SigningAlgorithm>().is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn at_hash_matches_the_spec_example() {
-        // OpenID Connect Core A.3: access token and at_hash of the RS256 example.
-        assert_eq!(
-            access_token_hash(
-                SigningAlgorithm::Rs256,
-                "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"
-            ),
-            "77QmUPtjPfzWtF2AnpK9RQ"
-        );
-        assert_eq!(access_token_hash(SigningAlgorithm::EdDsa, "x").len(), 43);
-    }
-
-    #[test]
-    fn builder_refuses_inconsistent_settings() {
-        let b = || IdTokenVerifier::builder("https://id.example.com", "app");
-        assert!(b().build().is_err(), "RS256 without a key source");
-        assert!(b().algorithms([SigningAlgorithm::Hs256]).build().is_err());
-        assert!(b()
-            .algorithms([])
-            .client_secret(SecretString::from("s"))
-            .build()
-            .is_err());
-        assert!(b()
-            .algorithms([SigningAlgorithm::Hs256])
-            .client_secret(SecretString::from("s"))
-            .build()
-            .is_ok());
-        let err = IdTokenVerifier::builder("", "app")
-            .algorithms([SigningAlgorithm::Hs256])
-            .client_secret(SecretString::from("s"))
-            .build()
-            .unwrap_err();
-        assert!(matches!(err, Error::Config { key: Some(k), .. } if k == "issuer"));
-    }
-
-    #[test]
-    fn discovery_chooses_issuer_keys_and_algorithms() {
-        let metadata =
-            |doc: serde_json::Value| -> ProviderMetadata { serde_json::from_value(doc).unwrap() };
-        let full = metadata(serde_json::json!({
-            "issuer": "https://id.example.com",
-            "token_endpoint": "https://id.example.com/token",
-            "jwks_uri": "https://id.example.com/jwks",
-            "id_token_signing_alg_values_supported": ["none", "HS256", "ES256", "PS256", "RS512"],
-        }));
-        let v = IdTokenVerifier::builder_from_metadata(&full, "app", HttpClient::default())
-            .unwrap()
-            .build()
-            .unwrap();
-        assert_eq!(v.issuer(), "https://id.example.com");
-        assert_eq!(
-            v.algorithms().collect::<Vec<_>>(),
-            [SigningAlgorithm::Ps256, SigningAlgorithm::Es256]
-        );
-        let bare = metadata(serde_json::json!({
-            "issuer": "https://id.example.com",
-            "token_endpoint": "https://id.example.com/token",
-            "jwks_uri": "https://id.example.com/jwks",
-        }));
-        let v = IdTokenVerifier::builder_from_metadata(&bare, "app", HttpClient::default())
-            .unwrap()
-            .build()
-            .unwrap();
-        assert_eq!(
-            v.algorithms().collect::<Vec<_>>(),
-            [SigningAlgorithm::Rs256]
-        );
-        for (doc, key) in [
-            (
-                serde_json::json!({"token_endpoint": "https://x/t", "jwks_uri": "https://x/j"}),
-                "issuer",
-            ),
-            (
-                serde_json::json!({"issuer": "https://x", "token_endpoint": "https://x/t"}),
-                "jwks_uri",
-            ),
-            (
-                serde_json::json!({"issuer": "https://x", "token_endpoint": "https://x/t", "jwks_uri": "http://x/j"}),
-                "jwks_uri (from discovery)",
-            ),
-        ] {
-            let err = IdTokenVerifier::builder_from_metadata(
-                &metadata(doc),
-                "app",
-                HttpClient::default(),
-            )
-            .unwrap_err();
-            assert!(
-                matches!(&err, Error::Config { key: Some(k), .. } if k == key),
-                "{err:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn debug_hides_the_secret() {
-        let v = IdTokenVerifier::builder("https://id.example.com", "app")
-            .algorithms([SigningAlgorithm::Hs256])
-            .client_secret(SecretString::from("topsecret"))
-            .build()
-            .unwrap();
-        assert!(!format!("{v:?}").contains("topsecret"));
-        let o = VerifyOptions::new().access_token("tok-123").nonce("n");
-        assert!(!format!("{o:?}").contains("tok-123"));
-    }
-}
+mod tests;
