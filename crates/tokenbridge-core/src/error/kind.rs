@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-/// What a caller should do about an [`Error`]: the same answer at every vendor.
+/// What a caller should do about an [`Error`](crate::Error): the same answer at every vendor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -23,11 +23,11 @@ pub enum ErrorKind {
     InvalidToken,
     /// The provider (or this configuration of it) does not offer what was asked; nothing was sent.
     Unsupported,
-    /// The provider asks to slow down; see [`Error::retry_after`].
+    /// The provider asks to slow down; see [`Error::retry_after`](crate::Error::retry_after).
     RateLimited,
     /// The provider failed (HTTP 5xx, `server_error`, `temporarily_unavailable`): try later.
     ProviderUnavailable,
-    /// A timeout elapsed; [`Error::may_have_been_sent`] says whether a credential is spent.
+    /// A timeout elapsed; [`Error::may_have_been_sent`](crate::Error::may_have_been_sent) says whether a credential is spent.
     Timeout,
     /// The connection failed or broke.
     Transport,

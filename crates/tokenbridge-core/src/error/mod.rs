@@ -2,7 +2,7 @@
 //! should do about it.
 //!
 //! Adapters translate their vendor's failures into these variants, and their vendor's codes
-//! into kinds through an [`ErrorTable`](crate::vendor::ErrorTable), so an application matches
+//! into kinds through an [`ErrorTable`](crate::ErrorTable), so an application matches
 //! on the same kinds whichever vendor is configured. Nothing here ever holds a secret: response
 //! snippets are redacted before they are stored (see [`crate::redact`]).
 
@@ -144,7 +144,7 @@ pub enum Error {
     #[error("{0}")]
     IdToken(Box<crate::error::IdTokenError>),
 
-    /// A [`TokenSession`](crate::session::TokenSession) could not hand out a token: the session
+    /// A [`TokenSession`](crate::TokenSession) could not hand out a token: the session
     /// has ended, a refresh failed and it is backing off, or its store failed.
     #[error("{0}")]
     Session(Box<crate::error::SessionError>),

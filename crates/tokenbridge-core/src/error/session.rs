@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::error::{Error, ErrorKind};
 
-/// Why a [`TokenSession`](super::TokenSession) could not hand out a token.
+/// Why a [`TokenSession`](crate::TokenSession) could not hand out a token.
 ///
 /// It is `Clone` because one failed refresh is reported to every caller that waited on it.
 /// It never holds a token: the provider errors it wraps are already redacted.

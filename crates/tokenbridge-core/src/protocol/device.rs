@@ -240,7 +240,7 @@ impl fmt::Debug for DevicePoller<'_> {
 
 impl<'a> DevicePoller<'a> {
     /// A poller sending the device code grant through `exchanger` (usually the
-    /// [`Provider`] that started the authorization).
+    /// [`Provider`](crate::Provider) that started the authorization).
     pub fn new(exchanger: &'a dyn TokenExchanger, authorization: &'a DeviceAuthorization) -> Self {
         Self {
             exchanger,

@@ -19,7 +19,7 @@ use crate::error::MAX_CALLBACK_QUERY;
 use crate::model::dpop::DpopKey;
 use crate::model::token::TokenSet;
 
-/// A login started by [`Provider::authorization_request`], kept until its callback arrives.
+/// A login started by [`Provider::authorization_request`](crate::Provider::authorization_request), kept until its callback arrives.
 ///
 /// It holds the `state`, the `nonce`, the PKCE verifier and, with DPoP, the key pair the code
 /// is bound to: a web application stores it in its
@@ -142,7 +142,7 @@ impl PendingLogin {
 pub struct AuthorizationRequest {
     /// The authorization URL.
     pub url: Url,
-    /// What [`Provider::complete_login`] needs when the callback arrives.
+    /// What [`Provider::complete_login`](crate::Provider::complete_login) needs when the callback arrives.
     pub pending: PendingLogin,
 }
 
@@ -262,7 +262,7 @@ impl CompletedLogin {
     }
 }
 
-/// Which token [`Provider::revoke`] is given (RFC 7009 2.1).
+/// Which token [`Provider::revoke`](crate::Provider::revoke) is given (RFC 7009 2.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TokenTypeHint {

@@ -13,7 +13,7 @@ impl Provider {
     /// Starts a device authorization (RFC 8628 section 3.1): posts the client's id (with the
     /// configured client authentication) and `scopes` (default: the provider's configured
     /// scopes, sent only when there are some) to the device authorization endpoint.
-    /// [`Error::Unsupported`], with nothing sent, when the provider has none.
+    /// [`Error::Unsupported`](crate::Error::Unsupported), with nothing sent, when the provider has none.
     pub async fn start_device_authorization(
         &self,
         scopes: Option<&[String]>,
@@ -58,7 +58,7 @@ impl Provider {
 
     /// [`Provider::poll_device_authorization`], then the ID token, when one comes back,
     /// verified as a sign-in's is (signature, issuer, audience, lifetime, `at_hash`; a device
-    /// login has no `nonce`). A bad ID token fails the login with [`Error::IdToken`].
+    /// login has no `nonce`). A bad ID token fails the login with [`Error::IdToken`](crate::Error::IdToken).
     pub async fn device_login(
         &self,
         authorization: &DeviceAuthorization,

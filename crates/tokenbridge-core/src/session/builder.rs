@@ -71,7 +71,7 @@ impl TokenSessionBuilder {
     }
 
     /// Renews when the access token has less than `margin` left (default
-    /// [`DEFAULT_REFRESH_MARGIN`]). It also covers clock skew with the provider and the time a
+    /// [`DEFAULT_REFRESH_MARGIN`](crate::DEFAULT_REFRESH_MARGIN)). It also covers clock skew with the provider and the time a
     /// request takes on its way.
     pub fn refresh_margin(mut self, margin: Duration) -> Self {
         self.margin = margin;

@@ -255,7 +255,7 @@ impl HttpClient {
 
 impl HttpClient {
     /// A client over the application's own [`Transport`] (see
-    /// [`transport_fn`](crate::transport::transport_fn) for a closure). Core still checks
+    /// [`transport_fn`](crate::transport_fn) for a closure). Core still checks
     /// URLs, enforces `config`'s total timeout and body cap and refuses redirects; the
     /// connect timeout, not following redirects and keeping loopback away from proxies are
     /// the transport's job.

@@ -11,7 +11,7 @@ use super::VendorDescription;
 /// The pipeline for a vendor's answer, read as its description's
 /// [`token_response`](VendorDescription::token_response) shape says: the body (JSON or form
 /// pairs), the vendor's error code at the top whatever the HTTP status (a code outside the
-/// success values is a [`VendorError`] carrying it, classified later by the vendor's error
+/// success values is a [`VendorError`](crate::VendorError) carrying it, classified later by the vendor's error
 /// table), an RFC 6749 error, the envelope, then the lenient fields under the vendor's names.
 ///
 /// A plain success is read by the typed parser in one pass, whatever the shape.
@@ -34,7 +34,7 @@ pub fn parse_token_fast(
 }
 
 /// The vendor's error code in the JSON body of `response` (see
-/// [`TokenResponseShape::error_code_field`]), as a [`VendorError`], when it is not one of the
+/// [`TokenResponseShape::error_code_field`](crate::TokenResponseShape::error_code_field)), as a [`VendorError`](crate::VendorError), when it is not one of the
 /// success values; for adapters reading answers of other endpoints the same way.
 pub fn vendor_error_in(response: &HttpResponse, vendor: &VendorDescription) -> Option<Error> {
     vendor.token_response.error_code_field?;

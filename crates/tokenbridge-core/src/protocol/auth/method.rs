@@ -18,7 +18,7 @@ use crate::transport::request::TokenRequest;
 /// Client authentication at the token endpoint.
 ///
 /// Implement it for methods tokenbridge does not ship (for example `private_key_jwt`); the
-/// built-in ones come from [`client_auth`].
+/// built-in ones come from [`client_auth`](crate::client_auth).
 pub trait ClientAuth: Send + Sync + fmt::Debug {
     /// The `token_endpoint_auth_method` name, e.g. `client_secret_basic`.
     fn method_name(&self) -> &str;
