@@ -253,12 +253,28 @@ pub struct CompletedLogin {
     /// `nonce`, `at_hash`); `None` when no ID token came back, or when the provider offers no
     /// way to verify one (no JWKS).
     pub id_token: Option<crate::protocol::id_token::VerifiedIdToken>,
+    /// The user the ID token names, read when the login completed.
+    identity: Option<crate::identity::Identity>,
 }
 
 impl CompletedLogin {
+    /// A completed login: `identity` is the one the provider read from the verified ID token
+    /// (with its `subject_claim`), so a token without that claim has already failed the login.
+    pub(crate) fn new(
+        tokens: TokenSet,
+        id_token: Option<crate::protocol::id_token::VerifiedIdToken>,
+        identity: Option<crate::identity::Identity>,
+    ) -> Self {
+        CompletedLogin {
+            tokens,
+            id_token,
+            identity,
+        }
+    }
+
     /// The signed-in user, from the verified ID token.
     pub fn identity(&self) -> Option<crate::identity::Identity> {
-        self.id_token.as_ref().map(crate::identity::Identity::from)
+        self.identity.clone()
     }
 }
 

@@ -65,6 +65,6 @@ impl Provider {
     ) -> Result<CompletedLogin> {
         let tokens = self.poll_device_authorization(authorization).await?;
         let id_token = self.verify_login_id_token(&tokens, None).await?;
-        Ok(CompletedLogin { tokens, id_token })
+        self.completed_login(tokens, id_token)
     }
 }

@@ -9,6 +9,7 @@ use crate::model::dpop::DpopKey;
 use crate::model::grant::Grant;
 use crate::model::pkce::PkceVerifier;
 use crate::model::random::{random_token, RANDOM_BYTES};
+use crate::model::token::TokenSet;
 use crate::protocol::exchanger::TokenExchanger;
 use crate::protocol::signin::{
     constant_time_eq, parse_callback, AuthorizationRequest, CompletedLogin, LogoutRequest,
@@ -19,6 +20,22 @@ use crate::transport::request::{BodyEncoding, TokenRequest};
 use crate::transport::wire::{decode_json_object, standard_error, unreadable};
 
 use super::Provider;
+
+impl Provider {
+    /// A completed login: the identity is read from the verified ID token (with the
+    /// provider's `subject_claim`), so a token without that claim fails the login.
+    pub(crate) fn completed_login(
+        &self,
+        tokens: TokenSet,
+        id_token: Option<crate::protocol::id_token::VerifiedIdToken>,
+    ) -> Result<CompletedLogin> {
+        let identity = id_token
+            .as_ref()
+            .map(|t| self.identity_from_id_token(t))
+            .transpose()?;
+        Ok(CompletedLogin::new(tokens, id_token, identity))
+    }
+}
 use crate::error::CallbackError;
 
 /// Builds an authorization request; see [`Provider::authorization_request`].
@@ -304,7 +321,7 @@ impl Provider {
         let id_token = self
             .verify_login_id_token(&tokens, pending.nonce.as_ref())
             .await?;
-        Ok(CompletedLogin { tokens, id_token })
+        self.completed_login(tokens, id_token)
     }
 
     async fn check_callback_issuer(&self, iss: Option<&str>) -> Result<()> {
@@ -318,11 +335,12 @@ impl Provider {
         // one below the base URL.
         let expected = match metadata.and_then(|m| m.issuer.clone()) {
             Some(issuer) => Some(issuer),
-            None => self.endpoints().await?.issuer.clone().or_else(|| {
-                let path = self.vendor().issuer_path?;
-                let base = self.base_url()?;
-                Some(format!("{}{path}", base.as_str().trim_end_matches('/')))
-            }),
+            None => self
+                .endpoints()
+                .await?
+                .issuer
+                .clone()
+                .or_else(|| self.vendor_issuer().map(str::to_owned)),
         };
         match (iss, expected) {
             (Some(got), Some(expected)) => {
