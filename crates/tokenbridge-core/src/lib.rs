@@ -14,7 +14,6 @@
 
 mod config;
 mod error;
-mod identity;
 mod model;
 mod protocol;
 mod provider;
@@ -45,9 +44,8 @@ pub use model::token::{SerializeSecrets, TokenSet, TokenType};
 
 // The transport layer: requests, the HTTP client and its seam, shapes, the response pipeline.
 pub use transport::http::{
-    ensure_secure_url, is_loopback, join_path, parse_base_url, parse_secure_url, shown_url,
-    without_userinfo, HttpClient, HttpConfig, HttpResponse, DEFAULT_MAX_BODY_BYTES,
-    DEFAULT_USER_AGENT, IDLE_TIMEOUT, MAX_IDLE_PER_HOST,
+    HttpClient, HttpConfig, HttpResponse, DEFAULT_MAX_BODY_BYTES, DEFAULT_USER_AGENT, IDLE_TIMEOUT,
+    MAX_IDLE_PER_HOST,
 };
 pub use transport::request::{form_encode, BodyEncoding, ParamValue, TokenRequest};
 pub use transport::request_auth::RequestAuthorization;
@@ -55,6 +53,10 @@ pub use transport::seam::{transport_fn, FnTransport, ResponseBody, Transport};
 pub use transport::shape::{
     FieldNames, HttpMethod, ParamsIn, ResponseFormat, TokenPlacement, TokenRequestShape,
     TokenResponseShape, UserinfoShape,
+};
+pub use transport::url::{
+    ensure_secure_url, is_loopback, join_path, parse_base_url, parse_secure_url, shown_url,
+    without_userinfo,
 };
 pub use transport::wire::{
     code_for_status, decode_json_object, json_type, parse_expires_in, parse_scope,
@@ -85,7 +87,7 @@ pub use protocol::signin::{
     AuthorizationRequest, CompletedLogin, LogoutRequest, PendingLogin, TokenTypeHint,
 };
 
-pub use identity::{
+pub use protocol::identity::{
     parse_standard_userinfo, parse_userinfo_with_aliases, userinfo_error, Identity,
 };
 

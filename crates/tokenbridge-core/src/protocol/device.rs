@@ -19,7 +19,8 @@ use crate::error::{Error, LoginEnd, LoginError, OAuthErrorCode, Result};
 use crate::model::grant::Grant;
 use crate::model::token::TokenSet;
 use crate::protocol::exchanger::TokenExchanger;
-use crate::transport::http::{parse_secure_url, HttpResponse};
+use crate::transport::http::HttpResponse;
+use crate::transport::url::parse_secure_url;
 use crate::transport::wire::{decode_json_object, standard_error, unreadable};
 
 /// The polling interval when the provider names none (RFC 8628 section 3.2).

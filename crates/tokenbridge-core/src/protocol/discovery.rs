@@ -6,8 +6,9 @@ use url::Url;
 
 use crate::error::malformed::MalformedValue;
 use crate::error::{Error, Result};
-use crate::transport::http::{ensure_secure_url, HttpClient, HttpResponse};
+use crate::transport::http::{HttpClient, HttpResponse};
 use crate::transport::request::TokenRequest;
+use crate::transport::url::ensure_secure_url;
 use crate::transport::wire::{decode_json_object, unreadable};
 
 /// The parts of an OpenID Provider's metadata tokenbridge uses (OpenID Connect Discovery 1.0

@@ -9,6 +9,7 @@ pub(crate) mod discovery;
 pub(crate) mod dpop;
 pub(crate) mod exchanger;
 pub(crate) mod id_token;
+pub(crate) mod identity;
 pub(crate) mod introspection;
 pub(crate) mod jwks;
 pub(crate) mod signin;

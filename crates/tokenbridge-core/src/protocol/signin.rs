@@ -254,7 +254,7 @@ pub struct CompletedLogin {
     /// way to verify one (no JWKS).
     pub id_token: Option<crate::protocol::id_token::VerifiedIdToken>,
     /// The user the ID token names, read when the login completed.
-    identity: Option<crate::identity::Identity>,
+    identity: Option<crate::protocol::identity::Identity>,
 }
 
 impl CompletedLogin {
@@ -263,7 +263,7 @@ impl CompletedLogin {
     pub(crate) fn new(
         tokens: TokenSet,
         id_token: Option<crate::protocol::id_token::VerifiedIdToken>,
-        identity: Option<crate::identity::Identity>,
+        identity: Option<crate::protocol::identity::Identity>,
     ) -> Self {
         CompletedLogin {
             tokens,
@@ -273,7 +273,7 @@ impl CompletedLogin {
     }
 
     /// The signed-in user, from the verified ID token.
-    pub fn identity(&self) -> Option<crate::identity::Identity> {
+    pub fn identity(&self) -> Option<crate::protocol::identity::Identity> {
         self.identity.clone()
     }
 }

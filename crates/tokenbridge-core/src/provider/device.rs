@@ -4,8 +4,8 @@ use crate::error::Result;
 use crate::model::token::TokenSet;
 use crate::protocol::device::{DeviceAuthorization, DevicePoller};
 use crate::protocol::signin::CompletedLogin;
-use crate::transport::http::ensure_secure_url;
 use crate::transport::request::{BodyEncoding, TokenRequest};
+use crate::transport::url::ensure_secure_url;
 
 use super::Provider;
 

@@ -5,8 +5,8 @@ use secrecy::SecretString;
 use crate::error::Result;
 use crate::protocol::introspection::Introspection;
 use crate::protocol::signin::TokenTypeHint;
-use crate::transport::http::ensure_secure_url;
 use crate::transport::request::{BodyEncoding, TokenRequest};
+use crate::transport::url::ensure_secure_url;
 use crate::transport::wire::{decode_json_object, standard_error, unreadable};
 
 use super::Provider;

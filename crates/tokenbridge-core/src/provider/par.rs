@@ -5,8 +5,8 @@ use serde_json::Value;
 
 use crate::error::Result;
 use crate::provider::Provider;
-use crate::transport::http::{ensure_secure_url, parse_secure_url};
 use crate::transport::request::{BodyEncoding, TokenRequest};
+use crate::transport::url::{ensure_secure_url, parse_secure_url};
 use crate::transport::wire::{decode_json_object, standard_error, unreadable};
 
 /// Whether `provider` pushes its authorization requests: configured with `par = true`, or

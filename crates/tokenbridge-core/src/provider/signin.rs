@@ -15,8 +15,8 @@ use crate::protocol::signin::{
     constant_time_eq, parse_callback, AuthorizationRequest, CompletedLogin, LogoutRequest,
     PendingLogin, TokenTypeHint,
 };
-use crate::transport::http::{ensure_secure_url, parse_secure_url};
 use crate::transport::request::{BodyEncoding, TokenRequest};
+use crate::transport::url::{ensure_secure_url, parse_secure_url};
 use crate::transport::wire::{decode_json_object, standard_error, unreadable};
 
 use super::Provider;

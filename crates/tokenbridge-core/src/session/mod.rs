@@ -11,13 +11,14 @@
 
 mod builder;
 mod file;
+mod held;
 #[cfg(feature = "redis")]
 mod redis;
 mod store;
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use futures_util::future::{BoxFuture, FutureExt, Shared};
 use secrecy::{ExposeSecret, SecretString};
@@ -26,6 +27,7 @@ use url::Url;
 
 pub use self::builder::TokenSessionBuilder;
 pub use self::file::FileStore;
+use self::held::Held;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use self::redis::RedisStore;
@@ -119,53 +121,6 @@ struct State {
     not_before: Option<Instant>,
     last_error: Option<Arc<Error>>,
     failures: u32,
-}
-
-#[derive(Clone)]
-struct Held {
-    tokens: Arc<TokenSet>,
-    /// When the access token expires on tokio's clock; `None` when the provider did not say.
-    deadline: Option<Instant>,
-    /// A caller reported the access token refused.
-    rejected: bool,
-}
-
-impl Held {
-    /// Converts the wall-clock expiry into a deadline on tokio's clock, now, once.
-    fn new(tokens: Arc<TokenSet>) -> Self {
-        let now = Instant::now();
-        let deadline = match (tokens.expires_in(), tokens.expires_at()) {
-            (Some(lifetime), _) if lifetime.is_zero() => Some(now),
-            (Some(_), Some(at)) => {
-                let left = at
-                    .duration_since(SystemTime::now())
-                    .unwrap_or(Duration::ZERO);
-                // Beyond what `Instant` can hold is as good as never.
-                now.checked_add(left)
-            }
-            _ => None,
-        };
-        Self {
-            tokens,
-            deadline,
-            rejected: false,
-        }
-    }
-
-    /// Whether the access token can be handed out without renewing: not refused, and at
-    /// least `margin` (and more than nothing) left.
-    fn fresh(&self, now: Instant, margin: Duration) -> bool {
-        !self.rejected
-            && self.deadline.is_none_or(|d| {
-                let left = d.saturating_duration_since(now);
-                !left.is_zero() && left >= margin
-            })
-    }
-
-    /// Whether the access token still works at all, margin or not.
-    fn valid(&self, now: Instant) -> bool {
-        !self.rejected && self.deadline.is_none_or(|d| d > now)
-    }
 }
 
 impl TokenSession {

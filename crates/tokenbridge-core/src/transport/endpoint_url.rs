@@ -9,7 +9,7 @@
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::transport::http::{ensure_secure_url, join_path};
+use crate::transport::url::{ensure_secure_url, join_path};
 
 /// Whether `entry` is an absolute URL rather than a path below the base URL.
 fn is_absolute(entry: &str) -> bool {

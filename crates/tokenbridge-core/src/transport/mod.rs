@@ -10,4 +10,5 @@ pub(crate) mod request_auth;
 pub(crate) mod reqwest_transport;
 pub(crate) mod seam;
 pub(crate) mod shape;
+pub(crate) mod url;
 pub(crate) mod wire;

@@ -7,10 +7,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::error::{Error, Result, TransportError, TransportKind};
-use crate::transport::http::{
-    shown_url, HttpConfig, DEFAULT_USER_AGENT, IDLE_TIMEOUT, MAX_IDLE_PER_HOST,
-};
+use crate::transport::http::{HttpConfig, DEFAULT_USER_AGENT, IDLE_TIMEOUT, MAX_IDLE_PER_HOST};
 use crate::transport::seam::{ResponseBody, Transport};
+use crate::transport::url::shown_url;
 
 /// Hosts never sent through a proxy, whatever `NO_PROXY` says.
 const LOOPBACK_HOSTS: &str = "localhost,127.0.0.0/8,::1";

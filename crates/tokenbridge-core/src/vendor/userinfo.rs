@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::error::Result;
-use crate::identity::{userinfo_error, Identity};
+use crate::protocol::identity::{userinfo_error, Identity};
 use crate::transport::http::HttpResponse;
 use crate::transport::wire::{
     decode_json_object, json_type, standard_error, unreadable, vendor_code_error,

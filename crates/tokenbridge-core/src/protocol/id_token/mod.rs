@@ -29,7 +29,8 @@ use crate::error::SigningAlgorithm;
 use crate::error::{Error, Result};
 use crate::protocol::discovery::ProviderMetadata;
 use crate::protocol::jwks::{HttpJwksSource, JwksCache, KeySet};
-use crate::transport::http::{ensure_secure_url, HttpClient};
+use crate::transport::http::HttpClient;
+use crate::transport::url::ensure_secure_url;
 
 /// The largest token accepted: 64 KiB. Real ID tokens are a few kilobytes.
 pub const MAX_TOKEN_BYTES: usize = 64 * 1024;
