@@ -23,7 +23,7 @@ use crate::transport::http::HttpResponse;
 use crate::transport::wire::{decode_json_object, retry_after, standard_error, unreadable};
 
 /// The user a provider vouches for, normalized across vendors: from a verified ID token
-/// ([`Identity::from`]) or from the userinfo endpoint ([`Provider::userinfo`]).
+/// ([`Identity::from`]) or from the userinfo endpoint ([`Provider::userinfo`](crate::Provider::userinfo)).
 ///
 /// The named fields are the standard claims (OpenID Connect Core 5.1); a vendor's own
 /// spelling is mapped onto them by its hook (Huawei OneAccess's `id`, `userName` and `mobile`).

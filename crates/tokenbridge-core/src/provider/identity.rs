@@ -204,7 +204,7 @@ impl Provider {
     /// `GET` with `Authorization: Bearer` and `Accept: application/json`, normalized by the
     /// vendor's [`VendorHooks::parse_userinfo`](crate::VendorHooks::parse_userinfo).
     ///
-    /// A refused access token is [`ErrorKind::InvalidToken`]; [`Error::Unsupported`], with
+    /// A refused access token is [`ErrorKind::InvalidToken`](crate::ErrorKind::InvalidToken); [`Error::Unsupported`], with
     /// nothing sent, when the provider has no userinfo endpoint.
     pub async fn userinfo(&self, access_token: &SecretString) -> Result<Identity> {
         let tokens = TokenSet::new(self.id(), access_token.expose_secret(), TokenType::Bearer);
