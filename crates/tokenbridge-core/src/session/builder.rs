@@ -55,7 +55,7 @@ impl TokenSessionBuilder {
     ///
     /// ```
     /// # use std::sync::Arc;
-    /// # use tokenbridge_core::{session::TokenSession, Grant, TokenExchanger};
+    /// # use tokenbridge_core::{Grant, TokenExchanger, TokenSession};
     /// # fn f(exchanger: Arc<dyn TokenExchanger>) -> TokenSession {
     /// TokenSession::builder(exchanger)
     ///     .client_credentials(|| Grant::client_credentials().with_scopes(["orders.read"]))
