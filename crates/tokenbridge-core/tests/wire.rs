@@ -1,4 +1,4 @@
-//! Table-driven tests of the lenient response pipeline (`tokenbridge_core::wire`): every
+//! Table-driven tests of the lenient response pipeline (core's `transport::wire`): every
 //! quirk a provider is known to send, and every shape of error answer.
 
 use std::time::{Duration, SystemTime};
