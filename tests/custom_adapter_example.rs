@@ -58,7 +58,7 @@ async fn code_exchange_sends_exactly_this_request_and_normalizes_the_answer() {
         )
     );
 
-    assert_eq!(tokens.provider(), "acme");
+    assert_eq!(tokens.provider_id(), "acme");
     assert_eq!(tokens.token_type(), &TokenType::Bearer);
     assert_eq!(
         tokens.expires_in(),

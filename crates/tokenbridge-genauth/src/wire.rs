@@ -771,7 +771,7 @@ mod tests {
             } => {
                 assert_eq!(t.access_token().expose_secret(), "at-1");
                 assert_eq!(t.expires_in(), Some(std::time::Duration::from_secs(7200)));
-                assert_eq!(t.provider(), "genauth");
+                assert_eq!(t.provider_id(), "genauth");
             }
             other => panic!("{other:?}"),
         }

@@ -84,7 +84,7 @@ async fn start(method: AuthMethod, app: GenAuthApp) -> (Arc<GenAuthEmulator>, Qr
 }
 
 fn assert_v3_tokens(tokens: &TokenSet) {
-    assert_eq!(tokens.provider(), "genauth");
+    assert_eq!(tokens.provider_id(), "genauth");
     assert_eq!(tokens.token_type(), &TokenType::Bearer);
     assert_eq!(tokens.expires_in(), Some(Duration::from_secs(7200)));
     assert!(tokens.refresh_token().is_some());
