@@ -39,11 +39,12 @@ pub use config::Config;
 pub use declared::DeclaredVendor;
 pub use registry::Registry;
 pub use tokenbridge_core::{
-    url, AuthMethod, AuthorizationRequest, CallbackError, Capabilities, CompletedLogin, Endpoints,
-    Error, ErrorKind, ExposeSecret, Grant, GrantKind, HttpClient, HttpConfig, LoginEnd, LoginError,
-    LogoutRequest, OAuthError, OAuthErrorCode, PendingLogin, PkceVerifier, Protocol, Provider,
-    ProviderBuilder, Result, RetryAfter, SecretString, TokenExchanger, TokenSet, TokenType,
-    TokenTypeHint, TransportError, TransportKind, UnreadableResponse, Url, VendorError,
+    url, AdapterError, AuthMethod, AuthorizationRequest, CallbackError, Capabilities,
+    CompletedLogin, DeviceEnd, DeviceError, Endpoints, Error, ErrorKind, ExposeSecret, Grant,
+    GrantKind, HttpClient, HttpConfig, LogoutRequest, OAuthError, OAuthErrorCode, PendingLogin,
+    PkceVerifier, Protocol, Provider, ProviderBuilder, Result, RetryAfter, SecretString,
+    TokenExchanger, TokenSet, TokenType, TokenTypeHint, TransportError, TransportKind,
+    UnreadableResponse, Url, VendorError,
 };
 
 /// reqwest, the default transport, so an application building its own `reqwest::Client` for
