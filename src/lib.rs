@@ -35,6 +35,13 @@ pub mod declared;
 pub mod kinds;
 mod registry;
 
+/// The Rust blocks of the adapter guide, compiled as doctests (`cargo test --doc`); the
+/// `rust,ignore` ones need the running emulator and are checked against the example by
+/// `tests/custom_adapter_example.rs`, which compiles and runs it.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/writing-an-adapter.md")]
+mod adapter_guide {}
+
 pub use config::Config;
 pub use declared::DeclaredVendor;
 pub use registry::Registry;
