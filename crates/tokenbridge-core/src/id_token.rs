@@ -24,6 +24,7 @@ use url::Url;
 use crate::discovery::ProviderMetadata;
 use crate::error::{Error, Result};
 use crate::http::{ensure_secure_url, HttpClient};
+use crate::id_token_rules::IdTokenRules;
 use crate::jwks::{HttpJwksSource, JwksCache, JwksSource, KeyFamily, KeySet};
 
 /// The largest token accepted: 64 KiB. Real ID tokens are a few kilobytes.
@@ -280,6 +281,21 @@ pub enum IdTokenError {
     /// The provider's keys could not be fetched, so the token could not be checked.
     #[error("ID token not verified (key source): could not fetch the provider's JWKS: {0}")]
     KeySource(#[source] Arc<Error>),
+
+    /// A claim a vendor rule pins ([`IdTokenRules`](crate::IdTokenRules)) has another value,
+    /// or is missing (Google's `hd` against the configured hosted domain).
+    #[error(
+        "ID token refused (claim {claim}): expected {expected:?}, the token says {}",
+        .found.as_deref().map(|f| format!("{f:?}")).unwrap_or_else(|| "nothing".to_owned())
+    )]
+    ClaimMismatch {
+        /// The claim's name.
+        claim: String,
+        /// The value the configuration expects.
+        expected: String,
+        /// The token's value, if any.
+        found: Option<String>,
+    },
 }
 
 impl IdTokenError {
@@ -293,6 +309,7 @@ impl IdTokenError {
             IdTokenError::UnknownKey { .. } => "unknown key",
             IdTokenError::BadSignature { .. } => "signature",
             IdTokenError::WrongIssuer { .. } => "issuer",
+            IdTokenError::ClaimMismatch { .. } => "claim",
             IdTokenError::WrongAudience { .. } => "audience",
             IdTokenError::Expired { .. } => "expired",
             IdTokenError::NotYetValid { .. } => "not yet valid",
@@ -396,6 +413,7 @@ pub struct IdTokenVerifier {
     client_secret: Option<SecretString>,
     jwks: Option<JwksCache>,
     clock: Arc<dyn Clock>,
+    rules: Option<Arc<dyn IdTokenRules>>,
 }
 
 impl fmt::Debug for IdTokenVerifier {
@@ -411,6 +429,7 @@ impl fmt::Debug for IdTokenVerifier {
             )
             .field("jwks", &self.jwks)
             .field("clock", &self.clock)
+            .field("rules", &self.rules)
             .finish()
     }
 }
@@ -424,6 +443,7 @@ pub struct IdTokenVerifierBuilder {
     client_secret: Option<SecretString>,
     jwks: Option<JwksCache>,
     clock: Arc<dyn Clock>,
+    rules: Option<Arc<dyn IdTokenRules>>,
 }
 
 impl fmt::Debug for IdTokenVerifierBuilder {
@@ -443,6 +463,13 @@ impl fmt::Debug for IdTokenVerifierBuilder {
 }
 
 impl IdTokenVerifierBuilder {
+    /// The vendor's rules for `iss` and further claims (see [`IdTokenRules`]), replacing the
+    /// exact issuer comparison.
+    pub fn rules(mut self, rules: Arc<dyn IdTokenRules>) -> Self {
+        self.rules = Some(rules);
+        self
+    }
+
     /// The algorithms accepted, replacing the default (RS256 only).
     pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = SigningAlgorithm>) -> Self {
         self.algorithms = algorithms.into_iter().collect();
@@ -550,6 +577,7 @@ impl IdTokenVerifierBuilder {
             client_secret: self.client_secret,
             jwks: self.jwks,
             clock: self.clock,
+            rules: self.rules,
         })
     }
 }
@@ -577,6 +605,7 @@ impl IdTokenVerifier {
             client_secret: None,
             jwks: None,
             clock: Arc::new(SystemClock),
+            rules: None,
         }
     }
 
@@ -779,14 +808,21 @@ impl IdTokenVerifier {
         now: SystemTime,
     ) -> std::result::Result<VerifiedIdToken, IdTokenError> {
         let claims = parsed.payload;
-        let issuer = optional_string(&claims, "iss")?;
-        if issuer.as_deref() != Some(self.issuer.as_str()) {
-            return Err(IdTokenError::WrongIssuer {
-                expected: self.issuer.clone(),
-                found: issuer.map(|i| i.chars().take(256).collect()),
-            });
-        }
-        let issuer = self.issuer.clone();
+        let found = optional_string(&claims, "iss")?;
+        let accepted = match (&found, &self.rules) {
+            (Some(found), Some(rules)) => rules.issuer_matches(&self.issuer, found, &claims),
+            (Some(found), None) => *found == self.issuer,
+            (None, _) => false,
+        };
+        let issuer = match found {
+            Some(found) if accepted => found,
+            found => {
+                return Err(IdTokenError::WrongIssuer {
+                    expected: self.issuer.clone(),
+                    found: found.map(|i| i.chars().take(256).collect()),
+                })
+            }
+        };
         let subject = optional_string(&claims, "sub")?
             .ok_or_else(|| IdTokenError::malformed("the required claim `sub` is missing"))?;
         // OpenID Connect Core 1.0 section 2: `sub` identifies the user and "MUST NOT exceed
@@ -891,6 +927,9 @@ impl IdTokenVerifier {
             if at_hash != access_token_hash(parsed.algorithm, access_token) {
                 return Err(IdTokenError::AtHashMismatch);
             }
+        }
+        if let Some(rules) = &self.rules {
+            rules.check_claims(&claims)?;
         }
         Ok(VerifiedIdToken {
             issuer,

@@ -344,6 +344,8 @@ pub(crate) struct IdentitySettings {
     pub(crate) leeway: Option<Duration>,
     /// Where "now" comes from, when not the system clock.
     pub(crate) clock: Option<Arc<dyn Clock>>,
+    /// The vendor's rules on `iss` and other claims, when not the exact issuer.
+    pub(crate) rules: Option<Arc<dyn crate::IdTokenRules>>,
     /// The verifier, built once.
     pub(crate) verifier: OnceCell<IdTokenVerifier>,
 }
@@ -465,6 +467,9 @@ impl Provider {
                 self.http().clone(),
                 url,
             ))));
+        }
+        if let Some(rules) = &s.rules {
+            builder = builder.rules(Arc::clone(rules));
         }
         if let Some(leeway) = s.leeway {
             builder = builder.leeway(leeway);

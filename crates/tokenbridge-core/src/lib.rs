@@ -8,6 +8,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod auth;
+mod callback_user;
 pub mod config;
 pub mod device;
 pub mod discovery;
@@ -17,6 +18,7 @@ pub mod exchanger;
 pub mod grant;
 pub mod http;
 pub mod id_token;
+mod id_token_rules;
 pub mod identity;
 pub mod introspection;
 pub mod jwks;
@@ -60,6 +62,7 @@ pub use id_token::{
     access_token_hash, Clock, IdTokenError, IdTokenVerifier, IdTokenVerifierBuilder,
     SigningAlgorithm, SystemClock, VerifiedIdToken, VerifyOptions,
 };
+pub use id_token_rules::IdTokenRules;
 pub use identity::{
     parse_shaped_userinfo, parse_standard_userinfo, parse_userinfo_with_aliases, userinfo_error,
     Identity,

@@ -182,6 +182,7 @@ struct Inner {
     par: bool,
     dpop: bool,
     dpop_nonce: crate::dpop::NonceCache,
+    authorization_params: Vec<(String, String)>,
 }
 
 /// Builds a [`Provider`]; see [`Provider::builder`].
@@ -204,6 +205,8 @@ pub struct ProviderBuilder {
     id_token_alg: Option<SigningAlgorithm>,
     id_token_leeway: Option<std::time::Duration>,
     clock: Option<Arc<dyn Clock>>,
+    id_token_rules: Option<Arc<dyn crate::IdTokenRules>>,
+    authorization_params: Vec<(String, String)>,
     par: bool,
     dpop: bool,
 }
@@ -231,6 +234,8 @@ impl Provider {
             id_token_alg: None,
             id_token_leeway: None,
             clock: None,
+            id_token_rules: None,
+            authorization_params: Vec::new(),
             par: false,
             dpop: false,
         }
@@ -362,6 +367,11 @@ impl Provider {
 
     pub(crate) fn identity_settings(&self) -> &IdentitySettings {
         &self.inner.identity
+    }
+
+    /// The parameters every authorization request carries, as configured.
+    pub(crate) fn authorization_params(&self) -> &[(String, String)] {
+        &self.inner.authorization_params
     }
 
     /// The configured issuer (before discovery), if any.
@@ -896,6 +906,25 @@ impl ProviderBuilder {
         self
     }
 
+    /// The vendor's rules on ID-token claims where the issuer is not one fixed string or a
+    /// claim is pinned by configuration (see [`IdTokenRules`](crate::IdTokenRules)).
+    pub fn id_token_rules(mut self, rules: Arc<dyn crate::IdTokenRules>) -> Self {
+        self.id_token_rules = Some(rules);
+        self
+    }
+
+    /// A parameter every authorization request of this provider carries (Google's
+    /// `access_type=offline`); a caller's [`param`](crate::AuthorizationRequestBuilder::param)
+    /// of the same name replaces it.
+    pub fn authorization_param(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.authorization_params.push((name.into(), value.into()));
+        self
+    }
+
     /// Checks the configuration and builds the provider. Nothing is sent yet.
     pub fn build(self) -> Result<Provider> {
         let vendor = self.vendor;
@@ -1030,11 +1059,13 @@ impl ProviderBuilder {
                     client_secret: self.client_secret,
                     leeway: self.id_token_leeway,
                     clock: self.clock,
+                    rules: self.id_token_rules,
                     verifier: OnceCell::new(),
                 },
                 par: self.par,
                 dpop: self.dpop,
                 dpop_nonce: crate::dpop::NonceCache::default(),
+                authorization_params: self.authorization_params,
             }),
         })
     }

@@ -351,7 +351,14 @@ impl AuthorizationRequestBuilder<'_> {
                 provider.scopes().to_vec()
             }
         });
-        let mut extra = self.params;
+        // The provider's configured parameters first; the caller's replace one of the same name.
+        let mut extra: Vec<(String, String)> = provider
+            .authorization_params()
+            .iter()
+            .filter(|(n, _)| !self.params.iter().any(|(m, _)| m == n))
+            .cloned()
+            .collect();
+        extra.extend(self.params);
         if vendor.offline_access_needs_consent && scopes.iter().any(|s| s == "offline_access") {
             with_consent_prompt(&mut extra);
         }
@@ -451,6 +458,7 @@ struct CallbackParams {
     error: Option<String>,
     error_description: Option<String>,
     error_uri: Option<String>,
+    user: Option<String>,
 }
 
 /// Reads the query of a callback URL, or a bare query (with or without `?`); each name of
@@ -489,6 +497,7 @@ fn parse_callback(
             "error" => params.error = Some(value),
             "error_description" => params.error_description = Some(value),
             "error_uri" => params.error_uri = Some(value),
+            "user" => params.user = Some(value),
             _ => {}
         }
     }
@@ -549,12 +558,26 @@ pub struct CompletedLogin {
     /// `nonce`, `at_hash`); `None` when no ID token came back, or when the provider offers no
     /// way to verify one (no JWKS).
     pub id_token: Option<crate::id_token::VerifiedIdToken>,
+    /// The JSON object the callback carried in a `user` parameter, when it carried one
+    /// (Sign in with Apple posts the user's name and email there, at the first sign-in
+    /// only); a `user` that is not a JSON object is left out. Unverified: it came through
+    /// the browser, not in a signed token.
+    pub callback_user: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl CompletedLogin {
-    /// The signed-in user, from the verified ID token.
+    /// The signed-in user, from the verified ID token; a callback's `user` object
+    /// ([`CompletedLogin::callback_user`]) is kept in its claims as `user`, and gives the
+    /// name (`firstName` and `lastName`) and email where the ID token has none.
     pub fn identity(&self) -> Option<crate::identity::Identity> {
-        self.id_token.as_ref().map(crate::identity::Identity::from)
+        let mut identity = self
+            .id_token
+            .as_ref()
+            .map(crate::identity::Identity::from)?;
+        if let Some(user) = &self.callback_user {
+            crate::callback_user::merge_callback_user(&mut identity, user);
+        }
+        Some(identity)
     }
 }
 
@@ -588,6 +611,8 @@ pub struct LogoutRequest {
     pub post_logout_redirect_uri: Option<String>,
     /// A value handed back with that redirect.
     pub state: Option<String>,
+    /// Which account to sign out, where the vendor takes a hint (`logout_hint`).
+    pub logout_hint: Option<String>,
 }
 
 impl LogoutRequest {
@@ -611,6 +636,12 @@ impl LogoutRequest {
     /// Sets the state.
     pub fn state(mut self, state: impl Into<String>) -> Self {
         self.state = Some(state.into());
+        self
+    }
+
+    /// Sets the logout hint.
+    pub fn logout_hint(mut self, hint: impl Into<String>) -> Self {
+        self.logout_hint = Some(hint.into());
         self
     }
 }
@@ -699,7 +730,18 @@ impl Provider {
         let id_token = self
             .verify_login_id_token(&tokens, pending.nonce.as_ref())
             .await?;
-        Ok(CompletedLogin { tokens, id_token })
+        let callback_user = params
+            .user
+            .and_then(|u| serde_json::from_str::<serde_json::Value>(&u).ok())
+            .and_then(|u| match u {
+                serde_json::Value::Object(map) => Some(map),
+                _ => None,
+            });
+        Ok(CompletedLogin {
+            tokens,
+            id_token,
+            callback_user,
+        })
     }
 
     async fn check_callback_issuer(&self, iss: Option<&str>) -> Result<()> {
@@ -808,6 +850,9 @@ impl Provider {
                 if let Some(state) = &request.state {
                     query.append_pair("state", state);
                 }
+            }
+            if let (Some(name), Some(hint)) = (spelling.logout_hint, &request.logout_hint) {
+                query.append_pair(name, hint);
             }
         }
         // An empty query leaves a bare `?`; drop it so the URL is the endpoint itself.
