@@ -50,6 +50,10 @@ pub(super) struct State {
     pub(super) access_tokens: HashMap<String, AccessRecord>,
     pub(super) user_claims: Map<String, Value>,
     pub(super) used_jtis: HashSet<String>,
+    /// Clients that were already granted offline access ([`Profile::refresh_token_param`]).
+    pub(super) offline_granted: HashSet<String>,
+    /// Clients the `user` JSON was already posted to ([`super::FormPost::first_user`]).
+    pub(super) user_posted: HashSet<String>,
 }
 
 /// An access token the emulator issued, for its userinfo endpoint.
