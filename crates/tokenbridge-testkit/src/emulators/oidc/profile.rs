@@ -210,6 +210,9 @@ pub struct Profile {
     /// The claims userinfo answers, when fewer than the user's (Microsoft Entra ID's has no
     /// `oid` or `tid`); `None`: all of them.
     pub userinfo_claims: Option<Vec<String>>,
+    /// Whether a code exchange issues an ID token whatever the scope (Sign in with Apple,
+    /// whose scopes are `name` and `email`); otherwise only with `openid`.
+    pub id_tokens_always: bool,
 }
 
 /// How the emulator signs ID tokens.
@@ -304,6 +307,7 @@ impl Profile {
             revocation_authenticates: true,
             revocation_unknown_token: None,
             userinfo_claims: None,
+            id_tokens_always: false,
         }
     }
 }

@@ -155,6 +155,11 @@ impl OidcProvider {
         format!("{root}{}", self.profile.token_path)
     }
 
+    /// The server's origin (the issuer without the profile's issuer path).
+    pub fn url_for_root(&self) -> String {
+        self.url_for("")
+    }
+
     pub(super) fn url_for(&self, path: &str) -> String {
         let root = self
             .issuer

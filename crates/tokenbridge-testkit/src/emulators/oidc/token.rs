@@ -231,7 +231,10 @@ impl OidcProvider {
         if let Some(rt) = refresh_token {
             body.insert("refresh_token".into(), Value::String(rt));
         }
-        if for_user && p.issue_id_tokens && scope.split(' ').any(|s| s == "openid") {
+        if for_user
+            && p.issue_id_tokens
+            && (p.id_tokens_always || scope.split(' ').any(|s| s == "openid"))
+        {
             body.insert(
                 "id_token".into(),
                 Value::String(self.id_token_for(client_id, nonce, Some(&access_token))),
