@@ -92,6 +92,7 @@ pub use vendor::{
     Capabilities, EndpointPaths, ErrorMapping, ErrorTable, HookContext, LogoutParams,
     StandardHooks, VendorDescription, VendorHooks,
 };
+pub use wire::parse_token_response;
 
 /// Re-exported for adapters implementing [`TokenExchanger`].
 pub use async_trait::async_trait;

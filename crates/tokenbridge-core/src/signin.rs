@@ -705,10 +705,13 @@ impl Provider {
         }
         self.check_callback_issuer(params.iss.as_deref()).await?;
         if let Some(code) = params.error {
-            return Err(OAuthError::new(None, code)
-                .with_description(params.error_description)
-                .with_uri(params.error_uri)
-                .into());
+            // The vendor's table knows its own callback codes (Apple's `user_cancelled_authorize`).
+            return Err(self.vendor().errors.classify(
+                OAuthError::new(None, code)
+                    .with_description(params.error_description)
+                    .with_uri(params.error_uri)
+                    .into(),
+            ));
         }
         // An empty `code=` is no code: nothing is sent for it.
         let code = params
