@@ -563,21 +563,45 @@ pub struct CompletedLogin {
     /// only); a `user` that is not a JSON object is left out. Unverified: it came through
     /// the browser, not in a signed token.
     pub callback_user: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The user the ID token names, read when the login completed.
+    identity: Option<crate::identity::Identity>,
 }
 
 impl CompletedLogin {
-    /// The signed-in user, from the verified ID token; a callback's `user` object
-    /// ([`CompletedLogin::callback_user`]) is kept in its claims as `user`, and gives the
-    /// name (`firstName` and `lastName`) and email where the ID token has none.
-    pub fn identity(&self) -> Option<crate::identity::Identity> {
-        let mut identity = self
-            .id_token
+    /// A completed login of `provider`: the identity is read from the verified ID token
+    /// (with the provider's `subject_claim`), so a token without that claim fails the login.
+    pub(crate) fn new(
+        provider: &Provider,
+        tokens: TokenSet,
+        id_token: Option<crate::id_token::VerifiedIdToken>,
+    ) -> Result<Self> {
+        let identity = id_token
             .as_ref()
-            .map(crate::identity::Identity::from)?;
-        if let Some(user) = &self.callback_user {
-            crate::callback_user::merge_callback_user(&mut identity, user);
+            .map(|t| provider.identity_from_id_token(t))
+            .transpose()?;
+        Ok(CompletedLogin {
+            tokens,
+            id_token,
+            callback_user: None,
+            identity,
+        })
+    }
+
+    /// Keeps a callback's `user` object: in [`CompletedLogin::callback_user`], and in the
+    /// identity's claims as `user`, whose name (`firstName` and `lastName`) and email fill
+    /// what the ID token left empty.
+    fn with_callback_user(mut self, user: serde_json::Map<String, serde_json::Value>) -> Self {
+        if let Some(identity) = self.identity.as_mut() {
+            crate::callback_user::merge_callback_user(identity, &user);
         }
-        Some(identity)
+        self.callback_user = Some(user);
+        self
+    }
+
+    /// The signed-in user, from the verified ID token (and a callback's `user` object, see
+    /// [`CompletedLogin::callback_user`]).
+    pub fn identity(&self) -> Option<crate::identity::Identity> {
+        self.identity.clone()
     }
 }
 
@@ -733,6 +757,7 @@ impl Provider {
         let id_token = self
             .verify_login_id_token(&tokens, pending.nonce.as_ref())
             .await?;
+        let login = CompletedLogin::new(self, tokens, id_token)?;
         let callback_user = params
             .user
             .and_then(|u| serde_json::from_str::<serde_json::Value>(&u).ok())
@@ -740,10 +765,9 @@ impl Provider {
                 serde_json::Value::Object(map) => Some(map),
                 _ => None,
             });
-        Ok(CompletedLogin {
-            tokens,
-            id_token,
-            callback_user,
+        Ok(match callback_user {
+            Some(user) => login.with_callback_user(user),
+            None => login,
         })
     }
 
@@ -758,11 +782,12 @@ impl Provider {
         // one below the base URL.
         let expected = match metadata.and_then(|m| m.issuer.clone()) {
             Some(issuer) => Some(issuer),
-            None => self.endpoints().await?.issuer.clone().or_else(|| {
-                let path = self.vendor().issuer_path?;
-                let base = self.base_url()?;
-                Some(format!("{}{path}", base.as_str().trim_end_matches('/')))
-            }),
+            None => self
+                .endpoints()
+                .await?
+                .issuer
+                .clone()
+                .or_else(|| self.vendor_issuer().map(str::to_owned)),
         };
         match (iss, expected) {
             (Some(got), Some(expected)) => {
