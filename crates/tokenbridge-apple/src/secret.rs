@@ -190,3 +190,87 @@ impl ClientAuth for AppleClientSecret {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    use serde_json::Value;
+
+    use super::*;
+
+    use tokenbridge_testkit::jose::TestKey;
+
+    fn part(secret: &SecretString, i: usize) -> Value {
+        let segment = secret.expose_secret().split('.').nth(i).unwrap();
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(segment).unwrap()).unwrap()
+    }
+
+    fn client() -> AppleClientSecret {
+        AppleClientSecret::new(
+            "com.example.web",
+            "TEAM123456",
+            "KEY1234567",
+            &SecretString::from(TestKey::EcP256.private_pem()),
+        )
+        .unwrap()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_secret_is_apples_jwt_and_is_reused_until_near_its_expiry() {
+        let auth = client();
+        let first = auth.secret().unwrap();
+        assert_eq!(
+            part(&first, 0),
+            serde_json::json!({"typ": "JWT", "alg": "ES256", "kid": "KEY1234567"})
+        );
+        let claims = part(&first, 1);
+        assert_eq!(claims["iss"], "TEAM123456");
+        assert_eq!(claims["sub"], "com.example.web");
+        assert_eq!(claims["aud"], "https://appleid.apple.com");
+        let iat = claims["iat"].as_u64().unwrap();
+        assert_eq!(claims["exp"].as_u64().unwrap(), iat + 3600);
+
+        tokio::time::advance(DEFAULT_LIFETIME - RENEW_BEFORE - Duration::from_secs(1)).await;
+        let cached = auth.secret().unwrap();
+        assert_eq!(cached.expose_secret(), first.expose_secret());
+
+        tokio::time::advance(Duration::from_secs(1)).await;
+        let fresh = auth.secret().unwrap();
+        assert_ne!(fresh.expose_secret(), first.expose_secret());
+        assert_eq!(part(&fresh, 1)["iat"].as_u64().unwrap(), iat + 3300);
+    }
+
+    #[test]
+    fn lifetimes_beyond_six_months_and_bad_keys_are_refused() {
+        assert!(client().with_lifetime(MAX_LIFETIME).is_ok());
+        let err = client()
+            .with_lifetime(MAX_LIFETIME + Duration::from_secs(1))
+            .unwrap_err();
+        assert!(err.to_string().contains("client_secret_lifetime"), "{err}");
+        let rsa = TestKey::Rsa1.private_pem();
+        let err = AppleClientSecret::new("c", "t", "k", &SecretString::from(rsa)).unwrap_err();
+        assert!(
+            matches!(&err, Error::Config { key: Some(k), .. } if k == "private_key_file"),
+            "{err:?}"
+        );
+        let err = AppleClientSecret::new(
+            " ",
+            "t",
+            "k",
+            &SecretString::from(TestKey::EcP256.private_pem()),
+        )
+        .unwrap_err();
+        assert!(matches!(&err, Error::Config { key: Some(k), .. } if k == "client_id"));
+    }
+
+    #[test]
+    fn debug_never_shows_the_key_or_a_secret() {
+        let auth = client();
+        let secret = auth.secret().unwrap();
+        let shown = format!("{auth:?}");
+        assert!(shown.contains("[redacted]"), "{shown}");
+        assert!(!shown.contains(secret.expose_secret()));
+        assert!(!shown.contains("MIG"));
+    }
+}
