@@ -9,6 +9,7 @@
 
 pub mod auth;
 mod callback_user;
+mod certificate;
 pub mod config;
 pub mod device;
 pub mod discovery;

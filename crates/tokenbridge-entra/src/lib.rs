@@ -35,8 +35,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Deserialize;
 use tokenbridge_core::{
-    AuthMethod, EndpointPaths, Error, ErrorTable, GrantKind, LogoutParams, Provider,
-    ProviderBuilder, ProviderContext, ProviderFactory, Result, SigningAlgorithm, VendorDescription,
+    AuthMethod, EndpointPaths, Error, ErrorTable, ExposeSecret, GrantKind, LogoutParams,
+    PrivateKeyJwt, Provider, ProviderBuilder, ProviderContext, ProviderFactory, Result,
+    SigningAlgorithm, VendorDescription,
 };
 
 pub use errors::{first_error_code, EntraHooks, ERRORS};
@@ -244,6 +245,60 @@ pub struct EntraSettings {
     /// a proxy); https, or http on loopback.
     #[serde(default)]
     pub base_url: Option<String>,
+    /// With `auth_method = "private_key_jwt"`: the PEM X.509 certificate of the private key,
+    /// whose thumbprints the assertions carry as `x5t` and `x5t#S256` \[CERT\].
+    #[serde(default)]
+    pub certificate_file: Option<std::path::PathBuf>,
+}
+
+/// The `private_key_jwt` authentication named by `certificate`'s thumbprints.
+fn certificate_auth(
+    context: &ProviderContext<'_>,
+    certificate: &std::path::Path,
+) -> Result<PrivateKeyJwt> {
+    let table = context.table();
+    let common = context.common()?;
+    if common.auth_method != Some(AuthMethod::PrivateKeyJwt) {
+        return Err(table.config_error(
+            Some("certificate_file"),
+            "certificate_file is only used with auth_method = \"private_key_jwt\"; set that, or \
+             remove certificate_file",
+        ));
+    }
+    let pem = context.private_key_pem()?.ok_or_else(|| {
+        table.config_error(
+            Some("private_key_file"),
+            "auth_method \"private_key_jwt\" needs the certificate's private key: set \
+             private_key_file or private_key_env",
+        )
+    })?;
+    let key_name = if common.private_key_env.is_some() {
+        "private_key_env"
+    } else {
+        "private_key_file"
+    };
+    let key = PrivateKeyJwt::from_pem(common.client_id, pem.expose_secret(), common.key_id)
+        .map_err(|e| match e {
+            Error::Config { message, .. } => table.config_error(Some(key_name), message),
+            other => other,
+        })?;
+    let text = std::fs::read(certificate)
+        .ok()
+        .filter(|bytes| bytes.len() <= 64 * 1024)
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .ok_or_else(|| {
+            table.config_error(
+                Some("certificate_file"),
+                format!(
+                    "cannot read {} as a PEM certificate of at most 64 KiB",
+                    certificate.display()
+                ),
+            )
+        })?;
+    key.with_certificate_pem(&text).map_err(|e| match e {
+        Error::Config { key, message } => table.config_error(key.as_deref(), message),
+        other => other,
+    })
 }
 
 /// The registration of `kind = "entra"`.
@@ -263,9 +318,17 @@ impl ProviderFactory for Entra {
         };
         let description = description_for(&settings.tenant).map_err(qualify)?;
         check_allowed(&settings.tenant, &settings.allowed_tenants).map_err(qualify)?;
-        let mut builder = context
-            .builder(description)?
-            .id_token_rules(Arc::new(EntraIdTokenRules::new(settings.allowed_tenants)));
+        let builder = match &settings.certificate_file {
+            Some(certificate) => {
+                let key = certificate_auth(context, certificate)?;
+                context
+                    .builder_with_own_key(description)?
+                    .client_auth(Arc::new(key))
+            }
+            None => context.builder(description)?,
+        };
+        let mut builder =
+            builder.id_token_rules(Arc::new(EntraIdTokenRules::new(settings.allowed_tenants)));
         if let Some(base) = settings.base_url {
             builder = builder.base_url(base);
         }

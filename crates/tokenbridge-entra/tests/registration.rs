@@ -124,3 +124,67 @@ fn each_missing_or_wrong_key_is_named() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_certificate_names_the_key_by_its_thumbprints() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    use tokenbridge_core::{Grant, TokenExchanger};
+    use tokenbridge_testkit::entra::{EntraEmulator, DEMO_CERT_CLIENT_ID};
+    use tokenbridge_testkit::jose::TestKey;
+
+    let entra = EntraEmulator::start().await.unwrap();
+    let certificate =
+        std::env::temp_dir().join(format!("tokenbridge-entra-test-{}.pem", std::process::id()));
+    // The DER bytes "abc": tokenbridge hashes the certificate, the provider checks it.
+    std::fs::write(
+        &certificate,
+        "-----BEGIN CERTIFICATE-----\nYWJj\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    let env = |name: &str| (name == "CERT_KEY").then(|| TestKey::Rsa2.private_pem().to_owned());
+    let settings = json!({
+        "tenant": "common",
+        "base_url": entra.base(),
+        "client_id": DEMO_CERT_CLIENT_ID,
+        "auth_method": "private_key_jwt",
+        "private_key_env": "CERT_KEY",
+        "key_id": "cert-1",
+        "certificate_file": certificate,
+    });
+    let table = ProviderTable {
+        name: "corp".into(),
+        kind: "entra".into(),
+        settings: settings.as_object().unwrap().clone(),
+    };
+    let provider = Entra
+        .build(&ProviderContext::new(&table, &env, None))
+        .unwrap();
+    let code = entra.issue_code(DEMO_CERT_CLIENT_ID, "http://127.0.0.1/cb", None);
+    provider
+        .exchange(Grant::authorization_code(&code, "http://127.0.0.1/cb"))
+        .await
+        .unwrap();
+    let _ = std::fs::remove_file(&certificate);
+    let assertion = entra.requests()[0].form_param("client_assertion").unwrap();
+    let header: Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(assertion.split('.').next().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(header["alg"], "RS256");
+    assert_eq!(header["kid"], "cert-1");
+    assert_eq!(header["x5t"], "qZk-NkcGgWq6PiVxeFDCbJzQ2J0");
+    assert_eq!(
+        header["x5t#S256"],
+        "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0"
+    );
+
+    // Without private_key_jwt, a certificate is a mistake named by its key.
+    let (key, _) = config_key(build(json!({
+        "tenant": "common", "client_id": "a", "client_secret": "s",
+        "certificate_file": "/nonexistent.pem",
+    })));
+    assert_eq!(key, "providers.corp.certificate_file");
+}
