@@ -282,7 +282,7 @@ pub enum IdTokenError {
     #[error("ID token not verified (key source): could not fetch the provider's JWKS: {0}")]
     KeySource(#[source] Arc<Error>),
 
-    /// A claim a vendor rule pins ([`IdTokenRules`](crate::IdTokenRules)) has another value,
+    /// A claim a vendor rule pins ([`IdTokenRules`]) has another value,
     /// or is missing (Google's `hd` against the configured hosted domain).
     #[error(
         "ID token refused (claim {claim}): expected {expected:?}, the token says {}",

@@ -113,7 +113,7 @@ impl OidcProvider {
 
     /// Checks a client secret that is a JWT (Sign in with Apple): ES256 with the client's
     /// registered public key, the header's `kid`, `iss`, `sub` (the client id), `aud`, `exp`
-    /// in the future and at most [`SecretJwt::max_lifetime`] after `iat`. Err says which
+    /// in the future and at most [`super::SecretJwt::max_lifetime`] after `iat`. Err says which
     /// check failed.
     pub fn check_secret_jwt(
         &self,
