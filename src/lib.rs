@@ -94,6 +94,8 @@ pub mod adapter {
     pub use tokenbridge_core::{
         parse_shaped_userinfo, parse_standard_userinfo, parse_userinfo_with_aliases, userinfo_error,
     };
+    /// A vendor's rules on ID-token claims where the issuer is not one fixed string.
+    pub use tokenbridge_core::IdTokenRules;
     pub use tokenbridge_core::{
         FieldNames, HttpMethod, ParamsIn, ResponseFormat, TokenPlacement, TokenRequestShape,
         TokenResponseShape, UserinfoShape,
