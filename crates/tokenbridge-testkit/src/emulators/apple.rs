@@ -204,7 +204,7 @@ mod tests {
             let body = axum::body::to_bytes(response.into_body(), 1 << 16)
                 .await
                 .unwrap();
-            crate::oidc::form_post_fields(&String::from_utf8(body.to_vec()).unwrap()).unwrap()
+            crate::oidc::form_post_fields(std::str::from_utf8(&body).unwrap()).unwrap()
         }
         let (action, first) = page(&apple, url("&response_mode=form_post")).await;
         assert_eq!(action, "http://127.0.0.1/cb");
