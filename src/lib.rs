@@ -86,6 +86,8 @@ pub mod adapter {
         EndpointPaths, ErrorMapping, ErrorTable, HookContext, LogoutParams, StandardHooks,
         VendorDescription, VendorHooks,
     };
+    /// A vendor's rules on ID-token claims where the issuer is not one fixed string.
+    pub use tokenbridge_core::IdTokenRules;
     pub use tokenbridge_core::{
         access_token_hash, async_trait, ensure_supported, http, provider::add_grant_params, redact,
         unsupported_grant, wire, BodyEncoding, HttpResponse, Jwk, Jwks, ProviderMetadata,
@@ -94,8 +96,6 @@ pub mod adapter {
     pub use tokenbridge_core::{
         parse_shaped_userinfo, parse_standard_userinfo, parse_userinfo_with_aliases, userinfo_error,
     };
-    /// A vendor's rules on ID-token claims where the issuer is not one fixed string.
-    pub use tokenbridge_core::IdTokenRules;
     pub use tokenbridge_core::{
         FieldNames, HttpMethod, ParamsIn, ResponseFormat, TokenPlacement, TokenRequestShape,
         TokenResponseShape, UserinfoShape,

@@ -1563,7 +1563,9 @@ async fn emulate_all_prints_a_configuration_that_works() {
         config.provider_names().collect::<Vec<_>>(),
         ["apple", "entra", "genauth", "google", "huawei", "oidc", "tencent"]
     );
-    for name in ["apple", "entra", "genauth", "google", "huawei", "oidc", "tencent"] {
+    for name in [
+        "apple", "entra", "genauth", "google", "huawei", "oidc", "tencent",
+    ] {
         let table = config.provider(name).unwrap();
         let no_env = |_: &str| None;
         let common = ProviderContext::new(table, &no_env, None).common().unwrap();
