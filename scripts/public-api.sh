@@ -16,6 +16,9 @@ CRATES=(
     tokenbridge-genauth
     tokenbridge-tencent-ciam
     tokenbridge-huawei-oneaccess
+    tokenbridge-apple
+    tokenbridge-entra
+    tokenbridge-google
     tokenbridge-testkit
     tokenbridge-axum
     tokenbridge-middleware

@@ -79,6 +79,9 @@ pub const BUILT_IN: &[BuiltInKind] = &[
         feature = "huawei-oneaccess",
         tokenbridge_huawei_oneaccess::HuaweiOneAccess
     ),
+    kind!("apple", feature = "apple", tokenbridge_apple::Apple),
+    kind!("entra", feature = "entra", tokenbridge_entra::Entra),
+    kind!("google", feature = "google", tokenbridge_google::Google),
     kind!("oidc", always, StandardKind),
 ];
 

@@ -75,6 +75,8 @@ pub use tokenbridge_core::{AuthorizationRequestBuilder, MalformedValue, Serializ
 /// What an adapter author needs: the vendor contract (description, hooks, registration), the
 /// request and response types, client authentication and the lenient wire parsing.
 pub mod adapter {
+    /// A vendor's rules on ID-token claims where the issuer is not one fixed string.
+    pub use tokenbridge_core::IdTokenRules;
     pub use tokenbridge_core::{
         access_token_hash, add_grant_params, async_trait, ensure_supported, unsupported_grant,
         BodyEncoding, HttpResponse, Jwk, Jwks, ProviderMetadata, TokenRequest,

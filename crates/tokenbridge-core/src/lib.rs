@@ -75,7 +75,7 @@ pub use protocol::device::{
 pub use protocol::discovery::{Jwk, Jwks, ProviderMetadata};
 pub use protocol::exchanger::{ensure_supported, unsupported_grant, TokenExchanger};
 pub use protocol::id_token::{
-    access_token_hash, Clock, IdTokenVerifier, IdTokenVerifierBuilder, SystemClock,
+    access_token_hash, Clock, IdTokenRules, IdTokenVerifier, IdTokenVerifierBuilder, SystemClock,
     VerifiedIdToken, VerifyOptions, DEFAULT_LEEWAY, MAX_HEADER_BYTES, MAX_SUBJECT_CHARS,
     MAX_TOKEN_BYTES,
 };

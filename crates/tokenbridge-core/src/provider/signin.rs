@@ -146,7 +146,14 @@ impl AuthorizationRequestBuilder<'_> {
                 provider.scopes().to_vec()
             }
         });
-        let mut extra = self.params;
+        // The provider's configured parameters first; the caller's replace one of the same name.
+        let mut extra: Vec<(String, String)> = provider
+            .authorization_params()
+            .iter()
+            .filter(|(n, _)| !self.params.iter().any(|(m, _)| m == n))
+            .cloned()
+            .collect();
+        extra.extend(self.params);
         if vendor.offline_access_needs_consent && scopes.iter().any(|s| s == "offline_access") {
             with_consent_prompt(&mut extra);
         }
@@ -296,10 +303,13 @@ impl Provider {
         }
         self.check_callback_issuer(params.iss.as_deref()).await?;
         if let Some(code) = params.error {
-            return Err(OAuthError::new(None, code)
-                .with_description(params.error_description)
-                .with_uri(params.error_uri)
-                .into());
+            // The vendor's table knows its own callback codes (Apple's `user_cancelled_authorize`).
+            return Err(self.vendor().errors.classify(
+                OAuthError::new(None, code)
+                    .with_description(params.error_description)
+                    .with_uri(params.error_uri)
+                    .into(),
+            ));
         }
         // An empty `code=` is no code: nothing is sent for it.
         let code = params
@@ -321,7 +331,18 @@ impl Provider {
         let id_token = self
             .verify_login_id_token(&tokens, pending.nonce.as_ref())
             .await?;
-        self.completed_login(tokens, id_token)
+        let login = self.completed_login(tokens, id_token)?;
+        let callback_user = params
+            .user
+            .and_then(|u| serde_json::from_str::<serde_json::Value>(&u).ok())
+            .and_then(|u| match u {
+                serde_json::Value::Object(map) => Some(map),
+                _ => None,
+            });
+        Ok(match callback_user {
+            Some(user) => login.with_callback_user(user),
+            None => login,
+        })
     }
 
     async fn check_callback_issuer(&self, iss: Option<&str>) -> Result<()> {
@@ -431,6 +452,9 @@ impl Provider {
                 if let Some(state) = &request.state {
                     query.append_pair("state", state);
                 }
+            }
+            if let (Some(name), Some(hint)) = (spelling.logout_hint, &request.logout_hint) {
+                query.append_pair(name, hint);
             }
         }
         // An empty query leaves a bare `?`; drop it so the URL is the endpoint itself.

@@ -221,6 +221,9 @@ pub struct LogoutParams {
     pub client_id: Option<&'static str>,
     /// Whether `state` is passed through.
     pub state: bool,
+    /// The parameter carrying a hint of which account to sign out, when the vendor takes one
+    /// (RP-Initiated Logout 1.0's `logout_hint`; Microsoft Entra ID documents it).
+    pub logout_hint: Option<&'static str>,
 }
 
 impl LogoutParams {
@@ -230,6 +233,7 @@ impl LogoutParams {
         post_logout_redirect_uri: "post_logout_redirect_uri",
         client_id: Some("client_id"),
         state: true,
+        logout_hint: Some("logout_hint"),
     };
 }
 

@@ -1,8 +1,14 @@
 //! The emulators, one folder or file per vendor, each behind its own feature: `oidc` (the
 //! generic provider the others are built on), `genauth`, `tencent-ciam`, `huawei-oneaccess`.
 
+#[cfg(feature = "apple")]
+pub mod apple;
+#[cfg(feature = "entra")]
+pub mod entra;
 #[cfg(feature = "genauth")]
 pub mod genauth;
+#[cfg(feature = "google")]
+pub mod google;
 #[cfg(feature = "huawei-oneaccess")]
 pub mod huawei_oneaccess;
 #[cfg(feature = "oidc")]
