@@ -79,6 +79,8 @@ pub const BUILT_IN: &[BuiltInKind] = &[
         feature = "huawei-oneaccess",
         tokenbridge_huawei_oneaccess::HuaweiOneAccess
     ),
+    kind!("wechat", feature = "wechat", tokenbridge_wechat::WeChat),
+    kind!("dingtalk", feature = "dingtalk", tokenbridge_dingtalk::DingTalk),
     kind!("oidc", always, StandardKind),
 ];
 

@@ -8,6 +8,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod auth;
+mod authorize_shape;
 pub mod config;
 pub mod device;
 pub mod discovery;
@@ -54,6 +55,7 @@ pub use error::{
     Error, ErrorKind, LoginEnd, LoginError, OAuthError, OAuthErrorCode, Result, RetryAfter,
     TransportError, TransportKind, UnreadableResponse, VendorError,
 };
+pub use authorize_shape::AuthorizeShape;
 pub use exchanger::{ensure_supported, unsupported_grant, TokenExchanger};
 pub use grant::{Grant, GrantKind, DEVICE_CODE_GRANT_TYPE};
 pub use id_token::{

@@ -11,6 +11,7 @@ use std::fmt;
 use url::Url;
 
 use crate::auth::{AuthMethod, BasicEncoding, ClientAuth};
+use crate::authorize_shape::AuthorizeShape;
 use crate::error::{Error, ErrorKind, Result};
 use crate::grant::{Grant, GrantKind};
 use crate::http::HttpResponse;
@@ -51,6 +52,9 @@ pub struct VendorDescription {
     /// How the authorization request spells its redirect URI parameter (`redirect_uri` in
     /// RFC 6749; Huawei OneAccess's OAuth 2.0 applications write `redirect_url`).
     pub authorize_redirect_param: &'static str,
+    /// The rest of the authorization request's shape: the client-id parameter's name, fixed
+    /// parameters, a fragment, the scope separator, PKCE and `nonce`.
+    pub authorize: AuthorizeShape,
     /// Parameter spellings of the logout (end-session) request.
     pub logout: LogoutParams,
     /// The scopes of a sign-in when neither the caller nor the configuration names any:
@@ -117,6 +121,7 @@ impl VendorDescription {
             ],
             redirect_uri_required: false,
             authorize_redirect_param: "redirect_uri",
+            authorize: AuthorizeShape::STANDARD,
             logout: LogoutParams::STANDARD,
             default_scopes: &["openid"],
             id_token_algorithms: &[],
