@@ -80,7 +80,11 @@ pub const BUILT_IN: &[BuiltInKind] = &[
         tokenbridge_huawei_oneaccess::HuaweiOneAccess
     ),
     kind!("wechat", feature = "wechat", tokenbridge_wechat::WeChat),
-    kind!("dingtalk", feature = "dingtalk", tokenbridge_dingtalk::DingTalk),
+    kind!(
+        "dingtalk",
+        feature = "dingtalk",
+        tokenbridge_dingtalk::DingTalk
+    ),
     kind!("oidc", always, StandardKind),
 ];
 

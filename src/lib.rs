@@ -105,6 +105,10 @@ pub mod adapter {
 /// file, Redis with the core crate's `redis` feature); see `docs/sessions.md`.
 pub use tokenbridge_core::session;
 
+/// The DingTalk adapter.
+#[cfg(feature = "dingtalk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dingtalk")))]
+pub use tokenbridge_dingtalk as dingtalk;
 /// The GenAuth (formerly Authing) adapter.
 #[cfg(feature = "genauth")]
 #[cfg_attr(docsrs, doc(cfg(feature = "genauth")))]
@@ -121,7 +125,3 @@ pub use tokenbridge_tencent_ciam as tencent_ciam;
 #[cfg(feature = "wechat")]
 #[cfg_attr(docsrs, doc(cfg(feature = "wechat")))]
 pub use tokenbridge_wechat as wechat;
-/// The DingTalk adapter.
-#[cfg(feature = "dingtalk")]
-#[cfg_attr(docsrs, doc(cfg(feature = "dingtalk")))]
-pub use tokenbridge_dingtalk as dingtalk;

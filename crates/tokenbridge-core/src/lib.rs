@@ -45,6 +45,7 @@ pub use auth::{
     client_auth, AuthMethod, BasicEncoding, ClientAuth, ClientSecretBasic, ClientSecretPost,
     NoClientAuth,
 };
+pub use authorize_shape::AuthorizeShape;
 pub use config::{
     CommonSettings, HttpSettings, ProviderContext, ProviderFactory, ProviderTable, SecretSetting,
 };
@@ -55,7 +56,6 @@ pub use error::{
     Error, ErrorKind, LoginEnd, LoginError, OAuthError, OAuthErrorCode, Result, RetryAfter,
     TransportError, TransportKind, UnreadableResponse, VendorError,
 };
-pub use authorize_shape::AuthorizeShape;
 pub use exchanger::{ensure_supported, unsupported_grant, TokenExchanger};
 pub use grant::{Grant, GrantKind, DEVICE_CODE_GRANT_TYPE};
 pub use id_token::{

@@ -298,13 +298,9 @@ impl AuthorizationRequestBuilder<'_> {
     /// first, to find the authorization endpoint.
     pub async fn build(self) -> Result<AuthorizationRequest> {
         let provider = self.provider;
-        if let Some((name, _)) = self
-            .params
-            .iter()
-            .find(|(n, _)| {
-                RESERVED.contains(&n.as_str()) || *n == provider.vendor().authorize.client_id_param
-            })
-        {
+        if let Some((name, _)) = self.params.iter().find(|(n, _)| {
+            RESERVED.contains(&n.as_str()) || *n == provider.vendor().authorize.client_id_param
+        }) {
             return Err(Error::invalid_input(
                 name.clone(),
                 format!("`{name}` is set by tokenbridge for every login and cannot be overridden"),
