@@ -605,11 +605,6 @@ pub fn shown_url(value: &str) -> String {
 pub fn join_path(base: &Url, path: &str) -> Url {
     let mut url = base.clone();
     let prefix = base.path().trim_end_matches('/');
-    // An absolute vendor URL keeps its path below the base URL's origin and prefix.
-    let path = match Url::parse(path) {
-        Ok(absolute) if path.starts_with("https://") => absolute.path().to_owned(),
-        _ => path.to_owned(),
-    };
     url.set_path(&format!("{prefix}/{}", path.trim_start_matches('/')));
     url.set_query(None);
     url.set_fragment(None);

@@ -557,9 +557,6 @@ impl Provider {
         let shape = &self.inner.vendor.token_request;
         let endpoint = match (shape.refresh_path, grant.kind(), &self.inner.base_url) {
             (Some(path), GrantKind::RefreshToken, Some(base)) => crate::http::join_path(base, path),
-            (Some(path), GrantKind::RefreshToken, None) if path.starts_with("https://") => {
-                Url::parse(path).map_err(|e| Error::config("refresh_path", e.to_string()))?
-            }
             _ => resolved.endpoints.token.clone(),
         };
         let mut request = TokenRequest::post(endpoint, BodyEncoding::Form);
@@ -915,11 +912,8 @@ impl ProviderBuilder {
             .as_deref()
             .map(|i| parse_secure_url(i, "issuer"))
             .transpose()?;
-        let at_base = |path: Option<&'static str>| match (&base_url, path) {
-            (Some(b), Some(p)) => Some(join_path(b, p)),
-            (None, Some(p)) if p.starts_with("https://") => Url::parse(p).ok(),
-            _ => None,
-        };
+        let at_base =
+            |path: Option<&'static str>| base_url.as_ref().zip(path).map(|(b, p)| join_path(b, p));
         let mut fixed = FixedEndpoints {
             token: at_base(vendor.paths.token),
             authorization: at_base(vendor.paths.authorization),
