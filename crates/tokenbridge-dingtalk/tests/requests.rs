@@ -272,3 +272,22 @@ async fn an_access_token_expires_after_7200_seconds() {
         .unwrap();
     p.userinfo(renewed.access_token()).await.unwrap();
 }
+
+#[tokio::test]
+async fn subject_claim_makes_the_union_id_the_subject() {
+    let dingtalk = emulator().await;
+    let p = tokenbridge_dingtalk::builder("dingtalk")
+        .base_url(dingtalk.base())
+        .client_id(APP)
+        .client_secret(SecretString::from(SECRET))
+        .subject_claim("unionId")
+        .build()
+        .unwrap();
+    let code = dingtalk.issue_code(APP, DEMO_USER, "openid");
+    let tokens = p
+        .exchange(Grant::authorization_code_without_redirect_uri(code))
+        .await
+        .unwrap();
+    let identity = p.userinfo(tokens.access_token()).await.unwrap();
+    assert_eq!(identity.subject, dingtalk.union_id(DEMO_USER));
+}

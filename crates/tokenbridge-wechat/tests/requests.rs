@@ -354,3 +354,22 @@ async fn a_sign_in_goes_through_the_qr_page_and_its_callback() {
     let names: Vec<String> = sent[0].query_pairs().into_iter().map(|(k, _)| k).collect();
     assert_eq!(names, ["grant_type", "code", "appid", "secret"]);
 }
+
+#[tokio::test]
+async fn subject_claim_makes_the_unionid_the_subject() {
+    let wechat = emulator().await;
+    let p = tokenbridge_wechat::builder("wechat")
+        .base_url(wechat.base())
+        .client_id(APPID)
+        .client_secret(SecretString::from(SECRET))
+        .subject_claim("unionid")
+        .build()
+        .unwrap();
+    let tokens = exchange(&wechat, &p).await;
+    let identity = p.userinfo_with_tokens(&tokens).await.unwrap();
+    assert_eq!(identity.subject, wechat.unionid(DEMO_USER));
+    assert_eq!(
+        identity.claims["openid"],
+        wechat.openid(APPID, DEMO_USER).as_str()
+    );
+}
