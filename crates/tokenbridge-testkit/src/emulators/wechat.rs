@@ -287,24 +287,18 @@ async fn authorize(State(shared): State<Arc<Shared>>, Query(q): Params) -> Respo
     Redirect::to(target.as_str()).into_response()
 }
 
-/// The client of a request: `Err` with the refusal when the AppID is missing or unknown.
-fn app<'a>(shared: &Shared, q: &'a HashMap<String, String>) -> Result<(&'a str, String), Response> {
+/// The client of a request: `Err` with the errcode when the AppID is missing or unknown.
+fn app<'a>(shared: &Shared, q: &'a HashMap<String, String>) -> Result<(&'a str, String), i64> {
     let Some(appid) = param(q, facts::APPID_PARAM) else {
-        return Err(refuse(shared, 41002));
+        return Err(41002);
     };
     match shared.books.secret_of(appid) {
         Some(secret) => Ok((appid, secret)),
-        None => Err(refuse(shared, 40013)),
+        None => Err(40013),
     }
 }
 
-fn tokens(
-    shared: &Shared,
-    issued: &Issued,
-    access_token: &str,
-    refresh_token: &str,
-    unionid: bool,
-) -> Response {
+fn tokens(issued: &Issued, access_token: &str, refresh_token: &str, unionid: bool) -> Response {
     let mut body = json!({
         "access_token": access_token,
         "expires_in": facts::EXPIRES_IN,
@@ -315,7 +309,6 @@ fn tokens(
     if unionid {
         body["unionid"] = Value::String(issued.user.union_id());
     }
-    let _ = shared;
     Reply::json(200, body).into_response()
 }
 
@@ -325,7 +318,7 @@ async fn token(State(shared): State<Arc<Shared>>, Query(q): Params) -> Response 
     }
     let (appid, secret) = match app(&shared, &q) {
         Ok(app) => app,
-        Err(refusal) => return refusal,
+        Err(errcode) => return refuse(&shared, errcode),
     };
     // inferred: 40125 for a missing or wrong AppSecret.
     if param(&q, facts::SECRET_PARAM) != Some(secret.as_str()) {
@@ -344,7 +337,7 @@ async fn token(State(shared): State<Arc<Shared>>, Query(q): Params) -> Response 
     };
     let access = shared.books.issue_access_token(&issued, ACCESS_TTL);
     let refresh = shared.books.issue_refresh_token(&issued, REFRESH_TTL);
-    tokens(&shared, &issued, &access, &refresh, true)
+    tokens(&issued, &access, &refresh, true)
 }
 
 async fn refresh(State(shared): State<Arc<Shared>>, Query(q): Params) -> Response {
@@ -353,7 +346,7 @@ async fn refresh(State(shared): State<Arc<Shared>>, Query(q): Params) -> Respons
     }
     let appid = match app(&shared, &q) {
         Ok((appid, _)) => appid,
-        Err(refusal) => return refusal,
+        Err(errcode) => return refuse(&shared, errcode),
     };
     let Some(refresh_token) = param(&q, "refresh_token") else {
         return refuse(&shared, 40030);
@@ -380,7 +373,7 @@ async fn refresh(State(shared): State<Arc<Shared>>, Query(q): Params) -> Respons
     };
     let access = live.unwrap_or_else(|| shared.books.issue_access_token(&issued, ACCESS_TTL));
     // The refresh token is not extended: the answer repeats it.
-    tokens(&shared, &issued, &access, refresh_token, false)
+    tokens(&issued, &access, refresh_token, false)
 }
 
 async fn userinfo(State(shared): State<Arc<Shared>>, Query(q): Params) -> Response {
