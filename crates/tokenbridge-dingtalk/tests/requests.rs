@@ -291,3 +291,23 @@ async fn subject_claim_makes_the_union_id_the_subject() {
     let identity = p.userinfo(tokens.access_token()).await.unwrap();
     assert_eq!(identity.subject, dingtalk.union_id(DEMO_USER));
 }
+
+#[tokio::test]
+async fn a_refused_sign_in_comes_back_as_error_and_sends_nothing() {
+    let dingtalk = emulator().await;
+    let p = provider(&dingtalk.base());
+    let request = p
+        .authorization_request()
+        .redirect_uri("http://127.0.0.1:1/callback")
+        .build()
+        .await
+        .unwrap();
+    let state = request.pending.state().expose_secret().to_owned();
+    let callback = format!("http://127.0.0.1:1/callback?error=access_denied&state={state}");
+    let error = p
+        .complete_login(&callback, request.pending)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::AccessDenied);
+    assert!(dingtalk.requests_to(facts::TOKEN_PATH).is_empty());
+}
