@@ -373,3 +373,73 @@ async fn subject_claim_makes_the_unionid_the_subject() {
         wechat.openid(APPID, DEMO_USER).as_str()
     );
 }
+
+#[tokio::test]
+async fn the_secret_and_code_in_the_query_never_show_in_transport_or_unreadable_errors() {
+    // Nothing listens on port 1: the connection is refused.
+    let refused = provider("http://127.0.0.1:1")
+        .exchange(Grant::authorization_code_without_redirect_uri(
+            "c0de-secret",
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::Transport);
+    // An HTML page instead of JSON.
+    let server = EmulatorServer::start(any_loopback_port(), |_| {
+        axum::Router::new().route(
+            facts::TOKEN_PATH,
+            axum::routing::get(|| async {
+                Reply::raw(502, "text/html", "<html>bad gateway</html>")
+            }),
+        )
+    })
+    .await
+    .unwrap();
+    let unreadable = provider(&server.base())
+        .exchange(Grant::authorization_code_without_redirect_uri(
+            "c0de-secret",
+        ))
+        .await
+        .unwrap_err();
+    for error in [refused, unreadable] {
+        let shown = format!("{error} {error:?}");
+        assert!(!shown.contains(SECRET), "{shown}");
+        assert!(!shown.contains("s3cr%2Bt"), "{shown}");
+        assert!(!shown.contains("c0de-secret"), "{shown}");
+    }
+}
+
+#[tokio::test]
+async fn the_emulator_checks_a_token_at_sns_auth() {
+    let wechat = emulator().await;
+    let tokens = exchange(&wechat, &provider(&wechat.base())).await;
+    let client = tokenbridge_core::reqwest::Client::new();
+    let check = |openid: String| {
+        client
+            .get(format!("{}{}", wechat.base(), facts::AUTH_PATH))
+            .query(&[
+                ("access_token", tokens.access_token().expose_secret()),
+                ("openid", openid.as_str()),
+            ])
+            .send()
+    };
+    let valid = check(wechat.openid(APPID, DEMO_USER))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let valid: serde_json::Value = serde_json::from_str(&valid).unwrap();
+    assert_eq!(valid, serde_json::json!({"errcode": 0, "errmsg": "ok"}));
+    let other = check("o-someone-else".into())
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let other: serde_json::Value = serde_json::from_str(&other).unwrap();
+    assert_eq!(
+        other,
+        serde_json::json!({"errcode": 40003, "errmsg": "invalid openid"})
+    );
+}

@@ -7,7 +7,7 @@
 //! What it enforces, as documented: the exact method (`GET`; a `POST` is `43001 require GET
 //! method`); `appid`, `secret`, `code` and `grant_type=authorization_code` in the code
 //! exchange; `appid`, `grant_type=refresh_token` and `refresh_token` in the refresh, which
-//! needs no secret; a code works once (40163 when used, 40029 when unknown); an unknown AppID
+//! needs no secret; `/sns/auth` checks a token; a code works once (40163 when used, 40029 when unknown); an unknown AppID
 //! is 40013; the access token lives 7200 s and the refresh token 30 days, not extended by
 //! refreshing; a refresh before the access token expired renews it (same token, new
 //! lifetime); the refresh answer has no `unionid`; userinfo needs the `openid` the token was
@@ -221,6 +221,7 @@ fn routes(shared: Arc<Shared>) -> Router {
         .route(facts::TOKEN_PATH, get(token).post(require_get))
         .route(facts::REFRESH_PATH, get(refresh).post(require_get))
         .route(facts::USERINFO_PATH, get(userinfo).post(require_get))
+        .route(facts::AUTH_PATH, get(check).post(require_get))
         .with_state(shared)
 }
 
@@ -324,6 +325,7 @@ async fn token(State(shared): State<Arc<Shared>>, Query(q): Params) -> Response 
     if param(&q, facts::SECRET_PARAM) != Some(secret.as_str()) {
         return refuse(&shared, 40125);
     }
+    // inferred: the errcode of a wrong grant_type is not documented.
     if param(&q, "grant_type") != Some("authorization_code") {
         return refuse(&shared, 40029);
     }
@@ -351,6 +353,7 @@ async fn refresh(State(shared): State<Arc<Shared>>, Query(q): Params) -> Respons
     let Some(refresh_token) = param(&q, "refresh_token") else {
         return refuse(&shared, 40030);
     };
+    // inferred: the errcode of a wrong grant_type is not documented.
     if param(&q, "grant_type") != Some("refresh_token") {
         return refuse(&shared, 40030);
     }
@@ -376,22 +379,38 @@ async fn refresh(State(shared): State<Arc<Shared>>, Query(q): Params) -> Respons
     tokens(&issued, &access, refresh_token, false)
 }
 
+/// The sign-in an access token of the query belongs to, checked against the query's
+/// `openid`; `Err` with the errcode otherwise (the codes' choice is inferred).
+fn signed_in(shared: &Shared, q: &HashMap<String, String>) -> Result<(Issued, String), i64> {
+    let token = param(q, "access_token").ok_or(41001)?;
+    let issued = match shared.books.access_token(token) {
+        Ok(issued) => issued,
+        Err(true) => return Err(42001),
+        Err(false) => return Err(40001),
+    };
+    let openid = issued.user.open_id(&issued.client_id);
+    if param(q, "openid") != Some(openid.as_str()) {
+        return Err(40003);
+    }
+    Ok((issued, openid))
+}
+
+/// `/sns/auth`: `{"errcode":0,"errmsg":"ok"}` for a valid token \[AUTH\].
+async fn check(State(shared): State<Arc<Shared>>, Query(q): Params) -> Response {
+    match signed_in(&shared, &q) {
+        Ok(_) => Reply::json(200, json!({"errcode": 0, "errmsg": "ok"})).into_response(),
+        Err(errcode) => refuse(&shared, errcode),
+    }
+}
+
 async fn userinfo(State(shared): State<Arc<Shared>>, Query(q): Params) -> Response {
     if let Some(errcode) = shared.books.next_failure() {
         return refuse(&shared, errcode);
     }
-    let Some(token) = param(&q, "access_token") else {
-        return refuse(&shared, 41001);
+    let (issued, openid) = match signed_in(&shared, &q) {
+        Ok(found) => found,
+        Err(errcode) => return refuse(&shared, errcode),
     };
-    let issued = match shared.books.access_token(token) {
-        Ok(issued) => issued,
-        Err(true) => return refuse(&shared, 42001),
-        Err(false) => return refuse(&shared, 40001),
-    };
-    let openid = issued.user.open_id(&issued.client_id);
-    if param(&q, "openid") != Some(openid.as_str()) {
-        return refuse(&shared, 40003);
-    }
     let name = &issued.user.name;
     Reply::json(
         200,

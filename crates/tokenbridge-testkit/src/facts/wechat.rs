@@ -15,6 +15,9 @@
 //! - \[USERINFO\] <https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsuserinfo>:
 //!   `GET /sns/userinfo?access_token&openid(&lang)`, answering `openid`, `nickname`, `sex`,
 //!   `province`, `city`, `country`, `headimgurl`, `privilege`, `unionid`.
+//! - \[AUTH\] <https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsauth>:
+//!   `GET /sns/auth?access_token&openid`, `{"errcode":0,"errmsg":"ok"}` when valid, the
+//!   failure example `{"errcode":40003,"errmsg":"invalid openid"}`.
 //! - \[ERRORS\] <https://developers.weixin.qq.com/doc/oplatform/developers/errCode/errCode.html>:
 //!   the global codes -1, 40001, 40013, 40014, 42001, 45011.
 //! - \[STAFF\] <https://developers.weixin.qq.com/community/develop/doc/000262c8de4e78e7141ce6aa056c00>:
@@ -38,6 +41,8 @@ pub const TOKEN_PATH: &str = "/sns/oauth2/access_token";
 pub const REFRESH_PATH: &str = "/sns/oauth2/refresh_token";
 /// The user's profile \[USERINFO\].
 pub const USERINFO_PATH: &str = "/sns/userinfo";
+/// The token check, `{"errcode":0,"errmsg":"ok"}` when valid.
+pub const AUTH_PATH: &str = "/sns/auth";
 /// The host of the API endpoints \[TOKEN\].
 pub const API_HOST: &str = "api.weixin.qq.com";
 /// The access token's lifetime \[TOKEN\].
@@ -67,5 +72,5 @@ pub const INVALID_CREDENTIAL: i64 = 40001;
 pub const INVALID_ACCESS_TOKEN: i64 = 40014;
 /// Access token expired \[ERRORS\].
 pub const ACCESS_TOKEN_EXPIRED: i64 = 42001;
-/// Invalid openid (the `/sns/auth` example) \[USERINFO\].
+/// Invalid openid (the `/sns/auth` example) \[AUTH\].
 pub const INVALID_OPENID: i64 = 40003;
