@@ -443,3 +443,25 @@ async fn the_emulator_checks_a_token_at_sns_auth() {
         serde_json::json!({"errcode": 40003, "errmsg": "invalid openid"})
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_refresh_token_lives_30_days_from_the_sign_in_whatever_the_refreshes() {
+    const DAY: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+    let wechat = emulator().await;
+    let p = provider(&wechat.base());
+    let tokens = exchange(&wechat, &p).await;
+    let refresh_token = tokens.refresh_token().unwrap().expose_secret().to_owned();
+    tokio::time::advance(29 * DAY).await;
+    p.exchange(Grant::refresh_token(refresh_token.clone()))
+        .await
+        .unwrap();
+    // Refreshing does not extend it [TOKEN].
+    tokio::time::advance(2 * DAY).await;
+    let error = p
+        .exchange(Grant::refresh_token(refresh_token))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidGrant);
+    // The code the emulator answers (42002) is only in copies of WeChat's old table.
+    assert!(error.vendor_error().unwrap().is_kind_inferred());
+}
