@@ -226,6 +226,8 @@ async fn the_emulator_refuses_a_used_code_a_wrong_secret_and_a_bad_token() {
         .await
         .unwrap_err();
     assert_eq!(again.kind(), ErrorKind::InvalidGrant);
+    // DingTalk documents neither the single use nor the code: the mapping says inferred.
+    assert!(again.vendor_error().unwrap().is_kind_inferred());
 
     let wrong = tokenbridge_dingtalk::builder("dingtalk")
         .base_url(dingtalk.base())
