@@ -5,6 +5,11 @@
 //! whose description has a wrong path or spelling is caught rather than served back what it
 //! asked for. The testkit does not depend on the vendor crates.
 
+pub mod apple;
+pub mod entra;
+pub mod dingtalk;
 pub mod genauth;
+pub mod google;
 pub mod huawei_oneaccess;
 pub mod tencent_ciam;
+pub mod wechat;
