@@ -16,6 +16,8 @@ CRATES=(
     tokenbridge-genauth
     tokenbridge-tencent-ciam
     tokenbridge-huawei-oneaccess
+    tokenbridge-feishu
+    tokenbridge-github
     tokenbridge-testkit
     tokenbridge-axum
     tokenbridge-middleware

@@ -79,6 +79,8 @@ pub const BUILT_IN: &[BuiltInKind] = &[
         feature = "huawei-oneaccess",
         tokenbridge_huawei_oneaccess::HuaweiOneAccess
     ),
+    kind!("feishu", feature = "feishu", tokenbridge_feishu::Feishu),
+    kind!("github", feature = "github", tokenbridge_github::GitHub),
     kind!("oidc", always, StandardKind),
 ];
 

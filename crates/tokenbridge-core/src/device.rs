@@ -382,6 +382,11 @@ impl Provider {
         if !request.has_param("client_id") {
             request.param("client_id", self.client_id());
         }
+        // The token endpoint's extra headers ask for JSON where a vendor answers form pairs
+        // by default (GitHub's `/login/device/code`, like its token endpoint).
+        for (name, value) in self.vendor().token_request.headers {
+            request.header(crate::shape::header_name(name)?, value, false)?;
+        }
         let errors = &self.vendor().errors;
         let response = self.http().send(&request).await?;
         DeviceAuthorization::from_response(&response)

@@ -566,10 +566,17 @@ impl Provider {
                 response = self.http().send(&build(Some(&nonce))?).await?;
             }
         }
-        vendor
+        let identity = vendor
             .hooks
             .parse_userinfo(&response, vendor)
-            .map_err(|e| token_refusal(vendor.errors.classify(e)))
+            .map_err(|e| token_refusal(vendor.errors.classify(e)))?;
+        match vendor.userinfo.email_lookup {
+            Some(lookup) if identity.email.is_none() => {
+                crate::userinfo_email::add_primary_email(self, &url, tokens, identity, &lookup)
+                    .await
+            }
+            _ => Ok(identity),
+        }
     }
 
     /// [`Provider::userinfo`], checked against the verified ID token of the same sign-in:

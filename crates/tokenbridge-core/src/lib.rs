@@ -36,6 +36,7 @@ pub mod transport;
 #[cfg(feature = "reqwest")]
 mod transport_reqwest;
 mod userinfo;
+mod userinfo_email;
 pub mod vendor;
 pub mod wire;
 
@@ -76,8 +77,8 @@ pub use session::{
     FileStore, MemoryStore, SessionError, TokenSession, TokenSessionBuilder, TokenStore,
 };
 pub use shape::{
-    FieldNames, HttpMethod, ParamsIn, ResponseFormat, TokenPlacement, TokenRequestShape,
-    TokenResponseShape, UserinfoShape,
+    EmailLookup, FieldNames, HttpMethod, ParamsIn, ResponseFormat, RevocationShape, TokenPlacement,
+    TokenRequestShape, TokenResponseShape, UserinfoShape,
 };
 pub use signin::{
     AuthorizationRequest, AuthorizationRequestBuilder, CallbackError, CompletedLogin,

@@ -35,6 +35,7 @@ pub static STANDARD: VendorDescription =
     VendorDescription::standard("oidc", "OAuth 2.0 / OpenID Connect");
 
 mod debug;
+mod revocation;
 
 /// A provider's endpoints, as configured or discovered.
 #[derive(Clone, PartialEq, Eq)]

@@ -17,7 +17,7 @@ use crate::http::HttpResponse;
 use crate::id_token::SigningAlgorithm;
 use crate::identity::{parse_shaped_userinfo, Identity};
 use crate::request::TokenRequest;
-use crate::shape::{TokenRequestShape, TokenResponseShape, UserinfoShape};
+use crate::shape::{RevocationShape, TokenRequestShape, TokenResponseShape, UserinfoShape};
 use crate::token::TokenSet;
 use crate::wire::{parse_token_response, vendor_error_in};
 
@@ -78,6 +78,8 @@ pub struct VendorDescription {
     pub callback_code_params: &'static [&'static str],
     /// How the userinfo request carries the token and how the answer names the user.
     pub userinfo: UserinfoShape,
+    /// How the revocation request is shaped: method, body, the token's parameter, auth.
+    pub revocation: RevocationShape,
     /// Where the vendor's protocol departs from the standard.
     pub hooks: &'static dyn VendorHooks,
 }
@@ -126,6 +128,7 @@ impl VendorDescription {
             token_response: TokenResponseShape::STANDARD,
             callback_code_params: &[],
             userinfo: UserinfoShape::STANDARD,
+            revocation: RevocationShape::STANDARD,
             hooks: &StandardHooks,
         }
     }

@@ -13,7 +13,8 @@
 //! - `oidc`: `oidc`, an emulated RFC 6749 / OpenID Connect provider shaped per vendor by a
 //!   `Profile`, and `ProviderTarget`, the conformance target over it. The vendor emulators
 //!   are built on it, so each of their features turns it on.
-//! - `genauth`, `tencent-ciam`, `huawei-oneaccess`: the vendors' emulators.
+//! - `genauth`, `tencent-ciam`, `huawei-oneaccess`, `feishu`, `github`: the vendors'
+//!   emulators (`feishu` and `github` stand alone, without `oidc`).
 //!
 //! An outside adapter's conformance run depends on the testkit with
 //! `default-features = false` (adding `features = ["oidc"]` when its emulator keeps its books
@@ -30,9 +31,15 @@ pub mod jose;
 mod reply;
 pub mod server;
 
+#[cfg(feature = "feishu")]
+#[cfg_attr(docsrs, doc(cfg(feature = "feishu")))]
+pub use emulators::feishu;
 #[cfg(feature = "genauth")]
 #[cfg_attr(docsrs, doc(cfg(feature = "genauth")))]
 pub use emulators::genauth;
+#[cfg(feature = "github")]
+#[cfg_attr(docsrs, doc(cfg(feature = "github")))]
+pub use emulators::github;
 #[cfg(feature = "huawei-oneaccess")]
 #[cfg_attr(docsrs, doc(cfg(feature = "huawei-oneaccess")))]
 pub use emulators::huawei_oneaccess;

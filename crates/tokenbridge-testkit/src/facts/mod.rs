@@ -5,6 +5,8 @@
 //! whose description has a wrong path or spelling is caught rather than served back what it
 //! asked for. The testkit does not depend on the vendor crates.
 
+pub mod feishu;
 pub mod genauth;
+pub mod github;
 pub mod huawei_oneaccess;
 pub mod tencent_ciam;
