@@ -913,8 +913,11 @@ impl ProviderBuilder {
             .as_deref()
             .map(|i| parse_secure_url(i, "issuer"))
             .transpose()?;
-        let at_base =
-            |path: Option<&'static str>| base_url.as_ref().zip(path).map(|(b, p)| join_path(b, p));
+        let at_base = |path: Option<&'static str>| match (base_url.as_ref(), path) {
+            (Some(b), Some(p)) => Some(join_path(b, p)),
+            (None, Some(p)) if p.starts_with("https://") => Url::parse(p).ok(),
+            _ => None,
+        };
         let mut fixed = FixedEndpoints {
             token: at_base(vendor.paths.token),
             authorization: at_base(vendor.paths.authorization),

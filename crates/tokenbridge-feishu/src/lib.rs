@@ -106,6 +106,7 @@ macro_rules! feishu_description {
         d.public_grants = &[];
         d.default_scopes = &[];
         d.token_request.params_in = ParamsIn::Json;
+        d.token_request.headers = &[("content-type", "application/json; charset=utf-8")];
         d.token_response.error_code_field = Some("code");
         d.token_response.error_message_field = Some("error_description");
         d.token_response.success_codes = &["0"];

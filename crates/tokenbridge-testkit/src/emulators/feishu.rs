@@ -82,6 +82,7 @@ struct Books {
     refresh_tokens: HashMap<String, RefreshGrant>,
     access_tokens: HashMap<String, String>,
     scripted: Option<u32>,
+    scripted_reply: Option<Reply>,
     next: u64,
 }
 
@@ -227,6 +228,11 @@ impl FeishuEmulator {
         lock(&self.shared.books).scripted = Some(code);
     }
 
+    /// Answers the next token request with `reply`, whatever it asks.
+    pub fn script_token_reply(&self, reply: Reply) {
+        lock(&self.shared.books).scripted_reply = Some(reply);
+    }
+
     /// A conformance target for the demo application; its codes carry `offline_access`.
     pub fn target(&self) -> FeishuTarget<'_> {
         FeishuTarget { emulator: self }
@@ -313,6 +319,9 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byte
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/json"));
     let mut books = lock(&shared.books);
+    if let Some(reply) = books.scripted_reply.take() {
+        return reply.into_response();
+    }
     if let Some(code) = books.scripted.take() {
         return token_error(code, "scripted");
     }
