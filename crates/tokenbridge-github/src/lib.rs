@@ -83,7 +83,8 @@ pub static DESCRIPTION: VendorDescription = {
     d.paths.device_authorization = Some(endpoints::DEVICE_CODE);
     d.paths.userinfo = Some(endpoints::USER);
     d.paths.revocation = Some(endpoints::REVOKE);
-    d.auth_methods = &[AuthMethod::ClientSecretPost];
+    // `none`: a client without a secret, for the device flow only (see `public_grants`).
+    d.auth_methods = &[AuthMethod::ClientSecretPost, AuthMethod::None];
     d.grants = &[
         GrantKind::AuthorizationCode,
         GrantKind::RefreshToken,
