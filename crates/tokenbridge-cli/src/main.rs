@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use tokenbridge::Error;
+use tokenbridge::{Error, ErrorKind};
 
 /// Exchange credentials for tokens with any identity vendor, through one configuration.
 #[derive(Debug, Parser)]
@@ -32,7 +32,7 @@ use tokenbridge::Error;
     version,
     about,
     long_about = None,
-    after_help = "Exit codes: 0 success; 2 configuration or usage error; 3 the provider refused, an ID token failed a check, or a QR login ended without tokens; 4 transport failure or unreadable response."
+    after_help = "Exit codes: 0 success; 2 configuration or usage error; 3 the provider refused, an ID token failed a check, or a QR login ended without tokens; 4 transport failure, unreadable response, or a busy or rate-limited provider (try again later)."
 )]
 struct Cli {
     /// Log what tokenbridge does to stderr (-v: each call, -vv: each HTTP request). Never logs
@@ -159,6 +159,17 @@ impl From<Error> for Failure {
 
 /// The exit code for a library error.
 fn exit_code(error: &Error) -> u8 {
+    // A busy or rate-limited vendor is worth retrying later, however it said so (an HTTP
+    // 429/503, or a code in a 200 answer such as WeChat's -1 and 45011).
+    if matches!(
+        error.kind(),
+        ErrorKind::RateLimited
+            | ErrorKind::ProviderUnavailable
+            | ErrorKind::Timeout
+            | ErrorKind::Transport
+    ) {
+        return 4;
+    }
     match error {
         Error::Config { .. }
         | Error::InvalidInput { .. }

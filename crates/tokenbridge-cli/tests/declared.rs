@@ -70,7 +70,7 @@ response_fields = {{ access_token = "accessToken", expires_in = "expiresIn" }}
 error_code_field = "errCode"
 error_message_field = "errMsg"
 success_codes = ["0"]
-errors = {{ "1001" = "invalid_grant" }}
+errors = {{ "1001" = "invalid_grant", "1003" = "rate_limited", "-1" = "provider_unavailable" }}
 userinfo_token_header = "x-acme-token"
 userinfo_fields = {{ subject = "openId", name = "nick" }}
 
@@ -176,4 +176,51 @@ async fn a_declared_vendors_refusal_exits_3_and_a_bad_declaration_exits_2() {
         "{}",
         out.stderr
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_or_rate_limited_vendor_exits_4_even_with_http_200() {
+    for answer in [
+        r#"{"errCode":1003,"errMsg":"too many requests"}"#,
+        r#"{"errCode":-1,"errMsg":"system busy"}"#,
+    ] {
+        let answers: &'static [(&'static str, &'static str)] =
+            Box::leak(vec![("/api/token", answer)].into_boxed_slice());
+        let (base, _requests) = stub(answers);
+        let config = config(&base);
+        let out = run(&[
+            "exchange",
+            "--config",
+            config.path(),
+            "--provider",
+            "corp",
+            "--code",
+            "code-1",
+        ])
+        .await;
+        assert_eq!(out.code, 4, "{answer}: {out:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subject_claim_names_the_user_by_another_claim() {
+    let (base, _requests) = stub(&[("/me", r#"{"openId":"o-1","nick":"Ann","unionId":"u-1"}"#)]);
+    let config = ConfigFile::toml(&format!(
+        "{}subject_claim = \"unionId\"\n",
+        std::fs::read_to_string(config(&base).path()).unwrap()
+    ));
+    let out = run(&[
+        "userinfo",
+        "--config",
+        config.path(),
+        "--provider",
+        "corp",
+        "--access-token",
+        "at-1",
+    ])
+    .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let shown = out.json();
+    assert_eq!(shown["subject"], "u-1");
+    assert_eq!(shown["claims"]["openId"], "o-1");
 }

@@ -35,7 +35,7 @@ pub trait ProviderFactory: Send + Sync + fmt::Debug {
 }
 
 /// The keys every kind reads the same way; a kind's own keys are in its settings type.
-pub const COMMON_KEYS: [&str; 13] = [
+pub const COMMON_KEYS: [&str; 14] = [
     "client_id",
     "client_secret",
     "client_secret_env",
@@ -49,6 +49,7 @@ pub const COMMON_KEYS: [&str; 13] = [
     "key_id",
     "par",
     "dpop",
+    "subject_claim",
 ];
 
 /// The settings every kind shares.
@@ -96,6 +97,10 @@ pub struct CommonSettings {
     /// Bind tokens to a DPoP key (RFC 9449); see [`ProviderBuilder::dpop`].
     #[serde(default)]
     pub dpop: bool,
+    /// The claim read as the identity's subject instead of the vendor's own (e.g. `unionid`);
+    /// see [`ProviderBuilder::subject_claim`](crate::ProviderBuilder::subject_claim).
+    #[serde(default)]
+    pub subject_claim: Option<String>,
 }
 
 impl fmt::Debug for CommonSettings {
@@ -120,6 +125,7 @@ impl fmt::Debug for CommonSettings {
             .field("key_id", &self.key_id)
             .field("par", &self.par)
             .field("dpop", &self.dpop)
+            .field("subject_claim", &self.subject_claim)
             .finish()
     }
 }
@@ -245,6 +251,9 @@ impl<'a> ProviderContext<'a> {
             .scopes(common.scopes)
             .par(common.par)
             .dpop(common.dpop);
+        if let Some(claim) = common.subject_claim {
+            builder = builder.subject_claim(claim);
+        }
         if let Some(secret) = secret {
             builder = builder.client_secret(secret);
         }

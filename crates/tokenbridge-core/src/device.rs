@@ -411,6 +411,6 @@ impl Provider {
     ) -> Result<crate::signin::CompletedLogin> {
         let tokens = self.poll_device_authorization(authorization).await?;
         let id_token = self.verify_login_id_token(&tokens, None).await?;
-        Ok(crate::signin::CompletedLogin { tokens, id_token })
+        crate::signin::CompletedLogin::new(self, tokens, id_token)
     }
 }

@@ -603,12 +603,6 @@ pub fn shown_url(value: &str) -> String {
 /// Joins a path onto a base URL, keeping any path prefix the base has (for proxies):
 /// `https://h/prefix` + `/oauth2/token` is `https://h/prefix/oauth2/token`.
 pub fn join_path(base: &Url, path: &str) -> Url {
-    // An absolute URL keeps its path below the base (interim, until the shared rule lands).
-    let path = match Url::parse(path) {
-        Ok(absolute) if path.starts_with("https://") => absolute.path().to_owned(),
-        _ => path.to_owned(),
-    };
-    let path = path.as_str();
     let mut url = base.clone();
     let prefix = base.path().trim_end_matches('/');
     url.set_path(&format!("{prefix}/{}", path.trim_start_matches('/')));

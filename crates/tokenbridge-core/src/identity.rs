@@ -131,11 +131,38 @@ impl Identity {
         })
     }
 
+    /// This identity with its subject read from the claim `name` (see
+    /// [`ProviderBuilder::subject_claim`](crate::ProviderBuilder::subject_claim)): a non-empty
+    /// string, or a number written as decimal text. The vendor's own subject stays in
+    /// [`Identity::claims`].
+    pub fn with_subject_from(mut self, name: &str) -> std::result::Result<Self, MalformedValue> {
+        self.subject = match self.claims.get(name) {
+            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            Some(_) => {
+                return Err(MalformedValue::new(format!(
+                    "the claim `{name}` (subject_claim) is not a non-empty string or a number"
+                )))
+            }
+            None => {
+                return Err(MalformedValue::new(format!(
+                    "the answer has no `{name}` claim (subject_claim)"
+                )))
+            }
+        };
+        Ok(self)
+    }
+
     /// Checks that this identity and a verified ID token name the same user (OpenID Connect
     /// Core 5.3.4): a userinfo answer for another `sub` must not be used, since it may come
     /// from a substituted access token.
     pub fn ensure_same_subject(&self, id_token: &VerifiedIdToken) -> Result<()> {
-        if self.subject == id_token.subject {
+        // Both sides by `sub`, whichever claim `subject_claim` made the subject.
+        let sub = match self.claims.get(SUBJECT) {
+            Some(Value::String(s)) => s.as_str(),
+            _ => self.subject.as_str(),
+        };
+        if sub == id_token.subject {
             Ok(())
         } else {
             Err(IdTokenError::SubjectMismatch.into())
@@ -392,11 +419,10 @@ impl Provider {
 
     async fn build_id_token_verifier(&self, s: &IdentitySettings) -> Result<IdTokenVerifier> {
         let vendor = self.vendor();
-        let known_issuer = self.configured_issuer().map(str::to_owned).or_else(|| {
-            let base = self.base_url()?;
-            let path = vendor.issuer_path?;
-            Some(format!("{}{path}", base.as_str().trim_end_matches('/')))
-        });
+        let known_issuer = self
+            .configured_issuer()
+            .or_else(|| self.vendor_issuer())
+            .map(str::to_owned);
         let fixed_jwks = self.endpoints().await?.jwks.clone();
         // Configured, else the vendor's documented default, else (`None`) discovery's list.
         let chosen: Option<BTreeSet<SigningAlgorithm>> = match s.algorithm {
@@ -570,12 +596,34 @@ impl Provider {
             .hooks
             .parse_userinfo(&response, vendor)
             .map_err(|e| token_refusal(vendor.errors.classify(e)))?;
+        let identity = match self.subject_claim_name() {
+            Some(claim) => identity
+                .with_subject_from(claim)
+                .map_err(|why| unreadable(&response, format!("not a userinfo answer: {why}")))?,
+            None => identity,
+        };
         match vendor.userinfo.email_lookup {
             Some(lookup) if identity.email.is_none() => {
                 crate::userinfo_email::add_primary_email(self, &url, tokens, identity, &lookup)
                     .await
             }
             _ => Ok(identity),
+        }
+    }
+
+    /// The identity a verified ID token names, with the subject from
+    /// [`ProviderBuilder::subject_claim`](crate::ProviderBuilder::subject_claim) when one is
+    /// configured ([`Error::IdToken`] when the token lacks that claim).
+    pub fn identity_from_id_token(&self, id_token: &VerifiedIdToken) -> Result<Identity> {
+        let identity = Identity::from(id_token);
+        match self.subject_claim_name() {
+            Some(claim) => identity.with_subject_from(claim).map_err(|why| {
+                IdTokenError::Malformed {
+                    reason: why.to_string(),
+                }
+                .into()
+            }),
+            None => Ok(identity),
         }
     }
 

@@ -12,6 +12,7 @@ pub mod config;
 pub mod device;
 pub mod discovery;
 pub mod dpop;
+mod endpoint_url;
 pub mod error;
 pub mod exchanger;
 pub mod grant;

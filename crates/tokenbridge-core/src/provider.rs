@@ -16,6 +16,7 @@ use url::Url;
 use crate::auth::{AuthMethod, BasicEncoding, ClientAuth, ClientSecretBasic, NoClientAuth};
 use crate::discovery::{Jwks, ProviderMetadata};
 use crate::dpop::{add_dpop_proof, is_use_dpop_nonce, DpopKey};
+use crate::endpoint_url::{vendor_issuer, vendor_url};
 use crate::error::{Error, Result, TransportError, TransportKind};
 use crate::exchanger::TokenExchanger;
 use crate::grant::{Grant, GrantKind};
@@ -168,6 +169,12 @@ struct Inner {
     id: String,
     vendor: &'static VendorDescription,
     base_url: Option<Url>,
+    /// The vendor's separate refresh endpoint, when its description has one.
+    refresh_endpoint: Option<Url>,
+    /// The vendor's documented issuer, on the base URL's origin when one is configured.
+    vendor_issuer: Option<String>,
+    /// The claim read as the identity's subject instead of the vendor's own.
+    subject_claim: Option<String>,
     issuer: Option<Url>,
     discovery: Option<Url>,
     fixed: FixedEndpoints,
@@ -207,6 +214,7 @@ pub struct ProviderBuilder {
     clock: Option<Arc<dyn Clock>>,
     par: bool,
     dpop: bool,
+    subject_claim: Option<String>,
 }
 
 impl Provider {
@@ -234,6 +242,7 @@ impl Provider {
             clock: None,
             par: false,
             dpop: false,
+            subject_claim: None,
         }
     }
 
@@ -250,6 +259,18 @@ impl Provider {
     /// The configured base URL, for vendors whose endpoints live below one.
     pub fn base_url(&self) -> Option<&Url> {
         self.inner.base_url.as_ref()
+    }
+
+    /// The vendor's documented issuer
+    /// ([`VendorDescription::issuer_path`](crate::VendorDescription::issuer_path)), on the
+    /// base URL's origin when one is configured.
+    pub(crate) fn vendor_issuer(&self) -> Option<&str> {
+        self.inner.vendor_issuer.as_deref()
+    }
+
+    /// The configured [`ProviderBuilder::subject_claim`].
+    pub(crate) fn subject_claim_name(&self) -> Option<&str> {
+        self.inner.subject_claim.as_deref()
     }
 
     /// The HTTP client in use.
@@ -556,8 +577,8 @@ impl Provider {
             return request;
         }
         let shape = &self.inner.vendor.token_request;
-        let endpoint = match (shape.refresh_path, grant.kind(), &self.inner.base_url) {
-            (Some(path), GrantKind::RefreshToken, Some(base)) => crate::http::join_path(base, path),
+        let endpoint = match (&self.inner.refresh_endpoint, grant.kind()) {
+            (Some(refresh), GrantKind::RefreshToken) => refresh.clone(),
             _ => resolved.endpoints.token.clone(),
         };
         let mut request = TokenRequest::post(endpoint, BodyEncoding::Form);
@@ -891,6 +912,15 @@ impl ProviderBuilder {
         self
     }
 
+    /// Reads the identity's subject from the claim `name` instead of the vendor's own subject
+    /// (configuration key `subject_claim`), e.g. `unionid` to name a WeChat user the same way
+    /// across an organization's apps. The claim must be a non-empty string or a number
+    /// (written as decimal text); an identity without it is an error, never a fallback.
+    pub fn subject_claim(mut self, name: impl Into<String>) -> Self {
+        self.subject_claim = Some(name.into());
+        self
+    }
+
     /// Where ID-token checks read "now" (default the system clock); for tests.
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = Some(clock);
@@ -903,6 +933,13 @@ impl ProviderBuilder {
         if self.id.is_empty() {
             return Err(Error::config("provider", "the provider id is empty"));
         }
+        if self
+            .subject_claim
+            .as_deref()
+            .is_some_and(|c| c.trim().is_empty())
+        {
+            return Err(Error::config("subject_claim", "the claim name is empty"));
+        }
         let base_url = self
             .base_url
             .as_deref()
@@ -913,27 +950,32 @@ impl ProviderBuilder {
             .as_deref()
             .map(|i| parse_secure_url(i, "issuer"))
             .transpose()?;
-        let at_base = |path: Option<&'static str>| match (base_url.as_ref(), path) {
-            (Some(b), Some(p)) => Some(join_path(b, p)),
-            (None, Some(p)) if p.starts_with("https://") => Url::parse(p).ok(),
-            _ => None,
+        // A path joins the base URL; a vendor's absolute URL stands alone, or moves onto the
+        // base URL's origin when one is configured.
+        let at_base = |entry: Option<&'static str>| match entry {
+            Some(entry) => vendor_url(base_url.as_ref(), entry),
+            None => Ok(None),
         };
         let mut fixed = FixedEndpoints {
-            token: at_base(vendor.paths.token),
-            authorization: at_base(vendor.paths.authorization),
-            revocation: at_base(vendor.paths.revocation),
-            userinfo: at_base(vendor.paths.userinfo),
-            jwks: at_base(vendor.paths.jwks),
-            end_session: at_base(vendor.paths.end_session),
-            introspection: at_base(vendor.paths.introspection),
-            device_authorization: at_base(vendor.paths.device_authorization),
-            pushed_authorization_request: at_base(vendor.paths.pushed_authorization_request),
+            token: at_base(vendor.paths.token)?,
+            authorization: at_base(vendor.paths.authorization)?,
+            revocation: at_base(vendor.paths.revocation)?,
+            userinfo: at_base(vendor.paths.userinfo)?,
+            jwks: at_base(vendor.paths.jwks)?,
+            end_session: at_base(vendor.paths.end_session)?,
+            introspection: at_base(vendor.paths.introspection)?,
+            device_authorization: at_base(vendor.paths.device_authorization)?,
+            pushed_authorization_request: at_base(vendor.paths.pushed_authorization_request)?,
         };
+        let refresh_endpoint = at_base(vendor.token_request.refresh_path)?;
         let mut discovery = match (&self.discovery_url, &issuer) {
             (Some(d), _) => Some(parse_secure_url(d, "discovery_url")?),
             (None, Some(i)) => Some(join_path(i, DISCOVERY_PATH)),
-            (None, None) => at_base(vendor.paths.discovery),
+            (None, None) => at_base(vendor.paths.discovery)?,
         };
+        let vendor_issuer = vendor
+            .issuer_path
+            .and_then(|entry| vendor_issuer(base_url.as_ref(), entry));
         if let Some(t) = &self.token_endpoint {
             if self.issuer.is_some() || self.discovery_url.is_some() {
                 return Err(Error::config(
@@ -1017,6 +1059,9 @@ impl ProviderBuilder {
                 id: self.id,
                 vendor,
                 base_url,
+                refresh_endpoint,
+                vendor_issuer,
+                subject_claim: self.subject_claim,
                 issuer,
                 discovery,
                 fixed,

@@ -148,7 +148,8 @@ pub struct TokenRequestShape {
     pub fields: FieldNames,
     /// A header that carries the client secret instead of a parameter; `None` by default.
     pub client_secret_header: Option<&'static str>,
-    /// The endpoint of the refresh grant, below the base URL, where the vendor has one apart
+    /// The endpoint of the refresh grant (a path below the base URL or an absolute URL, as
+    /// [`EndpointPaths`](crate::EndpointPaths) entries are), where the vendor has one apart
     /// from the token endpoint (WeChat `/sns/oauth2/refresh_token`); `None` by default.
     pub refresh_path: Option<&'static str>,
     /// Whether a refresh request goes without the client secret (WeChat); `false` by default.

@@ -552,12 +552,32 @@ pub struct CompletedLogin {
     /// `nonce`, `at_hash`); `None` when no ID token came back, or when the provider offers no
     /// way to verify one (no JWKS).
     pub id_token: Option<crate::id_token::VerifiedIdToken>,
+    /// The user the ID token names, read when the login completed.
+    identity: Option<crate::identity::Identity>,
 }
 
 impl CompletedLogin {
+    /// A completed login of `provider`: the identity is read from the verified ID token
+    /// (with the provider's `subject_claim`), so a token without that claim fails the login.
+    pub(crate) fn new(
+        provider: &Provider,
+        tokens: TokenSet,
+        id_token: Option<crate::id_token::VerifiedIdToken>,
+    ) -> Result<Self> {
+        let identity = id_token
+            .as_ref()
+            .map(|t| provider.identity_from_id_token(t))
+            .transpose()?;
+        Ok(CompletedLogin {
+            tokens,
+            id_token,
+            identity,
+        })
+    }
+
     /// The signed-in user, from the verified ID token.
     pub fn identity(&self) -> Option<crate::identity::Identity> {
-        self.id_token.as_ref().map(crate::identity::Identity::from)
+        self.identity.clone()
     }
 }
 
@@ -702,7 +722,7 @@ impl Provider {
         let id_token = self
             .verify_login_id_token(&tokens, pending.nonce.as_ref())
             .await?;
-        Ok(CompletedLogin { tokens, id_token })
+        CompletedLogin::new(self, tokens, id_token)
     }
 
     async fn check_callback_issuer(&self, iss: Option<&str>) -> Result<()> {
@@ -716,11 +736,12 @@ impl Provider {
         // one below the base URL.
         let expected = match metadata.and_then(|m| m.issuer.clone()) {
             Some(issuer) => Some(issuer),
-            None => self.endpoints().await?.issuer.clone().or_else(|| {
-                let path = self.vendor().issuer_path?;
-                let base = self.base_url()?;
-                Some(format!("{}{path}", base.as_str().trim_end_matches('/')))
-            }),
+            None => self
+                .endpoints()
+                .await?
+                .issuer
+                .clone()
+                .or_else(|| self.vendor_issuer().map(str::to_owned)),
         };
         match (iss, expected) {
             (Some(got), Some(expected)) => {

@@ -32,11 +32,12 @@ pub struct VendorDescription {
     pub kind: &'static str,
     /// The vendor's name for people, e.g. `Tencent Cloud CIAM`.
     pub name: &'static str,
-    /// Endpoint paths below the configured base URL.
+    /// The vendor's endpoints: paths below the configured base URL, or absolute URLs for a
+    /// vendor on fixed hosts (see [`EndpointPaths`]).
     pub paths: EndpointPaths,
     /// The issuer the vendor's ID tokens carry, as a path below the base URL (`""` for the
-    /// base URL itself), where the vendor documents it; `None` leaves it to discovery or the
-    /// configured issuer. Used by [`Provider::id_token_verifier`](crate::Provider::id_token_verifier).
+    /// base URL itself) or an absolute URL (whose origin a configured base URL replaces),
+    /// where the vendor documents it; `None` leaves it to discovery or the configured issuer. Used by [`Provider::id_token_verifier`](crate::Provider::id_token_verifier).
     pub issuer_path: Option<&'static str>,
     /// The token endpoint auth methods the vendor documents, the default first.
     pub auth_methods: &'static [AuthMethod],
@@ -156,8 +157,14 @@ impl VendorDescription {
     }
 }
 
-/// Endpoint paths below a vendor's base URL; `None` where the vendor has no such endpoint (or
-/// where discovery gives it).
+/// A vendor's endpoints; `None` where the vendor has no such endpoint (or where discovery
+/// gives it).
+///
+/// Each entry is a path below the provider's base URL (`/oauth2/token`, for a vendor whose
+/// hosts are per tenant), or the vendor's absolute `https://` URL (for a vendor on fixed
+/// hosts, perhaps several). A configured base URL replaces the scheme, host and port of an
+/// absolute entry and keeps its path, so one `base_url` points every endpoint at an emulator
+/// or a proxy.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct EndpointPaths {
