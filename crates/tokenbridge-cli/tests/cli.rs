@@ -1549,7 +1549,7 @@ async fn emulate_all_prints_a_configuration_that_works() {
             text.push_str(&line);
             text.push('\n');
             if line.starts_with("# ready:") {
-                assert_eq!(line, "# ready: 4 emulator(s) running; press Ctrl-C to stop");
+                assert_eq!(line, "# ready: 6 emulator(s) running; press Ctrl-C to stop");
                 return text;
             }
         }
@@ -1561,9 +1561,9 @@ async fn emulate_all_prints_a_configuration_that_works() {
     let config = Config::from_toml_str(&text).unwrap();
     assert_eq!(
         config.provider_names().collect::<Vec<_>>(),
-        ["genauth", "huawei", "oidc", "tencent"]
+        ["feishu", "genauth", "github", "huawei", "oidc", "tencent"]
     );
-    for name in ["genauth", "huawei", "oidc", "tencent"] {
+    for name in ["feishu", "genauth", "github", "huawei", "oidc", "tencent"] {
         let table = config.provider(name).unwrap();
         let no_env = |_: &str| None;
         let common = ProviderContext::new(table, &no_env, None).common().unwrap();
@@ -1571,6 +1571,8 @@ async fn emulate_all_prints_a_configuration_that_works() {
             "genauth" => "genauth",
             "huawei" => "huawei-oneaccess",
             "oidc" => "oidc",
+            "feishu" => "feishu",
+            "github" => "github",
             _ => "tencent-ciam",
         };
         assert_eq!(table.kind, expected_kind, "{name}");
@@ -1587,7 +1589,7 @@ async fn emulate_all_prints_a_configuration_that_works() {
     let file = ConfigFile::toml(&text);
 
     // Every vendor: a code from the printed authorize URL, exchanged by the printed command.
-    for name in ["genauth", "huawei", "oidc", "tencent"] {
+    for name in ["feishu", "genauth", "github", "huawei", "oidc", "tencent"] {
         let block = section(&text, name);
         let curl = block
             .lines()
@@ -1609,7 +1611,12 @@ async fn emulate_all_prints_a_configuration_that_works() {
         let out = r.json();
         assert_eq!(out["provider"], name);
         assert_eq!(out["access_token"], REDACTED);
-        assert_eq!(out["scope"], json!(["openid"]), "{name}");
+        let scope = match name {
+            "feishu" => json!(["offline_access"]),
+            "github" => json!([]),
+            _ => json!(["openid"]),
+        };
+        assert_eq!(out["scope"], scope, "{name}");
     }
 
     // The QR-login controls it prints are served.

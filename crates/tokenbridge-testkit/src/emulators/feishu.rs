@@ -28,7 +28,7 @@ use std::time::Duration;
 
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use bytes::Bytes;
@@ -310,7 +310,8 @@ async fn authorize(
     if let Some(state) = param("state") {
         target.query_pairs_mut().append_pair("state", state);
     }
-    Redirect::to(target.as_str()).into_response()
+    // 302, as a browser sees it.
+    (StatusCode::FOUND, [(header::LOCATION, target.to_string())]).into_response()
 }
 
 async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {

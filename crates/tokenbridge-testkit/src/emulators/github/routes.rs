@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use bytes::Bytes;
 use serde_json::{json, Map, Value};
@@ -97,7 +97,8 @@ pub(super) async fn authorize(
     if let Some(state) = param("state") {
         target.query_pairs_mut().append_pair("state", state);
     }
-    Redirect::to(target.as_str()).into_response()
+    // 302, as a browser sees it.
+    (StatusCode::FOUND, [(header::LOCATION, target.to_string())]).into_response()
 }
 
 /// Tokens for `client_id` with `scope`: expiring user tokens, as GitHub Apps have by default
