@@ -344,10 +344,13 @@ pub(super) async fn device_code(
 }
 
 /// The REST API's checks: a `User-Agent` \[REST\], then a known token (`Bearer` or `token`).
-fn rest_token(shared: &Shared, headers: &HeaderMap) -> Result<String, Response> {
+fn rest_token(shared: &Shared, headers: &HeaderMap) -> Result<String, Reply> {
     if !headers.contains_key(header::USER_AGENT) {
         // inferred: the status for a missing User-Agent ("will be rejected" [REST]).
-        return Err(Reply::json(403, json!({"message": "Request forbidden by administrative rules. Please make sure your request has a User-Agent header"})).into_response());
+        return Err(Reply::json(
+            403,
+            json!({"message": "Request forbidden by administrative rules. Please make sure your request has a User-Agent header"}),
+        ));
     }
     let token = headers
         .get(header::AUTHORIZATION)
@@ -359,13 +362,13 @@ fn rest_token(shared: &Shared, headers: &HeaderMap) -> Result<String, Response> 
         .filter(|t| lock(&shared.books).access_tokens.contains_key(*t));
     token.map(str::to_owned).ok_or_else(|| {
         // inferred: GitHub's answer to a bad token.
-        Reply::json(401, json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401"})).into_response()
+        Reply::json(401, json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401"}))
     })
 }
 
 pub(super) async fn user(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
     if let Err(refusal) = rest_token(&shared, &headers) {
-        return refusal;
+        return refusal.into_response();
     }
     let email = lock(&shared.books).public_email.clone();
     Reply::json(
@@ -388,7 +391,7 @@ pub(super) async fn user(State(shared): State<Arc<Shared>>, headers: HeaderMap) 
 
 pub(super) async fn emails(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
     if let Err(refusal) = rest_token(&shared, &headers) {
-        return refusal;
+        return refusal.into_response();
     }
     let books = lock(&shared.books);
     if books.emails_forbidden {
