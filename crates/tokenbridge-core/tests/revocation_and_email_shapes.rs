@@ -73,9 +73,12 @@ fn text(raw: &[u8]) -> String {
 async fn a_shaped_revocation_is_a_delete_with_basic_and_a_json_body() {
     let (addr, requests) = stub_reply(http_response("204 No Content", &[], b""));
     let p = provider(&DELETE_VENDOR, &format!("http://{addr}"));
-    p.revoke(&SecretString::from("tok-1"), Some(TokenTypeHint::AccessToken))
-        .await
-        .unwrap();
+    p.revoke(
+        &SecretString::from("tok-1"),
+        Some(TokenTypeHint::AccessToken),
+    )
+    .await
+    .unwrap();
     let sent = text(&requests.recv().unwrap());
     assert!(
         sent.starts_with("DELETE /apps/app%201/token HTTP/1.1\r\n"),
@@ -87,7 +90,10 @@ async fn a_shaped_revocation_is_a_delete_with_basic_and_a_json_body() {
         lower.contains("authorization: basic yxbwkze6cznjciuyqnq=\r\n"),
         "{sent}"
     );
-    assert!(lower.contains("content-type: application/json\r\n"), "{sent}");
+    assert!(
+        lower.contains("content-type: application/json\r\n"),
+        "{sent}"
+    );
     assert!(sent.ends_with(r#"{"access_token":"tok-1"}"#), "{sent}");
 }
 
@@ -108,7 +114,11 @@ async fn a_shaped_revocation_without_a_secret_is_a_configuration_error() {
 }
 
 fn json_reply(status: &str, body: &str) -> Vec<u8> {
-    http_response(status, &[("content-type", "application/json")], body.as_bytes())
+    http_response(
+        status,
+        &[("content-type", "application/json")],
+        body.as_bytes(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -139,8 +149,14 @@ async fn a_missing_email_is_the_primary_verified_one_of_the_list() {
     let first = text(&requests.recv().unwrap());
     let second = text(&requests.recv().unwrap());
     assert!(first.starts_with("GET /user HTTP/1.1\r\n"), "{first}");
-    assert!(second.starts_with("GET /user/emails HTTP/1.1\r\n"), "{second}");
-    assert!(second.contains("authorization: Bearer at-1\r\n"), "{second}");
+    assert!(
+        second.starts_with("GET /user/emails HTTP/1.1\r\n"),
+        "{second}"
+    );
+    assert!(
+        second.contains("authorization: Bearer at-1\r\n"),
+        "{second}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
