@@ -285,3 +285,53 @@ async fn a_sign_in_through_the_emulator_ends_with_the_identity() {
     let exchange = &feishu.requests_to(TOKEN_PATH)[0];
     assert!(exchange.json()["code_verifier"].is_string(), "{exchange:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_code_older_than_five_minutes_is_expired() {
+    let feishu = FeishuEmulator::start().await.unwrap();
+    let p = provider(&feishu);
+    let code = feishu.issue_code(DEMO_CLIENT_ID, DEMO_REDIRECT_URI, "", None);
+    tokio::time::advance(Duration::from_secs(301)).await;
+    let error = p
+        .exchange(Grant::authorization_code(code, DEMO_REDIRECT_URI))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidGrant);
+    assert_eq!(error.vendor_error().unwrap().api_code(), Some("20004"));
+    let fresh = feishu.issue_code(DEMO_CLIENT_ID, DEMO_REDIRECT_URI, "", None);
+    tokio::time::advance(Duration::from_secs(299)).await;
+    p.exchange(Grant::authorization_code(fresh, DEMO_REDIRECT_URI))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_plain_challenge_is_feishus_default_method() {
+    let feishu = FeishuEmulator::start().await.unwrap();
+    let p = provider(&feishu);
+    let verifier = PkceVerifier::generate().unwrap();
+    let plain = verifier.secret().expose_secret().to_owned();
+    let code = feishu.issue_code(
+        DEMO_CLIENT_ID,
+        DEMO_REDIRECT_URI,
+        "",
+        Some((&plain, "plain")),
+    );
+    p.exchange(Grant::authorization_code(code, DEMO_REDIRECT_URI).with_pkce_verifier(verifier))
+        .await
+        .unwrap();
+    let code = feishu.issue_code(
+        DEMO_CLIENT_ID,
+        DEMO_REDIRECT_URI,
+        "",
+        Some((&plain, "plain")),
+    );
+    let error = p
+        .exchange(
+            Grant::authorization_code(code, DEMO_REDIRECT_URI)
+                .with_pkce_verifier(PkceVerifier::generate().unwrap()),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.vendor_error().unwrap().api_code(), Some("20049"));
+}

@@ -339,3 +339,20 @@ async fn the_device_flow_polls_until_the_user_approves() {
     let refresh = tokens.refresh_token().unwrap().expose_secret().to_owned();
     p.exchange(Grant::refresh_token(refresh)).await.unwrap();
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_code_older_than_ten_minutes_is_refused() {
+    let github = GitHubEmulator::start().await.unwrap();
+    let p = provider(&github);
+    let code = github.issue_code(DEMO_CLIENT_ID, DEMO_REDIRECT_URI, "", None);
+    tokio::time::advance(Duration::from_secs(601)).await;
+    let error = p
+        .exchange(Grant::authorization_code(code, DEMO_REDIRECT_URI))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidGrant);
+    let tokenbridge_core::Error::OAuth(oauth) = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(oauth.code().as_str(), "bad_verification_code");
+}
