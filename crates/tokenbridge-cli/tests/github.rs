@@ -178,3 +178,54 @@ async fn a_refusal_is_exit_3_and_a_busy_github_exit_4() {
         assert_eq!(out.code, 4, "{out:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_device_polls_until_the_user_approves() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let github = GitHubEmulator::start().await.unwrap();
+    // A device-flow client has no secret.
+    let config = ConfigFile::toml(&format!(
+        "[providers.github]\nkind = \"github\"\nbase_url = \"{}\"\nclient_id = \"{DEMO_CLIENT_ID}\"\n",
+        github.base()
+    ));
+    let mut child = common::command(
+        &args("login", &config, &["--device", "--timeout", "30"]),
+        &[],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let first = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        stderr.read_line(&mut line).unwrap();
+        line
+    })
+    .await
+    .unwrap();
+    let user_code = first
+        .trim()
+        .strip_prefix("To sign in, open https://github.com/login/device and enter the code ")
+        .unwrap_or_else(|| panic!("{first:?}"))
+        .to_owned();
+    // No scope configured: none is asked for.
+    let asked = &github.requests_to(tokenbridge_testkit::github::DEVICE_CODE_PATH)[0];
+    assert_eq!(asked.form_param("scope"), None, "{asked:?}");
+    assert_eq!(asked.form_param("client_secret"), None, "{asked:?}");
+    assert!(github.approve_device(&user_code));
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let shown: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(shown["access_token"], "[redacted]");
+    assert_eq!(shown["refresh_token"], "[redacted]");
+    assert!(github
+        .requests_to(TOKEN_PATH)
+        .iter()
+        .all(|r| r.form_param("grant_type").as_deref()
+            == Some(tokenbridge_testkit::facts::github::DEVICE_GRANT_TYPE)));
+}
