@@ -335,3 +335,21 @@ async fn a_plain_challenge_is_feishus_default_method() {
         .unwrap_err();
     assert_eq!(error.vendor_error().unwrap().api_code(), Some("20049"));
 }
+
+#[tokio::test]
+async fn subject_claim_can_name_the_union_id() {
+    let feishu = FeishuEmulator::start().await.unwrap();
+    let p = tokenbridge_feishu::builder("feishu", Region::Feishu)
+        .base_url(feishu.base())
+        .client_id(DEMO_CLIENT_ID)
+        .client_secret(SecretString::from(DEMO_CLIENT_SECRET))
+        .subject_claim("union_id")
+        .build()
+        .unwrap();
+    let identity = p
+        .userinfo(&SecretString::from(feishu.issue_access_token()))
+        .await
+        .unwrap();
+    assert_eq!(identity.subject, DEMO_UNION_ID);
+    assert_eq!(identity.claims["open_id"], DEMO_OPEN_ID);
+}
