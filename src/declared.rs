@@ -23,11 +23,11 @@ use std::sync::{Mutex, OnceLock};
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use tokenbridge_core::config::{ProviderContext, ProviderFactory};
 use tokenbridge_core::{
     AuthMethod, Error, ErrorKind, ErrorMapping, ErrorTable, FieldNames, HttpMethod, ParamsIn,
     Provider, ResponseFormat, Result, TokenPlacement, VendorDescription,
 };
+use tokenbridge_core::{ProviderContext, ProviderFactory};
 
 /// Every key a `[vendors.<kind>]` table may hold.
 pub const DECLARATION_KEYS: &[&str] = &[

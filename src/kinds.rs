@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use tokenbridge_core::config::{ProviderFactory, StandardKind};
+use tokenbridge_core::{ProviderFactory, StandardKind};
 
 /// One built-in kind: its configuration name, the Cargo feature that compiles it, the factory
 /// that builds its providers (absent when the feature is off), the testkit emulator that plays

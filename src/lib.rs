@@ -76,22 +76,49 @@ pub use tokenbridge_core::{AuthorizationRequestBuilder, MalformedValue, Serializ
 /// What an adapter author needs: the vendor contract (description, hooks, registration), the
 /// request and response types, client authentication and the lenient wire parsing.
 pub mod adapter {
-    pub use tokenbridge_core::auth::{
+    pub use tokenbridge_core::{
+        access_token_hash, add_grant_params, async_trait, ensure_supported, unsupported_grant,
+        BodyEncoding, HttpResponse, Jwk, Jwks, ProviderMetadata, TokenRequest,
+        DEVICE_CODE_GRANT_TYPE, STANDARD,
+    };
+    pub use tokenbridge_core::{
         client_auth, BasicEncoding, ClientAuth, ClientSecretBasic, ClientSecretPost, NoClientAuth,
     };
-    pub use tokenbridge_core::config::{
+    pub use tokenbridge_core::{
         BasicEncodingSetting, CommonSettings, HttpSettings, ProviderContext, ProviderFactory,
         ProviderTable, SecretSetting, StandardKind, StandardSettings, COMMON_KEYS,
     };
-    pub use tokenbridge_core::vendor::{
+    pub use tokenbridge_core::{
         EndpointPaths, ErrorMapping, ErrorTable, HookContext, LogoutParams, StandardHooks,
         VendorDescription, VendorHooks,
     };
-    pub use tokenbridge_core::{
-        access_token_hash, async_trait, ensure_supported, http, provider::add_grant_params, redact,
-        unsupported_grant, wire, BodyEncoding, HttpResponse, Jwk, Jwks, ProviderMetadata,
-        TokenRequest, DEVICE_CODE_GRANT_TYPE, STANDARD,
-    };
+
+    /// The HTTP layer's helpers: URL checks and joins, and its limits.
+    pub mod http {
+        pub use tokenbridge_core::{
+            ensure_secure_url, is_loopback, join_path, parse_base_url, parse_secure_url, shown_url,
+            without_userinfo, HttpClient, HttpConfig, HttpResponse, DEFAULT_MAX_BODY_BYTES,
+            DEFAULT_USER_AGENT, IDLE_TIMEOUT, MAX_IDLE_PER_HOST,
+        };
+    }
+
+    /// Redaction of what a server echoes back, before it goes into an error or a log.
+    pub mod redact {
+        pub use tokenbridge_core::{
+            redact_json_credentials, redact_snippet, redact_snippet_scrubbing, redact_text,
+            SentSecrets, SNIPPET_CHARS,
+        };
+    }
+
+    /// The lenient response pipeline: token answers, errors and their values read leniently.
+    pub mod wire {
+        pub use tokenbridge_core::{
+            code_for_status, decode_json_object, json_type, parse_expires_in, parse_scope,
+            parse_standard_fast, parse_standard_response, parse_token_fast, parse_token_response,
+            retry_after, standard_error, token_set_from_fields, unreadable, vendor_error_in,
+            MAX_EXPIRES_IN,
+        };
+    }
     pub use tokenbridge_core::{
         parse_shaped_userinfo, parse_standard_userinfo, parse_userinfo_with_aliases, userinfo_error,
     };
@@ -103,7 +130,15 @@ pub mod adapter {
 
 /// Sessions: tokens kept fresh for many tasks, with single-flight refresh and stores (memory,
 /// file, Redis with the core crate's `redis` feature); see `docs/sessions.md`.
-pub use tokenbridge_core::session;
+pub mod session {
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    pub use tokenbridge_core::RedisStore;
+    pub use tokenbridge_core::{
+        EndReason, FileStore, GrantFactory, MemoryStore, NoLock, SessionError, StoreError,
+        StoreLock, TokenSession, TokenSessionBuilder, TokenStore, DEFAULT_REFRESH_MARGIN,
+    };
+}
 
 /// The Feishu / Lark adapter.
 #[cfg(feature = "feishu")]

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use tokenbridge_core::config::{ProviderContext, ProviderFactory};
 use tokenbridge_core::{Error, HttpClient, Provider, Result};
+use tokenbridge_core::{ProviderContext, ProviderFactory};
 
 use crate::config::Config;
 use crate::declared::DeclaredKind;

@@ -496,10 +496,9 @@ async fn every_bad_callback_is_refused_without_a_token_request() {
         // An oversized query.
         let (pending, callback) = start().await;
         let mut padded = callback.clone();
-        padded.query_pairs_mut().append_pair(
-            "pad",
-            &"p".repeat(tokenbridge_core::signin::MAX_CALLBACK_QUERY),
-        );
+        padded
+            .query_pairs_mut()
+            .append_pair("pad", &"p".repeat(tokenbridge_core::MAX_CALLBACK_QUERY));
         let e = provider
             .complete_login(padded.as_str(), pending)
             .await

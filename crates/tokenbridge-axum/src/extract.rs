@@ -5,7 +5,7 @@ use axum::http::request::Parts;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use tokenbridge_core::session::TokenSession;
+use tokenbridge_core::TokenSession;
 use tokenbridge_core::{Identity, Provider};
 use tower_sessions::Session;
 

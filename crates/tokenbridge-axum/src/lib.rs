@@ -8,7 +8,7 @@
 //!   only a random id;
 //! - extractors: [`SignedIn`] (the normalized [`Identity`](tokenbridge_core::Identity) of the
 //!   user), [`UserTokens`] (the user's
-//!   [`TokenSession`](tokenbridge_core::session::TokenSession)) and [`AccessToken`] (a fresh
+//!   [`TokenSession`](tokenbridge_core::TokenSession)) and [`AccessToken`] (a fresh
 //!   access token, renewed once however many requests need it at the same moment).
 //!
 //! ```no_run
@@ -49,7 +49,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Extension;
-use tokenbridge_core::session::DEFAULT_REFRESH_MARGIN;
+use tokenbridge_core::DEFAULT_REFRESH_MARGIN;
 use tokenbridge_core::{Error, Provider, Result};
 use tower_layer::Stack;
 use tower_sessions::cookie::time;

@@ -7,8 +7,8 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
-use tokenbridge_core::signin::CompletedLogin;
-use tokenbridge_core::signin::{random_token, LogoutRequest, TokenTypeHint};
+use tokenbridge_core::CompletedLogin;
+use tokenbridge_core::{random_token, LogoutRequest, TokenTypeHint};
 use tokenbridge_core::{ErrorKind, Identity, PendingLogin, Provider};
 use tower_sessions::Session;
 

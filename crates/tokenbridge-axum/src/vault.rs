@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use tokenbridge_core::session::{MemoryStore, StoreLock, TokenSession, TokenStore};
+use tokenbridge_core::{MemoryStore, StoreLock, TokenSession, TokenStore};
 use tokenbridge_core::{Provider, Result, TokenSet};
 use tokio::time::Instant;
 
@@ -62,7 +62,7 @@ impl Vault {
     fn with(backend: Backend) -> Self {
         Self {
             backend,
-            margin: tokenbridge_core::session::DEFAULT_REFRESH_MARGIN,
+            margin: tokenbridge_core::DEFAULT_REFRESH_MARGIN,
             idle: crate::DEFAULT_SESSION_IDLE,
             live: Mutex::default(),
         }
@@ -85,9 +85,10 @@ impl Vault {
                 Arc::new(MemoryStore::new())
             }
             #[cfg(feature = "redis")]
-            Backend::Redis { conn, prefix } => Arc::new(
-                tokenbridge_core::session::RedisStore::new(conn.clone(), format!("{prefix}:{key}")),
-            ),
+            Backend::Redis { conn, prefix } => Arc::new(tokenbridge_core::RedisStore::new(
+                conn.clone(),
+                format!("{prefix}:{key}"),
+            )),
         };
         Arc::new(Renewals {
             inner,

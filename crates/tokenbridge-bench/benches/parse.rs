@@ -10,7 +10,7 @@ use oauth2::basic::BasicTokenResponse;
 use tokenbridge_bench::{
     genauth_body, http_response, huawei_body, measuring, standard_body, Interleaved, PlainToken,
 };
-use tokenbridge_core::wire::parse_standard_response;
+use tokenbridge_core::parse_standard_response;
 
 fn tokenbridge_standard(response: &tokenbridge_core::HttpResponse) {
     black_box(parse_standard_response(black_box(response), "bench").expect("tokens"));

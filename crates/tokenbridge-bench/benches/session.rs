@@ -15,7 +15,7 @@ use criterion::{Criterion, Throughput};
 use tokenbridge_bench::{
     measuring, start_counting_server, tokenbridge_exchange, tokenbridge_exchanger, Interleaved,
 };
-use tokenbridge_core::session::{MemoryStore, TokenSession};
+use tokenbridge_core::{MemoryStore, TokenSession};
 use tokenbridge_core::{Provider, TokenSet, TokenType};
 
 /// Concurrent callers per stampede.

@@ -5,97 +5,124 @@
 //! A vendor adapter is data and hooks: a [`VendorDescription`] (endpoint paths, auth methods,
 //! grants, an error-code table) and, where its protocol departs from the standard,
 //! [`VendorHooks`]. It registers a [`ProviderFactory`] so configuration can name it.
+//!
+//! Every public item is re-exported here, at the crate root, and only here: the modules are
+//! private, arranged in layers that import only the layers below them (see
+//! docs/architecture.md): `error` → `model` → `transport` → `protocol` → `vendor` →
+//! `provider` → `config` → `session`.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub mod auth;
-pub mod config;
-pub mod device;
-pub mod discovery;
-pub mod dpop;
-mod endpoint_url;
-pub mod error;
-pub mod exchanger;
-pub mod grant;
-pub mod http;
-pub mod id_token;
-pub mod identity;
-pub mod introspection;
-pub mod jwks;
-pub mod jwt_auth;
-mod malformed;
-mod par;
-pub mod pkce;
-pub mod provider;
-pub mod redact;
-pub mod request;
-pub mod request_auth;
-pub mod session;
-pub mod shape;
-pub mod signin;
-pub mod token;
-pub mod transport;
-#[cfg(feature = "reqwest")]
-mod transport_reqwest;
-mod userinfo;
-mod userinfo_email;
-pub mod vendor;
-pub mod wire;
+mod config;
+mod error;
+mod model;
+mod protocol;
+mod provider;
+mod session;
+mod transport;
+mod vendor;
 
-pub use self::http::{HttpClient, HttpConfig, HttpResponse};
-pub use auth::{
-    client_auth, AuthMethod, BasicEncoding, ClientAuth, ClientSecretBasic, ClientSecretPost,
-    NoClientAuth,
+// The error layer: the one error type, the errors it carries, and redaction.
+pub use error::redact::{
+    redact_json_credentials, redact_snippet, redact_snippet_scrubbing, redact_text, SentSecrets,
+    SNIPPET_CHARS,
 };
-pub use config::{
-    CommonSettings, HttpSettings, ProviderContext, ProviderFactory, ProviderTable, SecretSetting,
-};
-pub use device::{DeviceAuthorization, DevicePoller, DeviceProgress};
-pub use discovery::{Jwk, Jwks, ProviderMetadata};
-pub use dpop::DpopKey;
 pub use error::{
-    Error, ErrorKind, LoginEnd, LoginError, OAuthError, OAuthErrorCode, Result, RetryAfter,
-    TransportError, TransportKind, UnreadableResponse, VendorError,
+    CallbackError, EndReason, Error, ErrorKind, GrantKind, IdTokenError, LoginEnd, LoginError,
+    MalformedValue, OAuthError, OAuthErrorCode, Result, RetryAfter, SessionError, SigningAlgorithm,
+    StoreError, TransportError, TransportKind, UnreadableResponse, VendorError, MAX_CALLBACK_QUERY,
 };
-pub use exchanger::{ensure_supported, unsupported_grant, TokenExchanger};
-pub use grant::{Grant, GrantKind, DEVICE_CODE_GRANT_TYPE};
-pub use id_token::{
-    access_token_hash, Clock, IdTokenError, IdTokenVerifier, IdTokenVerifierBuilder,
-    SigningAlgorithm, SystemClock, VerifiedIdToken, VerifyOptions,
+
+// The model layer: tokens, grants, PKCE, DPoP keys.
+pub use model::dpop::{
+    access_token_hash as dpop_access_token_hash, htu, DpopKey, DPOP_HEADER, DPOP_NONCE_HEADER,
+    USE_DPOP_NONCE,
 };
-pub use identity::{
-    parse_shaped_userinfo, parse_standard_userinfo, parse_userinfo_with_aliases, userinfo_error,
-    Identity,
+pub use model::grant::{Grant, DEVICE_CODE_GRANT_TYPE};
+pub use model::pkce::{s256_challenge, PkceVerifier};
+pub use model::random::random_token;
+pub use model::token::{SerializeSecrets, TokenSet, TokenType};
+
+// The transport layer: requests, the HTTP client and its seam, shapes, the response pipeline.
+pub use transport::http::{
+    HttpClient, HttpConfig, HttpResponse, DEFAULT_MAX_BODY_BYTES, DEFAULT_USER_AGENT, IDLE_TIMEOUT,
+    MAX_IDLE_PER_HOST,
 };
-pub use introspection::Introspection;
-pub use jwks::{HttpJwksSource, JwksCache, JwksSource, StaticJwksSource};
-pub use jwt_auth::{ClientSecretJwt, PrivateKeyJwt};
-pub use malformed::MalformedValue;
-pub use pkce::PkceVerifier;
-pub use provider::{Endpoints, Protocol, Provider, ProviderBuilder, STANDARD};
-pub use request::{BodyEncoding, TokenRequest};
-pub use request_auth::RequestAuthorization;
-pub use session::{
-    FileStore, MemoryStore, SessionError, TokenSession, TokenSessionBuilder, TokenStore,
+pub use transport::request::{form_encode, BodyEncoding, ParamValue, TokenRequest};
+pub use transport::request_auth::RequestAuthorization;
+pub use transport::seam::{transport_fn, FnTransport, ResponseBody, Transport};
+pub use transport::shape::{
+    EmailLookup, FieldNames, HttpMethod, ParamsIn, ResponseFormat, RevocationShape,
+    TokenPlacement, TokenRequestShape, TokenResponseShape, UserinfoShape,
 };
-pub use shape::{
-    EmailLookup, FieldNames, HttpMethod, ParamsIn, ResponseFormat, RevocationShape, TokenPlacement,
-    TokenRequestShape, TokenResponseShape, UserinfoShape,
+pub use transport::url::{
+    ensure_secure_url, is_loopback, join_path, parse_base_url, parse_secure_url, shown_url,
+    without_userinfo,
 };
-pub use signin::{
-    AuthorizationRequest, AuthorizationRequestBuilder, CallbackError, CompletedLogin,
-    LogoutRequest, PendingLogin, TokenTypeHint,
+pub use transport::wire::{
+    code_for_status, decode_json_object, json_type, parse_expires_in, parse_scope,
+    parse_standard_fast, parse_standard_response, retry_after, standard_error,
+    token_set_from_fields, unreadable, MAX_EXPIRES_IN,
 };
-pub use token::{SerializeSecrets, TokenSet, TokenType};
-pub use transport::{transport_fn, FnTransport, ResponseBody, Transport};
+
+// The protocol layer: OAuth 2.0 and OpenID Connect pieces on data.
+pub use protocol::auth::{
+    client_auth, AuthMethod, BasicEncoding, ClientAuth, ClientSecretBasic, ClientSecretJwt,
+    ClientSecretPost, NoClientAuth, PrivateKeyJwt, ASSERTION_LIFETIME, CLIENT_ASSERTION_TYPE,
+};
+pub use protocol::device::{
+    DeviceAuthorization, DevicePoller, DeviceProgress, DEFAULT_DEVICE_INTERVAL, SLOW_DOWN_STEP,
+};
+pub use protocol::discovery::{Jwk, Jwks, ProviderMetadata};
+pub use protocol::exchanger::{ensure_supported, unsupported_grant, TokenExchanger};
+pub use protocol::id_token::{
+    access_token_hash, Clock, IdTokenVerifier, IdTokenVerifierBuilder, SystemClock,
+    VerifiedIdToken, VerifyOptions, DEFAULT_LEEWAY, MAX_HEADER_BYTES, MAX_SUBJECT_CHARS,
+    MAX_TOKEN_BYTES,
+};
+pub use protocol::introspection::Introspection;
+pub use protocol::jwks::{
+    HttpJwksSource, JwksCache, JwksSource, StaticJwksSource, DEFAULT_REFRESH_INTERVAL,
+};
+pub use protocol::signin::{
+    AuthorizationRequest, CompletedLogin, LogoutRequest, PendingLogin, TokenTypeHint,
+};
+
+pub use protocol::identity::{
+    parse_standard_userinfo, parse_userinfo_with_aliases, userinfo_error, Identity,
+};
+
+// The vendor layer: what a vendor is, as data and hooks.
 pub use vendor::{
-    Capabilities, EndpointPaths, ErrorMapping, ErrorTable, HookContext, LogoutParams,
-    StandardHooks, VendorDescription, VendorHooks,
+    parse_shaped_userinfo, parse_token_fast, parse_token_response, vendor_error_in, Capabilities,
+    EndpointPaths, ErrorMapping, ErrorTable, HookContext, LogoutParams, StandardHooks,
+    VendorDescription, VendorHooks,
+};
+
+// The provider layer: one configured provider and its capabilities.
+pub use provider::{
+    add_grant_params, AuthorizationRequestBuilder, Endpoints, Protocol, Provider, ProviderBuilder,
+    DISCOVERY_PATH, STANDARD,
+};
+
+// The configuration layer: settings, the factory trait, the table of providers.
+pub use config::{
+    BasicEncodingSetting, CommonSettings, EnvLookup, HttpSettings, ProviderContext,
+    ProviderFactory, ProviderTable, SecretSetting, StandardKind, StandardSettings, COMMON_KEYS,
+};
+
+// The session layer: tokens kept fresh for many tasks.
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use session::RedisStore;
+pub use session::{
+    FileStore, GrantFactory, MemoryStore, NoLock, StoreLock, TokenSession, TokenSessionBuilder,
+    TokenStore, DEFAULT_REFRESH_MARGIN,
 };
 
 /// Re-exported for adapters implementing [`TokenExchanger`].
 pub use async_trait::async_trait;
-/// The `redis` crate, re-exported so applications open connections for
-/// [`session::RedisStore`] with the same version.
+/// The `redis` crate, re-exported so applications open connections for [`RedisStore`] with
+/// the same version.
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use redis;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use serde_json::json;
-use tokenbridge_core::wire::{parse_expires_in, parse_standard_response};
+use tokenbridge_core::{parse_expires_in, parse_standard_response};
 use tokenbridge_core::{Error, ErrorKind, HttpResponse, Url};
 
 fn answer(status: u16, content_type: Option<&str>, body: &str) -> HttpResponse {
@@ -108,5 +108,5 @@ fn the_expiry_clamp_is_ten_years_of_seconds() {
     ] {
         assert_eq!(parse_expires_in(&value), Ok(expected), "{value}");
     }
-    assert_eq!(tokenbridge_core::wire::MAX_EXPIRES_IN.as_secs(), TEN_YEARS);
+    assert_eq!(tokenbridge_core::MAX_EXPIRES_IN.as_secs(), TEN_YEARS);
 }

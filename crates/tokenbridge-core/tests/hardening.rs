@@ -16,8 +16,8 @@ use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER};
 use secrecy::SecretString;
 use serde_json::json;
 use support::{closed_port, http_response, read_request, stub_reply, stub_silent};
-use tokenbridge_core::http::{parse_base_url, parse_secure_url, MAX_IDLE_PER_HOST};
-use tokenbridge_core::wire::parse_standard_response;
+use tokenbridge_core::parse_standard_response;
+use tokenbridge_core::{parse_base_url, parse_secure_url, MAX_IDLE_PER_HOST};
 use tokenbridge_core::{
     AuthMethod, BodyEncoding, Error, Grant, HttpClient, HttpConfig, HttpResponse, PkceVerifier,
     Provider, RetryAfter, TokenExchanger, TokenRequest, TransportKind, Url,

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use secrecy::SecretString;
 use support::{closed_port, http_response, stub, stub_reply, stub_silent_concurrent};
-use tokenbridge_core::http::DEFAULT_USER_AGENT;
+use tokenbridge_core::DEFAULT_USER_AGENT;
 use tokenbridge_core::{
     BodyEncoding, Error, HttpClient, HttpConfig, TokenRequest, TransportKind, Url,
 };

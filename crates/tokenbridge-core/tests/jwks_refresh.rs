@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::json;
-use tokenbridge_core::jwks::DEFAULT_REFRESH_INTERVAL;
+use tokenbridge_core::DEFAULT_REFRESH_INTERVAL;
 use tokenbridge_core::{
     async_trait, Error, ErrorKind, IdTokenError, IdTokenVerifier, Jwks, JwksCache, JwksSource,
     OAuthError, VerifyOptions,

@@ -8,7 +8,7 @@ use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use proptest::prelude::*;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Map, Value};
-use tokenbridge_core::wire::parse_standard_response;
+use tokenbridge_core::parse_standard_response;
 use tokenbridge_core::{Error, HttpResponse, PendingLogin, Provider, Url};
 
 fn config() -> ProptestConfig {

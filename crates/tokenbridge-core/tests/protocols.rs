@@ -13,8 +13,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::{json, Value};
 use support::{http_response, stub};
-use tokenbridge_core::dpop::access_token_hash;
-use tokenbridge_core::session::TokenSession;
+use tokenbridge_core::dpop_access_token_hash as access_token_hash;
+use tokenbridge_core::TokenSession;
 use tokenbridge_core::{
     AuthMethod, Error, ErrorKind, ExposeSecret, Grant, Provider, SecretString, TokenExchanger,
     TokenSet, TokenType, TokenTypeHint, Url,

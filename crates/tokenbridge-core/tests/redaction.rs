@@ -10,8 +10,8 @@ use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use support::{closed_port, http_response, stub_reply, stub_silent};
-use tokenbridge_core::auth::{client_auth, ClientAuth};
-use tokenbridge_core::wire::parse_standard_response;
+use tokenbridge_core::parse_standard_response;
+use tokenbridge_core::{client_auth, ClientAuth};
 use tokenbridge_core::{
     AuthMethod, BasicEncoding, BodyEncoding, ClientSecretBasic, ClientSecretPost, Error, Grant,
     GrantKind, HttpClient, HttpConfig, HttpResponse, LoginEnd, LoginError, PkceVerifier, Provider,
@@ -418,7 +418,7 @@ fn every_sensitive_key_is_redacted_in_json_form_and_free_text() {
             ("HTML", format!("<p>{key}={value}</p>")),
         ];
         for (what, body) in bodies {
-            let snippet = tokenbridge_core::redact::redact_snippet(body.as_bytes());
+            let snippet = tokenbridge_core::redact_snippet(body.as_bytes());
             assert!(
                 !snippet.contains(MARK),
                 "{key} in {what}: {body} became {snippet}"
@@ -445,7 +445,7 @@ fn ordinary_keys_are_kept() {
         "expires_in",
     ] {
         let body = json!({ key: "plain-visible-value" }).to_string();
-        let snippet = tokenbridge_core::redact::redact_snippet(body.as_bytes());
+        let snippet = tokenbridge_core::redact_snippet(body.as_bytes());
         assert!(snippet.contains("plain-visible-value"), "{key}: {snippet}");
     }
 }

@@ -19,8 +19,8 @@ use common::{within, FakeProvider};
 
 /// The most any test here may take.
 const LIMIT: Duration = Duration::from_secs(60);
-use tokenbridge_core::session::{RedisStore, TokenSession, TokenStore};
 use tokenbridge_core::{ExposeSecret, TokenExchanger};
+use tokenbridge_core::{RedisStore, TokenSession, TokenStore};
 
 /// The lock TTL of a holder that dies: how long the others wait for it.
 const HOLDER_TTL: Duration = Duration::from_secs(2);

@@ -4,8 +4,8 @@
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::Method;
 use secrecy::SecretString;
-use tokenbridge_core::auth::ClientAuth;
-use tokenbridge_core::request::form_encode;
+use tokenbridge_core::form_encode;
+use tokenbridge_core::ClientAuth;
 use tokenbridge_core::{
     AuthMethod, BasicEncoding, BodyEncoding, ClientSecretBasic, ClientSecretPost, Error, Grant,
     GrantKind, NoClientAuth, PkceVerifier, Provider, TokenRequest, Url,

@@ -7,12 +7,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{Failure, FakeProvider};
-use tokenbridge_core::session::{
-    EndReason, FileStore, MemoryStore, SessionError, StoreError, StoreLock, TokenSession,
-    TokenStore,
-};
 use tokenbridge_core::{
     async_trait, ExposeSecret, Grant, GrantKind, SecretString, TokenExchanger, TokenSet, TokenType,
+};
+use tokenbridge_core::{
+    EndReason, FileStore, MemoryStore, SessionError, StoreError, StoreLock, TokenSession,
+    TokenStore,
 };
 
 const HOUR: Duration = Duration::from_secs(3600);

@@ -4,11 +4,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokenbridge_core::session::{FileStore, TokenSession, TokenStore};
 use tokenbridge_core::{
     async_trait, DpopKey, ExposeSecret, Grant, GrantKind, Result, TokenExchanger, TokenSet,
     TokenType,
 };
+use tokenbridge_core::{FileStore, TokenSession, TokenStore};
 
 /// Issues DPoP tokens that expire in a minute, bound to the grant's key, and records the
 /// thumbprint of the key each grant carried.

@@ -10,7 +10,7 @@ use futures_util::stream;
 use http::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, USER_AGENT};
 use http::{Method, Request, Response};
 use secrecy::{ExposeSecret, SecretString};
-use tokenbridge_core::http::DEFAULT_USER_AGENT;
+use tokenbridge_core::DEFAULT_USER_AGENT;
 use tokenbridge_core::{
     transport_fn, AuthMethod, BodyEncoding, Error, Grant, HttpClient, HttpConfig, Provider,
     ResponseBody, TokenExchanger, TokenRequest, TransportError, TransportKind, Url,

@@ -4,8 +4,8 @@
 
 use http::header::HeaderMap;
 use serde_json::{json, Value};
-use tokenbridge_core::http::HttpResponse;
-use tokenbridge_core::wire::{
+use tokenbridge_core::HttpResponse;
+use tokenbridge_core::{
     decode_json_object, parse_standard_fast, standard_error, token_set_from_fields,
 };
 use tokenbridge_core::{ExposeSecret, TokenSet, Url};

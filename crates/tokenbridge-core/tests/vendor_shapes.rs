@@ -145,7 +145,7 @@ fn parse(
     vendor: &VendorDescription,
     response: &HttpResponse,
 ) -> tokenbridge_core::Result<TokenSet> {
-    tokenbridge_core::wire::parse_token_response(response, "corp", vendor)
+    tokenbridge_core::parse_token_response(response, "corp", vendor)
 }
 
 fn vendor_error(error: Error) -> tokenbridge_core::VendorError {

@@ -1,13 +1,13 @@
-//! Table-driven tests of the lenient response pipeline (`tokenbridge_core::wire`): every
+//! Table-driven tests of the lenient response pipeline (core's `transport::wire`): every
 //! quirk a provider is known to send, and every shape of error answer.
 
 use std::time::{Duration, SystemTime};
 
 use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use serde_json::{json, Value};
-use tokenbridge_core::http::HttpResponse;
 use tokenbridge_core::secrecy::ExposeSecret;
-use tokenbridge_core::wire::{
+use tokenbridge_core::HttpResponse;
+use tokenbridge_core::{
     decode_json_object, parse_expires_in, parse_scope, parse_standard_response, MAX_EXPIRES_IN,
 };
 use tokenbridge_core::{
@@ -592,7 +592,7 @@ fn html_snippet_is_kept_short_and_redacted() {
     );
     assert_eq!(
         u.snippet.chars().count(),
-        tokenbridge_core::redact::SNIPPET_CHARS + 1
+        tokenbridge_core::SNIPPET_CHARS + 1
     );
     assert!(!u.snippet.contains("SPENT-CODE") && !u.snippet.contains("eyJ"));
 }

@@ -1,7 +1,7 @@
 //! The `genauth` kind: how configuration names a GenAuth application.
 
 use serde::Deserialize;
-use tokenbridge_core::http::{parse_base_url, without_userinfo};
+use tokenbridge_core::{parse_base_url, without_userinfo};
 use tokenbridge_core::{
     Error, Protocol, Provider, ProviderBuilder, ProviderContext, ProviderFactory, Result,
 };

@@ -12,7 +12,7 @@
 //! - error codes: <https://docs.authing.cn/v2/reference/error-code.html>.
 
 use http::header::HeaderName;
-use tokenbridge_core::http::join_path;
+use tokenbridge_core::join_path;
 use tokenbridge_core::{
     AuthMethod, BasicEncoding, BodyEncoding, EndpointPaths, Error, ErrorKind, ErrorMapping,
     ErrorTable, ExposeSecret, Grant, GrantKind, HookContext, HttpResponse, LogoutParams, Protocol,
@@ -321,7 +321,7 @@ impl VendorHooks for GenAuthHooks {
         if is_qr_ticket(grant) {
             return parse_envelope_tokens(response, provider);
         }
-        tokenbridge_core::wire::parse_token_response(response, provider, vendor)
+        tokenbridge_core::parse_token_response(response, provider, vendor)
     }
 
     /// On the ticket exchange, a business `statusCode` 400 whose `apiCode` the table does not

@@ -8,7 +8,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde_json::{Map, Value};
-use tokenbridge_core::wire::{
+use tokenbridge_core::{
     decode_json_object, json_type, standard_error, token_set_from_fields, unreadable,
 };
 use tokenbridge_core::{
@@ -80,8 +80,7 @@ pub fn unwrap_envelope(
 /// of a description requiring it), anything else through [`open_envelope`], then core's lenient
 /// token fields.
 pub fn parse_envelope_tokens(response: &HttpResponse, provider: &str) -> Result<TokenSet> {
-    if let Some(tokens) =
-        tokenbridge_core::wire::parse_token_fast(response, provider, &crate::vendor::V3)
+    if let Some(tokens) = tokenbridge_core::parse_token_fast(response, provider, &crate::vendor::V3)
     {
         return Ok(tokens);
     }

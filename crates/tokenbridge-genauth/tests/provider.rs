@@ -5,7 +5,7 @@ mod common;
 
 use http::header::AUTHORIZATION;
 use serde_json::{json, Map, Value};
-use tokenbridge_core::config::ProviderTable;
+use tokenbridge_core::ProviderTable;
 use tokenbridge_core::{
     AuthMethod, BasicEncoding, ClientSecretBasic, Error, ErrorKind, ExposeSecret, Grant, Protocol,
     Provider, ProviderContext, ProviderFactory, SecretString, TokenExchanger, TokenRequest,

@@ -53,13 +53,13 @@ impl VendorHooks for OneAccessHooks {
 /// the management API shape (`error_code`, `error_msg`, whatever the HTTP status), then the
 /// standard pipeline. `expires_in` is read whether it is `7200` or `"7200"`.
 pub fn parse_token_response(response: &HttpResponse, provider: &str) -> Result<TokenSet> {
-    tokenbridge_core::wire::parse_token_response(response, provider, &crate::OIDC)
+    tokenbridge_core::parse_token_response(response, provider, &crate::OIDC)
 }
 
 /// The management API error in `response`, when its body is an object with a non-empty
 /// `error_code` (text or number), whatever the HTTP status.
 pub fn management_error(response: &HttpResponse) -> Option<Error> {
-    tokenbridge_core::wire::vendor_error_in(response, &crate::OIDC)
+    tokenbridge_core::vendor_error_in(response, &crate::OIDC)
 }
 
 #[cfg(test)]

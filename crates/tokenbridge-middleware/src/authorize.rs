@@ -5,7 +5,7 @@ use std::fmt;
 
 use http::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, WWW_AUTHENTICATE};
 use http::{Method, StatusCode};
-use tokenbridge_core::session::TokenSession;
+use tokenbridge_core::TokenSession;
 use tokenbridge_core::{Error, ExposeSecret, SecretString, Url};
 
 use crate::challenge;

@@ -1,7 +1,7 @@
 //! Outgoing HTTP requests that carry a fresh access token.
 //!
 //! An application that signed a user in (or holds a service's client credentials) keeps the
-//! tokens in a [`TokenSession`](tokenbridge_core::session::TokenSession). This crate puts the
+//! tokens in a [`TokenSession`](tokenbridge_core::TokenSession). This crate puts the
 //! session's access token on the application's own outgoing API calls:
 //!
 //! - [`TokenMiddleware`] (feature `reqwest`, default) for a `reqwest-middleware` client;
@@ -27,7 +27,7 @@
 //! ```
 //! use std::sync::Arc;
 //!
-//! use tokenbridge_core::session::{MemoryStore, TokenSession};
+//! use tokenbridge_core::{MemoryStore, TokenSession};
 //! use tokenbridge_core::{ErrorKind, Provider, TokenSet};
 //! use tokenbridge_middleware::TokenMiddleware;
 //!

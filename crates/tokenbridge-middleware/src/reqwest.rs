@@ -3,7 +3,7 @@
 use http::Extensions;
 use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
-use tokenbridge_core::session::TokenSession;
+use tokenbridge_core::TokenSession;
 
 use crate::authorize::{authorize, reauthorize, report_refused, LogUrl, SessionSource};
 
@@ -28,7 +28,7 @@ use crate::authorize::{authorize, reauthorize, report_refused, LogUrl, SessionSo
 /// failures are reqwest's. Neither ever holds a token.
 ///
 /// ```
-/// use tokenbridge_core::session::TokenSession;
+/// use tokenbridge_core::TokenSession;
 /// use tokenbridge_middleware::TokenMiddleware;
 ///
 /// fn api_client(session: TokenSession) -> reqwest_middleware::ClientWithMiddleware {

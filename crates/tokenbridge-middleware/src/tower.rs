@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use http::{Request, Response};
-use tokenbridge_core::session::TokenSession;
+use tokenbridge_core::TokenSession;
 use tokenbridge_core::{Error, Url};
 use tower::{Layer, Service};
 
@@ -24,7 +24,7 @@ pub type ResponseFuture<T> = Pin<Box<dyn Future<Output = Result<T, BoxError>> + 
 /// A [`tower::Layer`] that wraps a client in a [`TokenService`].
 ///
 /// ```
-/// use tokenbridge_core::session::TokenSession;
+/// use tokenbridge_core::TokenSession;
 /// use tokenbridge_middleware::{TokenLayer, TokenService};
 /// use tower::Layer;
 ///

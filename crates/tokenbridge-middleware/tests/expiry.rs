@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use http::header::AUTHORIZATION;
 use http::{Request, Response, StatusCode};
-use tokenbridge_core::session::TokenSession;
+use tokenbridge_core::TokenSession;
 use tokenbridge_core::{async_trait, Grant, GrantKind, TokenExchanger, TokenSet, TokenType};
 use tokenbridge_middleware::TokenLayer;
 use tower::{Layer, ServiceExt};

@@ -9,8 +9,8 @@ use http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use http::{Extensions, StatusCode};
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware, Middleware, Next};
 use support::{access, assert_no_secret, bearer, refresh, Fixture, INVALID_TOKEN};
-use tokenbridge_core::session::TokenSession;
 use tokenbridge_core::ErrorKind;
+use tokenbridge_core::TokenSession;
 use tokenbridge_middleware::TokenMiddleware;
 
 /// Guards against a hang only; every test finishes in well under a second.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use http::StatusCode;
 use reqwest_middleware::ClientBuilder;
-use tokenbridge_core::session::TokenSession;
+use tokenbridge_core::TokenSession;
 use tokenbridge_core::{AuthMethod, ExposeSecret, Grant, Provider, SecretString, TokenExchanger};
 use tokenbridge_middleware::TokenMiddleware;
 use tokenbridge_testkit::oidc::demo_user_claims;

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use tokenbridge_core::http::HttpConfig;
+use tokenbridge_core::HttpConfig;
 use tokenbridge_core::{
     AuthMethod, Error, ErrorKind, ExposeSecret, Grant, GrantKind, HttpClient, OAuthError,
     PkceVerifier, Provider, SecretString, TokenExchanger, TransportKind,

@@ -7,7 +7,7 @@ use axum::routing::post;
 use axum::Router;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{json, Value};
-use tokenbridge_core::jwt_auth::CLIENT_ASSERTION_TYPE;
+use tokenbridge_core::CLIENT_ASSERTION_TYPE;
 use tokenbridge_core::{
     BodyEncoding, ClientAuth, ClientSecretJwt, Error, HttpClient, PrivateKeyJwt, SecretString,
     SigningAlgorithm, TokenRequest,

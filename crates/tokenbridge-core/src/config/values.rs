@@ -14,7 +14,7 @@ pub(super) enum Quote {
 /// key material.
 pub(super) fn is_secret_setting(key: &str) -> bool {
     let last = key.rsplit('.').next().unwrap_or(key).to_ascii_lowercase();
-    crate::redact::is_sensitive_key(&last)
+    crate::error::redact::is_sensitive_key(&last)
         || ["secret", "private", "password", "token", "key"]
             .iter()
             .any(|word| last.contains(word))
@@ -52,7 +52,7 @@ pub(super) fn without_values(message: &str) -> String {
             return format!("unknown variant {NOT_SHOWN}, expected {expected}");
         }
     }
-    crate::session::scrub_quoted(message)
+    crate::error::redact::scrub_quoted(message)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::fmt;
 use url::Url;
 
 use super::{Endpoints, FixedEndpoints, Inner, Provider, ProviderBuilder};
-use crate::http::shown_url;
+use crate::transport::url::shown_url;
 
 /// A URL as [`shown_url`] shows it.
 struct Shown<'a>(&'a str);

@@ -5,11 +5,12 @@
 use secrecy::SecretString;
 use url::Url;
 
-use super::{AuthSpec, Provider};
-use crate::auth::{ClientAuth as _, ClientSecretBasic};
+use super::client_auth::AuthSpec;
+use super::Provider;
 use crate::error::{Error, Result};
-use crate::request::TokenRequest;
-use crate::signin::TokenTypeHint;
+use crate::protocol::auth::{ClientAuth as _, ClientSecretBasic};
+use crate::protocol::signin::TokenTypeHint;
+use crate::transport::request::TokenRequest;
 
 /// The placeholder of a revocation path replaced by the client id, as `Url` stores it.
 const CLIENT_ID_PLACEHOLDER: &str = "%7Bclient_id%7D";

@@ -7,10 +7,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::error::StoreError;
-use super::store::{parse_stored, scrub, StoreLock, TokenStore};
+use super::store::{parse_stored, StoreLock, TokenStore};
+use crate::error::redact::scrub_quoted;
 use crate::error::Result;
-use crate::token::TokenSet;
+use crate::error::StoreError;
+use crate::model::token::TokenSet;
 
 /// Keeps a session's tokens in a JSON file (written with [`TokenSet::serialize_secrets`]).
 ///
@@ -92,7 +93,10 @@ impl TokenStore for FileStore {
         let json = serde_json::to_vec_pretty(&tokens.serialize_secrets()).map_err(|e| {
             self.error(
                 "save",
-                format!("cannot serialize the tokens: {}", scrub(&e.to_string())),
+                format!(
+                    "cannot serialize the tokens: {}",
+                    scrub_quoted(&e.to_string())
+                ),
             )
         })?;
         let path = self.path.clone();

@@ -9,35 +9,38 @@
 //!
 //! See `docs/sessions.md` for the model in full.
 
-mod error;
+mod builder;
 mod file;
+mod held;
 #[cfg(feature = "redis")]
 mod redis;
 mod store;
 
-pub(crate) use store::scrub as scrub_quoted;
-
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use futures_util::future::{BoxFuture, FutureExt, Shared};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 use url::Url;
 
-pub use self::error::{EndReason, SessionError, StoreError};
+pub use self::builder::TokenSessionBuilder;
 pub use self::file::FileStore;
+use self::held::Held;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use self::redis::RedisStore;
 pub use self::store::{MemoryStore, NoLock, StoreLock, TokenStore};
 
+use crate::error::EndReason;
+use crate::error::SessionError;
+use crate::error::StoreError;
 use crate::error::{Error, Result};
-use crate::exchanger::TokenExchanger;
-use crate::grant::Grant;
-use crate::request_auth::RequestAuthorization;
-use crate::token::TokenSet;
+use crate::model::grant::Grant;
+use crate::model::token::TokenSet;
+use crate::protocol::exchanger::TokenExchanger;
+use crate::transport::request_auth::RequestAuthorization;
 
 /// The default [`TokenSessionBuilder::refresh_margin`]: 60 s.
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
@@ -73,7 +76,7 @@ pub type GrantFactory = Arc<dyn Fn() -> Grant + Send + Sync>;
 ///
 /// ```
 /// use std::sync::Arc;
-/// use tokenbridge_core::session::{MemoryStore, TokenSession};
+/// use tokenbridge_core::{MemoryStore, TokenSession};
 /// use tokenbridge_core::{ExposeSecret, TokenExchanger, TokenSet};
 ///
 /// async fn call_api(exchanger: Arc<dyn TokenExchanger>, signed_in: TokenSet) -> tokenbridge_core::Result<()> {
@@ -90,121 +93,6 @@ pub type GrantFactory = Arc<dyn Fn() -> Grant + Send + Sync>;
 #[derive(Clone)]
 pub struct TokenSession {
     inner: Arc<Inner>,
-}
-
-/// Configures a [`TokenSession`]; from [`TokenSession::builder`].
-pub struct TokenSessionBuilder {
-    exchanger: Arc<dyn TokenExchanger>,
-    tokens: Option<TokenSet>,
-    store: Option<Arc<dyn TokenStore>>,
-    grant_factory: Option<GrantFactory>,
-    margin: Duration,
-    backoff_initial: Duration,
-    backoff_max: Duration,
-    stale_while_failing: bool,
-}
-
-impl fmt::Debug for TokenSessionBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenSessionBuilder")
-            .field("provider", &self.exchanger.provider_id())
-            .field("tokens", &self.tokens)
-            .field("store", &self.store)
-            .field("client_credentials", &self.grant_factory.is_some())
-            .field("margin", &self.margin)
-            .finish_non_exhaustive()
-    }
-}
-
-impl TokenSessionBuilder {
-    /// Starts the session from `tokens`, for example those of a sign-in. They are saved in the
-    /// store before they are first handed out, and take precedence over what the store holds.
-    /// Without them, the session starts from what the store holds.
-    pub fn tokens(mut self, tokens: TokenSet) -> Self {
-        self.tokens = Some(tokens);
-        self
-    }
-
-    /// Where the tokens are kept; a new [`MemoryStore`] by default.
-    pub fn store(mut self, store: Arc<dyn TokenStore>) -> Self {
-        self.store = Some(store);
-        self
-    }
-
-    /// Makes this a client-credentials session (service to service): instead of refreshing,
-    /// it exchanges a new grant from `factory` each time the token is due. The session never
-    /// ends; failures are retried after the back-off.
-    ///
-    /// ```
-    /// # use std::sync::Arc;
-    /// # use tokenbridge_core::{session::TokenSession, Grant, TokenExchanger};
-    /// # fn f(exchanger: Arc<dyn TokenExchanger>) -> TokenSession {
-    /// TokenSession::builder(exchanger)
-    ///     .client_credentials(|| Grant::client_credentials().with_scopes(["orders.read"]))
-    ///     .build()
-    /// # }
-    /// ```
-    pub fn client_credentials(
-        mut self,
-        factory: impl Fn() -> Grant + Send + Sync + 'static,
-    ) -> Self {
-        self.grant_factory = Some(Arc::new(factory));
-        self
-    }
-
-    /// Renews when the access token has less than `margin` left (default
-    /// [`DEFAULT_REFRESH_MARGIN`]). It also covers clock skew with the provider and the time a
-    /// request takes on its way.
-    pub fn refresh_margin(mut self, margin: Duration) -> Self {
-        self.margin = margin;
-        self
-    }
-
-    /// The wait after a failed renewal: `initial` (default 1 s), doubling after each further
-    /// failure up to `max` (default 30 s; at most a day). Each wait is drawn between half and all of that,
-    /// so processes that failed together do not retry together.
-    pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
-        // Capped at a day: longer waits are a mistake, and it keeps the arithmetic in range.
-        self.backoff_initial = initial.min(MAX_BACKOFF);
-        self.backoff_max = max.max(initial).min(MAX_BACKOFF);
-        self
-    }
-
-    /// Whether a token that still works (inside the refresh margin) is handed out while
-    /// renewing it fails (default: true). False makes a failed renewal an error at once, for
-    /// callers that asked for a token valid for at least the margin.
-    pub fn stale_while_failing(mut self, allow: bool) -> Self {
-        self.stale_while_failing = allow;
-        self
-    }
-
-    /// The session. Nothing is loaded or sent until the first call.
-    pub fn build(self) -> TokenSession {
-        let provider = self.exchanger.provider_id().to_owned();
-        let current = self.tokens.map(|t| Held::new(Arc::new(t)));
-        let unsaved = current.is_some();
-        TokenSession {
-            inner: Arc::new(Inner {
-                provider,
-                exchanger: self.exchanger,
-                store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
-                grant_factory: self.grant_factory,
-                margin: self.margin,
-                backoff_initial: self.backoff_initial,
-                backoff_max: self.backoff_max,
-                stale_while_failing: self.stale_while_failing,
-                state: Mutex::new(State {
-                    current,
-                    unsaved,
-                    ended: None,
-                    flight: None,
-                    not_before: None,
-                    last_error: None,
-                    failures: 0,
-                }),
-            }),
-        }
-    }
 }
 
 type Flight = Shared<BoxFuture<'static, Result<Arc<TokenSet>, SessionError>>>;
@@ -233,53 +121,6 @@ struct State {
     not_before: Option<Instant>,
     last_error: Option<Arc<Error>>,
     failures: u32,
-}
-
-#[derive(Clone)]
-struct Held {
-    tokens: Arc<TokenSet>,
-    /// When the access token expires on tokio's clock; `None` when the provider did not say.
-    deadline: Option<Instant>,
-    /// A caller reported the access token refused.
-    rejected: bool,
-}
-
-impl Held {
-    /// Converts the wall-clock expiry into a deadline on tokio's clock, now, once.
-    fn new(tokens: Arc<TokenSet>) -> Self {
-        let now = Instant::now();
-        let deadline = match (tokens.expires_in(), tokens.expires_at()) {
-            (Some(lifetime), _) if lifetime.is_zero() => Some(now),
-            (Some(_), Some(at)) => {
-                let left = at
-                    .duration_since(SystemTime::now())
-                    .unwrap_or(Duration::ZERO);
-                // Beyond what `Instant` can hold is as good as never.
-                now.checked_add(left)
-            }
-            _ => None,
-        };
-        Self {
-            tokens,
-            deadline,
-            rejected: false,
-        }
-    }
-
-    /// Whether the access token can be handed out without renewing: not refused, and at
-    /// least `margin` (and more than nothing) left.
-    fn fresh(&self, now: Instant, margin: Duration) -> bool {
-        !self.rejected
-            && self.deadline.is_none_or(|d| {
-                let left = d.saturating_duration_since(now);
-                !left.is_zero() && left >= margin
-            })
-    }
-
-    /// Whether the access token still works at all, margin or not.
-    fn valid(&self, now: Instant) -> bool {
-        !self.rejected && self.deadline.is_none_or(|d| d > now)
-    }
 }
 
 impl TokenSession {

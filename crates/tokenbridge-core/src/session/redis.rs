@@ -7,10 +7,11 @@ use ::redis::aio::MultiplexedConnection;
 use ::redis::{RedisError, Script};
 use async_trait::async_trait;
 
-use super::error::StoreError;
-use super::store::{parse_stored, scrub, StoreLock, TokenStore};
+use super::store::{parse_stored, StoreLock, TokenStore};
+use crate::error::redact::scrub_quoted;
 use crate::error::Result;
-use crate::token::TokenSet;
+use crate::error::StoreError;
+use crate::model::token::TokenSet;
 
 /// Deletes the lock only when it still holds the caller's owner token, so a holder whose
 /// lock expired (and was taken by another) cannot release the other's lock.
@@ -119,7 +120,7 @@ impl RedisStore {
 
 /// A Redis error as text; quoted parts (which could echo a value) are removed.
 fn describe(e: &RedisError) -> String {
-    scrub(&e.to_string())
+    scrub_quoted(&e.to_string())
 }
 
 #[async_trait]
@@ -145,7 +146,10 @@ impl TokenStore for RedisStore {
             StoreError::new(
                 format!("redis key {:?}", self.key),
                 "save",
-                format!("cannot serialize the tokens: {}", scrub(&e.to_string())),
+                format!(
+                    "cannot serialize the tokens: {}",
+                    scrub_quoted(&e.to_string())
+                ),
             )
         })?;
         let mut conn = self.conn.clone();

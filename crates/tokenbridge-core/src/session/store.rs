@@ -5,9 +5,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 
-use super::error::StoreError;
+use crate::error::redact::scrub_quoted;
 use crate::error::Result;
-use crate::token::TokenSet;
+use crate::error::StoreError;
+use crate::model::token::TokenSet;
 
 /// Where a [`TokenSession`](super::TokenSession) keeps its tokens.
 ///
@@ -138,51 +139,10 @@ pub(crate) fn parse_stored(bytes: &[u8], location: &str) -> Result<TokenSet, Sto
             format!(
                 "it holds no stored token set: {} (line {}, column {}); sign in again to \
                  replace it",
-                scrub(&e.to_string()),
+                scrub_quoted(&e.to_string()),
                 e.line(),
                 e.column()
             ),
         )
     })
-}
-
-/// Removes quoted text from a parser's message: serde quotes the offending value, which in a
-/// token file may be a token.
-pub(crate) fn scrub(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut quote = None;
-    for c in message.chars() {
-        match quote {
-            Some(q) if c == q => {
-                out.push('…');
-                out.push(c);
-                quote = None;
-            }
-            Some(_) => {}
-            None => {
-                out.push(c);
-                if c == '"' || c == '`' {
-                    quote = Some(c);
-                }
-            }
-        }
-    }
-    if quote.is_some() {
-        out.push('…');
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn scrub_removes_quoted_values() {
-        assert_eq!(
-            scrub("invalid type: string \"s3cret\", expected u32"),
-            "invalid type: string \"…\", expected u32"
-        );
-        assert_eq!(scrub("unknown `abc` and \"open"), "unknown `…` and \"…");
-    }
 }

@@ -21,7 +21,7 @@ fn unreadable(status: u16) -> Error {
         Default::default(),
         "\"at-lost\"".to_owned(),
     );
-    tokenbridge_core::wire::parse_standard_response(&answer, "fake").unwrap_err()
+    tokenbridge_core::parse_standard_response(&answer, "fake").unwrap_err()
 }
 
 /// What the fake answers to the next requests, in order, before it issues tokens again.

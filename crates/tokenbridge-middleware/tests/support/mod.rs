@@ -12,7 +12,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, post};
 use axum::Router;
-use tokenbridge_core::session::TokenSession;
+use tokenbridge_core::TokenSession;
 use tokenbridge_core::{Provider, SecretString, TokenSet, TokenType};
 use tokenbridge_testkit::{any_loopback_port, EmulatorServer, RecordedRequest};
 use tokio::sync::Barrier;

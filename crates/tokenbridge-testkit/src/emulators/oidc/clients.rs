@@ -7,8 +7,8 @@ use axum::http::HeaderMap;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use serde_json::Value;
-use tokenbridge_core::jwt_auth::CLIENT_ASSERTION_TYPE;
 use tokenbridge_core::AuthMethod;
+use tokenbridge_core::CLIENT_ASSERTION_TYPE;
 
 use super::OidcProvider;
 use crate::server::lock;
