@@ -26,7 +26,8 @@ pub(crate) async fn add_primary_email(
     let mut url = userinfo_url.clone();
     let path = format!("{}{}", url.path().trim_end_matches('/'), lookup.path_suffix);
     url.set_path(&path);
-    let mut request = crate::protocol::userinfo::userinfo_request(&url, tokens, &vendor.userinfo, None)?;
+    let mut request =
+        crate::protocol::userinfo::userinfo_request(&url, tokens, &vendor.userinfo, None)?;
     vendor.hooks.prepare_userinfo_request(&mut request)?;
     let response = provider.http().send(&request).await?;
     if matches!(response.status(), 403 | 404) {
