@@ -16,6 +16,11 @@ CRATES=(
     tokenbridge-genauth
     tokenbridge-tencent-ciam
     tokenbridge-huawei-oneaccess
+    tokenbridge-apple
+    tokenbridge-entra
+    tokenbridge-google
+    tokenbridge-wechat
+    tokenbridge-dingtalk
     tokenbridge-feishu
     tokenbridge-github
     tokenbridge-testkit

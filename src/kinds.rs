@@ -79,8 +79,17 @@ pub const BUILT_IN: &[BuiltInKind] = &[
         feature = "huawei-oneaccess",
         tokenbridge_huawei_oneaccess::HuaweiOneAccess
     ),
+    kind!("wechat", feature = "wechat", tokenbridge_wechat::WeChat),
+    kind!(
+        "dingtalk",
+        feature = "dingtalk",
+        tokenbridge_dingtalk::DingTalk
+    ),
     kind!("feishu", feature = "feishu", tokenbridge_feishu::Feishu),
     kind!("github", feature = "github", tokenbridge_github::GitHub),
+    kind!("apple", feature = "apple", tokenbridge_apple::Apple),
+    kind!("entra", feature = "entra", tokenbridge_entra::Entra),
+    kind!("google", feature = "google", tokenbridge_google::Google),
     kind!("oidc", always, StandardKind),
 ];
 

@@ -19,8 +19,8 @@
 //! ```
 //!
 //! Built-in kinds, listed in [`kinds::BUILT_IN`]: `genauth` (module `genauth`),
-//! `tencent-ciam` (`tencent_ciam`), `huawei-oneaccess` (`huawei_oneaccess`), `feishu`
-//! (`feishu`) and `github` (`github`), each behind the
+//! `tencent-ciam` (`tencent_ciam`), `huawei-oneaccess` (`huawei_oneaccess`), `wechat` (`wechat`),
+//! `dingtalk` (`dingtalk`), `feishu` (`feishu`) and `github` (`github`), each behind the
 //! Cargo feature of its name, on by default, and `oidc` (any standard provider, always
 //! available). Your own kinds implement [`adapter::ProviderFactory`] and are registered with
 //! [`Registry::register`]; see
@@ -76,6 +76,8 @@ pub use tokenbridge_core::{AuthorizationRequestBuilder, MalformedValue, Serializ
 /// What an adapter author needs: the vendor contract (description, hooks, registration), the
 /// request and response types, client authentication and the lenient wire parsing.
 pub mod adapter {
+    /// A vendor's rules on ID-token claims where the issuer is not one fixed string.
+    pub use tokenbridge_core::IdTokenRules;
     pub use tokenbridge_core::{
         access_token_hash, add_grant_params, async_trait, ensure_supported, unsupported_grant,
         BodyEncoding, HttpResponse, Jwk, Jwks, ProviderMetadata, TokenRequest,
@@ -140,6 +142,10 @@ pub mod session {
     };
 }
 
+/// The DingTalk adapter.
+#[cfg(feature = "dingtalk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dingtalk")))]
+pub use tokenbridge_dingtalk as dingtalk;
 /// The Feishu / Lark adapter.
 #[cfg(feature = "feishu")]
 #[cfg_attr(docsrs, doc(cfg(feature = "feishu")))]
@@ -160,3 +166,7 @@ pub use tokenbridge_huawei_oneaccess as huawei_oneaccess;
 #[cfg(feature = "tencent-ciam")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tencent-ciam")))]
 pub use tokenbridge_tencent_ciam as tencent_ciam;
+/// The WeChat Open Platform website QR login adapter.
+#[cfg(feature = "wechat")]
+#[cfg_attr(docsrs, doc(cfg(feature = "wechat")))]
+pub use tokenbridge_wechat as wechat;

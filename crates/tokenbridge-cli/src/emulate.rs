@@ -5,11 +5,17 @@ use std::net::SocketAddr;
 
 use clap::Args;
 use tokenbridge::AuthMethod;
+use tokenbridge_testkit::apple::AppleEmulator;
+use tokenbridge_testkit::entra::EntraEmulator;
 use tokenbridge_testkit::genauth::GenAuthEmulator;
+use tokenbridge_testkit::google::GoogleEmulator;
 use tokenbridge_testkit::huawei_oneaccess::HuaweiOneAccessEmulator;
 use tokenbridge_testkit::oidc::{ClientRegistration, OidcEmulator, Profile};
 use tokenbridge_testkit::tencent_ciam::TencentCiamEmulator;
-use tokenbridge_testkit::{any_loopback_port, genauth, huawei_oneaccess, tencent_ciam};
+use tokenbridge_testkit::{
+    any_loopback_port, apple, dingtalk, entra, genauth, google, huawei_oneaccess, tencent_ciam,
+    wechat,
+};
 use tokenbridge_testkit::{feishu, github};
 
 use crate::Failure;
@@ -119,6 +125,85 @@ async fn start(emulator: &str, addr: SocketAddr) -> Result<(Running, String), Fa
                 huawei_oneaccess::DEMO_CLIENT_ID,
                 huawei_oneaccess::DEMO_CLIENT_SECRET,
                 authorize_hint("huawei", &base, &authorize),
+            );
+            (Box::new(emulator) as Running, text)
+        }
+        "apple" => {
+            let emulator = AppleEmulator::start_on(addr)
+                .await
+                .map_err(|e| io_failure("apple", addr, e))?;
+            // The demo key is the testkit's public fixture, written out so the block below
+            // works as it stands.
+            let key = std::env::temp_dir().join("tokenbridge-emulate-apple-demo.p8");
+            std::fs::write(&key, apple::demo_private_key_pem()).map_err(|e| {
+                Failure::Usage(format!("cannot write the demo key {}: {e}", key.display()))
+            })?;
+            let base = emulator.base();
+            let text = format!(
+                "[providers.apple]\nkind = \"apple\"\nbase_url = \"{base}\"\nclient_id = \"{}\"\nteam_id = \"{}\"\nkey_id = \"{}\"\nprivate_key_file = \"{}\"\n\n#   sign in:     tokenbridge login --config tokenbridge.toml --provider apple (the callback is a form POST)\n",
+                apple::DEMO_CLIENT_ID,
+                apple::DEMO_TEAM_ID,
+                apple::DEMO_KEY_ID,
+                key.display(),
+            );
+            (Box::new(emulator) as Running, text)
+        }
+        "entra" => {
+            let emulator = EntraEmulator::start_on(addr)
+                .await
+                .map_err(|e| io_failure("entra", addr, e))?;
+            let base = emulator.base();
+            let authorize = emulator.provider().authorize_path();
+            let text = format!(
+                "[providers.entra]\nkind = \"entra\"\ntenant = \"{}\"\nbase_url = \"{base}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\n\n{}\n",
+                emulator.tenant(),
+                entra::DEMO_CLIENT_ID,
+                entra::DEMO_CLIENT_SECRET,
+                authorize_hint("entra", &base, &authorize)
+                    .replace(DEMO_ID, entra::DEMO_CLIENT_ID),
+            );
+            (Box::new(emulator) as Running, text)
+        }
+        "google" => {
+            let emulator = GoogleEmulator::start_on(addr)
+                .await
+                .map_err(|e| io_failure("google", addr, e))?;
+            let base = emulator.base();
+            let authorize = emulator.provider().authorize_path();
+            let text = format!(
+                "[providers.google]\nkind = \"google\"\nbase_url = \"{base}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\noffline = true\n\n{}\n",
+                google::DEMO_CLIENT_ID,
+                google::DEMO_CLIENT_SECRET,
+                authorize_hint("google", &base, &authorize)
+                    .replace(DEMO_ID, google::DEMO_CLIENT_ID),
+            );
+            (Box::new(emulator) as Running, text)
+        }
+        "wechat" => {
+            let emulator = wechat::WeChatEmulator::start_on(addr)
+                .await
+                .map_err(|e| io_failure("wechat", addr, e))?;
+            let base = emulator.base();
+            let text = format!(
+                "[providers.wechat]\nkind = \"wechat\"\nbase_url = \"{base}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\n\n#   get a code:  curl -s -o /dev/null -w '%{{redirect_url}}\\n' '{base}{}?appid={}&redirect_uri={DEMO_REDIRECT}&response_type=code&scope=snsapi_login&state=s'\n#   exchange it: tokenbridge exchange --config tokenbridge.toml --provider wechat --code CODE --reveal > tokens.json\n#   the user:    tokenbridge userinfo --config tokenbridge.toml --provider wechat --tokens tokens.json\n",
+                wechat::DEMO_APPID,
+                wechat::DEMO_SECRET,
+                tokenbridge_testkit::facts::wechat::AUTHORIZE_PATH,
+                wechat::DEMO_APPID,
+            );
+            (Box::new(emulator) as Running, text)
+        }
+        "dingtalk" => {
+            let emulator = dingtalk::DingTalkEmulator::start_on(addr)
+                .await
+                .map_err(|e| io_failure("dingtalk", addr, e))?;
+            let base = emulator.base();
+            let text = format!(
+                "[providers.dingtalk]\nkind = \"dingtalk\"\nbase_url = \"{base}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\n\n#   get a code:  curl -s -o /dev/null -w '%{{redirect_url}}\\n' '{base}{}?client_id={}&redirect_uri={DEMO_REDIRECT}&response_type=code&scope=openid&prompt=consent&state=s'\n#   exchange it: tokenbridge exchange --config tokenbridge.toml --provider dingtalk --code AUTHCODE --reveal > tokens.json\n#   the user:    tokenbridge userinfo --config tokenbridge.toml --provider dingtalk --tokens tokens.json\n",
+                dingtalk::DEMO_CLIENT_ID,
+                dingtalk::DEMO_CLIENT_SECRET,
+                tokenbridge_testkit::facts::dingtalk::AUTHORIZE_PATH,
+                dingtalk::DEMO_CLIENT_ID,
             );
             (Box::new(emulator) as Running, text)
         }

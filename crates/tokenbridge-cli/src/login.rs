@@ -1,5 +1,6 @@
 //! `tokenbridge login`: a browser sign-in for a native app (RFC 8252): the authorization
-//! request, one callback on a loopback listener, the checks, the code exchange.
+//! request, one callback on a loopback listener (a GET with a query, or a form POST for
+//! `response_mode=form_post`), the checks, the code exchange.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -47,8 +48,13 @@ pub(crate) struct LoginArgs {
     pub(crate) session: Option<std::path::PathBuf>,
 }
 
-/// The largest request the listener reads: a callback is a GET line and a few headers.
+/// The largest request head the listener reads: a callback is a request line and a few
+/// headers.
 const MAX_REQUEST_BYTES: usize = 16 * 1024;
+
+/// The largest form body a form-POST callback (`response_mode=form_post`, Sign in with
+/// Apple) may carry: a code, a state, an ID token and a `user` JSON fit many times over.
+const MAX_FORM_BYTES: usize = 16 * 1024;
 
 /// The loopback listener and the path it answers on.
 struct Listener {
@@ -107,25 +113,104 @@ async fn bind(redirect_uri: Option<String>) -> Result<Listener, Failure> {
     })
 }
 
-/// Reads one HTTP request head; returns its target (path and query).
-async fn read_target(stream: &mut TcpStream) -> Option<String> {
+/// One request received on the listener.
+struct Received {
+    /// The request target: path and query.
+    target: String,
+    /// The form body of a POST, which then carries the callback's parameters.
+    form: Option<String>,
+}
+
+/// Why a request could not be read as a callback, and the status to answer it with.
+enum Refused {
+    BadRequest,
+    LengthRequired,
+    TooLarge,
+    UnsupportedMediaType,
+}
+
+impl Refused {
+    fn status(&self) -> &'static str {
+        match self {
+            Refused::BadRequest => "400 Bad Request",
+            Refused::LengthRequired => "411 Length Required",
+            Refused::TooLarge => "413 Content Too Large",
+            Refused::UnsupportedMediaType => "415 Unsupported Media Type",
+        }
+    }
+}
+
+/// Reads one HTTP request: its head, and for a POST its
+/// `application/x-www-form-urlencoded` body of at most [`MAX_FORM_BYTES`] (the form-POST
+/// response mode). Anything else is refused with the status to answer.
+async fn read_request(stream: &mut TcpStream) -> Result<Received, Refused> {
     let mut buffer = Vec::with_capacity(1024);
     let mut chunk = [0u8; 1024];
-    while !buffer.windows(4).any(|w| w == b"\r\n\r\n") {
-        if buffer.len() > MAX_REQUEST_BYTES {
-            return None;
+    let head_end = loop {
+        if let Some(i) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
         }
-        let n = stream.read(&mut chunk).await.ok()?;
+        if buffer.len() > MAX_REQUEST_BYTES {
+            return Err(Refused::TooLarge);
+        }
+        let n = stream
+            .read(&mut chunk)
+            .await
+            .map_err(|_| Refused::BadRequest)?;
         if n == 0 {
-            break;
+            return Err(Refused::BadRequest);
         }
         buffer.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
+    let mut lines = head.lines();
+    let mut parts = lines.next().ok_or(Refused::BadRequest)?.split(' ');
+    let method = parts.next().ok_or(Refused::BadRequest)?.to_owned();
+    let target = parts.next().ok_or(Refused::BadRequest)?.to_owned();
+    if method != "POST" {
+        return Ok(Received { target, form: None });
     }
-    let head = String::from_utf8_lossy(&buffer);
-    let line = head.lines().next()?;
-    let mut parts = line.split(' ');
-    let _method = parts.next()?;
-    parts.next().map(str::to_owned)
+    let header = |name: &str| {
+        head.lines().skip(1).find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| value.trim().to_owned())
+        })
+    };
+    let form_type = header("content-type").is_some_and(|t| {
+        t.split(';').next().is_some_and(|m| {
+            m.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+    });
+    if !form_type {
+        return Err(Refused::UnsupportedMediaType);
+    }
+    let length: usize = header("content-length")
+        .ok_or(Refused::LengthRequired)?
+        .parse()
+        .map_err(|_| Refused::BadRequest)?;
+    if length > MAX_FORM_BYTES {
+        return Err(Refused::TooLarge);
+    }
+    let mut body = buffer[head_end..].to_vec();
+    while body.len() < length {
+        let n = stream
+            .read(&mut chunk)
+            .await
+            .map_err(|_| Refused::BadRequest)?;
+        if n == 0 {
+            return Err(Refused::BadRequest);
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    body.truncate(length);
+    let form = String::from_utf8(body).map_err(|_| Refused::BadRequest)?;
+    Ok(Received {
+        target,
+        form: Some(form),
+    })
 }
 
 async fn respond(stream: &mut TcpStream, status: &str, body: &str) {
@@ -150,7 +235,9 @@ fn html_escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Waits for a request on the callback path; other paths get 404 and the wait goes on.
+/// Waits for a callback on the callback path, a GET with its parameters in the query or a
+/// form POST with them in the body; other paths get 404, unreadable requests their error
+/// status, and the wait goes on. Returns the callback's parameters as a query string.
 async fn wait_for_callback(listener: &Listener) -> Result<(TcpStream, String), Failure> {
     loop {
         let (mut stream, _) = listener
@@ -158,15 +245,24 @@ async fn wait_for_callback(listener: &Listener) -> Result<(TcpStream, String), F
             .accept()
             .await
             .map_err(|e| Failure::Transport(format!("the callback listener failed: {e}")))?;
-        let Some(target) = read_target(&mut stream).await else {
-            respond(&mut stream, "400 Bad Request", "Bad request.").await;
-            continue;
+        let received = match read_request(&mut stream).await {
+            Ok(received) => received,
+            Err(refused) => {
+                respond(&mut stream, refused.status(), "Bad request.").await;
+                continue;
+            }
         };
-        let path = target.split('?').next().unwrap_or_default();
-        if path == listener.path {
-            return Ok((stream, target));
+        let path = received.target.split('?').next().unwrap_or_default();
+        if path != listener.path {
+            respond(&mut stream, "404 Not Found", "Not found.").await;
+            continue;
         }
-        respond(&mut stream, "404 Not Found", "Not found.").await;
+        let callback = match received.form {
+            // response_mode=form_post: the parameters are the body, whatever the query says.
+            Some(form) => format!("{path}?{form}"),
+            None => received.target,
+        };
+        return Ok((stream, callback));
     }
 }
 

@@ -57,6 +57,10 @@ pub(crate) struct LogoutUrlArgs {
     /// A value handed back with that redirect.
     #[arg(long, value_name = "S", allow_hyphen_values = true)]
     state: Option<String>,
+    /// Which account to sign out, for providers that take `logout_hint` (Microsoft Entra ID:
+    /// the `login_hint` claim's value).
+    #[arg(long, value_name = "H", allow_hyphen_values = true)]
+    logout_hint: Option<String>,
 }
 
 /// Runs `tokenbridge logout-url`: prints the URL on stdout.
@@ -76,6 +80,9 @@ pub(crate) async fn logout_url(args: LogoutUrlArgs) -> Result<(), Failure> {
     }
     if let Some(state) = args.state {
         request = request.state(state);
+    }
+    if let Some(hint) = args.logout_hint {
+        request = request.logout_hint(hint);
     }
     println!("{}", provider.logout_url(request).await?);
     Ok(())

@@ -1549,7 +1549,12 @@ async fn emulate_all_prints_a_configuration_that_works() {
             text.push_str(&line);
             text.push('\n');
             if line.starts_with("# ready:") {
-                assert_eq!(line, "# ready: 6 emulator(s) running; press Ctrl-C to stop");
+                // One emulator per built-in kind.
+                let count = tokenbridge::kinds::BUILT_IN.len();
+                assert_eq!(
+                    line,
+                    format!("# ready: {count} emulator(s) running; press Ctrl-C to stop")
+                );
                 return text;
             }
         }
@@ -1559,15 +1564,21 @@ async fn emulate_all_prints_a_configuration_that_works() {
 
     // The whole output is one configuration file.
     let config = Config::from_toml_str(&text).unwrap();
-    assert_eq!(
-        config.provider_names().collect::<Vec<_>>(),
-        ["feishu", "genauth", "github", "huawei", "oidc", "tencent"]
-    );
-    for name in ["feishu", "genauth", "github", "huawei", "oidc", "tencent"] {
+    let names: Vec<&str> = config.provider_names().collect();
+    for name in [
+        "apple", "entra", "genauth", "google", "huawei", "oidc", "tencent", "wechat", "dingtalk",
+        "feishu", "github",
+    ] {
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
+    for name in [
+        "apple", "entra", "feishu", "genauth", "github", "google", "huawei", "oidc", "tencent",
+    ] {
         let table = config.provider(name).unwrap();
         let no_env = |_: &str| None;
         let common = ProviderContext::new(table, &no_env, None).common().unwrap();
         let expected_kind = match name {
+            "apple" | "entra" | "google" => name,
             "genauth" => "genauth",
             "huawei" => "huawei-oneaccess",
             "oidc" => "oidc",
@@ -1588,8 +1599,12 @@ async fn emulate_all_prints_a_configuration_that_works() {
     }
     let file = ConfigFile::toml(&text);
 
-    // Every vendor: a code from the printed authorize URL, exchanged by the printed command.
-    for name in ["feishu", "genauth", "github", "huawei", "oidc", "tencent"] {
+    // Every vendor with a query callback: a code from the printed authorize URL, exchanged by
+    // the printed command (Apple's callback is a form POST: `tokenbridge login`, tested in
+    // apple.rs).
+    for name in [
+        "entra", "feishu", "genauth", "github", "google", "huawei", "oidc", "tencent",
+    ] {
         let block = section(&text, name);
         let curl = block
             .lines()

@@ -75,7 +75,7 @@ pub use protocol::device::{
 pub use protocol::discovery::{Jwk, Jwks, ProviderMetadata};
 pub use protocol::exchanger::{ensure_supported, unsupported_grant, TokenExchanger};
 pub use protocol::id_token::{
-    access_token_hash, Clock, IdTokenVerifier, IdTokenVerifierBuilder, SystemClock,
+    access_token_hash, Clock, IdTokenRules, IdTokenVerifier, IdTokenVerifierBuilder, SystemClock,
     VerifiedIdToken, VerifyOptions, DEFAULT_LEEWAY, MAX_HEADER_BYTES, MAX_SUBJECT_CHARS,
     MAX_TOKEN_BYTES,
 };
@@ -93,9 +93,9 @@ pub use protocol::identity::{
 
 // The vendor layer: what a vendor is, as data and hooks.
 pub use vendor::{
-    parse_shaped_userinfo, parse_token_fast, parse_token_response, vendor_error_in, Capabilities,
-    EndpointPaths, ErrorMapping, ErrorTable, HookContext, LogoutParams, StandardHooks,
-    VendorDescription, VendorHooks,
+    parse_shaped_userinfo, parse_token_fast, parse_token_response, vendor_error_in, AuthorizeShape,
+    Capabilities, EndpointPaths, ErrorMapping, ErrorTable, HookContext, LogoutParams,
+    StandardHooks, VendorDescription, VendorHooks,
 };
 
 // The provider layer: one configured provider and its capabilities.

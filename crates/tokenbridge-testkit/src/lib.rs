@@ -13,8 +13,8 @@
 //! - `oidc`: `oidc`, an emulated RFC 6749 / OpenID Connect provider shaped per vendor by a
 //!   `Profile`, and `ProviderTarget`, the conformance target over it. The vendor emulators
 //!   are built on it, so each of their features turns it on.
-//! - `genauth`, `tencent-ciam`, `huawei-oneaccess`, `feishu`, `github`: the vendors'
-//!   emulators (`feishu` and `github` stand alone, without `oidc`).
+//! - `genauth`, `tencent-ciam`, `huawei-oneaccess`, `wechat`, `dingtalk`, `feishu`, `github`,
+//!   `apple`, `entra`, `google`: the vendors' emulators.
 //!
 //! An outside adapter's conformance run depends on the testkit with
 //! `default-features = false` (adding `features = ["oidc"]` when its emulator keeps its books
@@ -31,6 +31,15 @@ pub mod jose;
 mod reply;
 pub mod server;
 
+#[cfg(feature = "apple")]
+#[cfg_attr(docsrs, doc(cfg(feature = "apple")))]
+pub use emulators::apple;
+#[cfg(feature = "dingtalk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dingtalk")))]
+pub use emulators::dingtalk;
+#[cfg(feature = "entra")]
+#[cfg_attr(docsrs, doc(cfg(feature = "entra")))]
+pub use emulators::entra;
 #[cfg(feature = "feishu")]
 #[cfg_attr(docsrs, doc(cfg(feature = "feishu")))]
 pub use emulators::feishu;
@@ -40,6 +49,9 @@ pub use emulators::genauth;
 #[cfg(feature = "github")]
 #[cfg_attr(docsrs, doc(cfg(feature = "github")))]
 pub use emulators::github;
+#[cfg(feature = "google")]
+#[cfg_attr(docsrs, doc(cfg(feature = "google")))]
+pub use emulators::google;
 #[cfg(feature = "huawei-oneaccess")]
 #[cfg_attr(docsrs, doc(cfg(feature = "huawei-oneaccess")))]
 pub use emulators::huawei_oneaccess;
@@ -49,6 +61,9 @@ pub use emulators::oidc;
 #[cfg(feature = "tencent-ciam")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tencent-ciam")))]
 pub use emulators::tencent_ciam;
+#[cfg(feature = "wechat")]
+#[cfg_attr(docsrs, doc(cfg(feature = "wechat")))]
+pub use emulators::wechat;
 
 #[cfg(feature = "oidc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "oidc")))]

@@ -2,6 +2,8 @@
 //! is its own crate and uses only part of this module.
 #![allow(dead_code)]
 
+pub(crate) mod login;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};

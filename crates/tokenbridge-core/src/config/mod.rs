@@ -246,9 +246,65 @@ impl<'a> ProviderContext<'a> {
     /// auth method (with the private key of `private_key_jwt`), HTTP client, redirect URI,
     /// scopes and the ID-token algorithm.
     pub fn builder(&self, vendor: &'static VendorDescription) -> Result<ProviderBuilder> {
+        self.builder_reading_key(vendor, true)
+    }
+
+    /// Like [`builder`](Self::builder), for a kind that uses `private_key_file`,
+    /// `private_key_env` and `key_id` itself rather than for `private_key_jwt` (Sign in with
+    /// Apple signs its client secret with that key): read them with
+    /// [`private_key_pem`](Self::private_key_pem).
+    pub fn builder_with_own_key(
+        &self,
+        vendor: &'static VendorDescription,
+    ) -> Result<ProviderBuilder> {
+        self.builder_reading_key(vendor, false)
+    }
+
+    /// The PEM text of `private_key_file` or `private_key_env` (exactly one of them), for a
+    /// kind that signs with the key itself; `None` when neither is set.
+    pub fn private_key_pem(&self) -> Result<Option<SecretString>> {
+        let common = self.common()?;
+        let error = |key: &str, message: String| self.table.config_error(Some(key), message);
+        match (&common.private_key_file, &common.private_key_env) {
+            (Some(_), Some(_)) => Err(error(
+                "private_key_file",
+                "set either private_key_file or private_key_env, not both".to_owned(),
+            )),
+            (None, None) => Ok(None),
+            (Some(path), None) => std::fs::read_to_string(path)
+                .map(|pem| Some(SecretString::from(pem)))
+                .map_err(|e| {
+                    error(
+                        "private_key_file",
+                        format!("cannot read the private key file {}: {e}", path.display()),
+                    )
+                }),
+            (None, Some(var)) => (self.env)(var)
+                .filter(|v| !v.trim().is_empty())
+                .map(|pem| Some(SecretString::from(pem)))
+                .ok_or_else(|| {
+                    error(
+                        "private_key_env",
+                        format!(
+                            "the environment variable {var} is not set (or is empty); export                              the PEM private key in it, or set private_key_file"
+                        ),
+                    )
+                }),
+        }
+    }
+
+    fn builder_reading_key(
+        &self,
+        vendor: &'static VendorDescription,
+        read_key: bool,
+    ) -> Result<ProviderBuilder> {
         let common = self.common()?;
         let secret = self.resolve_secret(&common.secret())?;
-        let private_key = self.private_key(&common, vendor)?;
+        let private_key = if read_key {
+            self.private_key(&common, vendor)?
+        } else {
+            None
+        };
         let mut builder = Provider::builder(self.name())
             .vendor(vendor)
             .client_id(common.client_id)

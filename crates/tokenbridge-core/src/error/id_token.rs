@@ -216,6 +216,21 @@ pub enum IdTokenError {
     /// The provider's keys could not be fetched, so the token could not be checked.
     #[error("ID token not verified (key source): could not fetch the provider's JWKS: {0}")]
     KeySource(#[source] Arc<Error>),
+
+    /// A claim a vendor rule pins (`IdTokenRules`) has another value, or is missing (Google's
+    /// `hd` against the configured hosted domain).
+    #[error(
+        "ID token refused (claim {claim}): expected {expected:?}, the token says {}",
+        .found.as_deref().map(|f| format!("{f:?}")).unwrap_or_else(|| "nothing".to_owned())
+    )]
+    ClaimMismatch {
+        /// The claim's name.
+        claim: String,
+        /// The value the configuration expects.
+        expected: String,
+        /// The token's value, if any.
+        found: Option<String>,
+    },
 }
 
 impl IdTokenError {
@@ -229,6 +244,7 @@ impl IdTokenError {
             IdTokenError::UnknownKey { .. } => "unknown key",
             IdTokenError::BadSignature { .. } => "signature",
             IdTokenError::WrongIssuer { .. } => "issuer",
+            IdTokenError::ClaimMismatch { .. } => "claim",
             IdTokenError::WrongAudience { .. } => "audience",
             IdTokenError::Expired { .. } => "expired",
             IdTokenError::NotYetValid { .. } => "not yet valid",

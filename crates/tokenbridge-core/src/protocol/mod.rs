@@ -4,6 +4,7 @@
 //! (pending login, callback parsing).
 
 pub(crate) mod auth;
+pub(crate) mod callback_user;
 pub(crate) mod device;
 pub(crate) mod discovery;
 pub(crate) mod dpop;

@@ -155,6 +155,7 @@ pub(crate) struct CallbackParams {
     pub(crate) error: Option<String>,
     pub(crate) error_description: Option<String>,
     pub(crate) error_uri: Option<String>,
+    pub(crate) user: Option<String>,
 }
 
 /// Reads the query of a callback URL, or a bare query (with or without `?`); each name of
@@ -193,6 +194,7 @@ pub(crate) fn parse_callback(
             "error" => params.error = Some(value),
             "error_description" => params.error_description = Some(value),
             "error_uri" => params.error_uri = Some(value),
+            "user" => params.user = Some(value),
             _ => {}
         }
     }
@@ -253,6 +255,11 @@ pub struct CompletedLogin {
     /// `nonce`, `at_hash`); `None` when no ID token came back, or when the provider offers no
     /// way to verify one (no JWKS).
     pub id_token: Option<crate::protocol::id_token::VerifiedIdToken>,
+    /// The JSON object the callback carried in a `user` parameter, when it carried one
+    /// (Sign in with Apple posts the user's name and email there, at the first sign-in
+    /// only); a `user` that is not a JSON object is left out. Unverified: it came through
+    /// the browser, not in a signed token.
+    pub callback_user: Option<serde_json::Map<String, serde_json::Value>>,
     /// The user the ID token names, read when the login completed.
     identity: Option<crate::protocol::identity::Identity>,
 }
@@ -268,11 +275,27 @@ impl CompletedLogin {
         CompletedLogin {
             tokens,
             id_token,
+            callback_user: None,
             identity,
         }
     }
 
-    /// The signed-in user, from the verified ID token.
+    /// Keeps a callback's `user` object: in [`CompletedLogin::callback_user`], and in the
+    /// identity's claims as `user`, whose name (`firstName` and `lastName`) and email fill
+    /// what the ID token left empty.
+    pub(crate) fn with_callback_user(
+        mut self,
+        user: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        if let Some(identity) = self.identity.as_mut() {
+            crate::protocol::callback_user::merge_callback_user(identity, &user);
+        }
+        self.callback_user = Some(user);
+        self
+    }
+
+    /// The signed-in user, from the verified ID token (and a callback's `user` object, see
+    /// [`CompletedLogin::callback_user`]).
     pub fn identity(&self) -> Option<crate::protocol::identity::Identity> {
         self.identity.clone()
     }
@@ -308,6 +331,8 @@ pub struct LogoutRequest {
     pub post_logout_redirect_uri: Option<String>,
     /// A value handed back with that redirect.
     pub state: Option<String>,
+    /// Which account to sign out, where the vendor takes a hint (`logout_hint`).
+    pub logout_hint: Option<String>,
 }
 
 impl LogoutRequest {
@@ -331,6 +356,12 @@ impl LogoutRequest {
     /// Sets the state.
     pub fn state(mut self, state: impl Into<String>) -> Self {
         self.state = Some(state.into());
+        self
+    }
+
+    /// Sets the logout hint.
+    pub fn logout_hint(mut self, hint: impl Into<String>) -> Self {
+        self.logout_hint = Some(hint.into());
         self
     }
 }

@@ -1,6 +1,7 @@
 //! How a [`Provider`] is configured, and the checks that run when it is built.
 
 use super::*;
+use crate::protocol::id_token::IdTokenRules;
 
 /// Builds a [`Provider`]; see [`Provider::builder`].
 pub struct ProviderBuilder {
@@ -22,6 +23,8 @@ pub struct ProviderBuilder {
     pub(super) id_token_alg: Option<SigningAlgorithm>,
     pub(super) id_token_leeway: Option<std::time::Duration>,
     pub(super) clock: Option<Arc<dyn Clock>>,
+    pub(super) id_token_rules: Option<Arc<dyn IdTokenRules>>,
+    pub(super) authorization_params: Vec<(String, String)>,
     pub(super) par: bool,
     pub(super) dpop: bool,
     pub(super) subject_claim: Option<String>,
@@ -165,6 +168,25 @@ impl ProviderBuilder {
     /// Where ID-token checks read "now" (default the system clock); for tests.
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = Some(clock);
+        self
+    }
+
+    /// The vendor's rules on ID-token claims where the issuer is not one fixed string or a
+    /// claim is pinned by configuration (see [`IdTokenRules`]).
+    pub fn id_token_rules(mut self, rules: Arc<dyn IdTokenRules>) -> Self {
+        self.id_token_rules = Some(rules);
+        self
+    }
+
+    /// A parameter every authorization request of this provider carries (Google's
+    /// `access_type=offline`); a caller's
+    /// [`param`](crate::AuthorizationRequestBuilder::param) of the same name replaces it.
+    pub fn authorization_param(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.authorization_params.push((name.into(), value.into()));
         self
     }
 
@@ -320,11 +342,13 @@ impl ProviderBuilder {
                     client_secret: self.client_secret,
                     leeway: self.id_token_leeway,
                     clock: self.clock,
+                    rules: self.id_token_rules,
                     verifier: OnceCell::new(),
                 },
                 par: self.par,
                 dpop: self.dpop,
                 dpop_nonce: crate::protocol::dpop::NonceCache::default(),
+                authorization_params: self.authorization_params,
             }),
         })
     }

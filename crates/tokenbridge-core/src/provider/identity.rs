@@ -34,6 +34,8 @@ pub(crate) struct IdentitySettings {
     /// Where "now" comes from, when not the system clock.
     pub(crate) clock: Option<Arc<dyn Clock>>,
     /// The verifier, built once.
+    /// The vendor's rules on `iss` and other claims, when not the exact issuer.
+    pub(crate) rules: Option<Arc<dyn crate::protocol::id_token::IdTokenRules>>,
     pub(crate) verifier: OnceCell<IdTokenVerifier>,
 }
 
@@ -153,6 +155,9 @@ impl Provider {
                 self.http().clone(),
                 url,
             ))));
+        }
+        if let Some(rules) = &s.rules {
+            builder = builder.rules(Arc::clone(rules));
         }
         if let Some(leeway) = s.leeway {
             builder = builder.leeway(leeway);

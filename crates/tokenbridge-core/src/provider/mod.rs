@@ -177,6 +177,7 @@ struct Inner {
     par: bool,
     dpop: bool,
     dpop_nonce: crate::protocol::dpop::NonceCache,
+    authorization_params: Vec<(String, String)>,
 }
 
 impl Provider {
@@ -202,6 +203,8 @@ impl Provider {
             id_token_alg: None,
             id_token_leeway: None,
             clock: None,
+            id_token_rules: None,
+            authorization_params: Vec::new(),
             par: false,
             dpop: false,
             subject_claim: None,
@@ -346,6 +349,11 @@ impl Provider {
 
     pub(crate) fn identity_settings(&self) -> &IdentitySettings {
         &self.inner.identity
+    }
+
+    /// The parameters every authorization request carries, as configured.
+    pub(crate) fn authorization_params(&self) -> &[(String, String)] {
+        &self.inner.authorization_params
     }
 
     /// The configured issuer (before discovery), if any.

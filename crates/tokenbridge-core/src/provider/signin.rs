@@ -92,11 +92,9 @@ impl AuthorizationRequestBuilder<'_> {
     /// first, to find the authorization endpoint.
     pub async fn build(self) -> Result<AuthorizationRequest> {
         let provider = self.provider;
-        if let Some((name, _)) = self
-            .params
-            .iter()
-            .find(|(n, _)| RESERVED.contains(&n.as_str()))
-        {
+        if let Some((name, _)) = self.params.iter().find(|(n, _)| {
+            RESERVED.contains(&n.as_str()) || *n == provider.vendor().authorize.client_id_param
+        }) {
             return Err(Error::invalid_input(
                 name.clone(),
                 format!("`{name}` is set by tokenbridge for every login and cannot be overridden"),
@@ -145,12 +143,25 @@ impl AuthorizationRequestBuilder<'_> {
                 provider.scopes().to_vec()
             }
         });
-        let mut extra = self.params;
+        // The caller's parameters win over the provider's configured ones, which win over the
+        // vendor's fixed ones of the same name.
+        let shape = vendor.authorize;
+        let mut extra: Vec<(String, String)> = self.params;
+        for (name, value) in provider.authorization_params().iter().rev() {
+            if !extra.iter().any(|(n, _)| n == name) {
+                extra.insert(0, (name.clone(), value.clone()));
+            }
+        }
+        for (name, value) in shape.params.iter().rev() {
+            if !extra.iter().any(|(n, _)| n == name) {
+                extra.insert(0, ((*name).to_owned(), (*value).to_owned()));
+            }
+        }
         if vendor.offline_access_needs_consent && scopes.iter().any(|s| s == "offline_access") {
             with_consent_prompt(&mut extra);
         }
         let state = SecretString::from(random_token(RANDOM_BYTES)?);
-        let nonce = if scopes.iter().any(|s| s == "openid") {
+        let nonce = if shape.nonce && scopes.iter().any(|s| s == "openid") {
             Some(SecretString::from(random_token(RANDOM_BYTES)?))
         } else {
             None
@@ -160,14 +171,14 @@ impl AuthorizationRequestBuilder<'_> {
         // (name, value, whether the value is a secret to keep out of logs).
         let mut params: Vec<(&str, &str, bool)> = vec![
             ("response_type", "code", false),
-            ("client_id", provider.client_id(), false),
+            (shape.client_id_param, provider.client_id(), false),
             (
                 provider.vendor().authorize_redirect_param,
                 &redirect_uri,
                 false,
             ),
         ];
-        let scope = scopes.join(" ");
+        let scope = scopes.join(shape.scope_separator);
         // RFC 6749 3.3: the scope is optional; a vendor with no default scope (Feishu, GitHub)
         // gets none rather than an empty one.
         if !scope.is_empty() {
@@ -177,8 +188,10 @@ impl AuthorizationRequestBuilder<'_> {
         if let Some(nonce) = &nonce {
             params.push(("nonce", nonce.expose_secret(), true));
         }
-        params.push(("code_challenge", &challenge, false));
-        params.push(("code_challenge_method", "S256", false));
+        if shape.pkce {
+            params.push(("code_challenge", &challenge, false));
+            params.push(("code_challenge_method", "S256", false));
+        }
         // RFC 9449 section 10: the code is bound to this login's key, so a code that leaks
         // is useless without it.
         let dpop_key = if provider.uses_dpop() {
@@ -205,6 +218,8 @@ impl AuthorizationRequestBuilder<'_> {
             for (name, value, _) in &params {
                 query.append_pair(name, value);
             }
+            drop(query);
+            url.set_fragment(shape.fragment);
         }
         Ok(AuthorizationRequest {
             url,
@@ -299,10 +314,13 @@ impl Provider {
         }
         self.check_callback_issuer(params.iss.as_deref()).await?;
         if let Some(code) = params.error {
-            return Err(OAuthError::new(None, code)
-                .with_description(params.error_description)
-                .with_uri(params.error_uri)
-                .into());
+            // The vendor's table knows its own callback codes (Apple's `user_cancelled_authorize`).
+            return Err(self.vendor().errors.classify(
+                OAuthError::new(None, code)
+                    .with_description(params.error_description)
+                    .with_uri(params.error_uri)
+                    .into(),
+            ));
         }
         // An empty `code=` is no code: nothing is sent for it.
         let code = params
@@ -312,9 +330,13 @@ impl Provider {
         if !self.completed_logins().insert(&pending.state) {
             return Err(refuse(CallbackError::Replayed));
         }
-        let verifier = PkceVerifier::new(pending.code_verifier.expose_secret())?;
-        let grant = Grant::authorization_code(code.expose_secret(), pending.redirect_uri)
-            .with_pkce_verifier(verifier);
+        let grant = Grant::authorization_code(code.expose_secret(), pending.redirect_uri);
+        // A vendor without PKCE got no challenge, so its code exchange carries no verifier.
+        let grant = if self.vendor().authorize.pkce {
+            grant.with_pkce_verifier(PkceVerifier::new(pending.code_verifier.expose_secret())?)
+        } else {
+            grant
+        };
         let grant = match pending.dpop_key {
             Some(key) => grant.with_dpop_key(key),
             None => grant,
@@ -324,7 +346,18 @@ impl Provider {
         let id_token = self
             .verify_login_id_token(&tokens, pending.nonce.as_ref())
             .await?;
-        self.completed_login(tokens, id_token)
+        let login = self.completed_login(tokens, id_token)?;
+        let callback_user = params
+            .user
+            .and_then(|u| serde_json::from_str::<serde_json::Value>(&u).ok())
+            .and_then(|u| match u {
+                serde_json::Value::Object(map) => Some(map),
+                _ => None,
+            });
+        Ok(match callback_user {
+            Some(user) => login.with_callback_user(user),
+            None => login,
+        })
     }
 
     async fn check_callback_issuer(&self, iss: Option<&str>) -> Result<()> {
@@ -429,6 +462,9 @@ impl Provider {
                 if let Some(state) = &request.state {
                     query.append_pair("state", state);
                 }
+            }
+            if let (Some(name), Some(hint)) = (spelling.logout_hint, &request.logout_hint) {
+                query.append_pair(name, hint);
             }
         }
         // An empty query leaves a bare `?`; drop it so the URL is the endpoint itself.

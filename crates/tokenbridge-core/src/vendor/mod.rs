@@ -6,9 +6,11 @@
 //! methods, grants and error codes. A vendor whose protocol is the standard one needs no
 //! hooks at all.
 
+mod authorize_shape;
 mod parse;
 mod userinfo;
 
+pub use authorize_shape::AuthorizeShape;
 pub use parse::{parse_token_fast, parse_token_response, vendor_error_in};
 pub use userinfo::parse_shaped_userinfo;
 
@@ -60,6 +62,9 @@ pub struct VendorDescription {
     /// How the authorization request spells its redirect URI parameter (`redirect_uri` in
     /// RFC 6749; Huawei OneAccess's OAuth 2.0 applications write `redirect_url`).
     pub authorize_redirect_param: &'static str,
+    /// The rest of the authorization request's shape: the client-id parameter's name, fixed
+    /// parameters, a fragment, the scope separator, PKCE and `nonce`.
+    pub authorize: AuthorizeShape,
     /// Parameter spellings of the logout (end-session) request.
     pub logout: LogoutParams,
     /// The scopes of a sign-in when neither the caller nor the configuration names any:
@@ -128,6 +133,7 @@ impl VendorDescription {
             ],
             redirect_uri_required: false,
             authorize_redirect_param: "redirect_uri",
+            authorize: AuthorizeShape::STANDARD,
             logout: LogoutParams::STANDARD,
             default_scopes: &["openid"],
             id_token_algorithms: &[],
@@ -226,6 +232,9 @@ pub struct LogoutParams {
     pub client_id: Option<&'static str>,
     /// Whether `state` is passed through.
     pub state: bool,
+    /// The parameter carrying a hint of which account to sign out, when the vendor takes one
+    /// (RP-Initiated Logout 1.0's `logout_hint`; Microsoft Entra ID documents it).
+    pub logout_hint: Option<&'static str>,
 }
 
 impl LogoutParams {
@@ -235,6 +244,7 @@ impl LogoutParams {
         post_logout_redirect_uri: "post_logout_redirect_uri",
         client_id: Some("client_id"),
         state: true,
+        logout_hint: Some("logout_hint"),
     };
 }
 

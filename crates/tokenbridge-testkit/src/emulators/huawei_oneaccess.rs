@@ -240,6 +240,7 @@ pub fn profile(options: &OneAccessOptions) -> Profile {
         // OneAccess's documentation; that OIDC applications get this shape too.
         userinfo_path: Some(USERINFO_PATH.into()),
         userinfo_style: UserinfoStyle::OneAccess,
+        ..Profile::standard()
     }
 }
 

@@ -1,18 +1,30 @@
 //! The emulators, one folder or file per vendor, each behind its own feature: `oidc` (the
 //! generic provider the others are built on), `genauth`, `tencent-ciam`, `huawei-oneaccess`, `feishu`, `github`.
 
+#[cfg(feature = "apple")]
+pub mod apple;
+#[cfg(any(feature = "wechat", feature = "dingtalk"))]
+mod books;
+#[cfg(feature = "dingtalk")]
+pub mod dingtalk;
+#[cfg(feature = "entra")]
+pub mod entra;
 #[cfg(feature = "feishu")]
 pub mod feishu;
 #[cfg(feature = "genauth")]
 pub mod genauth;
 #[cfg(feature = "github")]
 pub mod github;
+#[cfg(feature = "google")]
+pub mod google;
 #[cfg(feature = "huawei-oneaccess")]
 pub mod huawei_oneaccess;
 #[cfg(feature = "oidc")]
 pub mod oidc;
 #[cfg(feature = "tencent-ciam")]
 pub mod tencent_ciam;
+#[cfg(feature = "wechat")]
+pub mod wechat;
 
 /// A token suffix no earlier run handed out: the counter `n` and the clock.
 #[cfg(any(feature = "feishu", feature = "github"))]

@@ -162,6 +162,7 @@ pub fn profile() -> Profile {
         // GET /userinfo; refusals only in WWW-Authenticate (userinfo page).
         userinfo_path: Some(USERINFO_PATH.into()),
         userinfo_style: UserinfoStyle::Tencent,
+        ..Profile::standard()
     }
 }
 

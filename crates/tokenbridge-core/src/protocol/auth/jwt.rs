@@ -140,6 +140,8 @@ pub struct PrivateKeyJwt {
     key: EncodingKey,
     algorithm: SigningAlgorithm,
     kid: Option<String>,
+    /// The certificate's thumbprints, `x5t` and `x5t#S256`, when it is named by them.
+    thumbprints: Option<(String, String)>,
 }
 
 impl fmt::Debug for PrivateKeyJwt {
@@ -148,6 +150,7 @@ impl fmt::Debug for PrivateKeyJwt {
             .field("client_id", &self.client_id)
             .field("algorithm", &self.algorithm)
             .field("kid", &self.kid)
+            .field("thumbprints", &self.thumbprints)
             .field("key", &"[redacted]")
             .finish()
     }
@@ -238,6 +241,7 @@ impl PrivateKeyJwt {
                     key,
                     algorithm,
                     kid,
+                    thumbprints: None,
                 });
             }
         }
@@ -260,6 +264,22 @@ impl PrivateKeyJwt {
     pub fn kid(&self) -> Option<&str> {
         self.kid.as_deref()
     }
+
+    /// Names the key by its X.509 certificate (PEM): the assertions' header carries the
+    /// certificate's `x5t` (SHA-1) and `x5t#S256` (SHA-256) thumbprints, as Microsoft Entra ID
+    /// asks of certificate credentials. A text without a PEM certificate is a configuration
+    /// error about `certificate_file`.
+    pub fn with_certificate_pem(mut self, pem: &str) -> Result<Self> {
+        self.thumbprints = Some(super::certificate::thumbprints(pem, "certificate_file")?);
+        Ok(self)
+    }
+
+    /// The certificate's `x5t` and `x5t#S256`, when set.
+    pub fn thumbprints(&self) -> Option<(&str, &str)> {
+        self.thumbprints
+            .as_ref()
+            .map(|(sha1, sha256)| (sha1.as_str(), sha256.as_str()))
+    }
 }
 
 impl ClientAuth for PrivateKeyJwt {
@@ -274,6 +294,10 @@ impl ClientAuth for PrivateKeyJwt {
     fn apply(&self, request: &mut TokenRequest) -> Result<()> {
         let mut header = Header::new(self.algorithm.jsonwebtoken());
         header.kid.clone_from(&self.kid);
+        if let Some((sha1, sha256)) = &self.thumbprints {
+            header.x5t = Some(sha1.clone());
+            header.x5t_s256 = Some(sha256.clone());
+        }
         apply_assertion(request, &self.client_id, &header, &self.key)
     }
 }

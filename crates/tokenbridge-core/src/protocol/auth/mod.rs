@@ -1,6 +1,7 @@
 //! Client authentication at the token endpoint: the secret-based methods (`method`), the
 //! JWT assertions (`jwt`, built on `method`'s trait), and the choice of one (`select`).
 
+mod certificate;
 mod jwt;
 mod method;
 mod select;

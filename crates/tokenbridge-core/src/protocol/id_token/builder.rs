@@ -11,7 +11,7 @@ use crate::error::{Error, Result, SigningAlgorithm};
 use crate::protocol::discovery::ProviderMetadata;
 use crate::protocol::jwks::{JwksCache, JwksSource};
 
-use super::{Clock, IdTokenVerifier};
+use super::{Clock, IdTokenRules, IdTokenVerifier};
 
 /// Builds an [`IdTokenVerifier`]; see [`IdTokenVerifier::builder`].
 pub struct IdTokenVerifierBuilder {
@@ -22,6 +22,7 @@ pub struct IdTokenVerifierBuilder {
     pub(super) client_secret: Option<SecretString>,
     pub(super) jwks: Option<JwksCache>,
     pub(super) clock: Arc<dyn Clock>,
+    pub(super) rules: Option<Arc<dyn IdTokenRules>>,
 }
 
 impl fmt::Debug for IdTokenVerifierBuilder {
@@ -41,6 +42,13 @@ impl fmt::Debug for IdTokenVerifierBuilder {
 }
 
 impl IdTokenVerifierBuilder {
+    /// The vendor's rules for `iss` and further claims (see [`IdTokenRules`]), replacing the
+    /// exact issuer comparison.
+    pub fn rules(mut self, rules: Arc<dyn IdTokenRules>) -> Self {
+        self.rules = Some(rules);
+        self
+    }
+
     /// The algorithms accepted, replacing the default (RS256 only).
     pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = SigningAlgorithm>) -> Self {
         self.algorithms = algorithms.into_iter().collect();
@@ -148,6 +156,7 @@ impl IdTokenVerifierBuilder {
             client_secret: self.client_secret,
             jwks: self.jwks,
             clock: self.clock,
+            rules: self.rules,
         })
     }
 }

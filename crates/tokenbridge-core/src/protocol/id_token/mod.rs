@@ -7,8 +7,10 @@
 //! gets its own [`IdTokenError`] and the algorithm is checked before any key is chosen.
 
 mod builder;
+mod rules;
 
 pub use builder::IdTokenVerifierBuilder;
+pub use rules::IdTokenRules;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -143,6 +145,7 @@ pub struct IdTokenVerifier {
     pub(super) client_secret: Option<SecretString>,
     pub(super) jwks: Option<JwksCache>,
     pub(super) clock: Arc<dyn Clock>,
+    pub(super) rules: Option<Arc<dyn IdTokenRules>>,
 }
 
 impl fmt::Debug for IdTokenVerifier {
@@ -158,6 +161,7 @@ impl fmt::Debug for IdTokenVerifier {
             )
             .field("jwks", &self.jwks)
             .field("clock", &self.clock)
+            .field("rules", &self.rules)
             .finish()
     }
 }
@@ -185,6 +189,7 @@ impl IdTokenVerifier {
             client_secret: None,
             jwks: None,
             clock: Arc::new(SystemClock),
+            rules: None,
         }
     }
 
@@ -387,14 +392,21 @@ impl IdTokenVerifier {
         now: SystemTime,
     ) -> std::result::Result<VerifiedIdToken, IdTokenError> {
         let claims = parsed.payload;
-        let issuer = optional_string(&claims, "iss")?;
-        if issuer.as_deref() != Some(self.issuer.as_str()) {
-            return Err(IdTokenError::WrongIssuer {
-                expected: self.issuer.clone(),
-                found: issuer.map(|i| i.chars().take(256).collect()),
-            });
-        }
-        let issuer = self.issuer.clone();
+        let found = optional_string(&claims, "iss")?;
+        let accepted = match (&found, &self.rules) {
+            (Some(found), Some(rules)) => rules.issuer_matches(&self.issuer, found, &claims),
+            (Some(found), None) => *found == self.issuer,
+            (None, _) => false,
+        };
+        let issuer = match found {
+            Some(found) if accepted => found,
+            found => {
+                return Err(IdTokenError::WrongIssuer {
+                    expected: self.issuer.clone(),
+                    found: found.map(|i| i.chars().take(256).collect()),
+                })
+            }
+        };
         let subject = optional_string(&claims, "sub")?
             .ok_or_else(|| IdTokenError::malformed("the required claim `sub` is missing"))?;
         // OpenID Connect Core 1.0 section 2: `sub` identifies the user and "MUST NOT exceed
@@ -499,6 +511,9 @@ impl IdTokenVerifier {
             if at_hash != access_token_hash(parsed.algorithm, access_token) {
                 return Err(IdTokenError::AtHashMismatch);
             }
+        }
+        if let Some(rules) = &self.rules {
+            rules.check_claims(&claims)?;
         }
         Ok(VerifiedIdToken {
             issuer,

@@ -101,7 +101,54 @@ impl OidcProvider {
                 .assertion
                 .as_deref()
                 .is_some_and(|a| self.check_assertion(client, a, endpoint).is_ok()),
-            _ => client.client_secret.is_some() && client.client_secret == presented.secret,
+            _ => match &self.profile.secret_jwt {
+                Some(rule) => presented
+                    .secret
+                    .as_deref()
+                    .is_some_and(|s| self.check_secret_jwt(client, rule, s).is_ok()),
+                None => client.client_secret.is_some() && client.client_secret == presented.secret,
+            },
+        }
+    }
+
+    /// Checks a client secret that is a JWT (Sign in with Apple): ES256 with the client's
+    /// registered public key, the header's `kid`, `iss`, `sub` (the client id), `aud`, `exp`
+    /// in the future and at most [`super::SecretJwt::max_lifetime`] after `iat`. Err says which
+    /// check failed.
+    pub fn check_secret_jwt(
+        &self,
+        client: &ClientRegistration,
+        rule: &super::SecretJwt,
+        secret: &str,
+    ) -> Result<(), String> {
+        use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+        let pem = client
+            .public_key_pem
+            .as_deref()
+            .ok_or("no registered key")?;
+        let key = DecodingKey::from_ec_pem(pem.as_bytes()).map_err(|e| format!("key: {e}"))?;
+        let header = jsonwebtoken::decode_header(secret).map_err(|e| format!("header: {e}"))?;
+        if header.alg != Algorithm::ES256 {
+            return Err(format!("algorithm {:?}, not ES256", header.alg));
+        }
+        if header.kid.as_deref() != Some(rule.key_id.as_str()) {
+            return Err("kid is not the registered key id".into());
+        }
+        let mut validation = Validation::new(Algorithm::ES256);
+        validation.set_audience(&[rule.audience.as_str()]);
+        validation.set_issuer(&[rule.issuer.as_str()]);
+        validation.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
+        validation.leeway = 0;
+        let data = jsonwebtoken::decode::<Value>(secret, &key, &validation)
+            .map_err(|e| format!("secret refused: {e}"))?;
+        if data.claims.get("sub").and_then(Value::as_str) != Some(client.client_id.as_str()) {
+            return Err("sub is not the client id".into());
+        }
+        let time = |name: &str| data.claims.get(name).and_then(Value::as_u64);
+        match (time("iat"), time("exp")) {
+            (Some(iat), Some(exp)) if exp.saturating_sub(iat) <= rule.max_lifetime => Ok(()),
+            (Some(_), Some(_)) => Err("exp is too far after iat".into()),
+            _ => Err("iat or exp missing".into()),
         }
     }
 

@@ -22,10 +22,12 @@ mod routes;
 mod token;
 mod userinfo;
 
+pub use authorize::form_post_fields;
 pub use clients::{ClientRegistration, CodeRequest};
 pub use emulator::OidcEmulator;
 pub use profile::{
-    AuthorizeMode, ErrorReplies, ExpiryStyle, IdTokenSigning, Profile, RefreshStyle, UserinfoStyle,
+    AuthorizeMode, ErrorReplies, ExpiryStyle, FormPost, IdTokenSigning, Profile, RefreshStyle,
+    SecretJwt, UserinfoStyle,
 };
 pub use provider::{demo_user_claims, OidcProvider, DEMO_SUBJECT};
 pub use token::{fake_jwt, s256};

@@ -22,6 +22,33 @@ pub enum RefreshStyle {
     Rotate,
     /// The same refresh token comes back (Tencent CIAM's sample).
     Echo,
+    /// The answer carries no refresh token; the one sent stays valid (Sign in with Apple,
+    /// Google).
+    Keep,
+}
+
+/// A client secret that is a JWT the client signs with its registered key (Sign in with
+/// Apple's ES256 client secret), checked instead of comparing a shared secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretJwt {
+    /// The `aud` the secret must carry.
+    pub audience: String,
+    /// The `iss` the secret must carry (Apple: the team id).
+    pub issuer: String,
+    /// The `kid` its header must carry.
+    pub key_id: String,
+    /// The longest `exp - iat` accepted, in seconds.
+    pub max_lifetime: u64,
+}
+
+/// How an authorize request may ask for its answer as a form POST (`response_mode=form_post`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormPost {
+    /// Whether any requested scope makes `form_post` required (Sign in with Apple).
+    pub required_with_scope: bool,
+    /// Whether the first authorization of a client (per user) also posts a `user` JSON with
+    /// the name and email the scope asked for (Sign in with Apple).
+    pub first_user: bool,
 }
 
 /// The answers a profile gives to each kind of failure.
@@ -166,6 +193,26 @@ pub struct Profile {
     pub userinfo_style: UserinfoStyle,
     /// How the authorize request spells its redirect URI parameter.
     pub authorize_redirect_param: String,
+    /// A parameter (name, value) the authorize request must carry for the code's exchange to
+    /// issue a refresh token, and then only at a client's first authorization or with
+    /// `prompt=consent` (Google's `access_type=offline`); `None`: no such condition.
+    pub refresh_token_param: Option<(String, String)>,
+    /// A client secret that is a signed JWT (Sign in with Apple); `None`: secrets compare.
+    pub secret_jwt: Option<SecretJwt>,
+    /// Whether `response_mode=form_post` is answered with an auto-submitting form, and when.
+    pub form_post: Option<FormPost>,
+    /// Whether revocation requests must authenticate the client (RFC 7009); Google's take
+    /// the token alone.
+    pub revocation_authenticates: bool,
+    /// The answer to revoking a token the provider never issued (Google: 400
+    /// `invalid_token`); `None`: 200, as RFC 7009 says.
+    pub revocation_unknown_token: Option<Reply>,
+    /// The claims userinfo answers, when fewer than the user's (Microsoft Entra ID's has no
+    /// `oid` or `tid`); `None`: all of them.
+    pub userinfo_claims: Option<Vec<String>>,
+    /// Whether a code exchange issues an ID token whatever the scope (Sign in with Apple,
+    /// whose scopes are `name` and `email`); otherwise only with `openid`.
+    pub id_tokens_always: bool,
 }
 
 /// How the emulator signs ID tokens.
@@ -254,6 +301,13 @@ impl Profile {
             id_token_signing: IdTokenSigning::Rs256,
             userinfo_path: Some("/userinfo".into()),
             userinfo_style: UserinfoStyle::Standard,
+            refresh_token_param: None,
+            secret_jwt: None,
+            form_post: None,
+            revocation_authenticates: true,
+            revocation_unknown_token: None,
+            userinfo_claims: None,
+            id_tokens_always: false,
         }
     }
 }

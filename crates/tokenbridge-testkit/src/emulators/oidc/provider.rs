@@ -50,6 +50,10 @@ pub(super) struct State {
     pub(super) access_tokens: HashMap<String, AccessRecord>,
     pub(super) user_claims: Map<String, Value>,
     pub(super) used_jtis: HashSet<String>,
+    /// Clients that were already granted offline access ([`Profile::refresh_token_param`]).
+    pub(super) offline_granted: HashSet<String>,
+    /// Clients the `user` JSON was already posted to ([`super::FormPost::first_user`]).
+    pub(super) user_posted: HashSet<String>,
 }
 
 /// An access token the emulator issued, for its userinfo endpoint.
@@ -149,6 +153,11 @@ impl OidcProvider {
             .strip_suffix(&self.profile.issuer_path)
             .unwrap_or(&self.issuer);
         format!("{root}{}", self.profile.token_path)
+    }
+
+    /// The server's origin (the issuer without the profile's issuer path).
+    pub fn url_for_root(&self) -> String {
+        self.url_for("")
     }
 
     pub(super) fn url_for(&self, path: &str) -> String {

@@ -22,6 +22,10 @@ impl OidcProvider {
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
         let errors = &self.profile.errors;
+        if !self.profile.revocation_authenticates {
+            // The token alone names what to revoke (Google).
+            return self.revoke_token(params.get("token"), None);
+        }
         let Ok(presented) = presented_client(headers, &params) else {
             return errors.missing_parameter.clone();
         };
@@ -44,14 +48,27 @@ impl OidcProvider {
         if !self.authenticates(&client, &presented, &revocation) {
             return errors.bad_client_credentials.clone();
         }
-        let Some(token) = params.get("token") else {
-            return errors.missing_parameter.clone();
+        self.revoke_token(params.get("token"), Some(&client.client_id))
+    }
+
+    /// Revokes `token` (for `client_id`, when the request named one).
+    fn revoke_token(&self, token: Option<&String>, client_id: Option<&str>) -> Reply {
+        let Some(token) = token else {
+            return self.profile.errors.missing_parameter.clone();
         };
         let mut state = lock(&self.state);
+        let known =
+            state.refresh_tokens.contains_key(token) || state.access_tokens.contains_key(token);
+        if let (false, Some(reply)) = (known, &self.profile.revocation_unknown_token) {
+            return reply.clone();
+        }
         if let Some(record) = state.refresh_tokens.get_mut(token) {
-            if record.client_id == client.client_id {
+            if client_id.is_none_or(|id| record.client_id == id) {
                 record.active = false;
             }
+        }
+        if let Some(record) = state.access_tokens.get_mut(token) {
+            record.active = false;
         }
         state.revoked.push(token.clone());
         Reply::raw(200, "text/plain", Vec::new())

@@ -131,9 +131,13 @@ impl OidcProvider {
             .scope
             .clone()
             .unwrap_or_else(|| self.profile.default_scope.clone());
-        let consented = !self.profile.refresh_tokens_need_consent
-            || (scope.split(' ').any(|s| s == "offline_access")
-                && lock(&self.state).consented.contains(code));
+        let consented = if self.profile.refresh_token_param.is_some() {
+            lock(&self.state).consented.contains(code)
+        } else {
+            !self.profile.refresh_tokens_need_consent
+                || (scope.split(' ').any(|s| s == "offline_access")
+                    && lock(&self.state).consented.contains(code))
+        };
         let refresh = (self.profile.issue_refresh_tokens && consented)
             .then(|| self.issue_refresh_token(&client.client_id, &scope));
         let nonce = lock(&self.state).nonces.get(code).cloned();
@@ -166,12 +170,13 @@ impl OidcProvider {
         };
         let scope = params.get("scope").cloned().unwrap_or(scope);
         let refresh = match self.profile.refresh_style {
-            RefreshStyle::Rotate => self.issue_refresh_token(&client.client_id, &scope),
-            RefreshStyle::Echo => token.clone(),
+            RefreshStyle::Rotate => Some(self.issue_refresh_token(&client.client_id, &scope)),
+            RefreshStyle::Echo => Some(token.clone()),
+            RefreshStyle::Keep => None,
         };
         Reply::json(
             200,
-            self.token_body(&client.client_id, &scope, true, Some(refresh)),
+            self.token_body(&client.client_id, &scope, true, refresh),
         )
     }
 
@@ -226,7 +231,10 @@ impl OidcProvider {
         if let Some(rt) = refresh_token {
             body.insert("refresh_token".into(), Value::String(rt));
         }
-        if for_user && p.issue_id_tokens && scope.split(' ').any(|s| s == "openid") {
+        if for_user
+            && p.issue_id_tokens
+            && (p.id_tokens_always || scope.split(' ').any(|s| s == "openid"))
+        {
             body.insert(
                 "id_token".into(),
                 Value::String(self.id_token_for(client_id, nonce, Some(&access_token))),

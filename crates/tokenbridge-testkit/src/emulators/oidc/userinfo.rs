@@ -72,6 +72,9 @@ impl OidcProvider {
         };
         let mut claims = lock(&self.state).user_claims.clone();
         claims.insert("sub".into(), json!(subject));
+        if let Some(names) = &self.profile.userinfo_claims {
+            claims.retain(|name, _| names.iter().any(|n| n == name));
+        }
         let body = match style {
             UserinfoStyle::OneAccess => {
                 let get = |k: &str| claims.get(k).cloned().unwrap_or(Value::Null);

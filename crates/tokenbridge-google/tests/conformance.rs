@@ -1,0 +1,65 @@
+//! The shared conformance checks against the Google emulator, reached through `base_url`.
+
+use std::sync::Arc;
+
+use tokenbridge_core::{AuthMethod, SecretString, TokenExchanger};
+use tokenbridge_google::GoogleSettings;
+use tokenbridge_testkit::google::{
+    GoogleEmulator, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PUBLIC_CLIENT_ID,
+};
+use tokenbridge_testkit::run_all;
+
+fn settings(base: String) -> GoogleSettings {
+    let mut s = GoogleSettings::default();
+    s.base_url = Some(base);
+    s
+}
+
+#[tokio::test]
+async fn a_web_client_passes() {
+    let google = GoogleEmulator::start().await.unwrap();
+    let provider = tokenbridge_google::builder("google", &settings(google.base()))
+        .client_id(DEMO_CLIENT_ID)
+        .client_secret(SecretString::from(DEMO_CLIENT_SECRET))
+        .build()
+        .unwrap();
+    let exchanger: Arc<dyn TokenExchanger> = Arc::new(provider);
+    let report = run_all(exchanger, &google.target(DEMO_CLIENT_ID))
+        .await
+        .unwrap_or_else(|failure| panic!("{failure}"));
+    assert_eq!(
+        report.passed,
+        [
+            "code_exchange",
+            "code_is_one_time",
+            "pkce",
+            "refresh",
+            "bad_refresh_token",
+            "unsupported_grant",
+            "object_safe",
+        ],
+        "{report:?}"
+    );
+    assert_eq!(report.skipped, ["one_time_extension"]);
+    assert!(google
+        .token_requests()
+        .iter()
+        .all(|r| r.path == "/token" && r.form_param("client_secret").is_some()));
+}
+
+#[tokio::test]
+async fn a_client_without_a_secret_passes_with_pkce() {
+    let google = GoogleEmulator::start().await.unwrap();
+    let provider = tokenbridge_google::builder("google", &settings(google.base()))
+        .client_id(DEMO_PUBLIC_CLIENT_ID)
+        .auth_method(AuthMethod::None)
+        .build()
+        .unwrap();
+    let exchanger: Arc<dyn TokenExchanger> = Arc::new(provider);
+    let target = google.target(DEMO_PUBLIC_CLIENT_ID).with_pkce();
+    let report = run_all(exchanger, &target)
+        .await
+        .unwrap_or_else(|failure| panic!("{failure}"));
+    assert!(report.passed.contains(&"pkce"), "{report:?}");
+    assert!(report.passed.contains(&"code_exchange"), "{report:?}");
+}
