@@ -96,6 +96,8 @@ pub static DESCRIPTION: VendorDescription = {
     d.default_scopes = &[];
     d.token_request.headers = &[("accept", "application/json")];
     d.token_response.format = ResponseFormat::ByContentType;
+    // The granted scopes come comma-separated (`repo,gist`).
+    d.token_response.scope_separator = ',';
     d.errors = ErrorTable(ERRORS);
     d.userinfo.headers = &[("accept", "application/vnd.github+json")];
     d.userinfo.fields = FieldNames(&[

@@ -234,6 +234,10 @@ pub struct TokenResponseShape {
     /// Members naming the request for the vendor's support (GenAuth `requestId`, then
     /// `uniqueId`): the first present is the error's `request_id`.
     pub request_id_fields: &'static [&'static str],
+    /// The character between scopes in the answer's `scope` string besides whitespace
+    /// (WeChat and GitHub write `snsapi_login,snsapi_userinfo`); a space by default, as RFC
+    /// 6749 section 3.3 has it.
+    pub scope_separator: char,
 }
 
 impl TokenResponseShape {
@@ -250,6 +254,7 @@ impl TokenResponseShape {
         error_code_is_status: false,
         error_detail_field: None,
         request_id_fields: &[],
+        scope_separator: ' ',
     };
 
     /// The vendor's members beside the tokens that are neither tokens nor extras: the message,
