@@ -1,13 +1,13 @@
-//! The tokenbridge quickstart: one application code path, four vendors, switched by
+//! The tokenbridge quickstart: one application code path, several vendors, switched by
 //! configuration alone.
 //!
 //! ```text
 //! cargo run --example quickstart
 //! ```
 //!
-//! It starts the embedded loopback emulators of GenAuth, Tencent CIAM, Huawei OneAccess, Sign
-//! in with Apple, Microsoft Entra ID, Google and a standard OpenID Connect provider, writes one
-//! configuration file naming them all, and
+//! It starts the embedded loopback emulators of GenAuth, Tencent CIAM, Huawei OneAccess,
+//! WeChat, DingTalk, Sign in with Apple, Microsoft Entra ID, Google and a standard OpenID
+//! Connect provider, writes one configuration file naming them all, and
 //! exchanges an authorization code through each provider by name. Each normalized TokenSet is
 //! printed with its secrets redacted. Nothing leaves the machine.
 
@@ -22,6 +22,7 @@ use tokenbridge_testkit::google::{self, GoogleEmulator};
 use tokenbridge_testkit::huawei_oneaccess::HuaweiOneAccessEmulator;
 use tokenbridge_testkit::oidc::{ClientRegistration, OidcEmulator, Profile};
 use tokenbridge_testkit::tencent_ciam::TencentCiamEmulator;
+use tokenbridge_testkit::{dingtalk::DingTalkEmulator, wechat::WeChatEmulator};
 
 /// Where the "browser" comes back to after sign-in.
 const REDIRECT_URI: &str = "http://127.0.0.1/callback";
@@ -46,6 +47,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let genauth = GenAuthEmulator::start().await?;
     let tencent = TencentCiamEmulator::start().await?;
     let huawei = HuaweiOneAccessEmulator::start().await?;
+    let wechat = WeChatEmulator::start().await?;
+    let dingtalk = DingTalkEmulator::start().await?;
     let oidc = OidcEmulator::start(Profile::standard()).await?;
     oidc.provider()
         .register_client(ClientRegistration::confidential(
@@ -86,6 +89,18 @@ client_id = "demo-app"
 client_secret_env = "HUAWEI_SECRET"
 protocol = "oidc"
 
+[providers.wechat]
+kind = "wechat"
+base_url = "{wechat}"
+client_id = "demo-app"
+client_secret_env = "WECHAT_SECRET"
+
+[providers.dingtalk]
+kind = "dingtalk"
+base_url = "{dingtalk}"
+client_id = "demo-app"
+client_secret_env = "DINGTALK_SECRET"
+
 [providers.any]
 kind = "oidc"
 issuer = "{issuer}"
@@ -125,6 +140,8 @@ client_secret_env = "GOOGLE_SECRET"
         genauth = genauth.base(),
         tencent = tencent.base(),
         huawei = huawei.base(),
+        wechat = wechat.base(),
+        dingtalk = dingtalk.base(),
         issuer = oidc.issuer(),
     );
     let path = std::env::temp_dir().join(format!(
@@ -160,6 +177,11 @@ client_secret_env = "GOOGLE_SECRET"
         tencent.issue_code("demo-app", REDIRECT_URI, None),
     );
     codes.insert("huawei", huawei.issue_code("demo-app", REDIRECT_URI));
+    codes.insert("wechat", wechat.issue_code("demo-app", "alice"));
+    codes.insert(
+        "dingtalk",
+        dingtalk.issue_code("demo-app", "alice", "openid"),
+    );
     codes.insert("any", oidc.issue_code("demo-app", REDIRECT_URI, None));
     codes.insert(
         "apple",

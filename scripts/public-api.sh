@@ -19,6 +19,8 @@ CRATES=(
     tokenbridge-apple
     tokenbridge-entra
     tokenbridge-google
+    tokenbridge-wechat
+    tokenbridge-dingtalk
     tokenbridge-testkit
     tokenbridge-axum
     tokenbridge-middleware

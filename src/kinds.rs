@@ -79,6 +79,12 @@ pub const BUILT_IN: &[BuiltInKind] = &[
         feature = "huawei-oneaccess",
         tokenbridge_huawei_oneaccess::HuaweiOneAccess
     ),
+    kind!("wechat", feature = "wechat", tokenbridge_wechat::WeChat),
+    kind!(
+        "dingtalk",
+        feature = "dingtalk",
+        tokenbridge_dingtalk::DingTalk
+    ),
     kind!("apple", feature = "apple", tokenbridge_apple::Apple),
     kind!("entra", feature = "entra", tokenbridge_entra::Entra),
     kind!("google", feature = "google", tokenbridge_google::Google),

@@ -19,7 +19,8 @@
 //! ```
 //!
 //! Built-in kinds, listed in [`kinds::BUILT_IN`]: `genauth` (module `genauth`),
-//! `tencent-ciam` (`tencent_ciam`) and `huawei-oneaccess` (`huawei_oneaccess`), each behind the
+//! `tencent-ciam` (`tencent_ciam`), `huawei-oneaccess` (`huawei_oneaccess`), `wechat` (`wechat`) and
+//! `dingtalk` (`dingtalk`), each behind the
 //! Cargo feature of its name, on by default, and `oidc` (any standard provider, always
 //! available). Your own kinds implement [`adapter::ProviderFactory`] and are registered with
 //! [`Registry::register`]; see
@@ -141,6 +142,10 @@ pub mod session {
     };
 }
 
+/// The DingTalk adapter.
+#[cfg(feature = "dingtalk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dingtalk")))]
+pub use tokenbridge_dingtalk as dingtalk;
 /// The GenAuth (formerly Authing) adapter.
 #[cfg(feature = "genauth")]
 #[cfg_attr(docsrs, doc(cfg(feature = "genauth")))]
@@ -153,3 +158,7 @@ pub use tokenbridge_huawei_oneaccess as huawei_oneaccess;
 #[cfg(feature = "tencent-ciam")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tencent-ciam")))]
 pub use tokenbridge_tencent_ciam as tencent_ciam;
+/// The WeChat Open Platform website QR login adapter.
+#[cfg(feature = "wechat")]
+#[cfg_attr(docsrs, doc(cfg(feature = "wechat")))]
+pub use tokenbridge_wechat as wechat;

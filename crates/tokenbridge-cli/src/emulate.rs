@@ -13,7 +13,8 @@ use tokenbridge_testkit::huawei_oneaccess::HuaweiOneAccessEmulator;
 use tokenbridge_testkit::oidc::{ClientRegistration, OidcEmulator, Profile};
 use tokenbridge_testkit::tencent_ciam::TencentCiamEmulator;
 use tokenbridge_testkit::{
-    any_loopback_port, apple, entra, genauth, google, huawei_oneaccess, tencent_ciam,
+    any_loopback_port, apple, dingtalk, entra, genauth, google, huawei_oneaccess, tencent_ciam,
+    wechat,
 };
 
 use crate::Failure;
@@ -174,6 +175,34 @@ async fn start(emulator: &str, addr: SocketAddr) -> Result<(Running, String), Fa
                 google::DEMO_CLIENT_SECRET,
                 authorize_hint("google", &base, &authorize)
                     .replace(DEMO_ID, google::DEMO_CLIENT_ID),
+            );
+            (Box::new(emulator) as Running, text)
+        }
+        "wechat" => {
+            let emulator = wechat::WeChatEmulator::start_on(addr)
+                .await
+                .map_err(|e| io_failure("wechat", addr, e))?;
+            let base = emulator.base();
+            let text = format!(
+                "[providers.wechat]\nkind = \"wechat\"\nbase_url = \"{base}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\n\n#   get a code:  curl -s -o /dev/null -w '%{{redirect_url}}\\n' '{base}{}?appid={}&redirect_uri={DEMO_REDIRECT}&response_type=code&scope=snsapi_login&state=s'\n#   exchange it: tokenbridge exchange --config tokenbridge.toml --provider wechat --code CODE --reveal > tokens.json\n#   the user:    tokenbridge userinfo --config tokenbridge.toml --provider wechat --tokens tokens.json\n",
+                wechat::DEMO_APPID,
+                wechat::DEMO_SECRET,
+                tokenbridge_testkit::facts::wechat::AUTHORIZE_PATH,
+                wechat::DEMO_APPID,
+            );
+            (Box::new(emulator) as Running, text)
+        }
+        "dingtalk" => {
+            let emulator = dingtalk::DingTalkEmulator::start_on(addr)
+                .await
+                .map_err(|e| io_failure("dingtalk", addr, e))?;
+            let base = emulator.base();
+            let text = format!(
+                "[providers.dingtalk]\nkind = \"dingtalk\"\nbase_url = \"{base}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\n\n#   get a code:  curl -s -o /dev/null -w '%{{redirect_url}}\\n' '{base}{}?client_id={}&redirect_uri={DEMO_REDIRECT}&response_type=code&scope=openid&prompt=consent&state=s'\n#   exchange it: tokenbridge exchange --config tokenbridge.toml --provider dingtalk --code AUTHCODE --reveal > tokens.json\n#   the user:    tokenbridge userinfo --config tokenbridge.toml --provider dingtalk --tokens tokens.json\n",
+                dingtalk::DEMO_CLIENT_ID,
+                dingtalk::DEMO_CLIENT_SECRET,
+                tokenbridge_testkit::facts::dingtalk::AUTHORIZE_PATH,
+                dingtalk::DEMO_CLIENT_ID,
             );
             (Box::new(emulator) as Running, text)
         }

@@ -101,7 +101,25 @@ pub(crate) async fn userinfo(args: UserinfoArgs) -> Result<(), Failure> {
         (None, None) => return Err(Failure::Usage("give --access-token or --tokens".to_owned())),
     };
     let provider = args.provider.build()?;
-    let identity = provider.userinfo_with_tokens(&tokens).await?;
+    let identity = match provider.userinfo_with_tokens(&tokens).await {
+        // A vendor whose userinfo needs members of the token answer (WeChat's `openid`)
+        // cannot be asked with the access token alone.
+        Err(tokenbridge::Error::Config { key: Some(key), .. })
+            if args.tokens.is_none()
+                && provider
+                    .vendor()
+                    .userinfo
+                    .params_from_tokens
+                    .iter()
+                    .any(|(_, member)| *member == key) =>
+        {
+            return Err(Failure::Usage(format!(
+                "{} needs `{key}` from the token answer besides the access token: give                  --tokens FILE, the TokenSet JSON `exchange --reveal` prints",
+                provider.vendor().name
+            )))
+        }
+        other => other?,
+    };
     let mut json = identity_json(&identity);
     if let Value::Object(map) = &mut json {
         map.insert("provider".into(), Value::String(provider.id().to_owned()));

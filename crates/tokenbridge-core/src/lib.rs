@@ -93,9 +93,9 @@ pub use protocol::identity::{
 
 // The vendor layer: what a vendor is, as data and hooks.
 pub use vendor::{
-    parse_shaped_userinfo, parse_token_fast, parse_token_response, vendor_error_in, Capabilities,
-    EndpointPaths, ErrorMapping, ErrorTable, HookContext, LogoutParams, StandardHooks,
-    VendorDescription, VendorHooks,
+    parse_shaped_userinfo, parse_token_fast, parse_token_response, vendor_error_in, AuthorizeShape,
+    Capabilities, EndpointPaths, ErrorMapping, ErrorTable, HookContext, LogoutParams,
+    StandardHooks, VendorDescription, VendorHooks,
 };
 
 // The provider layer: one configured provider and its capabilities.

@@ -13,8 +13,8 @@
 //! - `oidc`: `oidc`, an emulated RFC 6749 / OpenID Connect provider shaped per vendor by a
 //!   `Profile`, and `ProviderTarget`, the conformance target over it. The vendor emulators
 //!   are built on it, so each of their features turns it on.
-//! - `genauth`, `tencent-ciam`, `huawei-oneaccess`, `apple`, `entra`, `google`: the vendors'
-//!   emulators.
+//! - `genauth`, `tencent-ciam`, `huawei-oneaccess`, `wechat`, `dingtalk`, `feishu`, `github`,
+//!   `apple`, `entra`, `google`: the vendors' emulators.
 //!
 //! An outside adapter's conformance run depends on the testkit with
 //! `default-features = false` (adding `features = ["oidc"]` when its emulator keeps its books
@@ -37,6 +37,9 @@ pub use emulators::apple;
 #[cfg(feature = "entra")]
 #[cfg_attr(docsrs, doc(cfg(feature = "entra")))]
 pub use emulators::entra;
+#[cfg(feature = "dingtalk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dingtalk")))]
+pub use emulators::dingtalk;
 #[cfg(feature = "genauth")]
 #[cfg_attr(docsrs, doc(cfg(feature = "genauth")))]
 pub use emulators::genauth;
@@ -52,6 +55,9 @@ pub use emulators::oidc;
 #[cfg(feature = "tencent-ciam")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tencent-ciam")))]
 pub use emulators::tencent_ciam;
+#[cfg(feature = "wechat")]
+#[cfg_attr(docsrs, doc(cfg(feature = "wechat")))]
+pub use emulators::wechat;
 
 #[cfg(feature = "oidc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "oidc")))]

@@ -93,11 +93,9 @@ impl AuthorizationRequestBuilder<'_> {
     /// first, to find the authorization endpoint.
     pub async fn build(self) -> Result<AuthorizationRequest> {
         let provider = self.provider;
-        if let Some((name, _)) = self
-            .params
-            .iter()
-            .find(|(n, _)| RESERVED.contains(&n.as_str()))
-        {
+        if let Some((name, _)) = self.params.iter().find(|(n, _)| {
+            RESERVED.contains(&n.as_str()) || *n == provider.vendor().authorize.client_id_param
+        }) {
             return Err(Error::invalid_input(
                 name.clone(),
                 format!("`{name}` is set by tokenbridge for every login and cannot be overridden"),
@@ -146,19 +144,25 @@ impl AuthorizationRequestBuilder<'_> {
                 provider.scopes().to_vec()
             }
         });
-        // The provider's configured parameters first; the caller's replace one of the same name.
-        let mut extra: Vec<(String, String)> = provider
-            .authorization_params()
-            .iter()
-            .filter(|(n, _)| !self.params.iter().any(|(m, _)| m == n))
-            .cloned()
-            .collect();
-        extra.extend(self.params);
+        // The caller's parameters win over the provider's configured ones, which win over the
+        // vendor's fixed ones of the same name.
+        let shape = vendor.authorize;
+        let mut extra: Vec<(String, String)> = self.params;
+        for (name, value) in provider.authorization_params().iter().rev() {
+            if !extra.iter().any(|(n, _)| n == name) {
+                extra.insert(0, (name.clone(), value.clone()));
+            }
+        }
+        for (name, value) in shape.params.iter().rev() {
+            if !extra.iter().any(|(n, _)| n == name) {
+                extra.insert(0, ((*name).to_owned(), (*value).to_owned()));
+            }
+        }
         if vendor.offline_access_needs_consent && scopes.iter().any(|s| s == "offline_access") {
             with_consent_prompt(&mut extra);
         }
         let state = SecretString::from(random_token(RANDOM_BYTES)?);
-        let nonce = if scopes.iter().any(|s| s == "openid") {
+        let nonce = if shape.nonce && scopes.iter().any(|s| s == "openid") {
             Some(SecretString::from(random_token(RANDOM_BYTES)?))
         } else {
             None
@@ -168,21 +172,23 @@ impl AuthorizationRequestBuilder<'_> {
         // (name, value, whether the value is a secret to keep out of logs).
         let mut params: Vec<(&str, &str, bool)> = vec![
             ("response_type", "code", false),
-            ("client_id", provider.client_id(), false),
+            (shape.client_id_param, provider.client_id(), false),
             (
                 provider.vendor().authorize_redirect_param,
                 &redirect_uri,
                 false,
             ),
         ];
-        let scope = scopes.join(" ");
+        let scope = scopes.join(shape.scope_separator);
         params.push(("scope", &scope, false));
         params.push(("state", state.expose_secret(), true));
         if let Some(nonce) = &nonce {
             params.push(("nonce", nonce.expose_secret(), true));
         }
-        params.push(("code_challenge", &challenge, false));
-        params.push(("code_challenge_method", "S256", false));
+        if shape.pkce {
+            params.push(("code_challenge", &challenge, false));
+            params.push(("code_challenge_method", "S256", false));
+        }
         // RFC 9449 section 10: the code is bound to this login's key, so a code that leaks
         // is useless without it.
         let dpop_key = if provider.uses_dpop() {
@@ -209,6 +215,8 @@ impl AuthorizationRequestBuilder<'_> {
             for (name, value, _) in &params {
                 query.append_pair(name, value);
             }
+            drop(query);
+            url.set_fragment(shape.fragment);
         }
         Ok(AuthorizationRequest {
             url,
@@ -319,9 +327,13 @@ impl Provider {
         if !self.completed_logins().insert(&pending.state) {
             return Err(refuse(CallbackError::Replayed));
         }
-        let verifier = PkceVerifier::new(pending.code_verifier.expose_secret())?;
-        let grant = Grant::authorization_code(code.expose_secret(), pending.redirect_uri)
-            .with_pkce_verifier(verifier);
+        let grant = Grant::authorization_code(code.expose_secret(), pending.redirect_uri);
+        // A vendor without PKCE got no challenge, so its code exchange carries no verifier.
+        let grant = if self.vendor().authorize.pkce {
+            grant.with_pkce_verifier(PkceVerifier::new(pending.code_verifier.expose_secret())?)
+        } else {
+            grant
+        };
         let grant = match pending.dpop_key {
             Some(key) => grant.with_dpop_key(key),
             None => grant,

@@ -95,6 +95,9 @@ pub struct TokenRequestShape {
     pub refresh_omits_secret: bool,
     /// Headers every token request carries, e.g. GitHub's `Accept: application/json`.
     pub headers: &'static [(&'static str, &'static str)],
+    /// Standard parameters the vendor's token request does not take, dropped before sending
+    /// (WeChat and DingTalk: `redirect_uri`); empty by default.
+    pub omit_params: &'static [&'static str],
 }
 
 impl TokenRequestShape {
@@ -107,6 +110,7 @@ impl TokenRequestShape {
         refresh_path: None,
         refresh_omits_secret: false,
         headers: &[],
+        omit_params: &[],
     };
 }
 
@@ -276,6 +280,9 @@ impl TokenRequestShape {
     pub(crate) fn apply(&self, request: &mut TokenRequest, grant: &Grant) -> Result<()> {
         if *self == Self::STANDARD {
             return Ok(());
+        }
+        for name in self.omit_params {
+            request.remove_param(name);
         }
         if self.refresh_omits_secret && grant.kind() == GrantKind::RefreshToken {
             request.take_secret_param("client_secret");

@@ -6,9 +6,11 @@
 //! methods, grants and error codes. A vendor whose protocol is the standard one needs no
 //! hooks at all.
 
+mod authorize_shape;
 mod parse;
 mod userinfo;
 
+pub use authorize_shape::AuthorizeShape;
 pub use parse::{parse_token_fast, parse_token_response, vendor_error_in};
 pub use userinfo::parse_shaped_userinfo;
 
@@ -58,6 +60,9 @@ pub struct VendorDescription {
     /// How the authorization request spells its redirect URI parameter (`redirect_uri` in
     /// RFC 6749; Huawei OneAccess's OAuth 2.0 applications write `redirect_url`).
     pub authorize_redirect_param: &'static str,
+    /// The rest of the authorization request's shape: the client-id parameter's name, fixed
+    /// parameters, a fragment, the scope separator, PKCE and `nonce`.
+    pub authorize: AuthorizeShape,
     /// Parameter spellings of the logout (end-session) request.
     pub logout: LogoutParams,
     /// The scopes of a sign-in when neither the caller nor the configuration names any:
@@ -124,6 +129,7 @@ impl VendorDescription {
             ],
             redirect_uri_required: false,
             authorize_redirect_param: "redirect_uri",
+            authorize: AuthorizeShape::STANDARD,
             logout: LogoutParams::STANDARD,
             default_scopes: &["openid"],
             id_token_algorithms: &[],

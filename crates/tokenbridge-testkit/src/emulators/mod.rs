@@ -5,6 +5,10 @@
 pub mod apple;
 #[cfg(feature = "entra")]
 pub mod entra;
+#[cfg(any(feature = "wechat", feature = "dingtalk"))]
+mod books;
+#[cfg(feature = "dingtalk")]
+pub mod dingtalk;
 #[cfg(feature = "genauth")]
 pub mod genauth;
 #[cfg(feature = "google")]
@@ -15,3 +19,5 @@ pub mod huawei_oneaccess;
 pub mod oidc;
 #[cfg(feature = "tencent-ciam")]
 pub mod tencent_ciam;
+#[cfg(feature = "wechat")]
+pub mod wechat;

@@ -7,7 +7,9 @@
 
 pub mod apple;
 pub mod entra;
+pub mod dingtalk;
 pub mod genauth;
 pub mod google;
 pub mod huawei_oneaccess;
 pub mod tencent_ciam;
+pub mod wechat;
