@@ -34,12 +34,12 @@ pub mod server;
 #[cfg(feature = "apple")]
 #[cfg_attr(docsrs, doc(cfg(feature = "apple")))]
 pub use emulators::apple;
-#[cfg(feature = "entra")]
-#[cfg_attr(docsrs, doc(cfg(feature = "entra")))]
-pub use emulators::entra;
 #[cfg(feature = "dingtalk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "dingtalk")))]
 pub use emulators::dingtalk;
+#[cfg(feature = "entra")]
+#[cfg_attr(docsrs, doc(cfg(feature = "entra")))]
+pub use emulators::entra;
 #[cfg(feature = "genauth")]
 #[cfg_attr(docsrs, doc(cfg(feature = "genauth")))]
 pub use emulators::genauth;

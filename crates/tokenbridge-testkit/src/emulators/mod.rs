@@ -3,12 +3,12 @@
 
 #[cfg(feature = "apple")]
 pub mod apple;
-#[cfg(feature = "entra")]
-pub mod entra;
 #[cfg(any(feature = "wechat", feature = "dingtalk"))]
 mod books;
 #[cfg(feature = "dingtalk")]
 pub mod dingtalk;
+#[cfg(feature = "entra")]
+pub mod entra;
 #[cfg(feature = "genauth")]
 pub mod genauth;
 #[cfg(feature = "google")]

@@ -6,8 +6,8 @@
 //! asked for. The testkit does not depend on the vendor crates.
 
 pub mod apple;
-pub mod entra;
 pub mod dingtalk;
+pub mod entra;
 pub mod genauth;
 pub mod google;
 pub mod huawei_oneaccess;
