@@ -1,5 +1,6 @@
 //! The emulators, one folder or file per vendor, each behind its own feature: `oidc` (the
-//! generic provider the others are built on), `genauth`, `tencent-ciam`, `huawei-oneaccess`, `feishu`, `github`.
+//! generic provider the OpenID Connect vendors are built on), `genauth`, `tencent-ciam`,
+//! `huawei-oneaccess`, `wechat`, `dingtalk`, `feishu`, `github`, `apple`, `entra`, `google`.
 
 #[cfg(feature = "apple")]
 pub mod apple;
