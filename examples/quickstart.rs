@@ -6,7 +6,7 @@
 //! ```
 //!
 //! It starts the embedded loopback emulators of GenAuth, Tencent CIAM, Huawei OneAccess,
-//! WeChat, DingTalk, Sign in with Apple, Microsoft Entra ID, Google and a standard OpenID
+//! WeChat, DingTalk, Feishu, GitHub, Sign in with Apple, Microsoft Entra ID, Google and a standard OpenID
 //! Connect provider, writes one configuration file naming them all, and
 //! exchanges an authorization code through each provider by name. Each normalized TokenSet is
 //! printed with its secrets redacted. Nothing leaves the machine.
@@ -23,6 +23,7 @@ use tokenbridge_testkit::huawei_oneaccess::HuaweiOneAccessEmulator;
 use tokenbridge_testkit::oidc::{ClientRegistration, OidcEmulator, Profile};
 use tokenbridge_testkit::tencent_ciam::TencentCiamEmulator;
 use tokenbridge_testkit::{dingtalk::DingTalkEmulator, wechat::WeChatEmulator};
+use tokenbridge_testkit::{feishu::FeishuEmulator, github::GitHubEmulator};
 
 /// Where the "browser" comes back to after sign-in.
 const REDIRECT_URI: &str = "http://127.0.0.1/callback";
@@ -49,6 +50,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let huawei = HuaweiOneAccessEmulator::start().await?;
     let wechat = WeChatEmulator::start().await?;
     let dingtalk = DingTalkEmulator::start().await?;
+    let feishu = FeishuEmulator::start().await?;
+    let github = GitHubEmulator::start().await?;
     let oidc = OidcEmulator::start(Profile::standard()).await?;
     oidc.provider()
         .register_client(ClientRegistration::confidential(
@@ -101,6 +104,18 @@ base_url = "{dingtalk}"
 client_id = "demo-app"
 client_secret_env = "DINGTALK_SECRET"
 
+[providers.feishu]
+kind = "feishu"
+base_url = "{feishu}"
+client_id = "demo-app"
+client_secret_env = "FEISHU_SECRET"
+
+[providers.github]
+kind = "github"
+base_url = "{github}"
+client_id = "demo-app"
+client_secret_env = "GITHUB_SECRET"
+
 [providers.any]
 kind = "oidc"
 issuer = "{issuer}"
@@ -142,6 +157,8 @@ client_secret_env = "GOOGLE_SECRET"
         huawei = huawei.base(),
         wechat = wechat.base(),
         dingtalk = dingtalk.base(),
+        feishu = feishu.base(),
+        github = github.base(),
         issuer = oidc.issuer(),
     );
     let path = std::env::temp_dir().join(format!(
@@ -181,6 +198,14 @@ client_secret_env = "GOOGLE_SECRET"
     codes.insert(
         "dingtalk",
         dingtalk.issue_code("demo-app", "alice", "openid"),
+    );
+    codes.insert(
+        "feishu",
+        feishu.issue_code("demo-app", REDIRECT_URI, "", None),
+    );
+    codes.insert(
+        "github",
+        github.issue_code("demo-app", REDIRECT_URI, "read:user", None),
     );
     codes.insert("any", oidc.issue_code("demo-app", REDIRECT_URI, None));
     codes.insert(

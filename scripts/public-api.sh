@@ -21,6 +21,8 @@ CRATES=(
     tokenbridge-google
     tokenbridge-wechat
     tokenbridge-dingtalk
+    tokenbridge-feishu
+    tokenbridge-github
     tokenbridge-testkit
     tokenbridge-axum
     tokenbridge-middleware

@@ -85,6 +85,8 @@ pub const BUILT_IN: &[BuiltInKind] = &[
         feature = "dingtalk",
         tokenbridge_dingtalk::DingTalk
     ),
+    kind!("feishu", feature = "feishu", tokenbridge_feishu::Feishu),
+    kind!("github", feature = "github", tokenbridge_github::GitHub),
     kind!("apple", feature = "apple", tokenbridge_apple::Apple),
     kind!("entra", feature = "entra", tokenbridge_entra::Entra),
     kind!("google", feature = "google", tokenbridge_google::Google),

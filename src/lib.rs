@@ -19,8 +19,8 @@
 //! ```
 //!
 //! Built-in kinds, listed in [`kinds::BUILT_IN`]: `genauth` (module `genauth`),
-//! `tencent-ciam` (`tencent_ciam`), `huawei-oneaccess` (`huawei_oneaccess`), `wechat` (`wechat`) and
-//! `dingtalk` (`dingtalk`), each behind the
+//! `tencent-ciam` (`tencent_ciam`), `huawei-oneaccess` (`huawei_oneaccess`), `wechat` (`wechat`),
+//! `dingtalk` (`dingtalk`), `feishu` (`feishu`) and `github` (`github`), each behind the
 //! Cargo feature of its name, on by default, and `oidc` (any standard provider, always
 //! available). Your own kinds implement [`adapter::ProviderFactory`] and are registered with
 //! [`Registry::register`]; see
@@ -154,10 +154,18 @@ pub mod session {
 #[cfg(feature = "dingtalk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "dingtalk")))]
 pub use tokenbridge_dingtalk as dingtalk;
+/// The Feishu / Lark adapter.
+#[cfg(feature = "feishu")]
+#[cfg_attr(docsrs, doc(cfg(feature = "feishu")))]
+pub use tokenbridge_feishu as feishu;
 /// The GenAuth (formerly Authing) adapter.
 #[cfg(feature = "genauth")]
 #[cfg_attr(docsrs, doc(cfg(feature = "genauth")))]
 pub use tokenbridge_genauth as genauth;
+/// The GitHub adapter.
+#[cfg(feature = "github")]
+#[cfg_attr(docsrs, doc(cfg(feature = "github")))]
+pub use tokenbridge_github as github;
 /// The Huawei Cloud OneAccess adapter.
 #[cfg(feature = "huawei-oneaccess")]
 #[cfg_attr(docsrs, doc(cfg(feature = "huawei-oneaccess")))]

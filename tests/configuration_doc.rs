@@ -1,7 +1,9 @@
 #![cfg(all(
     feature = "genauth",
     feature = "tencent-ciam",
-    feature = "huawei-oneaccess"
+    feature = "huawei-oneaccess",
+    feature = "feishu",
+    feature = "github"
 ))]
 //! Keeps docs/configuration.md true: every TOML, JSON and environment example in it must load
 //! and build, and every error example must fail with exactly the message printed below it.

@@ -29,8 +29,8 @@ fn a_missing_kind_lists_every_built_in_kind() {
     assert_eq!(
         err.to_string(),
         "configuration error in `providers.x.kind`: missing `kind`; set it to one of: genauth, \
-         tencent-ciam, huawei-oneaccess, wechat, dingtalk, apple, entra, google, oidc (or a kind \
-         your application registers)"
+         tencent-ciam, huawei-oneaccess, wechat, dingtalk, feishu, github, apple, entra, google, oidc \
+         (or a kind your application registers)"
     );
 }
 

@@ -258,3 +258,30 @@ async fn each_documented_error_has_its_kind_and_no_secret_shows() {
         assert!(!shown.contains(&secret), "{shown}");
     }
 }
+
+#[tokio::test]
+async fn a_session_keeps_its_refresh_token_when_apple_sends_none() {
+    use std::sync::Arc;
+    use tokenbridge_core::{ExposeSecret, TokenSession};
+
+    let apple = AppleEmulator::start().await.unwrap();
+    let provider = provider(&apple);
+    let code = apple.issue_code(DEMO_CLIENT_ID, REDIRECT, None);
+    let tokens = provider
+        .exchange(Grant::authorization_code(&code, REDIRECT))
+        .await
+        .unwrap();
+    let refresh = tokens.refresh_token().unwrap().expose_secret().to_owned();
+    let first = tokens.access_token().clone();
+    let session = TokenSession::new(Arc::new(provider), tokens);
+    session.invalidate(&first);
+    let renewed = session.access_token_after_rejection(&first).await.unwrap();
+    assert_ne!(renewed.expose_secret(), first.expose_secret());
+    let held = session.token_set().await.unwrap();
+    assert_eq!(held.refresh_token().unwrap().expose_secret(), refresh);
+    let last = apple.token_requests().pop().unwrap();
+    assert_eq!(
+        last.form_param("grant_type").as_deref(),
+        Some("refresh_token")
+    );
+}

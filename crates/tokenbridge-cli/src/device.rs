@@ -13,11 +13,17 @@ use crate::{error_line, print_json, printable, Failure};
 /// the code expires (`expired_token`, or its lifetime ends) or `--timeout` passes first.
 pub(crate) async fn run(args: LoginArgs) -> Result<(), Failure> {
     let provider = args.provider.build()?;
-    // As for the browser login: --scope, else the provider's scopes, else "openid".
+    // As for the browser login: --scope, else the provider's scopes, else the vendor's
+    // default ("openid" for OpenID Connect; none for GitHub).
     let scopes: Vec<String> = match args.scope.as_deref() {
         Some(s) => s.split_whitespace().map(str::to_owned).collect(),
         None if !provider.scopes().is_empty() => provider.scopes().to_vec(),
-        None => vec!["openid".to_owned()],
+        None => provider
+            .vendor()
+            .default_scopes
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
     };
     let authorization = provider.start_device_authorization(Some(&scopes)).await?;
     eprintln!(

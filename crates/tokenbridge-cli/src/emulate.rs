@@ -16,6 +16,7 @@ use tokenbridge_testkit::{
     any_loopback_port, apple, dingtalk, entra, genauth, google, huawei_oneaccess, tencent_ciam,
     wechat,
 };
+use tokenbridge_testkit::{feishu, github};
 
 use crate::Failure;
 
@@ -203,6 +204,34 @@ async fn start(emulator: &str, addr: SocketAddr) -> Result<(Running, String), Fa
                 dingtalk::DEMO_CLIENT_SECRET,
                 tokenbridge_testkit::facts::dingtalk::AUTHORIZE_PATH,
                 dingtalk::DEMO_CLIENT_ID,
+            );
+            (Box::new(emulator) as Running, text)
+        }
+        "feishu" => {
+            let emulator = feishu::FeishuEmulator::start_on(addr)
+                .await
+                .map_err(|e| io_failure("feishu", addr, e))?;
+            let base = emulator.base();
+            let text = format!(
+                "[providers.feishu]\nkind = \"feishu\"\nregion = \"feishu\"\nbase_url = \"{base}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\nscopes = \"offline_access\"\n\n#   sign in:     tokenbridge login --config tokenbridge.toml --provider feishu --no-browser\n#   get a code:  curl -s -o /dev/null -w '%{{redirect_url}}\\n' '{base}{}?client_id={}&redirect_uri={DEMO_REDIRECT}&response_type=code&scope=offline_access'\n#   exchange it: tokenbridge exchange --config tokenbridge.toml --provider feishu --code CODE --redirect-uri {DEMO_REDIRECT}\n",
+                feishu::DEMO_CLIENT_ID,
+                feishu::DEMO_CLIENT_SECRET,
+                feishu::AUTHORIZE_PATH,
+                feishu::DEMO_CLIENT_ID,
+            );
+            (Box::new(emulator) as Running, text)
+        }
+        "github" => {
+            let emulator = github::GitHubEmulator::start_on(addr)
+                .await
+                .map_err(|e| io_failure("github", addr, e))?;
+            let base = emulator.base();
+            let text = format!(
+                "[providers.github]\nkind = \"github\"\nbase_url = \"{base}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\n\n#   sign in:     tokenbridge login --config tokenbridge.toml --provider github --no-browser\n#   get a code:  curl -s -o /dev/null -w '%{{redirect_url}}\\n' '{base}{}?client_id={}&redirect_uri={DEMO_REDIRECT}'\n#   exchange it: tokenbridge exchange --config tokenbridge.toml --provider github --code CODE --redirect-uri {DEMO_REDIRECT}\n",
+                github::DEMO_CLIENT_ID,
+                github::DEMO_CLIENT_SECRET,
+                github::AUTHORIZE_PATH,
+                github::DEMO_CLIENT_ID,
             );
             (Box::new(emulator) as Running, text)
         }

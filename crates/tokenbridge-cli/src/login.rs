@@ -29,7 +29,8 @@ pub(crate) struct LoginArgs {
     /// `http://127.0.0.1:<free port>/callback`).
     #[arg(long, value_name = "URI", allow_hyphen_values = true)]
     redirect_uri: Option<String>,
-    /// Scopes, space-separated (default: the provider's scopes, else "openid").
+    /// Scopes, space-separated (default: the provider's scopes, else the vendor's default:
+    /// "openid" for OpenID Connect, none for vendors such as GitHub and Feishu).
     #[arg(long, value_name = "S", allow_hyphen_values = true)]
     pub(crate) scope: Option<String>,
     /// Do not try to open a browser; only print the URL.

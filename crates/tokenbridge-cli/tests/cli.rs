@@ -1567,11 +1567,12 @@ async fn emulate_all_prints_a_configuration_that_works() {
     let names: Vec<&str> = config.provider_names().collect();
     for name in [
         "apple", "entra", "genauth", "google", "huawei", "oidc", "tencent", "wechat", "dingtalk",
+        "feishu", "github",
     ] {
         assert!(names.contains(&name), "{name} in {names:?}");
     }
     for name in [
-        "apple", "entra", "genauth", "google", "huawei", "oidc", "tencent",
+        "apple", "entra", "feishu", "genauth", "github", "google", "huawei", "oidc", "tencent",
     ] {
         let table = config.provider(name).unwrap();
         let no_env = |_: &str| None;
@@ -1581,6 +1582,8 @@ async fn emulate_all_prints_a_configuration_that_works() {
             "genauth" => "genauth",
             "huawei" => "huawei-oneaccess",
             "oidc" => "oidc",
+            "feishu" => "feishu",
+            "github" => "github",
             _ => "tencent-ciam",
         };
         assert_eq!(table.kind, expected_kind, "{name}");
@@ -1599,7 +1602,9 @@ async fn emulate_all_prints_a_configuration_that_works() {
     // Every vendor with a query callback: a code from the printed authorize URL, exchanged by
     // the printed command (Apple's callback is a form POST: `tokenbridge login`, tested in
     // apple.rs).
-    for name in ["entra", "genauth", "google", "huawei", "oidc", "tencent"] {
+    for name in [
+        "entra", "feishu", "genauth", "github", "google", "huawei", "oidc", "tencent",
+    ] {
         let block = section(&text, name);
         let curl = block
             .lines()
@@ -1621,7 +1626,12 @@ async fn emulate_all_prints_a_configuration_that_works() {
         let out = r.json();
         assert_eq!(out["provider"], name);
         assert_eq!(out["access_token"], REDACTED);
-        assert_eq!(out["scope"], json!(["openid"]), "{name}");
+        let scope = match name {
+            "feishu" => json!(["offline_access"]),
+            "github" => json!([]),
+            _ => json!(["openid"]),
+        };
+        assert_eq!(out["scope"], scope, "{name}");
     }
 
     // The QR-login controls it prints are served.

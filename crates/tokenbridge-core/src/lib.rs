@@ -52,8 +52,8 @@ pub use transport::request::{form_encode, BodyEncoding, ParamValue, TokenRequest
 pub use transport::request_auth::RequestAuthorization;
 pub use transport::seam::{transport_fn, FnTransport, ResponseBody, Transport};
 pub use transport::shape::{
-    FieldNames, HttpMethod, ParamsIn, ResponseFormat, TokenPlacement, TokenRequestShape,
-    TokenResponseShape, UserinfoShape,
+    EmailLookup, FieldNames, HttpMethod, ParamsIn, ResponseFormat, RevocationShape, TokenPlacement,
+    TokenRequestShape, TokenResponseShape, UserinfoShape,
 };
 pub use transport::url::{
     ensure_secure_url, is_loopback, join_path, parse_base_url, parse_secure_url, shown_url,

@@ -36,6 +36,7 @@ static QUERY_VENDOR: VendorDescription = {
     d.token_response.error_code_field = Some("errcode");
     d.token_response.error_message_field = Some("errmsg");
     d.token_response.success_codes = &["0"];
+    d.token_response.scope_separator = ',';
     d.errors = ErrorTable(&[
         ErrorMapping::documented("40029", ErrorKind::InvalidGrant),
         ErrorMapping::documented("45011", ErrorKind::RateLimited),
@@ -597,4 +598,27 @@ async fn credentials_in_the_query_never_show_in_a_transport_error() {
     let error = p.userinfo_with_tokens(&tokens).await.unwrap_err();
     let shown = format!("{error} {error:?}");
     assert!(!shown.contains("at-query-1"), "{shown}");
+}
+
+#[test]
+fn a_vendors_scope_separator_splits_the_granted_scopes() {
+    let comma = r#"{"access_token":"at","scope":"snsapi_login,snsapi_userinfo"}"#;
+    let both = r#"{"access_token":"at","scope":"a,b c"}"#;
+    for (body, expected) in [
+        (comma, vec!["snsapi_login", "snsapi_userinfo"]),
+        (both, vec!["a", "b", "c"]),
+    ] {
+        let response = answer(200, "application/json", body);
+        let slow = parse(&QUERY_VENDOR, &response).unwrap();
+        assert_eq!(slow.scopes().unwrap(), expected.as_slice(), "{body}");
+        let fast = tokenbridge_core::parse_token_fast(&response, "corp", &QUERY_VENDOR).unwrap();
+        assert_eq!(fast.scopes().unwrap(), expected.as_slice(), "{body}");
+    }
+    // The standard shape keeps a comma inside a scope token (RFC 6749 allows one).
+    let standard = answer(200, "application/json", comma);
+    let tokens = parse(&tokenbridge_core::STANDARD, &standard).unwrap();
+    assert_eq!(
+        tokens.scopes().unwrap(),
+        ["snsapi_login,snsapi_userinfo"].as_slice()
+    );
 }

@@ -30,6 +30,9 @@ async fn run(
         .unwrap_or_else(|failure| panic!("{client_id}: {failure}"))
 }
 
+/// A PEM certificate whose DER bytes are `abc`.
+const CERTIFICATE: &str = "-----BEGIN CERTIFICATE-----\nYWJj\n-----END CERTIFICATE-----\n";
+
 const PASSED: [&str; 7] = [
     "code_exchange",
     "code_is_one_time",
@@ -53,8 +56,12 @@ async fn a_client_secret_passes() {
 
 #[tokio::test]
 async fn a_certificate_passes() {
-    let key =
-        PrivateKeyJwt::from_pem(DEMO_CERT_CLIENT_ID, TestKey::Rsa2.private_pem(), None).unwrap();
+    // The emulator wants the certificate's thumbprint (`x5t`) in the header, as Microsoft
+    // documents; the certificate itself is not parsed, so any DER bytes do.
+    let key = PrivateKeyJwt::from_pem(DEMO_CERT_CLIENT_ID, TestKey::Rsa2.private_pem(), None)
+        .unwrap()
+        .with_certificate_pem(CERTIFICATE)
+        .unwrap();
     let report = run(
         DEMO_CERT_CLIENT_ID,
         |b| b.client_auth(Arc::new(key.clone())),
@@ -73,4 +80,27 @@ async fn a_public_client_with_pkce_passes() {
     )
     .await;
     assert_eq!(report.passed, PASSED, "{report:?}");
+}
+
+#[tokio::test]
+async fn a_certificate_assertion_without_its_thumbprint_is_refused() {
+    let entra = EntraEmulator::start().await.unwrap();
+    let key =
+        PrivateKeyJwt::from_pem(DEMO_CERT_CLIENT_ID, TestKey::Rsa2.private_pem(), None).unwrap();
+    let provider = tokenbridge_entra::builder("entra", "common", Vec::new())
+        .unwrap()
+        .base_url(entra.base())
+        .client_id(DEMO_CERT_CLIENT_ID)
+        .client_auth(Arc::new(key))
+        .build()
+        .unwrap();
+    let code = entra.issue_code(DEMO_CERT_CLIENT_ID, "http://127.0.0.1/cb", None);
+    let err = provider
+        .exchange(tokenbridge_core::Grant::authorization_code(
+            &code,
+            "http://127.0.0.1/cb",
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), tokenbridge_core::ErrorKind::InvalidClient);
 }

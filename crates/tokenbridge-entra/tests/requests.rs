@@ -283,3 +283,26 @@ async fn the_first_error_code_decides_the_kind_and_no_secret_shows() {
         );
     }
 }
+
+#[tokio::test]
+async fn subject_claim_oid_names_the_user_across_applications() {
+    let entra = EntraEmulator::start().await.unwrap();
+    let provider = tokenbridge_entra::builder("entra", "common", Vec::new())
+        .unwrap()
+        .base_url(entra.base())
+        .client_id(DEMO_CLIENT_ID)
+        .client_secret(SecretString::from(DEMO_CLIENT_SECRET))
+        .redirect_uri(REDIRECT)
+        .subject_claim("oid")
+        .build()
+        .unwrap();
+    let request = provider.authorization_request().build().await.unwrap();
+    let callback = authorize(request.url.as_str()).await;
+    let login = provider
+        .complete_login(&callback, request.pending)
+        .await
+        .unwrap();
+    let identity = login.identity().unwrap();
+    assert_eq!(identity.subject, DEMO_OBJECT_ID);
+    assert_eq!(identity.claims["sub"], DEMO_SUBJECT);
+}

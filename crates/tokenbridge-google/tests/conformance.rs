@@ -63,3 +63,24 @@ async fn a_client_without_a_secret_passes_with_pkce() {
     assert!(report.passed.contains(&"pkce"), "{report:?}");
     assert!(report.passed.contains(&"code_exchange"), "{report:?}");
 }
+
+#[tokio::test]
+async fn an_adapter_with_a_wrong_path_fails_conformance() {
+    // The emulator serves Google's documented paths, written out in the testkit from Google's
+    // pages, not read from this crate.
+    let google = GoogleEmulator::start().await.unwrap();
+    let mut wrong = tokenbridge_google::DESCRIPTION;
+    wrong.paths.token = Some("https://oauth2.googleapis.com/oauth2/v4/token");
+    let provider = tokenbridge_core::Provider::builder("google")
+        .vendor(Box::leak(Box::new(wrong)))
+        .base_url(google.base())
+        .client_id(DEMO_CLIENT_ID)
+        .client_secret(SecretString::from(DEMO_CLIENT_SECRET))
+        .build()
+        .unwrap();
+    let failure = run_all(Arc::new(provider), &google.target(DEMO_CLIENT_ID))
+        .await
+        .unwrap_err();
+    assert_eq!(failure.check, "code_exchange", "{failure}");
+    assert_eq!(google.token_requests().len(), 0);
+}

@@ -34,15 +34,21 @@ pub mod server;
 #[cfg(feature = "apple")]
 #[cfg_attr(docsrs, doc(cfg(feature = "apple")))]
 pub use emulators::apple;
-#[cfg(feature = "entra")]
-#[cfg_attr(docsrs, doc(cfg(feature = "entra")))]
-pub use emulators::entra;
 #[cfg(feature = "dingtalk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "dingtalk")))]
 pub use emulators::dingtalk;
+#[cfg(feature = "entra")]
+#[cfg_attr(docsrs, doc(cfg(feature = "entra")))]
+pub use emulators::entra;
+#[cfg(feature = "feishu")]
+#[cfg_attr(docsrs, doc(cfg(feature = "feishu")))]
+pub use emulators::feishu;
 #[cfg(feature = "genauth")]
 #[cfg_attr(docsrs, doc(cfg(feature = "genauth")))]
 pub use emulators::genauth;
+#[cfg(feature = "github")]
+#[cfg_attr(docsrs, doc(cfg(feature = "github")))]
+pub use emulators::github;
 #[cfg(feature = "google")]
 #[cfg_attr(docsrs, doc(cfg(feature = "google")))]
 pub use emulators::google;

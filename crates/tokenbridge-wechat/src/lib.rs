@@ -99,6 +99,8 @@ pub static DESCRIPTION: VendorDescription = {
     d.token_response.error_message_field = Some("errmsg");
     // The valid answer of /sns/auth is {"errcode":0,"errmsg":"ok"} [AUTH].
     d.token_response.success_codes = &["0"];
+    // The granted scopes come comma-separated (`snsapi_login,snsapi_userinfo`).
+    d.token_response.scope_separator = ',';
     d.errors = ErrorTable(ERRORS);
     d.userinfo.token = TokenPlacement::Query("access_token");
     d.userinfo.params_from_tokens = &[("openid", "openid")];

@@ -5,6 +5,7 @@ use crate::model::token::TokenSet;
 use crate::protocol::device::{DeviceAuthorization, DevicePoller};
 use crate::protocol::signin::CompletedLogin;
 use crate::transport::request::{BodyEncoding, TokenRequest};
+use crate::transport::shape::header_name;
 use crate::transport::url::ensure_secure_url;
 
 use super::Provider;
@@ -40,6 +41,11 @@ impl Provider {
         // in its header.
         if !request.has_param("client_id") {
             request.param("client_id", self.client_id());
+        }
+        // The token endpoint's extra headers ask for JSON where a vendor answers form pairs
+        // by default (GitHub's `/login/device/code`, like its token endpoint).
+        for (name, value) in self.vendor().token_request.headers {
+            request.header(header_name(name)?, value, false)?;
         }
         let errors = &self.vendor().errors;
         let response = self.http().send(&request).await?;

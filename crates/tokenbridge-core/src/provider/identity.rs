@@ -263,11 +263,18 @@ impl Provider {
             .hooks
             .parse_userinfo(&response, vendor)
             .map_err(|e| token_refusal(vendor.errors.classify(e)))?;
-        match self.subject_claim_name() {
+        let identity = match self.subject_claim_name() {
             Some(claim) => identity
                 .with_subject_from(claim)
-                .map_err(|why| unreadable(&response, format!("not a userinfo answer: {why}"))),
-            None => Ok(identity),
+                .map_err(|why| unreadable(&response, format!("not a userinfo answer: {why}")))?,
+            None => identity,
+        };
+        match vendor.userinfo.email_lookup {
+            Some(lookup) if identity.email.is_none() => {
+                super::userinfo_email::add_primary_email(self, &url, tokens, identity, &lookup)
+                    .await
+            }
+            _ => Ok(identity),
         }
     }
 

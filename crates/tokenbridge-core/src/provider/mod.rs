@@ -49,8 +49,10 @@ mod exchange;
 pub(crate) mod identity;
 mod introspection;
 mod par;
+mod revocation;
 mod send;
 mod signin;
+mod userinfo_email;
 
 pub use builder::{Protocol, ProviderBuilder};
 pub use exchange::add_grant_params;

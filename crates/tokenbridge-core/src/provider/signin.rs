@@ -15,7 +15,6 @@ use crate::protocol::signin::{
     constant_time_eq, parse_callback, AuthorizationRequest, CompletedLogin, LogoutRequest,
     PendingLogin, TokenTypeHint,
 };
-use crate::transport::request::{BodyEncoding, TokenRequest};
 use crate::transport::url::{ensure_secure_url, parse_secure_url};
 use crate::transport::wire::{decode_json_object, standard_error, unreadable};
 
@@ -180,7 +179,11 @@ impl AuthorizationRequestBuilder<'_> {
             ),
         ];
         let scope = scopes.join(shape.scope_separator);
-        params.push(("scope", &scope, false));
+        // RFC 6749 3.3: the scope is optional; a vendor with no default scope (Feishu, GitHub)
+        // gets none rather than an empty one.
+        if !scope.is_empty() {
+            params.push(("scope", &scope, false));
+        }
         params.push(("state", state.expose_secret(), true));
         if let Some(nonce) = &nonce {
             params.push(("nonce", nonce.expose_secret(), true));
@@ -406,12 +409,7 @@ impl Provider {
                 ),
             ));
         };
-        let mut request = TokenRequest::post(endpoint, BodyEncoding::Form);
-        request.secret_param("token", token);
-        if let Some(hint) = hint {
-            request.param("token_type_hint", hint.as_str());
-        }
-        self.client_auth().await?.apply(&mut request)?;
+        let request = self.revocation_request(endpoint, token, hint).await?;
         let response = self.http().send(&request).await?;
         // RFC 7009 2.2: 200 whether or not the token was valid; the body is read only by a
         // vendor that reports failures with a 2xx.

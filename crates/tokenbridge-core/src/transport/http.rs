@@ -468,9 +468,9 @@ fn to_http_request(request: &TokenRequest) -> Result<http::Request<Vec<u8>>> {
 /// Every header tokenbridge sends, `Content-Type` and `User-Agent` included, so that any
 /// transport sends the same request.
 fn outgoing_headers(request: &TokenRequest) -> HeaderMap {
-    // The encoding's Content-Type replaces one a hook may have set, as before; a hook's own
-    // User-Agent wins over the default.
-    let content_type = request.content_type();
+    // The encoding's Content-Type replaces one a hook may have set (unless it only adds
+    // parameters, see `sent_content_type`); a hook's own User-Agent wins over the default.
+    let content_type = request.sent_content_type();
     // Room for ours and for what a client adds (`Accept`, `Content-Length`), so the map is
     // allocated once.
     let mut headers = HeaderMap::with_capacity(request.headers().len() + 4);
@@ -480,7 +480,7 @@ fn outgoing_headers(request: &TokenRequest) -> HeaderMap {
         }
     }
     if let Some(ct) = content_type {
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static(ct));
+        headers.insert(CONTENT_TYPE, ct);
     }
     if !headers.contains_key(USER_AGENT) {
         headers.insert(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));

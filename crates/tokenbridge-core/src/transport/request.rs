@@ -292,10 +292,25 @@ impl TokenRequest {
     /// Headers including `Content-Type`, as they will be sent.
     pub fn headers_to_send(&self) -> HeaderMap {
         let mut headers = self.headers.clone();
-        if let Some(ct) = self.content_type() {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static(ct));
+        if let Some(ct) = self.sent_content_type() {
+            headers.insert(CONTENT_TYPE, ct);
         }
         headers
+    }
+
+    /// The `Content-Type` sent: the encoding's, or the same media type with parameters where
+    /// the headers set one (Feishu's `application/json; charset=utf-8`); another media type
+    /// among the headers is replaced.
+    pub(crate) fn sent_content_type(&self) -> Option<HeaderValue> {
+        let ct = self.content_type()?;
+        let refined = self.headers.get(CONTENT_TYPE).filter(|set| {
+            set.to_str().is_ok_and(|v| {
+                v.split(';')
+                    .next()
+                    .is_some_and(|media| media.trim().eq_ignore_ascii_case(ct))
+            })
+        });
+        Some(refined.cloned().unwrap_or(HeaderValue::from_static(ct)))
     }
 }
 

@@ -23,6 +23,57 @@ pub enum HttpMethod {
     Post,
     /// `GET` (WeChat's token endpoint; every userinfo endpoint).
     Get,
+    /// `DELETE` (GitHub's token revocation).
+    Delete,
+}
+
+impl HttpMethod {
+    /// The method as `http` names it.
+    pub(crate) fn to_http(self) -> Method {
+        match self {
+            HttpMethod::Post => Method::POST,
+            HttpMethod::Get => Method::GET,
+            HttpMethod::Delete => Method::DELETE,
+        }
+    }
+}
+
+/// How a vendor's revocation request is shaped (RFC 7009 section 2.1 by default: a form
+/// `POST` of `token` and `token_type_hint`, authenticated as the token endpoint is).
+///
+/// The revocation path may hold `{client_id}`, replaced by the client id (GitHub's
+/// `/applications/{client_id}/token`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RevocationShape {
+    /// The method; `POST` by default.
+    pub method: HttpMethod,
+    /// Where the parameters go; a form body by default.
+    pub params_in: ParamsIn,
+    /// The parameter carrying the token; `token` by default.
+    pub token_param: &'static str,
+    /// Whether `token_type_hint` is sent when known; `true` by default.
+    pub type_hint: bool,
+    /// Whether the client id and secret go in HTTP Basic whatever the token endpoint's auth
+    /// method (GitHub); `false`: the configured client authentication, as RFC 7009 says.
+    pub basic_auth: bool,
+}
+
+impl RevocationShape {
+    /// RFC 7009's request.
+    pub const STANDARD: Self = Self {
+        method: HttpMethod::Post,
+        params_in: ParamsIn::Form,
+        token_param: "token",
+        type_hint: true,
+        basic_auth: false,
+    };
+}
+
+impl Default for RevocationShape {
+    fn default() -> Self {
+        Self::STANDARD
+    }
 }
 
 /// Where a token request's parameters go.
@@ -35,6 +86,17 @@ pub enum ParamsIn {
     Json,
     /// The URL's query string, with no body (WeChat).
     Query,
+}
+
+impl ParamsIn {
+    /// The body encoding that puts the parameters here.
+    pub(crate) fn encoding(self) -> BodyEncoding {
+        match self {
+            ParamsIn::Form => BodyEncoding::Form,
+            ParamsIn::Json => BodyEncoding::Json,
+            ParamsIn::Query => BodyEncoding::None,
+        }
+    }
 }
 
 /// A vendor's names for standard members: pairs of `(standard name, vendor name)`, e.g.
@@ -172,6 +234,10 @@ pub struct TokenResponseShape {
     /// Members naming the request for the vendor's support (GenAuth `requestId`, then
     /// `uniqueId`): the first present is the error's `request_id`.
     pub request_id_fields: &'static [&'static str],
+    /// The character between scopes in the answer's `scope` string besides whitespace
+    /// (WeChat and GitHub write `snsapi_login,snsapi_userinfo`); a space by default, as RFC
+    /// 6749 section 3.3 has it.
+    pub scope_separator: char,
 }
 
 impl TokenResponseShape {
@@ -188,6 +254,7 @@ impl TokenResponseShape {
         error_code_is_status: false,
         error_detail_field: None,
         request_id_fields: &[],
+        scope_separator: ' ',
     };
 
     /// The vendor's members beside the tokens that are neither tokens nor extras: the message,
@@ -243,6 +310,43 @@ pub struct UserinfoShape {
     /// `picture`. A numeric subject becomes its decimal text; every member stays in
     /// [`Identity::claims`](crate::Identity::claims) as sent.
     pub fields: FieldNames,
+    /// The member carrying the message of a userinfo refusal when it differs from the token
+    /// answer's [`error_message_field`](TokenResponseShape::error_message_field) (Feishu:
+    /// `error_description` there, `msg` here); `None`: the token answer's.
+    pub error_message_field: Option<&'static str>,
+    /// A second request made when the answer has no email; `None` by default.
+    pub email_lookup: Option<EmailLookup>,
+}
+
+/// Where a vendor lists a user's email addresses when its userinfo answer may have none
+/// (GitHub's `GET /user/emails`): the primary verified address becomes the identity's email.
+/// The request is made like the userinfo request (same token placement and headers); an
+/// answer of 403 or 404 (a token without the permission) leaves the email absent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EmailLookup {
+    /// Appended to the userinfo endpoint's path (`/emails` after GitHub's `/user`), so the
+    /// lookup follows the userinfo endpoint wherever `base_url` puts it.
+    pub path_suffix: &'static str,
+    /// The member of each entry holding the address.
+    pub address_field: &'static str,
+    /// The member marking the primary address (a boolean).
+    pub primary_field: &'static str,
+    /// The member marking a verified address (a boolean).
+    pub verified_field: &'static str,
+}
+
+impl EmailLookup {
+    /// A list below the userinfo path at `path_suffix`, of `{email, primary, verified}`
+    /// entries.
+    pub const fn new(path_suffix: &'static str) -> Self {
+        Self {
+            path_suffix,
+            address_field: "email",
+            primary_field: "primary",
+            verified_field: "verified",
+        }
+    }
 }
 
 impl UserinfoShape {
@@ -253,6 +357,8 @@ impl UserinfoShape {
         headers: &[],
         envelope: None,
         fields: FieldNames::STANDARD,
+        error_message_field: None,
+        email_lookup: None,
     };
 }
 
@@ -311,6 +417,9 @@ impl TokenRequestShape {
             }
             // A GET has no body: its parameters always go in the query.
             (HttpMethod::Get, _) => request.set_shape(Method::GET, BodyEncoding::None),
+            (HttpMethod::Delete, params_in) => {
+                request.set_shape(Method::DELETE, params_in.encoding())
+            }
         }
         for (name, value) in self.headers {
             request.header(header_name(name)?, value, false)?;

@@ -27,7 +27,9 @@ use crate::protocol::auth::{AuthMethod, BasicEncoding, ClientAuth};
 use crate::protocol::identity::Identity;
 use crate::transport::http::HttpResponse;
 use crate::transport::request::TokenRequest;
-use crate::transport::shape::{TokenRequestShape, TokenResponseShape, UserinfoShape};
+use crate::transport::shape::{
+    RevocationShape, TokenRequestShape, TokenResponseShape, UserinfoShape,
+};
 
 /// A vendor, as data: everything core needs to talk to it.
 ///
@@ -90,6 +92,8 @@ pub struct VendorDescription {
     pub callback_code_params: &'static [&'static str],
     /// How the userinfo request carries the token and how the answer names the user.
     pub userinfo: UserinfoShape,
+    /// How the revocation request is shaped: method, body, the token's parameter, auth.
+    pub revocation: RevocationShape,
     /// Where the vendor's protocol departs from the standard.
     pub hooks: &'static dyn VendorHooks,
 }
@@ -139,6 +143,7 @@ impl VendorDescription {
             token_response: TokenResponseShape::STANDARD,
             callback_code_params: &[],
             userinfo: UserinfoShape::STANDARD,
+            revocation: RevocationShape::STANDARD,
             hooks: &StandardHooks,
         }
     }

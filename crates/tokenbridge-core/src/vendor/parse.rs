@@ -4,7 +4,9 @@
 use crate::error::{Error, Result};
 use crate::model::token::TokenSet;
 use crate::transport::http::HttpResponse;
-use crate::transport::wire::{decode_json_object, parse_fast, parse_shaped, vendor_code_error};
+use crate::transport::wire::{
+    decode_json_object, parse_fast, parse_shaped, split_scopes, vendor_code_error,
+};
 
 use super::VendorDescription;
 
@@ -30,7 +32,8 @@ pub fn parse_token_fast(
     provider: &str,
     vendor: &VendorDescription,
 ) -> Option<TokenSet> {
-    parse_fast(response, provider, &vendor.token_response)
+    let shape = &vendor.token_response;
+    parse_fast(response, provider, shape).map(|t| split_scopes(t, shape.scope_separator))
 }
 
 /// The vendor's error code in the JSON body of `response` (see

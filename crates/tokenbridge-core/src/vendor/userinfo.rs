@@ -21,7 +21,11 @@ pub fn parse_shaped_userinfo(
     vendor: &VendorDescription,
 ) -> Result<Identity> {
     let shape = &vendor.userinfo;
-    let codes = &vendor.token_response;
+    let mut codes = vendor.token_response;
+    if let Some(field) = shape.error_message_field {
+        codes.error_message_field = Some(field);
+    }
+    let codes = &codes;
     if !response.is_success() {
         if codes.error_code_field.is_some() {
             if let Ok(object) = decode_json_object(response) {

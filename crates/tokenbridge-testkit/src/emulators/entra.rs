@@ -4,7 +4,8 @@
 //! `/{tenant}/v2.0/.well-known/openid-configuration` (for `common` and `organizations` its
 //! issuer is the template `<origin>/{tenantid}/v2.0`), `/{tenant}/oauth2/v2.0/authorize`,
 //! `/{tenant}/oauth2/v2.0/token` (`client_secret_post`, `client_secret_basic`,
-//! `private_key_jwt`, PKCE; errors carry `error_codes`), `/{tenant}/discovery/v2.0/keys`,
+//! `private_key_jwt` whose assertions name the certificate in `x5t`, PKCE; errors carry
+//! `error_codes`), `/{tenant}/discovery/v2.0/keys`,
 //! `/{tenant}/oauth2/v2.0/logout` and Microsoft Graph's `/oidc/userinfo`, which answers only
 //! `sub`, `name`, `family_name`, `given_name`, `picture` and `email`. ID tokens carry `tid`
 //! and `oid`, and their `iss` is `<origin>/<tid>/v2.0`.
@@ -193,6 +194,8 @@ pub fn profile(tenant: &str) -> Profile {
         send_iss: false,
         userinfo_path: Some(facts::USERINFO_PATH.into()),
         userinfo_claims: Some(facts::USERINFO_CLAIMS.iter().map(|c| (*c).into()).collect()),
+        // CERT: an assertion signed with a certificate names it by its thumbprint.
+        assertion_header: Some(facts::CERT_THUMBPRINT_HEADER.into()),
         ..Profile::standard()
     }
 }

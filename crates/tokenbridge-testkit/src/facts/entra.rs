@@ -65,5 +65,8 @@ pub const INVALID_CLIENT_SECRET: u32 = 7000215;
 pub const APPLICATION_NOT_FOUND: u32 = 700016;
 /// "The code_verifier doesn't match the code_challenge" \[ERR\].
 pub const PKCE_MISMATCH: u32 = 50148;
+/// The header member naming a certificate assertion's certificate by its SHA-1 thumbprint
+/// \[CERT\].
+pub const CERT_THUMBPRINT_HEADER: &str = "x5t";
 /// "Request is malformed or invalid" \[ERR\].
 pub const INVALID_REQUEST: u32 = 9002313;

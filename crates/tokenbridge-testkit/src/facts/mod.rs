@@ -6,9 +6,11 @@
 //! asked for. The testkit does not depend on the vendor crates.
 
 pub mod apple;
-pub mod entra;
 pub mod dingtalk;
+pub mod entra;
+pub mod feishu;
 pub mod genauth;
+pub mod github;
 pub mod google;
 pub mod huawei_oneaccess;
 pub mod tencent_ciam;

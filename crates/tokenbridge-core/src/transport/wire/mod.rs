@@ -25,7 +25,7 @@ use crate::transport::shape::TokenResponseShape;
 mod shaped;
 mod typed;
 
-pub(crate) use shaped::{is_form, parse_shaped, vendor_code_error};
+pub(crate) use shaped::{is_form, parse_shaped, split_scopes, vendor_code_error};
 pub(crate) use typed::parse_fast;
 pub use typed::parse_standard_fast;
 

@@ -19,6 +19,36 @@ pub(crate) fn parse_shaped(
     shape: &TokenResponseShape,
     vendor: &str,
 ) -> Result<TokenSet> {
+    let tokens = parse_shaped_tokens(response, provider, shape, vendor)?;
+    Ok(split_scopes(tokens, shape.scope_separator))
+}
+
+/// `tokens` with each scope split again at the vendor's own separator, when it has one.
+pub(crate) fn split_scopes(tokens: TokenSet, separator: char) -> TokenSet {
+    if separator.is_whitespace() {
+        return tokens;
+    }
+    let Some(scopes) = tokens.scopes() else {
+        return tokens;
+    };
+    if !scopes.iter().any(|s| s.contains(separator)) {
+        return tokens;
+    }
+    let split: Vec<String> = scopes
+        .iter()
+        .flat_map(|s| s.split(separator))
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    tokens.with_scopes((!split.is_empty()).then_some(split))
+}
+
+fn parse_shaped_tokens(
+    response: &HttpResponse,
+    provider: &str,
+    shape: &TokenResponseShape,
+    vendor: &str,
+) -> Result<TokenSet> {
     if let Some(tokens) = typed::parse_fast(response, provider, shape) {
         return Ok(tokens);
     }

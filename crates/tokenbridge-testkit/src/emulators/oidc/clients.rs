@@ -191,6 +191,17 @@ impl OidcProvider {
             _ => return Err("not a JWT auth method".into()),
         };
         let header = jsonwebtoken::decode_header(assertion).map_err(|e| format!("header: {e}"))?;
+        if let Some(member) = &self.profile.assertion_header {
+            let present = assertion
+                .split('.')
+                .next()
+                .and_then(|h| URL_SAFE_NO_PAD.decode(h).ok())
+                .and_then(|h| serde_json::from_slice::<Value>(&h).ok())
+                .is_some_and(|h| h.get(member).is_some_and(Value::is_string));
+            if client.auth_method == AuthMethod::PrivateKeyJwt && !present {
+                return Err(format!("the assertion's header has no {member}"));
+            }
+        }
         if !algorithms.contains(&header.alg) {
             return Err(format!("algorithm {:?} not allowed", header.alg));
         }

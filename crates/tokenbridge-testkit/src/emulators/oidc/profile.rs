@@ -213,6 +213,9 @@ pub struct Profile {
     /// Whether a code exchange issues an ID token whatever the scope (Sign in with Apple,
     /// whose scopes are `name` and `email`); otherwise only with `openid`.
     pub id_tokens_always: bool,
+    /// A header member every `private_key_jwt` assertion must carry (Microsoft Entra ID's
+    /// `x5t`, the certificate's thumbprint); `None`: no such rule.
+    pub assertion_header: Option<String>,
 }
 
 /// How the emulator signs ID tokens.
@@ -308,6 +311,7 @@ impl Profile {
             revocation_unknown_token: None,
             userinfo_claims: None,
             id_tokens_always: false,
+            assertion_header: None,
         }
     }
 }
