@@ -8,14 +8,16 @@
 //! Acme ID bends the standard in its own ways:
 //!
 //! - the token endpoint, `POST <base_url>/api/v1/token`, takes a JSON body, not a form;
-//! - every answer is an envelope `{"code": 0, "msg": "ok", "data": {...}}`, and a refusal is
-//!   `{"code": 40001, "msg": "code expired", "data": null}` sent with HTTP 200;
-//! - the tokens are nested: `data.token.value`, `data.token.kind` (`"bearer"`),
-//!   `data.refresh`, and the lifetime as a string in `data.lifetime.seconds`;
-//! - the request id is the `x-acme-request-id` response header.
+//! - every answer is an envelope `{"code": 0, "msg": "ok", "requestId": "req-3", "data": {...}}`,
+//!   and a refusal is `{"code": 40001, "msg": "code expired", "requestId": "req-3", "data": null}`
+//!   sent with HTTP 200;
+//! - the tokens are in camelCase: `accessToken`, `tokenType` (`"bearer"`), `expiresIn` (a
+//!   string), `refreshToken`;
+//! - its five-digit codes start with an HTTP status: `50300` is a 503.
 //!
 //! [`acme`] is the adapter, laid out like a vendor crate: its description as data
-//! ([`acme::DESCRIPTION`]), its hooks where data is not enough ([`acme::AcmeHooks`]), and its
+//! ([`acme::DESCRIPTION`]: the JSON body, the envelope, the names and the error codes are all
+//! data), its one hook, for the one rule that is not data ([`acme::AcmeHooks`]), and its
 //! settings and registration ([`acme::AcmeSettings`], [`acme::Acme`]). [`emulator`] serves Acme
 //! ID on loopback. `main` registers the kind, loads a TOML configuration, exchanges a code and a
 //! refresh token, shows how refusals and missing capabilities come out, and runs the testkit's
@@ -33,19 +35,14 @@ use emulator::{acme_error, AcmeEmulator, DEMO_CLIENT_SECRET, DEMO_REDIRECT_URI};
 /// The adapter: in a real project, the crate `tokenbridge-acme`.
 pub(crate) mod acme {
     use serde::Deserialize;
-    use serde_json::{Map, Value};
-    use tokenbridge::adapter::add_grant_params;
-    use tokenbridge::adapter::wire::{self, decode_json_object, json_type};
-    use tokenbridge::adapter::wire::{parse_expires_in, parse_scope};
-    use tokenbridge::adapter::{BodyEncoding, ErrorMapping, ErrorTable, HookContext};
-    use tokenbridge::adapter::{HttpResponse, ProviderContext, ProviderFactory, TokenRequest};
-    use tokenbridge::adapter::{VendorDescription, VendorHooks};
+    use tokenbridge::adapter::{ErrorMapping, ErrorTable, FieldNames, HookContext, ParamsIn};
+    use tokenbridge::adapter::{ProviderContext, ProviderFactory, VendorDescription, VendorHooks};
+    use tokenbridge::VendorError;
     use tokenbridge::{AuthMethod, Error, ErrorKind, Grant, GrantKind, Provider, Result};
-    use tokenbridge::{TokenSet, TokenType, VendorError};
 
     /// Acme ID, as data: its paths below the tenant URL, the auth methods and grants it
-    /// documents, and its error codes. Acme has no public clients, no revocation, no userinfo
-    /// and no discovery document.
+    /// documents, its error codes, and the shapes of its requests and answers. Acme has no
+    /// public clients, no revocation, no userinfo and no discovery document.
     pub(crate) static DESCRIPTION: VendorDescription = {
         let mut d = VendorDescription::standard("acme", "Acme ID");
         d.paths.token = Some("/api/v1/token");
@@ -55,13 +52,29 @@ pub(crate) mod acme {
         d.public_grants = &[];
         d.redirect_uri_required = true;
         d.errors = ErrorTable(ERRORS);
+        // The request: the standard parameters and credentials, in a JSON body.
+        d.token_request.params_in = ParamsIn::Json;
+        // The answer: an envelope with a business code, read whatever the HTTP status, and
+        // the tokens inside `data` under Acme's names.
+        d.token_response.envelope = Some("data");
+        d.token_response.envelope_required = true;
+        d.token_response.error_code_field = Some("code");
+        d.token_response.success_codes = &["0"];
+        d.token_response.error_message_field = Some("msg");
+        d.token_response.request_id_fields = &["requestId"];
+        d.token_response.fields = FieldNames(&[
+            ("access_token", "accessToken"),
+            ("token_type", "tokenType"),
+            ("expires_in", "expiresIn"),
+            ("refresh_token", "refreshToken"),
+        ]);
         d.hooks = &AcmeHooks;
         d
     };
 
     /// Acme's envelope codes and what the caller should do about them. Codes are five digits
     /// whose first three are an HTTP-like class; a code missing here gets its kind from that
-    /// class (`50300` is a 503: provider unavailable).
+    /// class (`50300` is a 503: provider unavailable), in [`AcmeHooks`].
     const ERRORS: &[ErrorMapping] = &[
         ErrorMapping::documented("40000", ErrorKind::InvalidRequest), // missing parameter
         ErrorMapping::documented("40001", ErrorKind::InvalidGrant),   // code expired or used
@@ -76,167 +89,35 @@ pub(crate) mod acme {
         ErrorMapping::inferred("40301", ErrorKind::InvalidClient),
     ];
 
-    /// Where Acme departs from the standard exchange: the request body and the answer.
+    /// The one rule of Acme's that is not data: a code's first three digits are its status.
     #[derive(Debug)]
     pub(crate) struct AcmeHooks;
 
     impl VendorHooks for AcmeHooks {
-        /// The standard parameters and client authentication, in a JSON body.
-        fn token_request(
-            &self,
-            grant: &Grant,
-            context: &HookContext<'_>,
-        ) -> Option<Result<TokenRequest>> {
-            let mut request =
-                TokenRequest::post(context.token_endpoint.clone(), BodyEncoding::Json);
-            add_grant_params(&mut request, grant);
-            Some(context.client_auth.apply(&mut request).map(|()| request))
-        }
-
-        /// Core's first step, then Acme's envelope, then its nested fields.
-        fn parse_token_response(
-            &self,
-            response: &HttpResponse,
-            _grant: &Grant,
-            provider: &str,
-            _vendor: &VendorDescription,
-        ) -> Result<TokenSet> {
-            let object = decode_json_object(response)?; // status, empty body, HTML, non-object
-            let data = open_envelope(response, object)?; // refusals inside the envelope
-            token_set_from_data(response, data, provider) // nested fields, core's helpers
-        }
-    }
-
-    /// The `data` of a success envelope, or the refusal the envelope reports.
-    fn open_envelope(
-        response: &HttpResponse,
-        mut object: Map<String, Value>,
-    ) -> Result<Map<String, Value>> {
-        let code = match object.get("code") {
-            Some(Value::Number(n)) => n.as_i64().ok_or_else(|| {
-                unreadable(response, format!("`code` is {n}, expected an integer"))
-            })?,
-            Some(other) => {
-                let why = format!("`code` is {}, expected an integer", json_type(other));
-                return Err(unreadable(response, why));
-            }
-            None => {
-                return Err(unreadable(
-                    response,
-                    "no `code`: this is not an Acme ID envelope",
-                ))
-            }
-        };
-        if code != 0 {
-            // Kept as Acme sent it; Acme's error table gives it its kind.
-            let message = match object.get("msg") {
-                Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-                _ => "(no message)".to_owned(),
+        /// Gives a refusal the status its code starts with (`40001`: 400), and so a code
+        /// outside the table the kind of that status; the table's kind stays where it has one.
+        fn map_error(&self, error: Error, _grant: &Grant, _context: &HookContext<'_>) -> Error {
+            let Error::Vendor(vendor) = error else {
+                return error;
             };
-            let request_id = response
-                .headers()
-                .get("x-acme-request-id")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            let error = VendorError::new(DESCRIPTION.kind, response.status(), code / 100, message)
-                .with_api_code(Some(code.to_string()))
-                .with_request_id(request_id)
-                .with_retry_after(wire::retry_after(response));
-            return Err(error.into());
-        }
-        if !response.is_success() {
-            return Err(unreadable(
-                response,
-                "an error status with a success envelope (code 0)",
-            ));
-        }
-        match object.remove("data") {
-            Some(Value::Object(data)) => Ok(data),
-            None | Some(Value::Null) => {
-                Err(unreadable(response, "code 0 but no `data` with tokens"))
+            let code = vendor.api_code().and_then(|c| c.parse::<i64>().ok());
+            let Some(code) = code.filter(|c| (10_000..100_000).contains(c)) else {
+                return Error::Vendor(vendor); // not one of Acme's five-digit codes
+            };
+            let mut classed = VendorError::new(
+                vendor.vendor(),
+                vendor.http_status(),
+                code / 100,
+                vendor.message(),
+            )
+            .with_api_code(Some(code.to_string()))
+            .with_request_id(vendor.request_id().map(str::to_owned))
+            .with_retry_after(vendor.retry_after());
+            if let Some(known) = DESCRIPTION.errors.lookup(&code.to_string()) {
+                classed.set_kind(known.kind, known.inferred);
             }
-            Some(other) => {
-                let why = format!("`data` is {}, expected an object", json_type(&other));
-                Err(unreadable(response, why))
-            }
+            classed.into()
         }
-    }
-
-    /// The [`TokenSet`] in `data`. Errors name Acme's own paths; what the model has no slot
-    /// for stays in `extra`.
-    fn token_set_from_data(
-        response: &HttpResponse,
-        mut data: Map<String, Value>,
-        provider: &str,
-    ) -> Result<TokenSet> {
-        let bad = |path: &str, why: String| unreadable(response, format!("`data.{path}`: {why}"));
-        let expected = |what: &str, got: &Value| format!("expected {what}, got {}", json_type(got));
-
-        let mut token = match data.remove("token") {
-            Some(Value::Object(token)) => token,
-            Some(other) => return Err(bad("token", expected("an object", &other))),
-            None => return Err(unreadable(response, "no `data.token` in the answer")),
-        };
-        let access_token = match token.remove("value") {
-            Some(Value::String(s)) if !s.is_empty() => s,
-            Some(Value::String(_)) => return Err(bad("token.value", "is empty".into())),
-            Some(other) => return Err(bad("token.value", expected("a string", &other))),
-            None => return Err(unreadable(response, "no `data.token.value` in the answer")),
-        };
-        let token_type = match token.remove("kind") {
-            Some(Value::String(s)) if !s.trim().is_empty() => TokenType::parse(&s),
-            None | Some(Value::Null) | Some(Value::String(_)) => TokenType::Bearer,
-            Some(other) => return Err(bad("token.kind", expected("a string", &other))),
-        };
-        let expires_in = match data.remove("lifetime") {
-            None | Some(Value::Null) => None,
-            Some(Value::Object(lifetime)) => {
-                parse_expires_in(lifetime.get("seconds").unwrap_or(&Value::Null))
-                    .map_err(|why| bad("lifetime.seconds", why.to_string()))?
-            }
-            Some(other) => return Err(bad("lifetime", expected("an object", &other))),
-        };
-        let refresh_token = match data.remove("refresh") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => (!s.is_empty()).then_some(s),
-            Some(other) => return Err(bad("refresh", expected("a string", &other))),
-        };
-        let scopes = match data.remove("scope") {
-            None => None,
-            Some(v) => parse_scope(&v).map_err(|why| bad("scope", why.to_string()))?,
-        };
-        if !token.is_empty() {
-            data.insert("token".into(), Value::Object(token)); // e.g. `format`, kept
-        }
-        Ok(TokenSet::new(provider, access_token, token_type)
-            .with_received_at(response.received_at())
-            .with_expires_in(expires_in)
-            .with_refresh_token(refresh_token)
-            .with_scopes(scopes)
-            .with_extra(data))
-    }
-
-    /// Core's `wire::unreadable`, with Acme's own credential keys (`value`, `refresh`) blanked
-    /// first: core blanks only the standard ones in the snippet.
-    fn unreadable(response: &HttpResponse, reason: impl Into<String>) -> Error {
-        fn blank(value: &mut Value) {
-            match value {
-                Value::Object(object) => {
-                    object.iter_mut().for_each(|(key, v)| match key.as_str() {
-                        "value" | "refresh" if !v.is_null() => *v = "[redacted]".into(),
-                        _ => blank(v),
-                    })
-                }
-                Value::Array(items) => items.iter_mut().for_each(blank),
-                _ => {}
-            }
-        }
-        let mut shown = response.clone();
-        if let Ok(mut body) = serde_json::from_slice::<Value>(response.body()) {
-            blank(&mut body);
-            shown = shown.with_body(body.to_string());
-        }
-        wire::unreadable(&shown, reason)
     }
 
     /// The own settings of `kind = "acme"`; core reads the shared keys (`client_id`,
@@ -298,7 +179,7 @@ pub(crate) mod emulator {
         DESCRIPTION.paths.token.unwrap_or("/")
     }
 
-    /// An Acme refusal: HTTP 200 and a non-zero code.
+    /// An Acme refusal: HTTP 200 and a non-zero code (the emulator adds the request id).
     pub(crate) fn acme_error(code: i64, msg: &str) -> Reply {
         Reply::json(200, json!({"code": code, "msg": msg, "data": null}))
     }
@@ -344,25 +225,32 @@ pub(crate) mod emulator {
         Some(form.finish())
     }
 
-    /// A standard token answer rewritten into Acme's envelope; refusals are already Acme's.
-    fn into_envelope(reply: Reply) -> Reply {
-        let standard = match serde_json::from_slice::<Value>(&reply.body) {
-            Ok(Value::Object(o)) if reply.status == 200 && o.contains_key("access_token") => o,
-            _ => return reply,
+    /// A standard token answer rewritten into Acme's envelope (refusals are already Acme's),
+    /// with the request id `id` at the top.
+    fn into_envelope(reply: Reply, id: u64) -> Reply {
+        let Ok(Value::Object(mut object)) = serde_json::from_slice::<Value>(&reply.body) else {
+            return reply;
         };
-        let seconds = standard.get("expires_in").map(|n| n.to_string());
-        Reply::json(
-            200,
-            json!({"code": 0, "msg": "ok", "data": {
-                "token": {"value": standard.get("access_token"), "kind": standard.get("token_type")},
-                "refresh": standard.get("refresh_token"),
-                "lifetime": {"seconds": seconds},
-                "scope": standard.get("scope"),
-            }}),
-        )
+        if reply.status == 200 && object.contains_key("access_token") {
+            let seconds = object.get("expires_in").map(|n| n.to_string());
+            object = json!({"code": 0, "msg": "ok", "data": {
+                "accessToken": object.get("access_token"),
+                "tokenType": object.get("token_type"),
+                "expiresIn": seconds,
+                "refreshToken": object.get("refresh_token"),
+                "scope": object.get("scope"),
+            }})
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        }
+        if object.contains_key("code") {
+            object.insert("requestId".into(), format!("req-{id}").into());
+        }
+        Reply::json(reply.status, Value::Object(object))
     }
 
-    /// `POST /api/v1/token`, with a request id on every answer.
+    /// `POST /api/v1/token`, with a request id in every envelope.
     async fn token_endpoint(
         provider: Arc<OidcProvider>,
         request_ids: Arc<AtomicU64>,
@@ -374,11 +262,7 @@ pub(crate) mod emulator {
             None => acme_error(40000, "the body must be a JSON object of strings"),
         };
         let id = request_ids.fetch_add(1, Ordering::Relaxed) + 1;
-        (
-            [("x-acme-request-id", format!("req-{id}"))],
-            into_envelope(reply),
-        )
-            .into_response()
+        into_envelope(reply, id).into_response()
     }
 
     /// A running Acme ID emulator with the demo application registered. Stops when dropped.

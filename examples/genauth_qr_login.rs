@@ -24,10 +24,8 @@ use std::error::Error;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokenbridge_core::{
-    AuthMethod, ExposeSecret, Grant, LoginEnd, Protocol, SecretString, TokenExchanger,
-};
-use tokenbridge_genauth::{QrCode, QrCodeType, QrLoginClient};
+use tokenbridge_core::{AuthMethod, ExposeSecret, Grant, Protocol, SecretString, TokenExchanger};
+use tokenbridge_genauth::{QrCode, QrCodeType, QrLoginClient, QrLoginEnd, QrLoginError};
 use tokenbridge_testkit::genauth::{GenAuthEmulator, DEMO_APP_ID, DEMO_APP_SECRET};
 
 #[tokio::main]
@@ -112,10 +110,13 @@ async fn real_tenant(app_host: String) -> Result<(), Box<dyn Error>> {
             println!("signed in: {tokens}");
             Ok(())
         }
-        Err(tokenbridge_core::Error::Login(login)) => {
+        Err(error) if error.adapter_error::<QrLoginError>().is_some() => {
+            let login = error
+                .adapter_error::<QrLoginError>()
+                .ok_or("no QR login error")?;
             let what = match login.reason {
-                LoginEnd::Cancelled => "declined on the phone",
-                LoginEnd::Expired | LoginEnd::TimedOut => "not confirmed in time",
+                QrLoginEnd::Cancelled => "declined on the phone",
+                QrLoginEnd::Expired | QrLoginEnd::TimedOut => "not confirmed in time",
                 _ => "failed",
             };
             println!("no sign-in: {what} ({login})");

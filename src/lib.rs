@@ -36,15 +36,23 @@ pub mod declared;
 pub mod kinds;
 mod registry;
 
+/// The Rust blocks of the adapter guide, compiled as doctests (`cargo test --doc`); the
+/// `rust,ignore` ones need the running emulator and are checked against the example by
+/// `tests/custom_adapter_example.rs`, which compiles and runs it.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/writing-an-adapter.md")]
+mod adapter_guide {}
+
 pub use config::Config;
 pub use declared::DeclaredVendor;
 pub use registry::Registry;
 pub use tokenbridge_core::{
-    url, AuthMethod, AuthorizationRequest, CallbackError, Capabilities, CompletedLogin, Endpoints,
-    Error, ErrorKind, ExposeSecret, Grant, GrantKind, HttpClient, HttpConfig, LoginEnd, LoginError,
-    LogoutRequest, OAuthError, OAuthErrorCode, PendingLogin, PkceVerifier, Protocol, Provider,
-    ProviderBuilder, Result, RetryAfter, SecretString, TokenExchanger, TokenSet, TokenType,
-    TokenTypeHint, TransportError, TransportKind, UnreadableResponse, Url, VendorError,
+    url, AdapterError, AuthMethod, AuthorizationRequest, CallbackError, Capabilities,
+    CompletedLogin, DeviceEnd, DeviceError, Endpoints, Error, ErrorKind, ExposeSecret, Grant,
+    GrantKind, HttpClient, HttpConfig, LogoutRequest, OAuthError, OAuthErrorCode, PendingLogin,
+    PkceVerifier, Protocol, Provider, ProviderBuilder, Result, RetryAfter, SecretString,
+    TokenExchanger, TokenSet, TokenType, TokenTypeHint, TransportError, TransportKind,
+    UnreadableResponse, Url, VendorError,
 };
 
 /// reqwest, the default transport, so an application building its own `reqwest::Client` for

@@ -71,7 +71,7 @@ async fn the_readme_switching_example_signs_in() {
     let code = emulator.issue_code("my-app", "https://app.example.com/callback", None);
     let tokens = switching::run(path.to_str().unwrap(), "corp", code).await;
     let _ = std::fs::remove_file(&path);
-    assert_eq!(tokens.unwrap().provider(), "corp");
+    assert_eq!(tokens.unwrap().provider_id(), "corp");
 }
 
 #[test]

@@ -263,7 +263,7 @@ async fn sign_in_end_to_end_for_every_kind() {
         assert_random(nonce, "nonce");
         assert_ne!(state, nonce);
         assert_eq!(request.pending.redirect_uri(), REDIRECT);
-        assert_eq!(request.pending.provider(), "corp");
+        assert_eq!(request.pending.provider_id(), "corp");
 
         // A second login gets fresh values.
         let again = provider.authorization_request().build().await.unwrap();
@@ -291,7 +291,7 @@ async fn sign_in_end_to_end_for_every_kind() {
             .complete_login(callback.as_str(), request.pending)
             .await
             .unwrap_or_else(|e| panic!("{what}: {e:?}"));
-        assert_eq!(login.tokens.provider(), "corp", "{what}");
+        assert_eq!(login.tokens.provider_id(), "corp", "{what}");
         assert!(!login.tokens.access_token().expose_secret().is_empty());
         assert!(
             login.tokens.id_token().is_some(),

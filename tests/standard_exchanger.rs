@@ -146,7 +146,7 @@ async fn every_grant_with_every_auth_method_sends_the_exact_request() {
             &format!("grant_type=authorization_code&code={code}&redirect_uri={REDIRECT_URI_FORM}"),
             &format!("{method}: code"),
         );
-        assert_eq!(tokens.provider(), "corp");
+        assert_eq!(tokens.provider_id(), "corp");
         assert_eq!(tokens.token_type(), &TokenType::Bearer);
         assert_eq!(tokens.expires_in(), Some(Duration::from_secs(3600)));
         assert_eq!(

@@ -146,7 +146,7 @@ async fn complete(auth: &WebAuth, session: &Session, query: &str) -> Result<Resp
         return Err(WebError::bad_request(no_login_in_progress(query)));
     };
     let provider = auth
-        .provider(Some(pending.login.provider()))
+        .provider(Some(pending.login.provider_id()))
         .ok_or_else(|| {
             WebError::bad_request("the sign-in in progress names an unknown provider")
         })?;

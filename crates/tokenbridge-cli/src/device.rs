@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use tokenbridge::session::{FileStore, TokenStore};
-use tokenbridge::{Error, LoginEnd};
+use tokenbridge::{DeviceEnd, Error};
 
 use crate::login::{login_json, LoginArgs};
 use crate::{error_line, print_json, printable, Failure};
@@ -46,9 +46,7 @@ pub(crate) async fn run(args: LoginArgs) -> Result<(), Failure> {
         ))
     })?
     .map_err(|error| match &error {
-        Error::Login(l) if matches!(l.reason, LoginEnd::Expired | LoginEnd::TimedOut) => {
-            Failure::Transport(error_line(&error))
-        }
+        Error::Device(d) if d.end == DeviceEnd::Expired => Failure::Transport(error_line(&error)),
         _ => Failure::Library(error),
     })?;
     if let Some(path) = &args.session {

@@ -78,10 +78,10 @@ fn read_tokens(source: &str, provider: &str) -> Result<TokenSet, Failure> {
     let tokens =
         token_set_from_json(&value).map_err(|e| Failure::Usage(format!("--tokens: {e}")))?;
     // A token is sent only to the provider that issued it.
-    if tokens.provider() != provider {
+    if tokens.provider_id() != provider {
         return Err(Failure::Usage(format!(
             "--tokens holds tokens of provider {:?}, not {provider:?}",
-            tokens.provider()
+            tokens.provider_id()
         )));
     }
     Ok(tokens)

@@ -175,7 +175,11 @@ fn exit_code(error: &Error) -> u8 {
         | Error::InvalidInput { .. }
         | Error::UnsupportedGrant { .. }
         | Error::Unsupported { .. } => 2,
-        Error::OAuth(_) | Error::Vendor(_) | Error::Login(_) | Error::Callback(_) => 3,
+        Error::OAuth(_)
+        | Error::Vendor(_)
+        | Error::Device(_)
+        | Error::Adapter(_)
+        | Error::Callback(_) => 3,
         // A token that failed a check is a refusal; keys that could not be fetched are not.
         Error::IdToken(e) => match e.as_ref() {
             tokenbridge::IdTokenError::KeySource(source) => exit_code(source),

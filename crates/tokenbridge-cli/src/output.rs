@@ -37,7 +37,7 @@ pub(crate) fn token_set_json(tokens: &TokenSet, secrets: Secrets) -> Value {
         redact_strings(&mut extra);
     }
     let mut out = json!({
-        "provider": tokens.provider(),
+        "provider": tokens.provider_id(),
         "token_type": tokens.token_type().as_str(),
         "access_token": show(tokens.access_token()),
         "expires_in": tokens.expires_in().map(|d| d.as_secs()),

@@ -27,9 +27,10 @@ pub use error::redact::{
     SNIPPET_CHARS,
 };
 pub use error::{
-    CallbackError, EndReason, Error, ErrorKind, GrantKind, IdTokenError, LoginEnd, LoginError,
-    MalformedValue, OAuthError, OAuthErrorCode, Result, RetryAfter, SessionError, SigningAlgorithm,
-    StoreError, TransportError, TransportKind, UnreadableResponse, VendorError, MAX_CALLBACK_QUERY,
+    AdapterError, CallbackError, DeviceEnd, DeviceError, EndReason, Error, ErrorKind, GrantKind,
+    IdTokenError, MalformedValue, OAuthError, OAuthErrorCode, Result, RetryAfter, SessionError,
+    SigningAlgorithm, StoreError, TransportError, TransportKind, UnreadableResponse, VendorError,
+    MAX_CALLBACK_QUERY,
 };
 
 // The model layer: tokens, grants, PKCE, DPoP keys.

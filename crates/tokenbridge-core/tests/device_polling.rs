@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use tokenbridge_core::{
-    async_trait, DeviceAuthorization, DevicePoller, DeviceProgress, Error, ErrorKind, ExposeSecret,
-    Grant, GrantKind, LoginEnd, OAuthError, Result, TokenExchanger, TokenSet, TokenType,
+    async_trait, DeviceAuthorization, DeviceEnd, DevicePoller, DeviceProgress, Error, ErrorKind,
+    ExposeSecret, Grant, GrantKind, OAuthError, Result, TokenExchanger, TokenSet, TokenType,
     DEVICE_CODE_GRANT_TYPE,
 };
 use tokio::time::Instant;
@@ -155,7 +155,7 @@ async fn expired_token_stops_as_an_expired_login() {
     let auth = authorization(600, Some(5));
     let e = DevicePoller::new(&script, &auth).wait().await.unwrap_err();
     match &e {
-        Error::Login(l) => assert_eq!(l.reason, LoginEnd::Expired),
+        Error::Device(d) => assert_eq!(d.end, DeviceEnd::Expired),
         other => panic!("{other:?}"),
     }
     assert!(e.to_string().contains("expired_token"), "{e}");
@@ -170,7 +170,7 @@ async fn nothing_is_sent_once_the_codes_expire() {
     let started = Instant::now();
     let e = DevicePoller::new(&script, &auth).wait().await.unwrap_err();
     assert!(
-        matches!(&e, Error::Login(l) if l.reason == LoginEnd::Expired),
+        matches!(&e, Error::Device(d) if d.end == DeviceEnd::Expired),
         "{e:?}"
     );
     assert_eq!(script.times(), [5, 10]);
@@ -199,7 +199,7 @@ async fn cancelling_stops_the_wait_without_sending() {
     });
     let e = result.unwrap_err();
     assert!(
-        matches!(&e, Error::Login(l) if l.reason == LoginEnd::Aborted),
+        matches!(&e, Error::Device(d) if d.end == DeviceEnd::Aborted),
         "{e:?}"
     );
     assert_eq!(script.times(), [5]);
@@ -216,7 +216,7 @@ async fn after_the_end_nothing_more_is_sent() {
     ));
     let e = poller.next().await.unwrap_err();
     assert!(
-        matches!(&e, Error::Login(l) if l.reason == LoginEnd::Failed),
+        matches!(&e, Error::Device(d) if d.end == DeviceEnd::Ended),
         "{e:?}"
     );
     assert_eq!(script.times(), [1]);

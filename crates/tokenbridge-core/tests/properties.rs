@@ -168,7 +168,7 @@ proptest! {
             Value::Object(body).to_string().into_bytes(),
         );
         let tokens = parse_standard_response(&response, "p").unwrap();
-        prop_assert_eq!(tokens.provider(), "p");
+        prop_assert_eq!(tokens.provider_id(), "p");
         prop_assert_eq!(tokens.access_token().expose_secret(), access_token.as_str());
         prop_assert!(tokens.token_type().as_str().eq_ignore_ascii_case("bearer"));
         prop_assert_eq!(tokens.expires_in(), expires_in.map(Duration::from_secs));

@@ -13,9 +13,9 @@ use support::{closed_port, http_response, stub_reply, stub_silent};
 use tokenbridge_core::parse_standard_response;
 use tokenbridge_core::{client_auth, ClientAuth};
 use tokenbridge_core::{
-    AuthMethod, BasicEncoding, BodyEncoding, ClientSecretBasic, ClientSecretPost, Error, Grant,
-    GrantKind, HttpClient, HttpConfig, HttpResponse, LoginEnd, LoginError, PkceVerifier, Provider,
-    TokenExchanger, TokenRequest, TransportKind, Url, VendorError,
+    AuthMethod, BasicEncoding, BodyEncoding, ClientSecretBasic, ClientSecretPost, DeviceEnd,
+    DeviceError, Error, Grant, GrantKind, HttpClient, HttpConfig, HttpResponse, PkceVerifier,
+    Provider, TokenExchanger, TokenRequest, TransportKind, Url, VendorError,
 };
 
 /// Every secret in this file contains this marker, so one search finds any of them, whole
@@ -245,8 +245,16 @@ async fn every_error_variant() {
     vendor = vendor.with_request_id(Some("req-1".into()));
     errors.push(("Vendor".into(), vendor.into()));
     errors.push((
-        "Login".into(),
-        LoginError::new(LoginEnd::Expired, "the QR code expired").into(),
+        "Device".into(),
+        DeviceError::new(DeviceEnd::Expired, "the device code expired").into(),
+    ));
+    errors.push((
+        "Adapter".into(),
+        tokenbridge_core::AdapterError::new(
+            tokenbridge_core::ErrorKind::InvalidGrant,
+            DeviceError::new(DeviceEnd::Ended, "an adapter's own error"),
+        )
+        .into(),
     ));
 
     // Transport errors from real requests carrying a code.

@@ -34,7 +34,7 @@ fn view(t: &TokenSet) -> String {
         |s: Option<&tokenbridge_core::SecretString>| s.map(|s| s.expose_secret().to_owned());
     format!(
         "{} {} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
-        t.provider(),
+        t.provider_id(),
         t.access_token().expose_secret(),
         t.token_type(),
         t.expires_in(),

@@ -347,7 +347,7 @@ fn every_unknown_field_is_kept() {
         Value::Object(tokens.extra().clone()),
         json!({"session_state": "abc", "openid": "o-1", "nested": {"x": [1, 2]}, "nothing": null})
     );
-    assert_eq!(tokens.provider(), "corp");
+    assert_eq!(tokens.provider_id(), "corp");
     assert_eq!(tokens.access_token().expose_secret(), "at-1");
 }
 

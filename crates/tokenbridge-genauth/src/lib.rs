@@ -41,6 +41,7 @@ mod client;
 mod error;
 mod kind;
 mod qr;
+mod qr_error;
 mod vendor;
 mod wire;
 
@@ -50,6 +51,7 @@ pub use qr::{
     QrLogin, QrLoginEvent, DEFAULT_MAX_CONSECUTIVE_ERRORS, DEFAULT_POLL_INTERVAL,
     DEFAULT_QR_DEADLINE, MIN_POLL_INTERVAL,
 };
+pub use qr_error::{QrLoginEnd, QrLoginError};
 pub use vendor::{
     description, paths, qr_ticket_grant, APP_ID_HEADER, EXCHANGE_TICKET_PATH, GENE_QRCODE_PATH,
     OAUTH, OIDC, QRCODE_STATUS_PATH, QR_TICKET_GRANT_TYPE, VENDOR,

@@ -1,5 +1,5 @@
 //! Waiting for a QR-code login to finish: polling the status, reporting each change, and
-//! ending with tokens or with a [`LoginEnd`] that says why not.
+//! ending with tokens or with a [`QrLoginEnd`](crate::QrLoginEnd) that says why not.
 
 use std::fmt;
 use std::future::Future;
@@ -7,7 +7,9 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use futures_util::stream::{self, BoxStream, StreamExt};
-use tokenbridge_core::{Error, LoginEnd, LoginError, Result, SecretString, TokenSet};
+use tokenbridge_core::{Error, Result, SecretString, TokenSet};
+
+use crate::qr_error::{QrLoginEnd, QrLoginError};
 use tokio::time::Instant;
 
 use crate::client::QrLoginClient;
@@ -45,7 +47,7 @@ pub enum QrLoginEvent {
 ///
 /// It asks for the status every [`interval`](Self::interval) until the code is authorized,
 /// exchanges the ticket (unless GenAuth sent the tokens with the status), and returns the
-/// tokens. It ends with an [`Error::Login`] whose [`LoginEnd`] is
+/// tokens. It ends with an [`Error::Adapter`] holding a [`QrLoginError`](crate::QrLoginError) whose [`QrLoginEnd`](crate::QrLoginEnd) is
 /// - `Cancelled` when the user declined on the phone,
 /// - `Expired` when GenAuth says the code expired,
 /// - `TimedOut` when the [`deadline`](Self::deadline) passed first,
@@ -124,7 +126,7 @@ impl QrLogin {
         self
     }
 
-    /// Stops waiting, with [`LoginEnd::Aborted`], when `signal` completes: a oneshot
+    /// Stops waiting, with [`QrLoginEnd::Aborted`], when `signal` completes: a oneshot
     /// receiver, a cancellation token's future, `tokio::signal::ctrl_c()`. Whatever it
     /// outputs is ignored.
     pub fn cancel_on<F>(mut self, signal: F) -> Self
@@ -150,7 +152,7 @@ impl QrLogin {
                 QrLoginEvent::LoggedIn(tokens) => return Ok(tokens),
             }
         }
-        Err(LoginError::new(LoginEnd::Failed, "the QR login ended without tokens").into())
+        Err(QrLoginError::new(QrLoginEnd::Failed, "the QR login ended without tokens").into())
     }
 
     /// The login as a stream: each status change, then [`QrLoginEvent::LoggedIn`] or one
@@ -263,7 +265,8 @@ impl Poller {
 
 /// What follows a status.
 fn after(status: &QrStatus, qrcode_id: &str) -> Step {
-    let end = |reason: LoginEnd, detail: String| Step::Fail(LoginError::new(reason, detail).into());
+    let end =
+        |reason: QrLoginEnd, detail: String| Step::Fail(QrLoginError::new(reason, detail).into());
     match status {
         QrStatus::Pending | QrStatus::Scanned { .. } => Step::Poll,
         QrStatus::Authorized { authorization, .. } => match authorization {
@@ -271,7 +274,7 @@ fn after(status: &QrStatus, qrcode_id: &str) -> Step {
             QrAuthorization::Tokens(tokens) => Step::Deliver(tokens.clone()),
         },
         QrStatus::Cancelled { user } => end(
-            LoginEnd::Cancelled,
+            QrLoginEnd::Cancelled,
             match user.as_ref().and_then(|u| u.display_name.as_deref()) {
                 Some(name) => {
                     format!("{name} declined the login for QR code {qrcode_id} on their phone")
@@ -280,11 +283,11 @@ fn after(status: &QrStatus, qrcode_id: &str) -> Step {
             },
         ),
         QrStatus::Expired => end(
-            LoginEnd::Expired,
+            QrLoginEnd::Expired,
             format!("GenAuth reports QR code {qrcode_id} as EXPIRED; generate a new one"),
         ),
         QrStatus::Error => end(
-            LoginEnd::Failed,
+            QrLoginEnd::Failed,
             format!("GenAuth reports status ERROR for QR code {qrcode_id}; generate a new one"),
         ),
     }
@@ -312,13 +315,13 @@ async fn guard<T>(
     };
     tokio::select! {
         biased;
-        () = cancelled => Err(LoginError::new(
-            LoginEnd::Aborted,
+        () = cancelled => Err(QrLoginError::new(
+            QrLoginEnd::Aborted,
             format!("stopped waiting for QR code {qrcode_id}"),
         )
         .into()),
-        () = timed_out => Err(LoginError::new(
-            LoginEnd::TimedOut,
+        () = timed_out => Err(QrLoginError::new(
+            QrLoginEnd::TimedOut,
             format!(
                 "QR code {qrcode_id} was not confirmed within {} s",
                 allowed.as_secs_f64()

@@ -11,11 +11,10 @@ use serde_json::{Map, Value};
 use tokenbridge_core::{
     decode_json_object, json_type, standard_error, token_set_from_fields, unreadable,
 };
-use tokenbridge_core::{
-    Error, HttpResponse, LoginEnd, LoginError, Result, SecretString, TokenRequest, TokenSet,
-};
+use tokenbridge_core::{Error, HttpResponse, Result, SecretString, TokenRequest, TokenSet};
 
 use crate::error::envelope_error;
+use crate::qr_error::{QrLoginEnd, QrLoginError};
 
 /// The business status of a successful V3 call.
 pub const STATUS_OK: i64 = 200;
@@ -421,7 +420,7 @@ impl QrStatus {
     }
 
     /// Reads the `data` of a `get-qrcode-status` answer. An unknown status is an
-    /// [`Error::Login`] with [`LoginEnd::Failed`], so a poll never waits on a state it does
+    /// a [`QrLoginError`] with [`QrLoginEnd::Failed`], so a poll never waits on a state it does
     /// not understand.
     pub fn from_data(
         response: &HttpResponse,
@@ -456,8 +455,8 @@ impl QrStatus {
                 authorization: authorization(response, data, provider)?,
             },
             other => {
-                return Err(LoginError::new(
-                    LoginEnd::Failed,
+                return Err(QrLoginError::new(
+                    QrLoginEnd::Failed,
                     format!(
                         "GenAuth reported QR status {other:?}, which tokenbridge does not know \
                          (expected PENDING, SCANNED, AUTHORIZED, CANCELLED, EXPIRED or ERROR)"
@@ -771,7 +770,7 @@ mod tests {
             } => {
                 assert_eq!(t.access_token().expose_secret(), "at-1");
                 assert_eq!(t.expires_in(), Some(std::time::Duration::from_secs(7200)));
-                assert_eq!(t.provider(), "genauth");
+                assert_eq!(t.provider_id(), "genauth");
             }
             other => panic!("{other:?}"),
         }
@@ -783,8 +782,9 @@ mod tests {
         let parse = |v: Value| QrStatus::from_data(&r, &data_of(v), "genauth");
         let err = parse(json!({"status": "WAITING_FOR_GODOT"})).unwrap_err();
         match &err {
-            Error::Login(l) => {
-                assert_eq!(l.reason, LoginEnd::Failed);
+            e if e.adapter_error::<QrLoginError>().is_some() => {
+                let l = e.adapter_error::<QrLoginError>().unwrap();
+                assert_eq!(l.reason, QrLoginEnd::Failed);
                 assert!(l.detail.contains("\"WAITING_FOR_GODOT\""), "{}", l.detail);
             }
             other => panic!("{other:?}"),

@@ -10,9 +10,11 @@ use futures_util::StreamExt;
 use serde_json::json;
 use tokenbridge_core::secrecy::ExposeSecret;
 use tokenbridge_core::{
-    AuthMethod, Error, ErrorKind, Grant, LoginEnd, Protocol, TokenExchanger, TokenSet, TokenType,
+    AuthMethod, Error, ErrorKind, Grant, Protocol, TokenExchanger, TokenSet, TokenType,
 };
-use tokenbridge_genauth::{qr_ticket_grant, QrCodeType, QrLoginClient, QrLoginEvent, QrStatus};
+use tokenbridge_genauth::{
+    qr_ticket_grant, QrCodeType, QrLoginClient, QrLoginEnd, QrLoginError, QrLoginEvent, QrStatus,
+};
 use tokenbridge_testkit::genauth::{
     envelope_ok, GenAuthApp, GenAuthEmulator, EXCHANGE_TICKET_PATH, GENE_QRCODE_PATH,
     QRCODE_STATUS_PATH,
@@ -84,7 +86,7 @@ async fn start(method: AuthMethod, app: GenAuthApp) -> (Arc<GenAuthEmulator>, Qr
 }
 
 fn assert_v3_tokens(tokens: &TokenSet) {
-    assert_eq!(tokens.provider(), "genauth");
+    assert_eq!(tokens.provider_id(), "genauth");
     assert_eq!(tokens.token_type(), &TokenType::Bearer);
     assert_eq!(tokens.expires_in(), Some(Duration::from_secs(7200)));
     assert!(tokens.refresh_token().is_some());
@@ -96,10 +98,10 @@ fn assert_v3_tokens(tokens: &TokenSet) {
     assert!(!tokens.extra().contains_key("expire_in"));
 }
 
-fn login_end(err: &Error) -> LoginEnd {
-    match err {
-        Error::Login(l) => l.reason,
-        other => panic!("expected Error::Login, got {other:?}"),
+fn login_end(err: &Error) -> QrLoginEnd {
+    match err.adapter_error::<QrLoginError>() {
+        Some(l) => l.reason,
+        None => panic!("expected a QrLoginError, got {err:?}"),
     }
 }
 
@@ -237,7 +239,7 @@ async fn cancelled_on_the_phone() {
         .await
         .unwrap_err();
     driver.await.unwrap();
-    assert_eq!(login_end(&err), LoginEnd::Cancelled, "{err}");
+    assert_eq!(login_end(&err), QrLoginEnd::Cancelled, "{err}");
     assert!(err.to_string().contains("Alice declined"), "{err}");
     assert!(!err.is_retryable() && !err.is_invalid_grant());
     assert_eq!(
@@ -267,7 +269,7 @@ async fn expired_by_genauth() {
         .await
         .unwrap_err();
     driver.await.unwrap();
-    assert_eq!(login_end(&err), LoginEnd::Expired, "{err}");
+    assert_eq!(login_end(&err), QrLoginEnd::Expired, "{err}");
     assert!(err.is_invalid_grant());
     assert_eq!(seen(&statuses).last(), Some(&entry("EXPIRED", None)));
 }
@@ -288,7 +290,7 @@ async fn expires_on_its_own_after_the_validity() {
         .run(on_status)
         .await
         .unwrap_err();
-    assert_eq!(login_end(&err), LoginEnd::Expired, "{err}");
+    assert_eq!(login_end(&err), QrLoginEnd::Expired, "{err}");
     assert_eq!(
         seen(&statuses),
         [entry("PENDING", None), entry("EXPIRED", None)]
@@ -313,7 +315,7 @@ async fn deadline_gives_timed_out() {
         .await
         .unwrap_err();
     let elapsed = started.elapsed();
-    assert_eq!(login_end(&err), LoginEnd::TimedOut, "{err}");
+    assert_eq!(login_end(&err), QrLoginEnd::TimedOut, "{err}");
     // Not before the deadline; well before anything else could end it (the code stays valid
     // for minutes), with room for a loaded machine.
     assert!(
@@ -341,7 +343,7 @@ async fn deadline_also_cuts_a_slow_status_request() {
         .run(|_| {})
         .await
         .unwrap_err();
-    assert_eq!(login_end(&err), LoginEnd::TimedOut, "{err}");
+    assert_eq!(login_end(&err), QrLoginEnd::TimedOut, "{err}");
     // The deadline cut the two-minute answer.
     assert!(started.elapsed() < Duration::from_secs(30));
 }
@@ -392,7 +394,7 @@ async fn cancel_signal_gives_aborted() {
         .await
         .unwrap_err();
     watcher.await.unwrap();
-    assert_eq!(login_end(&err), LoginEnd::Aborted, "{err}");
+    assert_eq!(login_end(&err), QrLoginEnd::Aborted, "{err}");
     let polls = emulator.requests_to(QRCODE_STATUS_PATH).len();
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(
@@ -447,7 +449,7 @@ async fn a_deadline_too_far_to_represent_means_none() {
             .await
             .unwrap_err();
         watcher.await.unwrap();
-        assert_eq!(login_end(&err), LoginEnd::Aborted, "{deadline:?}: {err}");
+        assert_eq!(login_end(&err), QrLoginEnd::Aborted, "{deadline:?}: {err}");
         assert_eq!(seen(&statuses), [entry("PENDING", None)]);
     }
 }
@@ -467,7 +469,7 @@ async fn error_status_gives_failed() {
         .run(on_status)
         .await
         .unwrap_err();
-    assert_eq!(login_end(&err), LoginEnd::Failed, "{err}");
+    assert_eq!(login_end(&err), QrLoginEnd::Failed, "{err}");
     assert_eq!(seen(&statuses), [entry("ERROR", None)]);
 }
 
@@ -483,7 +485,7 @@ async fn unknown_status_ends_the_poll() {
         .run(on_status)
         .await
         .unwrap_err();
-    assert_eq!(login_end(&err), LoginEnd::Failed, "{err}");
+    assert_eq!(login_end(&err), QrLoginEnd::Failed, "{err}");
     assert!(err.to_string().contains("\"BROWSING\""), "{err}");
     assert_eq!(seen(&statuses), [entry("PENDING", None)]);
     assert_eq!(emulator.requests_to(QRCODE_STATUS_PATH).len(), 2);

@@ -93,7 +93,7 @@ async fn ticket_exchange_request_per_auth_method() {
             .exchange(qr_ticket_grant(ticket.clone()))
             .await
             .unwrap();
-        assert_eq!(tokens.provider(), "genauth");
+        assert_eq!(tokens.provider_id(), "genauth");
         let r = only(emulator.requests_to(EXCHANGE_TICKET_PATH));
         assert_eq!(r.method, "POST", "{method}");
         assert_eq!(r.query, None);

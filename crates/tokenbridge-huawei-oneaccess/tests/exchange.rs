@@ -66,7 +66,7 @@ async fn oidc_code_with_numeric_expiry() {
              &client_id=demo-app&client_secret=demo-secret"
         )
     );
-    assert_eq!(tokens.provider(), "huawei");
+    assert_eq!(tokens.provider_id(), "huawei");
     assert_eq!(tokens.token_type(), &TokenType::Bearer);
     assert_eq!(tokens.expires_in(), Some(Duration::from_secs(7200)));
     assert_eq!(tokens.scopes(), Some(&["openid".to_owned()][..]));

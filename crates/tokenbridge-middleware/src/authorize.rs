@@ -93,7 +93,7 @@ pub(crate) async fn authorize(
     // A DPoP-bound token comes with a fresh proof for exactly this method and URL.
     let authorization = session.authorization_for(method.as_str(), url).await?;
     Authorization::new(
-        session.provider(),
+        session.provider_id(),
         authorization.authorization().expose_secret(),
         authorization.dpop().map(ExposeSecret::expose_secret),
     )

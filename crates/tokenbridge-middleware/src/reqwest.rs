@@ -93,7 +93,7 @@ impl Middleware for TokenMiddleware {
         let Some(mut resend) = resend else {
             report_refused(&session, &sent);
             tracing::debug!(
-                provider = session.provider(),
+                provider = session.provider_id(),
                 method = %method,
                 url = %LogUrl(response.url()),
                 "the access token was refused (401 invalid_token); the request body cannot be \
@@ -102,7 +102,7 @@ impl Middleware for TokenMiddleware {
             return Ok(response);
         };
         tracing::debug!(
-            provider = session.provider(),
+            provider = session.provider_id(),
             method = %resend.method(),
             url = %LogUrl(resend.url()),
             "the access token was refused (401 invalid_token); renewing it and sending the \

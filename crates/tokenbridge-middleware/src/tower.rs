@@ -155,7 +155,7 @@ where
             let Some(mut resend) = resend else {
                 report_refused(&session, &sent);
                 tracing::debug!(
-                    provider = session.provider(),
+                    provider = session.provider_id(),
                     method = %method,
                     url = %LogUrl(&url),
                     "the access token was refused (401 invalid_token); the request body cannot \
@@ -164,7 +164,7 @@ where
                 return Ok(response);
             };
             tracing::debug!(
-                provider = session.provider(),
+                provider = session.provider_id(),
                 method = %method,
                 url = %LogUrl(&url),
                 "the access token was refused (401 invalid_token); renewing it and sending the \

@@ -91,7 +91,7 @@ async fn code_with_client_secret_post() {
     );
     assert_eq!(r.header("authorization"), None);
 
-    assert_eq!(tokens.provider(), "tencent");
+    assert_eq!(tokens.provider_id(), "tencent");
     assert_eq!(tokens.token_type(), &TokenType::Bearer);
     assert_eq!(tokens.expires_in(), Some(Duration::from_secs(299)));
     assert_eq!(tokens.scopes(), Some(&["openid".to_owned()][..]));

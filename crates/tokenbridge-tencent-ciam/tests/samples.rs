@@ -95,7 +95,7 @@ async fn success_sample_parses_verbatim() {
     assert_eq!(tokens.expires_in(), Some(Duration::from_secs(299)));
     assert_eq!(tokens.scopes(), Some(&["openid".to_owned()][..]));
     assert!(tokens.extra().is_empty(), "{:?}", tokens.extra());
-    assert_eq!(tokens.provider(), "tencent");
+    assert_eq!(tokens.provider_id(), "tencent");
 }
 
 #[tokio::test]

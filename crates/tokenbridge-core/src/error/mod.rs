@@ -9,11 +9,12 @@
 /// Result alias used throughout tokenbridge.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+mod adapter;
 mod callback;
+mod device;
 mod grant_kind;
 mod id_token;
 mod kind;
-mod login;
 pub(crate) mod malformed;
 mod oauth;
 pub(crate) mod redact;
@@ -21,11 +22,12 @@ mod session;
 mod transport;
 mod vendor;
 
+pub use adapter::AdapterError;
 pub use callback::{CallbackError, MAX_CALLBACK_QUERY};
+pub use device::{DeviceEnd, DeviceError};
 pub use grant_kind::GrantKind;
 pub use id_token::{IdTokenError, SigningAlgorithm};
 pub use kind::{ErrorKind, OAuthErrorCode, RetryAfter};
-pub use login::{LoginEnd, LoginError};
 pub use malformed::MalformedValue;
 pub use oauth::OAuthError;
 pub use session::{EndReason, SessionError, StoreError};
@@ -107,9 +109,14 @@ pub enum Error {
         reason: String,
     },
 
-    /// An interactive login (for example a QR-code login) ended without tokens.
+    /// A device sign-in (RFC 8628) ended without tokens.
     #[error("{0}")]
-    Login(Box<LoginError>),
+    Device(Box<DeviceError>),
+
+    /// An adapter's own error (GenAuth's QR login, for one), with the kind it gives it;
+    /// [`Error::adapter_error`] reaches the adapter's type.
+    #[error("{0}")]
+    Adapter(Box<AdapterError>),
 
     /// A sign-in callback was refused before anything was exchanged.
     #[error("{0}")]
@@ -258,12 +265,10 @@ impl Error {
                 ErrorKind::UnreadableResponse
             }
             Error::UnsupportedGrant { .. } | Error::Unsupported { .. } => ErrorKind::Unsupported,
-            Error::Login(l) => match l.reason {
-                LoginEnd::Expired => ErrorKind::InvalidGrant,
-                LoginEnd::Cancelled => ErrorKind::AccessDenied,
-                LoginEnd::TimedOut => ErrorKind::Timeout,
-                LoginEnd::Aborted => ErrorKind::Cancelled,
-                LoginEnd::Failed => ErrorKind::Cancelled,
+            Error::Adapter(a) => a.kind(),
+            Error::Device(d) => match d.end {
+                DeviceEnd::Expired => ErrorKind::InvalidGrant,
+                DeviceEnd::Aborted | DeviceEnd::Ended => ErrorKind::Cancelled,
             },
             Error::Config { .. } => ErrorKind::Configuration,
             Error::InvalidInput { .. } => ErrorKind::InvalidInput,
@@ -297,6 +302,7 @@ impl Error {
     pub fn may_have_been_sent(&self) -> bool {
         match self {
             Error::Transport(t) => t.may_have_been_sent(),
+            Error::Adapter(a) => a.may_have_been_sent(),
             // Without a status the refusal did not come from an answer to a request: it came
             // in a sign-in callback, before anything was sent.
             Error::OAuth(p) if p.status.is_none() => false,
@@ -307,6 +313,15 @@ impl Error {
             | Error::UnsupportedGrant { .. }
             | Error::Internal { .. } => false,
             _ => true,
+        }
+    }
+
+    /// The adapter's own error, when this is an [`Error::Adapter`] holding a `T` (GenAuth's
+    /// `QrLoginError`, for one).
+    pub fn adapter_error<T: std::error::Error + 'static>(&self) -> Option<&T> {
+        match self {
+            Error::Adapter(a) => a.downcast_ref::<T>(),
+            _ => None,
         }
     }
 
@@ -388,9 +403,15 @@ impl From<crate::error::IdTokenError> for Error {
     }
 }
 
-impl From<LoginError> for Error {
-    fn from(e: LoginError) -> Self {
-        Error::Login(Box::new(e))
+impl From<DeviceError> for Error {
+    fn from(e: DeviceError) -> Self {
+        Error::Device(Box::new(e))
+    }
+}
+
+impl From<AdapterError> for Error {
+    fn from(e: AdapterError) -> Self {
+        Error::Adapter(Box::new(e))
     }
 }
 

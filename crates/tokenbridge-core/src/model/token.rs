@@ -198,7 +198,7 @@ impl TokenSet {
     }
 
     /// The id of the configured provider that issued these tokens.
-    pub fn provider(&self) -> &str {
+    pub fn provider_id(&self) -> &str {
         &self.provider
     }
 
@@ -567,7 +567,7 @@ mod tests {
 
     fn assert_same(a: &TokenSet, b: &TokenSet) {
         let secret = |s: Option<&SecretString>| s.map(|s| s.expose_secret().to_owned());
-        assert_eq!(a.provider(), b.provider());
+        assert_eq!(a.provider_id(), b.provider_id());
         assert!(a.same_access_token(b));
         assert_eq!(a.token_type(), b.token_type());
         assert_eq!(a.expires_in(), b.expires_in());

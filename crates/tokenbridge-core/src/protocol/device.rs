@@ -15,7 +15,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use tokio::time::Instant;
 
-use crate::error::{Error, LoginEnd, LoginError, OAuthErrorCode, Result};
+use crate::error::{DeviceEnd, DeviceError, Error, OAuthErrorCode, Result};
 use crate::model::grant::Grant;
 use crate::model::token::TokenSet;
 use crate::protocol::exchanger::TokenExchanger;
@@ -213,9 +213,9 @@ type CancelSignal = Pin<Box<dyn Future<Output = ()> + Send>>;
 /// - with the tokens when the user approves,
 /// - with the provider's `access_denied` ([`ErrorKind::AccessDenied`](crate::ErrorKind)) when
 ///   the user refuses,
-/// - with [`Error::Login`] and [`LoginEnd::Expired`] on `expired_token`, and when the codes'
+/// - with [`Error::Device`](crate::Error::Device) and [`DeviceEnd::Expired`](crate::DeviceEnd::Expired) on `expired_token`, and when the codes'
 ///   lifetime ends before an answer (nothing is sent after it),
-/// - with [`LoginEnd::Aborted`] when the [`cancel_on`](Self::cancel_on) signal fires,
+/// - with [`DeviceEnd::Aborted`](crate::DeviceEnd::Aborted) when the [`cancel_on`](Self::cancel_on) signal fires,
 /// - with the error itself on any other failure.
 ///
 /// Dropping the poller (or the future of [`wait`](Self::wait), or the stream) stops it too:
@@ -253,7 +253,7 @@ impl<'a> DevicePoller<'a> {
     }
 
     /// Stops waiting when `signal` completes (e.g. Ctrl-C, or the user pressing cancel),
-    /// ending with [`LoginEnd::Aborted`]. A poll already sent runs to its end.
+    /// ending with [`DeviceEnd::Aborted`](crate::DeviceEnd::Aborted). A poll already sent runs to its end.
     pub fn cancel_on(mut self, signal: impl Future<Output = ()> + Send + 'static) -> Self {
         self.cancel = Some(Box::pin(signal));
         self
@@ -265,10 +265,12 @@ impl<'a> DevicePoller<'a> {
     }
 
     /// Waits the interval, polls once, and says what came back. After the tokens or an
-    /// error, it answers [`LoginEnd::Failed`] without sending anything.
+    /// error, it answers [`DeviceEnd::Ended`](crate::DeviceEnd::Ended) without sending anything.
     pub async fn next(&mut self) -> Result<DeviceProgress> {
         if self.done {
-            return Err(LoginError::new(LoginEnd::Failed, "the device login already ended").into());
+            return Err(
+                DeviceError::new(DeviceEnd::Ended, "the device sign-in already ended").into(),
+            );
         }
         let result = self.poll_once().await;
         if !matches!(
@@ -289,8 +291,8 @@ impl<'a> DevicePoller<'a> {
                 tokio::select! {
                     () = sleep => {}
                     () = cancel.as_mut() => {
-                        return Err(LoginError::new(
-                            LoginEnd::Aborted,
+                        return Err(DeviceError::new(
+                            DeviceEnd::Aborted,
                             "the device login was cancelled",
                         )
                         .into())
@@ -346,5 +348,5 @@ impl<'a> DevicePoller<'a> {
 }
 
 fn expired(detail: String) -> Error {
-    LoginError::new(LoginEnd::Expired, detail).into()
+    DeviceError::new(DeviceEnd::Expired, detail).into()
 }

@@ -109,8 +109,8 @@ impl fmt::Debug for PendingLogin {
 }
 
 impl PendingLogin {
-    /// The provider this login belongs to.
-    pub fn provider(&self) -> &str {
+    /// The id of the provider this login belongs to.
+    pub fn provider_id(&self) -> &str {
         &self.provider
     }
 

@@ -143,8 +143,8 @@ impl TokenSession {
         Self::builder(exchanger).tokens(tokens).build()
     }
 
-    /// The provider id.
-    pub fn provider(&self) -> &str {
+    /// The id of the provider the tokens come from.
+    pub fn provider_id(&self) -> &str {
         &self.inner.provider
     }
 
@@ -381,12 +381,12 @@ impl Inner {
     }
 
     fn check_provider(&self, tokens: &TokenSet) -> Result<(), SessionError> {
-        if tokens.provider() == self.provider {
+        if tokens.provider_id() == self.provider {
             Ok(())
         } else {
             Err(SessionError::ProviderMismatch {
                 provider: self.provider.clone(),
-                found: tokens.provider().to_owned(),
+                found: tokens.provider_id().to_owned(),
             })
         }
     }

@@ -62,9 +62,9 @@ fn check_usable(
     what: &str,
 ) -> Result<(), String> {
     ensure!(
-        tokens.provider() == exchanger.provider_id(),
+        tokens.provider_id() == exchanger.provider_id(),
         "{what}: the tokens carry provider id {:?}, expected {:?}",
-        tokens.provider(),
+        tokens.provider_id(),
         exchanger.provider_id()
     );
     ensure!(
