@@ -40,7 +40,7 @@ pub use errors::ERRORS;
 /// scheme, host and port (an emulator or a proxy stands in for both hosts).
 pub mod endpoints {
     /// Feishu's authorization endpoint (the authorize page: "HTTP URL
-    /// https://accounts.feishu.cn/open-apis/authen/v1/authorize", GET).
+    /// `https://accounts.feishu.cn/open-apis/authen/v1/authorize`", GET).
     pub const FEISHU_AUTHORIZE: &str = "https://accounts.feishu.cn/open-apis/authen/v1/authorize";
     /// Feishu's token endpoint, for codes and refresh tokens (both token pages).
     pub const FEISHU_TOKEN: &str = "https://open.feishu.cn/open-apis/authen/v2/oauth/token";
