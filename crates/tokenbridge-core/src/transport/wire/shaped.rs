@@ -19,6 +19,9 @@ pub(crate) fn parse_shaped(
     shape: &TokenResponseShape,
     vendor: &str,
 ) -> Result<TokenSet> {
+    if shape.scope_separator.is_whitespace() {
+        return parse_shaped_tokens(response, provider, shape, vendor);
+    }
     let tokens = parse_shaped_tokens(response, provider, shape, vendor)?;
     Ok(split_scopes(tokens, shape.scope_separator))
 }
@@ -43,6 +46,7 @@ pub(crate) fn split_scopes(tokens: TokenSet, separator: char) -> TokenSet {
     tokens.with_scopes((!split.is_empty()).then_some(split))
 }
 
+#[inline]
 fn parse_shaped_tokens(
     response: &HttpResponse,
     provider: &str,
