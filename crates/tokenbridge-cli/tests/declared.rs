@@ -62,7 +62,9 @@ fn config(base: &str) -> ConfigFile {
         r#"
 [vendors.acme]
 token_path = "/api/token"
+authorize_path = "/authorize"
 userinfo_path = "/me"
+revocation_path = "/revoke"
 request_body = "json"
 request_fields = {{ client_id = "clientId", client_secret = "clientSecret", grant_type = "grantType" }}
 response_envelope = "data"
@@ -223,4 +225,173 @@ async fn subject_claim_names_the_user_by_another_claim() {
     let shown = out.json();
     assert_eq!(shown["subject"], "u-1");
     assert_eq!(shown["claims"]["openId"], "o-1");
+}
+
+/// A stub of the declared vendor for a whole sign-in: `/authorize` redirects back to the
+/// `redirect_uri` it was given with a code and the `state`, `/api/token` answers tokens in the
+/// envelope, `/revoke` answers 200. Every raw request goes on the channel.
+fn sign_in_stub() -> (String, mpsc::Receiver<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut buf = vec![0u8; 16384];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let request = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let target = request.split_whitespace().nth(1).unwrap_or("").to_owned();
+            let reply = if target.starts_with("/authorize?") {
+                let url = tokenbridge::Url::parse(&format!("http://stub{target}")).unwrap();
+                let get = |name: &str| {
+                    url.query_pairs()
+                        .find(|(k, _)| k == name)
+                        .map(|(_, v)| v.into_owned())
+                        .unwrap_or_default()
+                };
+                let mut back = tokenbridge::Url::parse(&get("redirect_uri")).unwrap();
+                back.query_pairs_mut()
+                    .append_pair("code", "code-declared")
+                    .append_pair("state", &get("state"));
+                format!("HTTP/1.1 302 Found\r\nlocation: {back}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+            } else {
+                let body = if target.starts_with("/api/token") {
+                    r#"{"errCode":0,"data":{"accessToken":"at-declared-2","refreshToken":"rt-declared-2","expiresIn":600}}"#
+                } else {
+                    "{}"
+                };
+                format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                )
+            };
+            let _ = stream.write_all(reply.as_bytes());
+            let _ = tx.send(request);
+        }
+    });
+    (base, rx)
+}
+
+/// Follows one redirect as a browser would: the `Location` of a GET to `url`.
+fn location_of(url: &str) -> String {
+    let url = tokenbridge::Url::parse(url).unwrap();
+    let addr = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let target = match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_owned(),
+    };
+    write!(
+        stream,
+        "GET {target} HTTP/1.1\r\nhost: {}\r\nconnection: close\r\n\r\n",
+        url.host_str().unwrap()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("location: ")
+                .or_else(|| l.strip_prefix("Location: "))
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("no redirect: {answer}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_revoke_and_logout_url_with_a_declared_vendor() {
+    let (base, requests) = sign_in_stub();
+    let config = config(&base);
+    let args: Vec<String> = [
+        "login",
+        "--no-browser",
+        "--config",
+        config.path(),
+        "--provider",
+        "corp",
+        "--timeout",
+        "20",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    let out = tokio::task::spawn_blocking(move || {
+        use std::io::BufRead;
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut child = common::command(&args, &[])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut first = String::new();
+        stderr.read_line(&mut first).unwrap();
+        let url = first
+            .trim()
+            .strip_prefix("Open this URL to sign in: ")
+            .unwrap_or_else(|| panic!("first stderr line: {first:?}"))
+            .to_owned();
+        assert!(url.starts_with(&format!("{base}/authorize?")), "{url}");
+        let callback = location_of(&url);
+        // The browser brings the code back to the CLI's loopback listener.
+        let _ = std::net::TcpStream::connect(
+            tokenbridge::Url::parse(&callback)
+                .unwrap()
+                .socket_addrs(|| None)
+                .unwrap()[0],
+        )
+        .and_then(|mut s| {
+            let target = tokenbridge::Url::parse(&callback).unwrap();
+            write!(
+                s,
+                "GET {}?{} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n",
+                target.path(),
+                target.query().unwrap_or_default()
+            )?;
+            let mut page = String::new();
+            s.read_to_string(&mut page).map(|_| ())
+        });
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!stdout.contains("at-declared-2"), "{stdout}");
+    let shown: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(shown["access_token"], "[redacted]", "{shown}");
+    assert_eq!(shown["provider"], "corp", "{shown}");
+    let authorize = requests.recv().unwrap();
+    assert!(authorize.starts_with("GET /authorize?"), "{authorize}");
+    let token = requests.recv().unwrap();
+    assert!(token.starts_with("POST /api/token HTTP/1.1\r\n"), "{token}");
+    assert!(token.contains(r#""code":"code-declared""#), "{token}");
+
+    let out = run(&[
+        "revoke",
+        "--config",
+        config.path(),
+        "--provider",
+        "corp",
+        "--token",
+        "rt-declared-2",
+    ])
+    .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let revoke = requests.recv().unwrap();
+    assert!(revoke.starts_with("POST /revoke HTTP/1.1\r\n"), "{revoke}");
+    assert!(revoke.contains("token=rt-declared-2"), "{revoke}");
+
+    // The declaration names no logout endpoint: unsupported, exit 2, nothing sent.
+    let out = run(&[
+        "logout-url",
+        "--config",
+        config.path(),
+        "--provider",
+        "corp",
+    ])
+    .await;
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(requests.try_recv().is_err());
 }
