@@ -7,8 +7,35 @@ use std::sync::mpsc;
 use std::thread;
 
 mod common;
+mod vendor_support;
 
 use common::{run, ConfigFile};
+
+/// One raw request from `stream`: the head, and the body its `Content-Length` announces.
+fn read_request(stream: &mut std::net::TcpStream) -> String {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut chunk).unwrap_or(0);
+        buf.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&buf).into_owned();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let len = text[..end]
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                })
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + len || n == 0 {
+                return text;
+            }
+        } else if n == 0 {
+            return text;
+        }
+    }
+}
 
 /// A stub answering each request with the body given for its path (JSON, HTTP 200), sending
 /// the raw request on the returned channel.
@@ -19,28 +46,7 @@ fn stub(answers: &'static [(&'static str, &'static str)]) -> (String, mpsc::Rece
     thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { return };
-            let mut buf = Vec::new();
-            let mut chunk = [0u8; 4096];
-            let request = loop {
-                let n = stream.read(&mut chunk).unwrap_or(0);
-                buf.extend_from_slice(&chunk[..n]);
-                let text = String::from_utf8_lossy(&buf).into_owned();
-                if let Some(end) = text.find("\r\n\r\n") {
-                    let len = text[..end]
-                        .lines()
-                        .find_map(|l| {
-                            l.to_ascii_lowercase()
-                                .strip_prefix("content-length:")
-                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                        })
-                        .unwrap_or(0);
-                    if buf.len() >= end + 4 + len || n == 0 {
-                        break text;
-                    }
-                } else if n == 0 {
-                    break text;
-                }
-            };
+            let request = read_request(&mut stream);
             let path = request.split_whitespace().nth(1).unwrap_or("").to_owned();
             let body = answers
                 .iter()
@@ -237,9 +243,7 @@ fn sign_in_stub() -> (String, mpsc::Receiver<String>) {
     thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { return };
-            let mut buf = vec![0u8; 16384];
-            let n = stream.read(&mut buf).unwrap_or(0);
-            let request = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let request = read_request(&mut stream);
             let target = request.split_whitespace().nth(1).unwrap_or("").to_owned();
             let reply = if target.starts_with("/authorize?") {
                 let url = tokenbridge::Url::parse(&format!("http://stub{target}")).unwrap();
@@ -272,33 +276,6 @@ fn sign_in_stub() -> (String, mpsc::Receiver<String>) {
     (base, rx)
 }
 
-/// Follows one redirect as a browser would: the `Location` of a GET to `url`.
-fn location_of(url: &str) -> String {
-    let url = tokenbridge::Url::parse(url).unwrap();
-    let addr = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    let target = match url.query() {
-        Some(q) => format!("{}?{q}", url.path()),
-        None => url.path().to_owned(),
-    };
-    write!(
-        stream,
-        "GET {target} HTTP/1.1\r\nhost: {}\r\nconnection: close\r\n\r\n",
-        url.host_str().unwrap()
-    )
-    .unwrap();
-    let mut answer = String::new();
-    let _ = stream.read_to_string(&mut answer);
-    answer
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("location: ")
-                .or_else(|| l.strip_prefix("Location: "))
-        })
-        .map(str::to_owned)
-        .unwrap_or_else(|| panic!("no redirect: {answer}"))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_revoke_and_logout_url_with_a_declared_vendor() {
     let (base, requests) = sign_in_stub();
@@ -316,50 +293,12 @@ async fn login_revoke_and_logout_url_with_a_declared_vendor() {
     .iter()
     .map(|s| (*s).to_owned())
     .collect();
-    let out = tokio::task::spawn_blocking(move || {
-        use std::io::BufRead;
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let mut child = common::command(&args, &[])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-        let mut first = String::new();
-        stderr.read_line(&mut first).unwrap();
-        let url = first
-            .trim()
-            .strip_prefix("Open this URL to sign in: ")
-            .unwrap_or_else(|| panic!("first stderr line: {first:?}"))
-            .to_owned();
-        assert!(url.starts_with(&format!("{base}/authorize?")), "{url}");
-        let callback = location_of(&url);
-        // The browser brings the code back to the CLI's loopback listener.
-        let _ = std::net::TcpStream::connect(
-            tokenbridge::Url::parse(&callback)
-                .unwrap()
-                .socket_addrs(|| None)
-                .unwrap()[0],
-        )
-        .and_then(|mut s| {
-            let target = tokenbridge::Url::parse(&callback).unwrap();
-            write!(
-                s,
-                "GET {}?{} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n",
-                target.path(),
-                target.query().unwrap_or_default()
-            )?;
-            let mut page = String::new();
-            s.read_to_string(&mut page).map(|_| ())
-        });
-        child.wait_with_output().unwrap()
-    })
-    .await
-    .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{out:?}");
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(!stdout.contains("at-declared-2"), "{stdout}");
-    let shown: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    let (out, url) = vendor_support::login(args).await;
+    assert!(url.starts_with(&format!("{base}/authorize?")), "{url}");
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(!out.stdout.contains("at-declared-2"), "{}", out.stdout);
+    let shown: serde_json::Value =
+        serde_json::from_str(out.stdout.lines().next().unwrap()).unwrap();
     assert_eq!(shown["access_token"], "[redacted]", "{shown}");
     assert_eq!(shown["provider"], "corp", "{shown}");
     let authorize = requests.recv().unwrap();
