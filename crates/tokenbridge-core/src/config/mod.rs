@@ -13,9 +13,9 @@ use serde_json::{Map, Value};
 
 use crate::error::SigningAlgorithm;
 use crate::error::{Error, Result};
+use crate::protocol::auth::AuthMethod;
 use crate::protocol::auth::PrivateKeyJwt;
-use crate::protocol::auth::{AuthMethod, BasicEncoding};
-use crate::provider::{Provider, ProviderBuilder, STANDARD};
+use crate::provider::{Provider, ProviderBuilder};
 use crate::transport::http::{HttpClient, HttpConfig};
 use crate::vendor::VendorDescription;
 use secrecy::{ExposeSecret, SecretString};
@@ -27,7 +27,7 @@ mod values;
 pub use standard::{BasicEncodingSetting, StandardKind, StandardSettings};
 pub use table::ProviderTable;
 
-use values::{is_secret_setting, without_values, Quote};
+use values::Quote;
 
 /// What a vendor registers: its `kind` and how to build a [`Provider`] from a table of that
 /// kind. Built-in vendors and an application's own register the same way.

@@ -1,6 +1,11 @@
 //! The `oidc` kind: any standard provider, configured with the common settings alone.
 
-use super::*;
+use serde::Deserialize;
+
+use crate::config::{ProviderContext, ProviderFactory};
+use crate::error::Result;
+use crate::protocol::auth::BasicEncoding;
+use crate::provider::{Provider, STANDARD};
 
 /// The `oidc` kind: any standard OAuth 2.0 / OpenID Connect provider, found through discovery
 /// (`issuer`) or configured by its token endpoint.

@@ -1,6 +1,12 @@
 //! The `[providers]` table of a configuration: each provider's settings by id.
 
-use super::*;
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use crate::config::values::{is_secret_setting, without_values, Quote};
+use crate::config::{missing_field, unknown_field};
+use crate::error::{Error, Result};
 
 /// One provider's settings as written, before its kind interprets them.
 #[derive(Clone, PartialEq)]

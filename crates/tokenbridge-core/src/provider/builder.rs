@@ -1,7 +1,24 @@
 //! How a [`Provider`] is configured, and the checks that run when it is built.
 
-use super::*;
+use std::fmt;
+use std::sync::Arc;
+
+use secrecy::SecretString;
+use tokio::sync::OnceCell;
+use url::Url;
+
+use crate::error::{Error, GrantKind, Result, SigningAlgorithm};
+use crate::protocol::auth::{AuthMethod, BasicEncoding, ClientAuth};
+use crate::protocol::id_token::Clock;
 use crate::protocol::id_token::IdTokenRules;
+use crate::protocol::signin::CompletedLogins;
+use crate::provider::client_auth::AuthSpec;
+use crate::provider::identity::IdentitySettings;
+use crate::provider::{FixedEndpoints, Inner, Provider, DISCOVERY_PATH};
+use crate::transport::endpoint_url::{vendor_issuer, vendor_url};
+use crate::transport::http::HttpClient;
+use crate::transport::url::{join_path, parse_base_url, parse_secure_url};
+use crate::vendor::VendorDescription;
 
 /// Builds a [`Provider`]; see [`Provider::builder`].
 pub struct ProviderBuilder {

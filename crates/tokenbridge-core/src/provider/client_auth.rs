@@ -1,7 +1,15 @@
 //! The client authentication of a provider: configured, or chosen once discovery says
 //! which methods the token endpoint takes.
 
-use super::*;
+use std::fmt;
+use std::sync::Arc;
+
+use secrecy::SecretString;
+
+use crate::error::{Error, Result};
+use crate::protocol::auth::{
+    AuthMethod, BasicEncoding, ClientAuth, ClientSecretBasic, NoClientAuth,
+};
 
 /// How the client authenticates, before discovery may choose the method.
 #[derive(Clone)]

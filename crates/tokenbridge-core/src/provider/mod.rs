@@ -5,33 +5,26 @@
 //! ([`TokenExchanger`]) and every capability added later read the description; a vendor
 //! contributes data and, where its protocol departs from the standard, a hook.
 
-use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use secrecy::SecretString;
 use tokio::sync::OnceCell;
 use url::Url;
 
 use crate::error::GrantKind;
-use crate::error::SigningAlgorithm;
 use crate::error::{Error, Result, TransportError, TransportKind};
 use crate::model::dpop::DpopKey;
 use crate::model::grant::Grant;
 use crate::model::token::TokenSet;
-use crate::protocol::auth::{
-    AuthMethod, BasicEncoding, ClientAuth, ClientSecretBasic, NoClientAuth,
-};
+use crate::protocol::auth::{AuthMethod, ClientAuth};
 use crate::protocol::discovery::{Jwks, ProviderMetadata};
 use crate::protocol::dpop::{add_dpop_proof, is_use_dpop_nonce};
 use crate::protocol::exchanger::TokenExchanger;
-use crate::protocol::id_token::Clock;
 use crate::protocol::signin::CompletedLogins;
 use crate::provider::identity::IdentitySettings;
-use crate::transport::endpoint_url::{vendor_issuer, vendor_url};
 use crate::transport::http::HttpClient;
 use crate::transport::request::{BodyEncoding, TokenRequest};
-use crate::transport::url::{join_path, parse_base_url, parse_secure_url};
+use crate::transport::url::parse_secure_url;
 use crate::vendor::{Capabilities, HookContext, VendorDescription};
 
 /// The path of the discovery document below an issuer (OpenID Connect Discovery 1.0, 4).

@@ -1,6 +1,9 @@
 //! Unit tests of the provider: client authentication chosen from discovery, issuers.
 
+use secrecy::SecretString;
+
 use super::*;
+use crate::protocol::auth::BasicEncoding;
 
 /// Configured method, whether there is a secret, the advertised list, and the expected
 /// method name or a part of the error message.
