@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Tests of scripts/layers.py on small fixture crates: it passes a crate whose folders import
 only downwards, and fails, naming the file and line, on an upward import, a root path that
-resolves to a folder above, a file outside any folder, and a circle.
+resolves to a folder above, a file outside any folder, and a circle between folders or
+between the files of one folder.
 
     python3 scripts/test_layers.py
 """
@@ -89,6 +90,64 @@ class LayersTest(unittest.TestCase):
             layers.find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}), ["a", "b", "c", "a"]
         )
         self.assertIsNone(layers.find_cycle({"a": {"a", "b"}, "b": set()}))
+
+    def test_a_circle_of_two_files_in_a_folder_names_both(self):
+        src = crate({
+            "model/mod.rs": "mod grant;\nmod token;\npub use token::TokenSet;\n",
+            "model/grant.rs": "use crate::model::token::TokenSet;\npub struct Grant;\n",
+            "model/token.rs": "pub struct TokenSet(super::grant::Grant);\n",
+        })
+        errors = layers.check(src)
+        self.assertEqual(len(errors), 1, errors)
+        self.assertIn("import circle between files in model/: ", errors[0])
+        self.assertIn(f"{src / 'model/grant.rs'} -> {src / 'model/token.rs'} -> "
+                      f"{src / 'model/grant.rs'}", errors[0])
+
+    def test_a_circle_through_a_reexport_and_a_third_file_is_found(self):
+        src = crate({
+            "model/mod.rs": "mod a;\nmod b;\nmod c;\npub use c::C;\n",
+            "model/a.rs": "pub struct A(crate::model::b::B);\n",
+            "model/b.rs": "use crate::model::C;\npub struct B(C);\n",
+            "model/c.rs": "use super::{a::A};\npub struct C(A);\n",
+        })
+        errors = layers.check(src)
+        self.assertEqual(len(errors), 1, errors)
+        for name in ("a.rs", "b.rs", "c.rs"):
+            self.assertIn(str(src / "model" / name), errors[0])
+
+    def test_a_chain_of_files_without_a_circle_passes(self):
+        src = crate({
+            "model/mod.rs": "mod a;\nmod b;\nmod c;\npub use c::C;\npub(crate) struct Shared;\n",
+            "model/a.rs": "use super::Shared;\npub struct A(crate::model::b::B, Shared);\n",
+            "model/b.rs": "use crate::model::C;\npub struct B(C);\n",
+            "model/c.rs": "pub struct C(super::Shared);\n"
+                          "#[cfg(test)]\nmod tests {\n    use crate::model::a::A;\n}\n",
+        })
+        self.assertEqual(layers.check(src), [])
+
+    def test_a_subfolder_counts_as_one_member(self):
+        src = crate({
+            "model/mod.rs": "mod auth;\nmod token;\n",
+            "model/auth/mod.rs": "mod jwt;\n",
+            "model/auth/jwt.rs": "use crate::model::token::TokenSet;\npub struct Jwt;\n",
+            "model/token.rs": "pub struct TokenSet(crate::model::auth::jwt::Jwt);\n",
+        })
+        errors = layers.check(src)
+        self.assertEqual(len(errors), 1, errors)
+        self.assertIn(f"{src / 'model/auth/'} -> {src / 'model/token.rs'}", errors[0])
+
+    def test_an_allowed_circle_passes(self):
+        src = crate({
+            "model/mod.rs": "mod grant;\nmod token;\n",
+            "model/grant.rs": "use crate::model::token::TokenSet;\npub struct Grant;\n",
+            "model/token.rs": "pub struct TokenSet(super::grant::Grant);\n",
+        })
+        kept = layers.FILE_CIRCLES_ALLOWED
+        layers.FILE_CIRCLES_ALLOWED = [{"model/grant.rs", "model/token.rs"}]
+        try:
+            self.assertEqual(layers.check(src), [])
+        finally:
+            layers.FILE_CIRCLES_ALLOWED = kept
 
     def test_the_real_crate_holds(self):
         src = Path(__file__).resolve().parent.parent / "crates/tokenbridge-core/src"

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 
 use crate::error::{Error, Result, TransportError, TransportKind};
 use crate::transport::http::{HttpConfig, DEFAULT_USER_AGENT, IDLE_TIMEOUT, MAX_IDLE_PER_HOST};
-use crate::transport::seam::{ResponseBody, Transport};
+use crate::transport::seam::{transport_error, ResponseBody, Transport};
 use crate::transport::url::shown_url;
 
 /// Hosts never sent through a proxy, whatever `NO_PROXY` says.
@@ -156,26 +156,6 @@ fn build_reqwest(config: &HttpConfig) -> Result<reqwest::Client> {
     builder
         .build()
         .map_err(|e| Error::internal(format!("could not build the HTTP client: {e}")))
-}
-
-pub(crate) fn transport_error(e: reqwest::Error) -> TransportError {
-    // A vendor's query may carry credentials (WeChat's secret, a userinfo token): reqwest's
-    // Display would name the URL with it.
-    let e = e.without_url();
-    // reqwest reports a connect timeout as both a timeout and a connect error: nothing was
-    // sent then, which decides whether a one-time credential is spent.
-    let kind = if e.is_timeout() && e.is_connect() {
-        TransportKind::ConnectTimeout
-    } else if e.is_timeout() {
-        TransportKind::Timeout
-    } else if e.is_connect() {
-        TransportKind::Connect
-    } else {
-        TransportKind::Other
-    };
-    // reqwest's Display names the URL; ours carry no credentials in the endpoint (they travel
-    // in bodies and headers), and the caller scrubs what the request carried.
-    TransportError::new(kind, e)
 }
 
 #[cfg(test)]

@@ -109,7 +109,7 @@ impl ResponseBody {
                 .chunk()
                 .await
                 .map(|c| c.map(Chunk::Shared))
-                .map_err(crate::transport::reqwest_transport::transport_error),
+                .map_err(transport_error),
         }
     }
 }
@@ -251,4 +251,27 @@ where
     ) -> Result<http::Response<ResponseBody>, TransportError> {
         Ok((self.0)(request).await?.map(Into::into))
     }
+}
+
+/// A reqwest failure as a [`TransportError`], for the streamed body here and the reqwest
+/// transport alike.
+#[cfg(feature = "reqwest")]
+pub(crate) fn transport_error(e: reqwest::Error) -> TransportError {
+    // A vendor's query may carry credentials (WeChat's secret, a userinfo token): reqwest's
+    // Display would name the URL with it.
+    let e = e.without_url();
+    // reqwest reports a connect timeout as both a timeout and a connect error: nothing was
+    // sent then, which decides whether a one-time credential is spent.
+    let kind = if e.is_timeout() && e.is_connect() {
+        TransportKind::ConnectTimeout
+    } else if e.is_timeout() {
+        TransportKind::Timeout
+    } else if e.is_connect() {
+        TransportKind::Connect
+    } else {
+        TransportKind::Other
+    };
+    // reqwest's Display names the URL; ours carry no credentials in the endpoint (they travel
+    // in bodies and headers), and the caller scrubs what the request carried.
+    TransportError::new(kind, e)
 }

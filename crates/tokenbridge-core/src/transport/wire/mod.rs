@@ -20,12 +20,12 @@ use crate::error::redact::redact_snippet_scrubbing;
 use crate::error::{Error, OAuthError, Result, RetryAfter, UnreadableResponse};
 use crate::model::token::{TokenSet, TokenType};
 use crate::transport::http::HttpResponse;
-use crate::transport::shape::TokenResponseShape;
+use crate::transport::shape::{ResponseFormat, TokenResponseShape};
 
 mod shaped;
 mod typed;
 
-pub(crate) use shaped::{is_form, parse_shaped, split_scopes, vendor_code_error};
+pub(crate) use shaped::{parse_shaped, split_scopes, vendor_code_error};
 pub(crate) use typed::parse_fast;
 pub use typed::parse_standard_fast;
 
@@ -136,6 +136,23 @@ fn parse_scope_text(value: &Value) -> std::result::Result<Option<Vec<String>>, S
             "expected a string or an array, got {}",
             json_type(other)
         )),
+    }
+}
+
+/// Whether a token answer of `shape` is read as form pairs (both pipelines ask).
+pub(crate) fn is_form(response: &HttpResponse, shape: &TokenResponseShape) -> bool {
+    match shape.format {
+        ResponseFormat::Json => false,
+        ResponseFormat::Form => true,
+        ResponseFormat::ByContentType => {
+            let ct = response
+                .content_type()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            ct.starts_with("application/x-www-form-urlencoded")
+                || (ct.starts_with("text/plain")
+                    && !response.body().trim_ascii_start().starts_with(b"{"))
+        }
     }
 }
 

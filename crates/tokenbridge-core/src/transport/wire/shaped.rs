@@ -4,13 +4,13 @@
 use serde_json::{Map, Value};
 
 use super::{
-    decode_json_object, json_type, retry_after, standard_error, token_set_from_fields, typed,
-    unreadable,
+    decode_json_object, is_form, json_type, retry_after, standard_error, token_set_from_fields,
+    typed, unreadable,
 };
 use crate::error::{Error, Result, VendorError};
 use crate::model::token::TokenSet;
 use crate::transport::http::HttpResponse;
-use crate::transport::shape::{FieldNames, ResponseFormat, TokenResponseShape};
+use crate::transport::shape::{FieldNames, TokenResponseShape};
 
 /// The pipeline for an answer of `shape` (see `vendor::parse::parse_token_response`).
 pub(crate) fn parse_shaped(
@@ -102,23 +102,6 @@ fn parse_shaped_tokens(
     }
     rename_members(&mut object, &shape.fields);
     token_set_from_fields(response, object, provider)
-}
-
-/// Whether a token answer of `shape` is read as form pairs.
-pub(crate) fn is_form(response: &HttpResponse, shape: &TokenResponseShape) -> bool {
-    match shape.format {
-        ResponseFormat::Json => false,
-        ResponseFormat::Form => true,
-        ResponseFormat::ByContentType => {
-            let ct = response
-                .content_type()
-                .unwrap_or_default()
-                .to_ascii_lowercase();
-            ct.starts_with("application/x-www-form-urlencoded")
-                || (ct.starts_with("text/plain")
-                    && !response.body().trim_ascii_start().starts_with(b"{"))
-        }
-    }
 }
 
 /// A form-encoded body as an object of strings; a repeated name is unreadable, as in JSON.
