@@ -8,6 +8,8 @@
 //! - [`facts`]: each vendor's documented paths, spellings and codes, with their sources,
 //!   written out independently of the adapters.
 //! - [`jose`]: fixture keys, their JWKS, and real and forged signed tokens.
+//! - [`demo`]: each compiled emulator started for trying by hand, with the configuration
+//!   block that points at it (what `tokenbridge emulate` prints).
 //!
 //! Each emulator behind a feature of its own, all on by default:
 //! - `oidc`: `oidc`, an emulated RFC 6749 / OpenID Connect provider shaped per vendor by a
@@ -25,6 +27,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod conformance;
+pub mod demo;
 mod emulators;
 pub mod facts;
 pub mod jose;
