@@ -2,7 +2,8 @@
 """Lists a crate's public API from its rustdoc JSON: one `<kind> <path>` line per public item,
 sorted. Items are listed where a user reaches them (re-exports included), with the fields and
 variants of types, the items of traits, the methods of inherent impls and the traits each type
-implements (blanket and auto-trait impls left out).
+implements (blanket and auto-trait impls left out). Items marked `#[doc(hidden)]` (public for
+the workspace's tests and benches only) are not listed: rustdoc leaves them out of its JSON.
 
 Usage: public_api.py target/doc/<crate>.json
 """

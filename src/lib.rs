@@ -87,9 +87,8 @@ pub mod adapter {
     /// A vendor's rules on ID-token claims where the issuer is not one fixed string.
     pub use tokenbridge_core::IdTokenRules;
     pub use tokenbridge_core::{
-        access_token_hash, add_grant_params, async_trait, ensure_supported, unsupported_grant,
-        BodyEncoding, HttpResponse, Jwk, Jwks, ProviderMetadata, TokenRequest,
-        DEVICE_CODE_GRANT_TYPE, STANDARD,
+        access_token_hash, add_grant_params, async_trait, unsupported_grant, BodyEncoding,
+        HttpResponse, Jwk, Jwks, ProviderMetadata, TokenRequest, DEVICE_CODE_GRANT_TYPE, STANDARD,
     };
     pub use tokenbridge_core::{
         client_auth, BasicEncoding, ClientAuth, ClientSecretBasic, ClientSecretPost, NoClientAuth,
@@ -106,31 +105,27 @@ pub mod adapter {
     /// The HTTP layer's helpers: URL checks and joins, and its limits.
     pub mod http {
         pub use tokenbridge_core::{
-            ensure_secure_url, is_loopback, join_path, parse_base_url, parse_secure_url, shown_url,
-            without_userinfo, HttpClient, HttpConfig, HttpResponse, DEFAULT_MAX_BODY_BYTES,
-            DEFAULT_USER_AGENT, IDLE_TIMEOUT, MAX_IDLE_PER_HOST,
+            is_loopback, join_path, parse_base_url, without_userinfo, HttpClient, HttpConfig,
+            HttpResponse, DEFAULT_MAX_BODY_BYTES, DEFAULT_USER_AGENT, IDLE_TIMEOUT,
+            MAX_IDLE_PER_HOST,
         };
     }
 
     /// Redaction of what a server echoes back, before it goes into an error or a log.
     pub mod redact {
-        pub use tokenbridge_core::{
-            redact_json_credentials, redact_snippet, redact_snippet_scrubbing, redact_text,
-            SentSecrets, SNIPPET_CHARS,
-        };
+        pub use tokenbridge_core::{redact_text, SentSecrets, SNIPPET_CHARS};
     }
 
     /// The lenient response pipeline: token answers, errors and their values read leniently.
     pub mod wire {
         pub use tokenbridge_core::{
-            code_for_status, decode_json_object, json_type, parse_expires_in, parse_scope,
-            parse_standard_fast, parse_standard_response, parse_token_fast, parse_token_response,
-            retry_after, standard_error, token_set_from_fields, unreadable, vendor_error_in,
-            MAX_EXPIRES_IN,
+            decode_json_object, json_type, parse_expires_in, parse_scope, parse_token_fast,
+            parse_token_response, retry_after, standard_error, token_set_from_fields, unreadable,
+            vendor_error_in, MAX_EXPIRES_IN,
         };
     }
     pub use tokenbridge_core::{
-        parse_shaped_userinfo, parse_standard_userinfo, parse_userinfo_with_aliases, userinfo_error,
+        parse_shaped_userinfo, parse_userinfo_with_aliases, userinfo_error,
     };
     pub use tokenbridge_core::{
         FieldNames, HttpMethod, ParamsIn, ResponseFormat, TokenPlacement, TokenRequestShape,

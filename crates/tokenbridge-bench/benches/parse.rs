@@ -32,8 +32,13 @@ fn genauth(response: &tokenbridge_core::HttpResponse) {
 
 fn huawei(response: &tokenbridge_core::HttpResponse) {
     black_box(
-        tokenbridge_huawei_oneaccess::hooks::parse_token_response(black_box(response), "bench")
-            .expect("tokens"),
+        // OneAccess's answers are read as its description says, by core's pipeline.
+        tokenbridge_core::parse_token_response(
+            black_box(response),
+            "bench",
+            &tokenbridge_huawei_oneaccess::OIDC,
+        )
+        .expect("tokens"),
     );
 }
 

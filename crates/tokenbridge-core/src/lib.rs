@@ -22,10 +22,7 @@ mod transport;
 mod vendor;
 
 // The error layer: the one error type, the errors it carries, and redaction.
-pub use error::redact::{
-    redact_json_credentials, redact_snippet, redact_snippet_scrubbing, redact_text, SentSecrets,
-    SNIPPET_CHARS,
-};
+pub use error::redact::{redact_snippet, redact_text, SentSecrets, SNIPPET_CHARS};
 pub use error::{
     AdapterError, CallbackError, DeviceEnd, DeviceError, EndReason, Error, ErrorKind, GrantKind,
     IdTokenError, MalformedValue, OAuthError, OAuthErrorCode, Result, RetryAfter, SessionError,
@@ -34,10 +31,10 @@ pub use error::{
 };
 
 // The model layer: tokens, grants, PKCE, DPoP keys.
-pub use model::dpop::{
-    access_token_hash as dpop_access_token_hash, htu, DpopKey, DPOP_HEADER, DPOP_NONCE_HEADER,
-    USE_DPOP_NONCE,
-};
+// Public for the workspace's tests and benches only; not part of the API.
+#[doc(hidden)]
+pub use model::dpop::access_token_hash as dpop_access_token_hash;
+pub use model::dpop::{htu, DpopKey, DPOP_HEADER, DPOP_NONCE_HEADER, USE_DPOP_NONCE};
 pub use model::grant::{Grant, DEVICE_CODE_GRANT_TYPE};
 pub use model::pkce::{s256_challenge, PkceVerifier};
 pub use model::random::random_token;
@@ -56,13 +53,12 @@ pub use transport::shape::{
     TokenRequestShape, TokenResponseShape, UserinfoShape,
 };
 pub use transport::url::{
-    ensure_secure_url, is_loopback, join_path, parse_base_url, parse_secure_url, shown_url,
-    without_userinfo,
+    is_loopback, join_path, parse_base_url, parse_secure_url, without_userinfo,
 };
 pub use transport::wire::{
-    code_for_status, decode_json_object, json_type, parse_expires_in, parse_scope,
-    parse_standard_fast, parse_standard_response, retry_after, standard_error,
-    token_set_from_fields, unreadable, MAX_EXPIRES_IN,
+    decode_json_object, json_type, parse_expires_in, parse_scope, parse_standard_fast,
+    parse_standard_response, retry_after, standard_error, token_set_from_fields, unreadable,
+    MAX_EXPIRES_IN,
 };
 
 // The protocol layer: OAuth 2.0 and OpenID Connect pieces on data.
@@ -74,7 +70,7 @@ pub use protocol::device::{
     DeviceAuthorization, DevicePoller, DeviceProgress, DEFAULT_DEVICE_INTERVAL, SLOW_DOWN_STEP,
 };
 pub use protocol::discovery::{Jwk, Jwks, ProviderMetadata};
-pub use protocol::exchanger::{ensure_supported, unsupported_grant, TokenExchanger};
+pub use protocol::exchanger::{unsupported_grant, TokenExchanger};
 pub use protocol::id_token::{
     access_token_hash, Clock, IdTokenRules, IdTokenVerifier, IdTokenVerifierBuilder, SystemClock,
     VerifiedIdToken, VerifyOptions, DEFAULT_LEEWAY, MAX_HEADER_BYTES, MAX_SUBJECT_CHARS,
@@ -88,9 +84,7 @@ pub use protocol::signin::{
     AuthorizationRequest, CompletedLogin, LogoutRequest, PendingLogin, TokenTypeHint,
 };
 
-pub use protocol::identity::{
-    parse_standard_userinfo, parse_userinfo_with_aliases, userinfo_error, Identity,
-};
+pub use protocol::identity::{parse_userinfo_with_aliases, userinfo_error, Identity};
 
 // The vendor layer: what a vendor is, as data and hooks.
 pub use vendor::{

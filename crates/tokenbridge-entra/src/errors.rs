@@ -38,7 +38,7 @@ pub const ERRORS: &[ErrorMapping] = &[
 ];
 
 /// The first of the answer's `error_codes`, as decimal text.
-pub fn first_error_code(response: &HttpResponse) -> Option<String> {
+pub(crate) fn first_error_code(response: &HttpResponse) -> Option<String> {
     let body: Value = serde_json::from_slice(response.body()).ok()?;
     match body.get("error_codes")?.as_array()?.first()? {
         Value::Number(n) => Some(n.to_string()),

@@ -40,8 +40,10 @@ use tokenbridge_core::{
     SigningAlgorithm, VendorDescription,
 };
 
-pub use errors::{first_error_code, EntraHooks, ERRORS};
-pub use rules::{is_guid, EntraIdTokenRules, TENANT_PLACEHOLDER};
+pub use errors::{EntraHooks, ERRORS};
+pub use rules::{EntraIdTokenRules, TENANT_PLACEHOLDER};
+
+use rules::is_guid;
 
 /// Entra's endpoints as absolute URL templates, `{tenant}` standing for the tenant \[OIDC\].
 pub mod urls {
@@ -135,12 +137,6 @@ const fn logout_params() -> LogoutParams {
     p.state = false;
     p.logout_hint = Some("logout_hint");
     p
-}
-
-/// Whether `tenant` is one of the multi-tenant values `common`, `organizations`,
-/// `consumers` \[OIDC\].
-pub fn is_multi_tenant(tenant: &str) -> bool {
-    matches!(tenant, "common" | "organizations" | "consumers")
 }
 
 /// The issuer of `tenant`'s tokens: the tenant's own for a tenant id, the consumers tenant's

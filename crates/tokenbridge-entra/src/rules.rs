@@ -28,7 +28,7 @@ impl EntraIdTokenRules {
 }
 
 /// Whether `value` is a GUID in its 8-4-4-4-12 hex form.
-pub fn is_guid(value: &str) -> bool {
+pub(crate) fn is_guid(value: &str) -> bool {
     let groups: Vec<&str> = value.split('-').collect();
     groups.len() == 5
         && groups

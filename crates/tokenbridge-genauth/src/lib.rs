@@ -56,10 +56,11 @@ pub use vendor::{
     description, paths, qr_ticket_grant, APP_ID_HEADER, EXCHANGE_TICKET_PATH, GENE_QRCODE_PATH,
     OAUTH, OIDC, QRCODE_STATUS_PATH, QR_TICKET_GRANT_TYPE, VENDOR,
 };
-pub use wire::{
-    open_envelope, parse_envelope_tokens, unwrap_envelope, QrAuthorization, QrCode, QrCodeOptions,
-    QrCodeType, QrStatus, QrUser, STATUS_OK,
-};
+pub use wire::{QrAuthorization, QrCode, QrCodeOptions, QrCodeType, QrStatus, QrUser};
+
+// Public for the workspace's tests and benches only; not part of the API.
+#[doc(hidden)]
+pub use wire::{open_envelope, parse_envelope_tokens};
 
 /// Re-exported so configuration code needs only this crate for GenAuth's settings.
 pub use tokenbridge_core::{AuthMethod, Protocol};

@@ -17,20 +17,22 @@ use crate::error::envelope_error;
 use crate::qr_error::{QrLoginEnd, QrLoginError};
 
 /// The business status of a successful V3 call.
-pub const STATUS_OK: i64 = 200;
+pub(crate) const STATUS_OK: i64 = 200;
 
 /// Reads a V3 answer: the `data` object of a successful envelope.
 ///
 /// Success needs an HTTP 2xx status **and** `statusCode` 200; anything else with an envelope
 /// is an [`Error::Vendor`]. Bodies that are empty, HTML or not JSON get core's standard
 /// handling ([`decode_json_object`]).
+// Public for the workspace's tests and benches only; not part of the API.
+#[doc(hidden)]
 pub fn open_envelope(response: &HttpResponse) -> Result<Map<String, Value>> {
     let object = decode_json_object(response)?;
     unwrap_envelope(response, object)
 }
 
 /// [`open_envelope`] for a body already decoded to a JSON object.
-pub fn unwrap_envelope(
+pub(crate) fn unwrap_envelope(
     response: &HttpResponse,
     mut object: Map<String, Value>,
 ) -> Result<Map<String, Value>> {
@@ -78,6 +80,8 @@ pub fn unwrap_envelope(
 /// [`TokenSet`]: a plain success in one pass by core's typed parser (the V3 envelope is data
 /// of a description requiring it), anything else through [`open_envelope`], then core's lenient
 /// token fields.
+// Public for the workspace's tests and benches only; not part of the API.
+#[doc(hidden)]
 pub fn parse_envelope_tokens(response: &HttpResponse, provider: &str) -> Result<TokenSet> {
     if let Some(tokens) = tokenbridge_core::parse_token_fast(response, provider, &crate::vendor::V3)
     {

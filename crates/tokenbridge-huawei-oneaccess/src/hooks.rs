@@ -13,9 +13,7 @@
 //!   description's userinfo field names, maps them onto the standard claims. Its `Accept: application/json` is sent by core on every userinfo
 //!   request, and its 401 `"unauthorized"` is `InvalidToken` through the error table.
 
-use tokenbridge_core::{
-    Error, Grant, GrantKind, HookContext, HttpResponse, Result, TokenSet, VendorHooks,
-};
+use tokenbridge_core::{Error, Grant, GrantKind, HookContext, HttpResponse, VendorHooks};
 
 /// OneAccess's userinfo spellings of the standard claims, as `(standard, OneAccess)` pairs:
 /// the description's userinfo field names.
@@ -49,13 +47,6 @@ impl VendorHooks for OneAccessHooks {
     }
 }
 
-/// A token answer as a [`TokenSet`], or the error it carries, read as the description says:
-/// the management API shape (`error_code`, `error_msg`, whatever the HTTP status), then the
-/// standard pipeline. `expires_in` is read whether it is `7200` or `"7200"`.
-pub fn parse_token_response(response: &HttpResponse, provider: &str) -> Result<TokenSet> {
-    tokenbridge_core::parse_token_response(response, provider, &crate::OIDC)
-}
-
 /// The management API error in `response`, when its body is an object with a non-empty
 /// `error_code` (text or number), whatever the HTTP status.
 pub fn management_error(response: &HttpResponse) -> Option<Error> {
@@ -65,7 +56,7 @@ pub fn management_error(response: &HttpResponse) -> Option<Error> {
 #[cfg(test)]
 mod tests {
     use serde_json::{json, Value};
-    use tokenbridge_core::{ErrorKind, Url};
+    use tokenbridge_core::{ErrorKind, Result, TokenSet, Url};
 
     use super::*;
 

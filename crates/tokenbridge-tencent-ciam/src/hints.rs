@@ -56,7 +56,7 @@ impl VendorHooks for TencentHooks {
 }
 
 /// The hint for a refusal with `code` of `grant`, sent with `auth_method`.
-pub fn hint_for(
+pub(crate) fn hint_for(
     code: &str,
     bare_401: bool,
     grant: &Grant,

@@ -181,12 +181,14 @@ pub const SNIPPET_CHARS: usize = 200;
 /// JSON, in `key=value` pairs and in `"key": "value"` fragments of broken JSON) and anything
 /// shaped like a JWT are replaced by `[redacted]`, and the result is cut to [`SNIPPET_CHARS`]
 /// characters.
+// Public for the workspace's tests and benches only; not part of the API.
+#[doc(hidden)]
 pub fn redact_snippet(body: &[u8]) -> String {
     redact_snippet_scrubbing(body, &SentSecrets::default())
 }
 
 /// [`redact_snippet`], after scrubbing the exact credentials the request carried.
-pub fn redact_snippet_scrubbing(body: &[u8], sent: &SentSecrets) -> String {
+pub(crate) fn redact_snippet_scrubbing(body: &[u8], sent: &SentSecrets) -> String {
     let text = String::from_utf8_lossy(body);
     let text = sent.scrub(&text);
     let redacted = match serde_json::from_str::<serde_json::Value>(&text) {
@@ -206,7 +208,7 @@ pub fn redact_snippet_scrubbing(body: &[u8], sent: &SentSecrets) -> String {
 /// Replaces, in place, the values of credential-looking keys (`access_token`, `secret`,
 /// `code`, ... in any spelling) and JWT-shaped strings with `"[redacted]"`: for JSON a server
 /// sent that tokenbridge keeps or prints as is.
-pub fn redact_json_credentials(value: &mut serde_json::Value) {
+pub(crate) fn redact_json_credentials(value: &mut serde_json::Value) {
     redact_json(value);
 }
 

@@ -52,12 +52,3 @@ pub fn unsupported_grant(exchanger: &(impl TokenExchanger + ?Sized), kind: Grant
         supported: exchanger.supported_grants().to_vec(),
     }
 }
-
-/// Returns [`Error::UnsupportedGrant`] unless `exchanger` supports `kind`.
-pub fn ensure_supported(exchanger: &(impl TokenExchanger + ?Sized), kind: GrantKind) -> Result<()> {
-    if exchanger.supports(kind) {
-        Ok(())
-    } else {
-        Err(unsupported_grant(exchanger, kind))
-    }
-}

@@ -178,14 +178,8 @@ impl From<&VerifiedIdToken> for Identity {
     }
 }
 
-/// The standard userinfo answer: the claims of a 2xx JSON object, or the refusal (see
-/// [`userinfo_error`]).
-pub fn parse_standard_userinfo(response: &HttpResponse) -> Result<Identity> {
-    parse_userinfo_with_aliases(response, &[])
-}
-
-/// Like [`parse_standard_userinfo`], reading a vendor's spellings of the standard claims (see
-/// [`Identity::from_claims_with_aliases`]).
+/// The standard userinfo answer: the claims of a 2xx JSON object, or the refusal; reading a
+/// vendor's spellings of the standard claims (see [`Identity::from_claims_with_aliases`]).
 pub fn parse_userinfo_with_aliases(
     response: &HttpResponse,
     aliases: &[(&str, &str)],

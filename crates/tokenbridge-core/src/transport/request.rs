@@ -327,6 +327,8 @@ impl fmt::Debug for TokenRequest {
 }
 
 /// `application/x-www-form-urlencoded` serialization (the WHATWG form encoding: space as `+`).
+// Public for the workspace's tests and benches only; not part of the API.
+#[doc(hidden)]
 pub fn form_encode<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
     let mut ser = url::form_urlencoded::Serializer::new(String::new());
     for (n, v) in pairs {

@@ -19,7 +19,7 @@ pub fn is_loopback(url: &Url) -> bool {
 
 /// Checks that `url` is `https`, or `http` to a loopback host, and carries no user name or
 /// password; `key` names the setting in the error.
-pub fn ensure_secure_url(url: &Url, key: &str) -> Result<()> {
+pub(crate) fn ensure_secure_url(url: &Url, key: &str) -> Result<()> {
     if !url.username().is_empty() || url.password().is_some() {
         // Credentials in a URL end up in logs and error messages; show it without them.
         let mut shown = url.clone();
@@ -56,6 +56,8 @@ pub fn ensure_secure_url(url: &Url, key: &str) -> Result<()> {
 
 /// Parses a URL from configuration, naming `key` in the error, and applies
 /// [`ensure_secure_url`].
+// Public for the workspace's tests and benches only; not part of the API.
+#[doc(hidden)]
 pub fn parse_secure_url(value: &str, key: &str) -> Result<Url> {
     let url = Url::parse(value).map_err(|e| {
         Error::config(
@@ -112,7 +114,7 @@ pub fn without_userinfo(value: &str) -> String {
 
 /// `value` as it may be shown in a message: without `user:password@`, and with its query
 /// and fragment replaced by `[redacted]`, since either may carry a credential.
-pub fn shown_url(value: &str) -> String {
+pub(crate) fn shown_url(value: &str) -> String {
     let stripped = without_userinfo(value);
     match stripped.find(['?', '#']) {
         Some(i) => format!("{}{}[redacted]", &stripped[..i], &stripped[i..=i]),

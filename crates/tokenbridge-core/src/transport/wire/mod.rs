@@ -194,7 +194,7 @@ pub fn retry_after(response: &HttpResponse) -> Option<RetryAfter> {
 /// 400 `invalid_request`, 401 `invalid_client`, 403 `access_denied`. Other statuses with an
 /// empty body (404, 429, 5xx, ...) say nothing about the request's content: the URL is wrong
 /// or the server is in trouble.
-pub fn code_for_status(status: u16) -> Option<&'static str> {
+pub(crate) fn code_for_status(status: u16) -> Option<&'static str> {
     match status {
         400 => Some("invalid_request"),
         401 => Some("invalid_client"),
@@ -522,6 +522,8 @@ pub fn token_set_from_fields(
 ///
 /// A plain success is read by the typed [`parse_standard_fast`]; only when that declines does
 /// the body go through the `Value` steps, which say precisely what is wrong.
+// Public for the workspace's tests and benches only; not part of the API.
+#[doc(hidden)]
 pub fn parse_standard_response(response: &HttpResponse, provider: &str) -> Result<TokenSet> {
     shaped::parse_shaped(response, provider, &TokenResponseShape::STANDARD, "")
 }

@@ -119,6 +119,8 @@ pub(crate) fn parse_fast(
 /// The standard pipeline's answer for a 2xx token response, when it is a plain success:
 /// `None` whenever [`parse_standard_response`](super::parse_standard_response) would have
 /// to report an error (or might: the caller then runs it to find out).
+// Public for the workspace's tests and benches only; not part of the API.
+#[doc(hidden)]
 pub fn parse_standard_fast(response: &HttpResponse, provider: &str) -> Option<TokenSet> {
     parse_fast(response, provider, &TokenResponseShape::STANDARD)
 }
