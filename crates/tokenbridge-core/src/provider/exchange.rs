@@ -1,7 +1,18 @@
 //! The token exchange: the request a grant sends, shaped by the vendor's description and
 //! hooks, and the retries DPoP nonces call for.
 
-use super::*;
+use async_trait::async_trait;
+
+use crate::error::{Error, GrantKind, Result};
+use crate::model::dpop::DpopKey;
+use crate::model::grant::Grant;
+use crate::model::token::TokenSet;
+use crate::protocol::dpop::{add_dpop_proof, is_use_dpop_nonce};
+use crate::protocol::exchanger::TokenExchanger;
+use crate::transport::request::{BodyEncoding, TokenRequest};
+use crate::vendor::HookContext;
+
+use super::{Provider, Resolved};
 
 impl Provider {
     /// Builds the request `grant` would send, without sending it (discovery may run).
@@ -112,8 +123,12 @@ impl TokenExchanger for Provider {
             vendor = self.inner.vendor.kind,
             grant = %grant.kind(),
         );
-        let started = std::time::Instant::now();
+        // Timed only when the event below is recorded: the clock is read twice otherwise.
+        let started = tracing::enabled!(tracing::Level::INFO).then(std::time::Instant::now);
         let result = self.exchange_once(grant).instrument(span.clone()).await;
+        let Some(started) = started else {
+            return result;
+        };
         let elapsed_ms = started.elapsed().as_millis() as u64;
         span.in_scope(|| match &result {
             Ok(_) => tracing::info!(elapsed_ms, "tokenbridge: tokens received"),
@@ -147,18 +162,19 @@ impl Provider {
             let nonce = self.dpop_nonce().get();
             add_dpop_proof(&mut request, key, nonce.as_deref())?;
         }
-        let mut attempt = self.send_token_request(&request, &grant).await;
-        if let (Some(key), Err(error), Some(nonce)) = (&dpop_key, &attempt.0, &attempt.1) {
-            if is_use_dpop_nonce(error) {
+        let attempt = match (&dpop_key, self.send_token_request(&request, &grant).await) {
+            (Some(key), (Err(error), Some(nonce))) if is_use_dpop_nonce(&error) => {
                 // Not a replay of a one-time credential: with `use_dpop_nonce` the server
                 // refused the proof before it looked at the grant (RFC 9449 section 8), so the
                 // code or refresh token is unspent. The same request goes once more, with a
                 // fresh proof carrying the nonce the server just gave; never a second time.
-                let nonce = nonce.clone();
                 add_dpop_proof(&mut request, key, Some(&nonce))?;
-                attempt = self.send_token_request(&request, &grant).await;
+                // Boxed: every exchange's future would otherwise hold room for this rare
+                // second send beside the first.
+                Box::pin(self.send_token_request(&request, &grant)).await
             }
-        }
+            (_, first) => first,
+        };
         attempt
             .0
             .map(|tokens| match dpop_key {
