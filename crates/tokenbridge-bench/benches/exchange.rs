@@ -13,6 +13,11 @@ use tokenbridge_bench::{
     measuring, start_server, tokenbridge_exchange, tokenbridge_exchanger, Baseline, Interleaved,
 };
 
+/// Interleaved rounds per setting. A round of 1 in flight lasts tens of milliseconds, in which
+/// the scheduler of a shared machine moves a ratio by 10% or more; 41 rounds make the median
+/// hold from run to run.
+const ROUNDS: usize = 41;
+
 /// Runs `in_flight` copies of `one` at once.
 async fn batch<F: Future>(in_flight: usize, one: impl Fn() -> F) {
     if in_flight == 1 {
@@ -73,7 +78,7 @@ fn main() {
         "baseline+timeout",
     ];
     for (in_flight, batches) in [(1usize, 400usize), (64, 12)] {
-        let rounds = Interleaved::measure(&names, 15, |i| {
+        let rounds = Interleaved::measure(&names, ROUNDS, |i| {
             runtime.block_on(async {
                 let start = Instant::now();
                 for _ in 0..batches {
@@ -97,5 +102,6 @@ fn main() {
                 )
             )
         );
+        println!("{}", rounds.spread(1));
     }
 }
