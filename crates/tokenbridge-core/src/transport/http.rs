@@ -12,7 +12,7 @@ use url::Url;
 
 use crate::error::redact::{redact_text, SentSecrets};
 use crate::error::{Error, Result, TransportError, TransportKind};
-use crate::transport::request::TokenRequest;
+use crate::transport::request::{refined_content_type, TokenRequest};
 use crate::transport::seam::{Chunk, ResponseBody, ScrubbedSource, Transport};
 use crate::transport::url::{ensure_secure_url, shown_url};
 
@@ -490,21 +490,27 @@ fn to_http_request(request: &TokenRequest) -> Result<http::Request<Vec<u8>>> {
 /// transport sends the same request.
 fn outgoing_headers(request: &TokenRequest) -> HeaderMap {
     // The encoding's Content-Type replaces one a hook may have set (unless it only adds
-    // parameters, see `sent_content_type`); a hook's own User-Agent wins over the default.
-    let content_type = request.sent_content_type();
+    // parameters, see `refined_content_type`); a hook's own User-Agent wins over the default.
+    // One pass over the request's few headers finds both, without a lookup by name.
+    let media = request.content_type();
+    let mut set_content_type = None;
+    let mut has_user_agent = false;
     // Room for ours and for what a client adds (`Accept`, `Content-Length`), so the map is
     // allocated once.
     let mut headers = HeaderMap::with_capacity(request.headers().len() + 4);
     for (name, value) in request.headers() {
-        if content_type.is_none() || name != CONTENT_TYPE {
-            headers.append(name.clone(), value.clone());
+        if media.is_some() && name == CONTENT_TYPE {
+            set_content_type = set_content_type.or(Some(value));
+            continue;
         }
+        has_user_agent |= name == USER_AGENT;
+        headers.append(name.clone(), value.clone());
     }
-    if let Some(ct) = content_type {
-        headers.insert(CONTENT_TYPE, ct);
+    if let Some(media) = media {
+        headers.append(CONTENT_TYPE, refined_content_type(media, set_content_type));
     }
-    if !headers.contains_key(USER_AGENT) {
-        headers.insert(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));
+    if !has_user_agent {
+        headers.append(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));
     }
     headers
 }

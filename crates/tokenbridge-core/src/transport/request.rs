@@ -302,15 +302,24 @@ impl TokenRequest {
     /// the headers set one (Feishu's `application/json; charset=utf-8`); another media type
     /// among the headers is replaced.
     pub(crate) fn sent_content_type(&self) -> Option<HeaderValue> {
-        let ct = self.content_type()?;
-        let refined = self.headers.get(CONTENT_TYPE).filter(|set| {
-            set.to_str().is_ok_and(|v| {
-                v.split(';')
-                    .next()
-                    .is_some_and(|media| media.trim().eq_ignore_ascii_case(ct))
-            })
-        });
-        Some(refined.cloned().unwrap_or(HeaderValue::from_static(ct)))
+        let media = self.content_type()?;
+        Some(refined_content_type(media, self.headers.get(CONTENT_TYPE)))
+    }
+}
+
+/// The `Content-Type` to send for a body of `media`: `set` (the first one among the request's
+/// headers) when it is the same media type with parameters, else `media` itself.
+pub(crate) fn refined_content_type(media: &'static str, set: Option<&HeaderValue>) -> HeaderValue {
+    let refines = |set: &HeaderValue| {
+        set.to_str().is_ok_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case(media))
+        })
+    };
+    match set {
+        Some(set) if refines(set) => set.clone(),
+        _ => HeaderValue::from_static(media),
     }
 }
 
