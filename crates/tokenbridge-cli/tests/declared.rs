@@ -7,8 +7,8 @@ use std::sync::mpsc;
 use std::thread;
 
 mod common;
-mod vendor_support;
 
+use common::login::sign_in;
 use common::{run, ConfigFile};
 
 /// One raw request from `stream`: the head, and the body its `Content-Length` announces.
@@ -280,7 +280,7 @@ fn sign_in_stub() -> (String, mpsc::Receiver<String>) {
 async fn login_revoke_and_logout_url_with_a_declared_vendor() {
     let (base, requests) = sign_in_stub();
     let config = config(&base);
-    let args: Vec<String> = [
+    let args = [
         "login",
         "--no-browser",
         "--config",
@@ -289,11 +289,8 @@ async fn login_revoke_and_logout_url_with_a_declared_vendor() {
         "corp",
         "--timeout",
         "20",
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect();
-    let (out, url) = vendor_support::login(args).await;
+    ];
+    let (out, url) = sign_in(&args, &[]).await;
     assert!(url.starts_with(&format!("{base}/authorize?")), "{url}");
     assert_eq!(out.code, 0, "{out:?}");
     assert!(!out.stdout.contains("at-declared-2"), "{}", out.stdout);

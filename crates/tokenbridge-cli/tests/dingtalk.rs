@@ -2,11 +2,10 @@
 //! DingTalk supports, the exit code of those it does not, of a refusal (3) and of a throttled
 //! or unavailable DingTalk (4).
 
-mod browser;
 mod common;
 
-use browser::{authorize, emulate, Login};
-use common::{run, ConfigFile, Run};
+use common::login::{authorize, get, LoginProcess};
+use common::{emulate, run, ConfigFile, Run};
 use tokenbridge_testkit::dingtalk::{
     DingTalkEmulator, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CORP_ID, DEMO_USER,
 };
@@ -74,7 +73,7 @@ async fn exchange_refresh_and_userinfo() {
 async fn login_reads_the_auth_code_of_the_callback() {
     let dingtalk = emulator().await;
     let config = config(&dingtalk);
-    let login = Login::start(&["--config", config.path(), "--provider", "corp"]).await;
+    let login = LoginProcess::start(&["--config", config.path(), "--provider", "corp"]).await;
     assert_eq!(login.url.path(), "/oauth2/auth");
     let pairs: Vec<(String, String)> = login.url.query_pairs().into_owned().collect();
     assert!(
@@ -90,7 +89,7 @@ async fn login_reads_the_auth_code_of_the_callback() {
         .any(|(k, _)| k == "code_challenge" || k == "nonce"));
     let callback = authorize(login.url.as_str()).await;
     assert!(callback.contains("authCode="), "{callback}");
-    let reply = browser::get(&callback).await;
+    let reply = get(&callback).await.unwrap();
     assert_eq!(reply.status, 200, "{reply:?}");
     let run = login.finish().await;
     assert_eq!(run.code, 0, "{run:?}");

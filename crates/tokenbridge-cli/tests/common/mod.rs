@@ -4,7 +4,7 @@
 
 pub(crate) mod login;
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -70,7 +70,11 @@ pub(crate) fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
 /// Runs the binary to its end on a blocking thread (so the emulators keep serving), with
 /// `stdin` as its first line of input when given.
 pub(crate) async fn run_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
-    let mut command = command(args, env);
+    run_command(command(args, env), stdin).await
+}
+
+/// [`run_with`] for a command already put together.
+pub(crate) async fn run_command(mut command: Command, stdin: Option<&str>) -> Run {
     let input = stdin.map(str::to_owned);
     let output = tokio::task::spawn_blocking(move || {
         if input.is_some() {
@@ -123,6 +127,32 @@ impl Drop for Running {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// Runs `tokenbridge emulate --vendor VENDOR` until its `# ready` line: the process (killed
+/// when dropped) and the configuration it printed.
+pub(crate) async fn emulate(vendor: &str) -> (Running, String) {
+    let mut child = command(&["emulate", "--vendor", vendor], &[])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let text = tokio::task::spawn_blocking(move || {
+        let mut text = String::new();
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            text.push_str(&line);
+            text.push('\n');
+            if line.starts_with("# ready") {
+                break;
+            }
+        }
+        text
+    })
+    .await
+    .unwrap();
+    (Running(child), text)
 }
 
 /// A configuration file in the temp directory, removed when dropped.
