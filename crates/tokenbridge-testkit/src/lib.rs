@@ -8,6 +8,8 @@
 //! - [`facts`]: each vendor's documented paths, spellings and codes, with their sources,
 //!   written out independently of the adapters.
 //! - [`jose`]: fixture keys, their JWKS, and real and forged signed tokens.
+//! - [`kind`]: a kind's provider built from a configuration table, and the configuration
+//!   error a mistake must come back as.
 //!
 //! Each emulator behind a feature of its own, all on by default:
 //! - `oidc`: `oidc`, an emulated RFC 6749 / OpenID Connect provider shaped per vendor by a
@@ -28,6 +30,7 @@ pub mod conformance;
 mod emulators;
 pub mod facts;
 pub mod jose;
+pub mod kind;
 mod reply;
 pub mod server;
 
