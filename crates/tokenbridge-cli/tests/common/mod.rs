@@ -155,6 +155,46 @@ pub(crate) async fn emulate(vendor: &str) -> (Running, String) {
     (Running(child), text)
 }
 
+/// Checks that `tokenbridge emulate --vendor VENDOR` prints a configuration that works: its
+/// `[providers.VENDOR]` table names the kind, `client_id` and `client_secret`; the emulator's
+/// authorize endpoint (`authorize`: path and query below its `base_url`) approves at once
+/// with the code in the callback's `code_param`; `exchange` with that code exits 0.
+pub(crate) async fn check_emulated_configuration(
+    vendor: &str,
+    client_id: &str,
+    client_secret: &str,
+    authorize: &str,
+    code_param: &str,
+) {
+    let (_running, text) = emulate(vendor).await;
+    let parsed: toml::Value = text.parse().unwrap();
+    let table = &parsed["providers"][vendor];
+    assert_eq!(table["kind"].as_str(), Some(vendor));
+    assert_eq!(table["client_id"].as_str(), Some(client_id));
+    assert_eq!(table["client_secret"].as_str(), Some(client_secret));
+    let base = table["base_url"].as_str().unwrap();
+    let config = ConfigFile::toml(&text);
+    let callback = login::authorize(&format!("{base}{authorize}")).await;
+    let code = tokenbridge::Url::parse(&callback)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == code_param)
+        .unwrap_or_else(|| panic!("no {code_param} in {callback}"))
+        .1
+        .into_owned();
+    let args = [
+        "exchange",
+        "--config",
+        config.path(),
+        "--provider",
+        vendor,
+        "--code",
+        &code,
+    ];
+    let run = run(&args).await;
+    assert_eq!(run.code, 0, "{run:?}");
+}
+
 /// A configuration file in the temp directory, removed when dropped.
 pub(crate) struct ConfigFile(pub(crate) PathBuf);
 
