@@ -2,7 +2,9 @@
 //! identity read from its answer, the `authCode` callback, and the exact errors.
 
 use serde_json::json;
-use tokenbridge_core::{ErrorKind, ExposeSecret, Grant, Provider, SecretString, TokenExchanger};
+use tokenbridge_core::{
+    AuthorizationRequest, ErrorKind, ExposeSecret, Grant, Provider, SecretString, TokenExchanger,
+};
 use tokenbridge_testkit::dingtalk::{DingTalkEmulator, DEMO_CORP_ID, DEMO_USER};
 use tokenbridge_testkit::facts::dingtalk as facts;
 
@@ -23,6 +25,18 @@ fn provider(base: &str) -> Provider {
         .client_secret(SecretString::from(SECRET))
         .build()
         .unwrap()
+}
+
+/// A sign-in whose callback comes back to `127.0.0.1:1/callback`, for `scopes` (none: the
+/// description's default).
+async fn sign_in(p: &Provider, scopes: &[&str]) -> AuthorizationRequest {
+    let mut request = p
+        .authorization_request()
+        .redirect_uri("http://127.0.0.1:1/callback");
+    if !scopes.is_empty() {
+        request = request.scopes(scopes.iter().copied());
+    }
+    request.build().await.unwrap()
 }
 
 #[tokio::test]
@@ -116,12 +130,7 @@ async fn userinfo_carries_the_token_in_its_own_header_and_the_open_id_is_the_sub
 async fn a_sign_in_reads_the_auth_code_of_the_callback() {
     let dingtalk = emulator().await;
     let p = provider(&dingtalk.base());
-    let request = p
-        .authorization_request()
-        .redirect_uri("http://127.0.0.1:1/callback")
-        .build()
-        .await
-        .unwrap();
+    let request = sign_in(&p, &[]).await;
     assert_eq!(request.url.path(), facts::AUTHORIZE_PATH);
     let query: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
     let names: Vec<&str> = query.iter().map(|(k, _)| k.as_str()).collect();
@@ -153,13 +162,7 @@ async fn a_sign_in_reads_the_auth_code_of_the_callback() {
 async fn a_callback_with_code_is_accepted_too() {
     let dingtalk = emulator().await;
     let p = provider(&dingtalk.base());
-    let request = p
-        .authorization_request()
-        .redirect_uri("http://127.0.0.1:1/callback")
-        .scopes(["openid", "corpid"])
-        .build()
-        .await
-        .unwrap();
+    let request = sign_in(&p, &["openid", "corpid"]).await;
     let scope: String = request
         .url
         .query_pairs()
@@ -298,12 +301,7 @@ async fn subject_claim_makes_the_union_id_the_subject() {
 async fn a_refused_sign_in_comes_back_as_error_and_sends_nothing() {
     let dingtalk = emulator().await;
     let p = provider(&dingtalk.base());
-    let request = p
-        .authorization_request()
-        .redirect_uri("http://127.0.0.1:1/callback")
-        .build()
-        .await
-        .unwrap();
+    let request = sign_in(&p, &[]).await;
     let state = request.pending.state().expose_secret().to_owned();
     let callback = format!("http://127.0.0.1:1/callback?error=access_denied&state={state}");
     let error = p
