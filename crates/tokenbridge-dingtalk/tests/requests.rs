@@ -5,6 +5,7 @@ use serde_json::json;
 use tokenbridge_core::{
     AuthorizationRequest, ErrorKind, ExposeSecret, Grant, Provider, SecretString, TokenExchanger,
 };
+use tokenbridge_testkit::browser;
 use tokenbridge_testkit::dingtalk::{DingTalkEmulator, DEMO_CORP_ID, DEMO_USER};
 use tokenbridge_testkit::facts::dingtalk as facts;
 
@@ -147,12 +148,7 @@ async fn a_sign_in_reads_the_auth_code_of_the_callback() {
     );
     assert!(query.contains(&("prompt".into(), "consent".into())));
     assert!(query.contains(&("scope".into(), "openid".into())));
-    let client = tokenbridge_core::reqwest::Client::builder()
-        .redirect(tokenbridge_core::reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let answer = client.get(request.url.clone()).send().await.unwrap();
-    let callback = answer.headers()["location"].to_str().unwrap().to_owned();
+    let callback = browser::open(request.url.as_str()).await.unwrap().location;
     assert!(callback.contains("authCode="), "{callback}");
     let login = p.complete_login(&callback, request.pending).await.unwrap();
     assert!(login.tokens.refresh_token().is_some());

@@ -3,6 +3,7 @@
 //! Always built, whatever the features:
 //! - [`server`]: a loopback HTTP server that records every request, so tests can assert the
 //!   exact method, headers and body an adapter sent, and [`Reply`], a canned answer.
+//! - [`browser`]: opening an authorization URL as a browser would, the redirect unfollowed.
 //! - [`conformance`]: the checks every adapter (yours too) runs, against any
 //!   [`ConformanceTarget`].
 //! - [`facts`]: each vendor's documented paths, spellings and codes, with their sources,
@@ -26,6 +27,7 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod browser;
 pub mod conformance;
 mod emulators;
 pub mod facts;
