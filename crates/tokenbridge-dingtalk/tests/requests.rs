@@ -4,6 +4,7 @@
 use serde_json::json;
 use tokenbridge_core::{
     AuthorizationRequest, ErrorKind, ExposeSecret, Grant, Provider, SecretString, TokenExchanger,
+    TokenSet,
 };
 use tokenbridge_testkit::browser;
 use tokenbridge_testkit::dingtalk::{DingTalkEmulator, DEMO_CORP_ID, DEMO_USER};
@@ -25,6 +26,14 @@ fn provider(base: &str) -> Provider {
         .client_id(APP)
         .client_secret(SecretString::from(SECRET))
         .build()
+        .unwrap()
+}
+
+/// The tokens of a code exchange for the demo user with scope `openid`.
+async fn signed_in(dingtalk: &DingTalkEmulator, p: &Provider) -> TokenSet {
+    let code = dingtalk.issue_code(APP, DEMO_USER, "openid");
+    p.exchange(Grant::authorization_code_without_redirect_uri(code))
+        .await
         .unwrap()
 }
 
@@ -76,11 +85,7 @@ async fn the_code_goes_in_a_camel_case_json_body() {
 async fn a_refresh_sends_the_refresh_token_with_the_secret() {
     let dingtalk = emulator().await;
     let p = provider(&dingtalk.base());
-    let code = dingtalk.issue_code(APP, DEMO_USER, "openid");
-    let tokens = p
-        .exchange(Grant::authorization_code_without_redirect_uri(code))
-        .await
-        .unwrap();
+    let tokens = signed_in(&dingtalk, &p).await;
     assert!(tokens.extra().get("corpId").is_none());
     let refresh_token = tokens.refresh_token().unwrap().expose_secret().to_owned();
     p.exchange(Grant::refresh_token(refresh_token.clone()))
@@ -102,11 +107,7 @@ async fn a_refresh_sends_the_refresh_token_with_the_secret() {
 async fn userinfo_carries_the_token_in_its_own_header_and_the_open_id_is_the_subject() {
     let dingtalk = emulator().await;
     let p = provider(&dingtalk.base());
-    let code = dingtalk.issue_code(APP, DEMO_USER, "openid");
-    let tokens = p
-        .exchange(Grant::authorization_code_without_redirect_uri(code))
-        .await
-        .unwrap();
+    let tokens = signed_in(&dingtalk, &p).await;
     let identity = p.userinfo(tokens.access_token()).await.unwrap();
     let sent = dingtalk.requests_to(facts::USERINFO_PATH);
     assert_eq!(sent.len(), 1);
@@ -256,11 +257,7 @@ async fn the_emulator_refuses_a_used_code_a_wrong_secret_and_a_bad_token() {
 async fn an_access_token_expires_after_7200_seconds() {
     let dingtalk = emulator().await;
     let p = provider(&dingtalk.base());
-    let code = dingtalk.issue_code(APP, DEMO_USER, "openid");
-    let tokens = p
-        .exchange(Grant::authorization_code_without_redirect_uri(code))
-        .await
-        .unwrap();
+    let tokens = signed_in(&dingtalk, &p).await;
     assert!(!tokens.is_expired(std::time::Duration::ZERO));
     tokio::time::advance(std::time::Duration::from_secs(facts::EXPIRES_IN + 1)).await;
     let error = p.userinfo(tokens.access_token()).await.unwrap_err();
@@ -284,11 +281,7 @@ async fn subject_claim_makes_the_union_id_the_subject() {
         .subject_claim("unionId")
         .build()
         .unwrap();
-    let code = dingtalk.issue_code(APP, DEMO_USER, "openid");
-    let tokens = p
-        .exchange(Grant::authorization_code_without_redirect_uri(code))
-        .await
-        .unwrap();
+    let tokens = signed_in(&dingtalk, &p).await;
     let identity = p.userinfo(tokens.access_token()).await.unwrap();
     assert_eq!(identity.subject, dingtalk.union_id(DEMO_USER));
 }
