@@ -286,53 +286,40 @@ impl HttpClient {
     /// with the method, the endpoint's host and path, the status and the duration (never a
     /// parameter, header or body).
     pub async fn send(&self, request: &TokenRequest) -> Result<HttpResponse> {
-        let started = std::time::Instant::now();
-        let result = self.send_once(request).await;
-        let endpoint = request.endpoint();
-        let elapsed_ms = started.elapsed().as_millis() as u64;
-        match &result {
-            Ok(response) => tracing::debug!(
-                method = %request.method(),
-                host = endpoint.host_str().unwrap_or_default(),
-                path = endpoint.path(),
-                status = response.status,
-                elapsed_ms,
-                "tokenbridge: answer received"
-            ),
-            Err(error) => tracing::debug!(
-                method = %request.method(),
-                host = endpoint.host_str().unwrap_or_default(),
-                path = endpoint.path(),
-                error_kind = %error.kind(),
-                elapsed_ms,
-                "tokenbridge: request failed"
-            ),
-        }
-        result
-    }
-
-    async fn send_once(&self, request: &TokenRequest) -> Result<HttpResponse> {
-        let endpoint = request.endpoint();
-        // Checked here, before any transport sees the request.
-        ensure_secure_url(endpoint, "endpoint")?;
-        let Some(transport) = self.transport.as_deref() else {
-            return Err(Error::config(
-                "http",
-                "no HTTP transport: enable tokenbridge-core's `reqwest` feature or plug one with \
-                 HttpClient::with_transport",
-            ));
+        // Timed only when the event below is recorded: the clock is read twice otherwise.
+        let started = tracing::enabled!(tracing::Level::DEBUG).then(std::time::Instant::now);
+        let transport = match self.checked_transport(request) {
+            Ok(transport) => transport,
+            Err(e) => return traced(request, started, Err(e)),
         };
+        // Boxed: the transport's future is the largest part of an exchange's; on its own it
+        // keeps every future around it small enough for the allocator's fast path.
         let timeout = self.config.timeout;
-        match tokio::time::timeout(timeout, self.exchange(transport, request)).await {
+        let exchange = Box::pin(self.exchange(transport, request));
+        let result = match tokio::time::timeout(timeout, exchange).await {
             Ok(result) => result,
             Err(_) => Err(TransportError {
                 kind: TransportKind::Timeout,
-                endpoint: endpoint.to_string(),
+                endpoint: request.endpoint().to_string(),
                 message: format!("no complete answer within {timeout:?}"),
                 source: None,
             }
             .into()),
-        }
+        };
+        traced(request, started, result)
+    }
+
+    /// The transport to send `request` with, once its URL is known to be one tokenbridge
+    /// sends to (checked here, before any transport sees the request).
+    fn checked_transport(&self, request: &TokenRequest) -> Result<&dyn Transport> {
+        ensure_secure_url(request.endpoint(), "endpoint")?;
+        self.transport.as_deref().ok_or_else(|| {
+            Error::config(
+                "http",
+                "no HTTP transport: enable tokenbridge-core's `reqwest` feature or plug one with \
+                 HttpClient::with_transport",
+            )
+        })
     }
 
     /// Sends and reads the answer; the caller bounds it with the total timeout.
@@ -421,6 +408,40 @@ impl HttpClient {
             sent: SentSecrets::default(),
         })
     }
+}
+
+/// `result`, after the `tracing` event that reports it when events are recorded (`started`
+/// is then set): the method, the endpoint's host and path, the status or the error's kind, and
+/// the duration; never a parameter, header or body.
+fn traced(
+    request: &TokenRequest,
+    started: Option<std::time::Instant>,
+    result: Result<HttpResponse>,
+) -> Result<HttpResponse> {
+    let Some(started) = started else {
+        return result;
+    };
+    let endpoint = request.endpoint();
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    match &result {
+        Ok(response) => tracing::debug!(
+            method = %request.method(),
+            host = endpoint.host_str().unwrap_or_default(),
+            path = endpoint.path(),
+            status = response.status,
+            elapsed_ms,
+            "tokenbridge: answer received"
+        ),
+        Err(error) => tracing::debug!(
+            method = %request.method(),
+            host = endpoint.host_str().unwrap_or_default(),
+            path = endpoint.path(),
+            error_kind = %error.kind(),
+            elapsed_ms,
+            "tokenbridge: request failed"
+        ),
+    }
+    result
 }
 
 /// Hands `request` to `transport`; an error outside is one of building the request.
