@@ -165,10 +165,6 @@ impl ProviderFactory for GitHub {
 
     fn build(&self, context: &ProviderContext<'_>) -> Result<Provider> {
         let settings: GitHubSettings = context.settings()?;
-        let mut builder = context.builder(&DESCRIPTION)?;
-        if let Some(base_url) = settings.base_url {
-            builder = builder.base_url(base_url);
-        }
-        context.build(builder)
+        context.build_vendor(&DESCRIPTION, settings.base_url)
     }
 }

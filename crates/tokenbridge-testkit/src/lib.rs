@@ -3,6 +3,7 @@
 //! Always built, whatever the features:
 //! - [`server`]: a loopback HTTP server that records every request, so tests can assert the
 //!   exact method, headers and body an adapter sent, and [`Reply`], a canned answer.
+//! - [`browser`]: opening an authorization URL as a browser would, the redirect unfollowed.
 //! - [`conformance`]: the checks every adapter (yours too) runs, against any
 //!   [`ConformanceTarget`].
 //! - [`facts`]: each vendor's documented paths, spellings and codes, with their sources,
@@ -10,6 +11,8 @@
 //! - [`jose`]: fixture keys, their JWKS, and real and forged signed tokens.
 //! - [`demo`]: each compiled emulator started for trying by hand, with the configuration
 //!   block that points at it (what `tokenbridge emulate` prints).
+//! - [`kind`]: a kind's provider built from a configuration table, and the configuration
+//!   error a mistake must come back as.
 //!
 //! Each emulator behind a feature of its own, all on by default:
 //! - `oidc`: `oidc`, an emulated RFC 6749 / OpenID Connect provider shaped per vendor by a
@@ -26,11 +29,13 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod browser;
 pub mod conformance;
 pub mod demo;
 mod emulators;
 pub mod facts;
 pub mod jose;
+pub mod kind;
 mod reply;
 pub mod server;
 

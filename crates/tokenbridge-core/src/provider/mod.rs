@@ -2,30 +2,24 @@
 //!
 //! A provider is built from a [`VendorDescription`] (paths, auth methods, grants, error
 //! codes, hooks), a base URL or an issuer, and the client's credentials. The token exchange
-//! ([`TokenExchanger`]) and every capability added later read the description; a vendor
-//! contributes data and, where its protocol departs from the standard, a hook.
+//! ([`TokenExchanger`](crate::TokenExchanger)) and every capability added later read the
+//! description; a vendor contributes data and, where its protocol departs from the standard,
+//! a hook.
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use tokio::sync::OnceCell;
 use url::Url;
 
 use crate::error::GrantKind;
 use crate::error::{Error, Result, TransportError, TransportKind};
-use crate::model::dpop::DpopKey;
-use crate::model::grant::Grant;
-use crate::model::token::TokenSet;
 use crate::protocol::auth::{AuthMethod, ClientAuth};
 use crate::protocol::discovery::{Jwks, ProviderMetadata};
-use crate::protocol::dpop::{add_dpop_proof, is_use_dpop_nonce};
-use crate::protocol::exchanger::TokenExchanger;
 use crate::protocol::signin::CompletedLogins;
 use crate::provider::identity::IdentitySettings;
 use crate::transport::http::HttpClient;
-use crate::transport::request::{BodyEncoding, TokenRequest};
 use crate::transport::url::parse_secure_url;
-use crate::vendor::{Capabilities, HookContext, VendorDescription};
+use crate::vendor::{Capabilities, VendorDescription};
 
 /// The path of the discovery document below an issuer (OpenID Connect Discovery 1.0, 4).
 pub const DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
@@ -119,8 +113,8 @@ struct Resolved {
 }
 
 /// One configured identity provider: a vendor's description, its endpoints and the client's
-/// credentials. It exchanges grants for tokens ([`TokenExchanger`]) and is where every other
-/// capability lives, written once for all vendors.
+/// credentials. It exchanges grants for tokens ([`TokenExchanger`](crate::TokenExchanger)) and
+/// is where every other capability lives, written once for all vendors.
 ///
 /// Built with [`Provider::builder`] (any standard provider), from a vendor crate's
 /// description with [`ProviderBuilder::vendor`], or from configuration by the facade's
@@ -387,9 +381,15 @@ impl Provider {
     }
 
     async fn resolve(&self) -> Result<&Resolved> {
-        if let Some(resolved) = self.inner.resolved.get() {
-            return Ok(resolved);
+        match self.inner.resolved.get() {
+            Some(resolved) => Ok(resolved),
+            // Boxed: the first call's discovery future is about 1.5 KB, and every exchange's
+            // future would otherwise carry (and copy) room for it long after it has run.
+            None => Box::pin(self.resolve_first()).await,
         }
+    }
+
+    async fn resolve_first(&self) -> Result<&Resolved> {
         // Discovery runs before entering the cell below, so that callers queued while it hangs
         // are each bound by their own timeout (in `metadata`), not by one another's.
         if self.inner.fixed.token.is_none() {
