@@ -10,7 +10,7 @@ mod authorize_shape;
 mod parse;
 mod userinfo;
 
-pub use authorize_shape::AuthorizeShape;
+pub use authorize_shape::{AuthorizeShape, NonceMode};
 pub use parse::{parse_token_fast, parse_token_response, vendor_error_in};
 pub use userinfo::parse_shaped_userinfo;
 
