@@ -3,7 +3,12 @@
 //! testkit emulator's conformance checks, and signs in through the emulator's authorize page
 //! with the exact sign-in URL.
 
-#![cfg(all(feature = "wechat", feature = "dingtalk"))]
+#![cfg(all(
+    feature = "wechat",
+    feature = "dingtalk",
+    feature = "github",
+    feature = "apple"
+))]
 
 use std::sync::Arc;
 
@@ -101,6 +106,54 @@ Throttling = { kind = "rate_limited", inferred = true }
 ServiceUnavailable = { kind = "provider_unavailable", inferred = true }
 "#;
 
+/// GitHub's description, as a configuration file writes it: the revocation shape, the email
+/// lookup, the device endpoint and form-or-JSON answers.
+const GITHUB: &str = r#"
+[vendors.github-declared]
+name = "GitHub"
+authorize_path = "https://github.com/login/oauth/authorize"
+token_path = "https://github.com/login/oauth/access_token"
+device_authorization_path = "https://github.com/login/device/code"
+userinfo_path = "https://api.github.com/user"
+revocation_path = "https://api.github.com/applications/{client_id}/token"
+auth_methods = ["client_secret_post", "none"]
+grants = ["authorization_code", "refresh_token", "extension"]
+public_grants = ["refresh_token", "extension"]
+default_scopes = []
+request_headers = { accept = "application/json" }
+response_format = "auto"
+response_scope_separator = ","
+userinfo_headers = { accept = "application/vnd.github+json" }
+userinfo_fields = { subject = "id", preferred_username = "login", picture = "avatar_url" }
+userinfo_email_lookup = { path_suffix = "/emails" }
+revocation_method = "delete"
+revocation_body = "json"
+revocation_token_param = "access_token"
+revocation_type_hint = false
+revocation_basic_auth = true
+errors = { bad_verification_code = "invalid_grant", incorrect_client_credentials = "invalid_client", redirect_uri_mismatch = "invalid_grant", unverified_user_email = "access_denied", bad_refresh_token = "invalid_grant", incorrect_device_code = "invalid_grant", device_flow_disabled = "unsupported" }
+"#;
+
+/// Sign in with Apple's description: an absolute issuer, its ID-token algorithm and a nonce
+/// on every sign-in (its ES256 client secret is the adapter's client authentication, not
+/// description data).
+const APPLE: &str = r#"
+[vendors.apple-declared]
+name = "Sign in with Apple"
+authorize_path = "https://appleid.apple.com/auth/authorize"
+token_path = "https://appleid.apple.com/auth/token"
+revocation_path = "https://appleid.apple.com/auth/revoke"
+jwks_path = "https://appleid.apple.com/auth/keys"
+issuer_path = "https://appleid.apple.com"
+auth_methods = ["client_secret_post"]
+grants = ["authorization_code", "refresh_token"]
+public_grants = []
+default_scopes = ["name", "email"]
+id_token_algorithms = ["RS256"]
+authorize_nonce = "always"
+errors = { user_cancelled_authorize = "access_denied" }
+"#;
+
 /// The provider `name` of kind `kind` declared by `declaration`, pointed at `base`.
 fn declared(declaration: &str, kind: &str, client_id: &str, base: &str) -> Provider {
     let toml = format!(
@@ -150,6 +203,21 @@ fn the_declarations_make_the_built_in_descriptions() {
     assert_eq!(
         sorted(dingtalk.vendor()),
         sorted(&tokenbridge::dingtalk::DESCRIPTION)
+    );
+    let github = declared(GITHUB, "github-declared", "gh", "https://example.com");
+    assert_eq!(
+        sorted(github.vendor()),
+        sorted(&tokenbridge::github::DESCRIPTION)
+    );
+    let apple = declared(
+        APPLE,
+        "apple-declared",
+        "com.example",
+        "https://example.com",
+    );
+    assert_eq!(
+        sorted(apple.vendor()),
+        sorted(&tokenbridge_apple::DESCRIPTION)
     );
 }
 

@@ -443,9 +443,9 @@ impl Reader<'_> {
             _ => self.path("issuer_path")?,
         };
         d.redirect_uri_required = self.flag("redirect_uri_required")?;
-        let scopes = self.list("default_scopes")?;
-        if !scopes.is_empty() {
-            d.default_scopes = scopes;
+        // `[]` is a declaration too: a vendor whose sign-in sends no scope by default.
+        if self.map.contains_key("default_scopes") {
+            d.default_scopes = self.list("default_scopes")?;
         }
 
         let request = &mut d.token_request;
