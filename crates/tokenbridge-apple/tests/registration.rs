@@ -3,23 +3,19 @@
 
 use serde_json::{json, Value};
 use tokenbridge_apple::{Apple, DESCRIPTION};
-use tokenbridge_core::{Error, Provider, ProviderContext, ProviderFactory, ProviderTable};
+use tokenbridge_core::Provider;
 use tokenbridge_testkit::apple::demo_private_key_pem;
+use tokenbridge_testkit::kind::{build_kind, config_error};
 
 fn build(settings: Value) -> tokenbridge_core::Result<Provider> {
-    let env = |name: &str| match name {
-        "APPLE_KEY" => Some(demo_private_key_pem().to_owned()),
-        "NOT_A_KEY" => {
-            Some("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n".into())
-        }
-        _ => None,
-    };
-    let table = ProviderTable {
-        name: "apple".into(),
-        kind: "apple".into(),
-        settings: settings.as_object().unwrap().clone(),
-    };
-    Apple.build(&ProviderContext::new(&table, &env, None))
+    let env = [
+        ("APPLE_KEY", demo_private_key_pem()),
+        (
+            "NOT_A_KEY",
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+        ),
+    ];
+    build_kind(&Apple, "apple", settings, &env)
 }
 
 fn valid() -> Value {
@@ -41,16 +37,6 @@ fn with(changes: Value) -> Value {
         }
     }
     settings
-}
-
-fn config_key(result: tokenbridge_core::Result<Provider>) -> (String, String) {
-    match result {
-        Err(Error::Config {
-            key: Some(key),
-            message,
-        }) => (key, message),
-        other => panic!("expected a configuration error, got {other:?}"),
-    }
 }
 
 #[test]
@@ -110,7 +96,7 @@ fn each_missing_or_wrong_key_is_named() {
         (json!({"base_url": "http://apple.example"}), "base_url"),
     ];
     for (changes, key) in cases {
-        let (got, message) = config_key(build(with(changes.clone())));
+        let (got, message) = config_error(build(with(changes.clone())));
         assert_eq!(
             got,
             format!("providers.apple.{key}"),

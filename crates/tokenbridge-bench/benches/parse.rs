@@ -95,7 +95,7 @@ fn main() {
         "genauth-envelope",
         "huawei-string-expiry",
     ];
-    let rounds = Interleaved::measure(&names, 15, |i| time(contenders[i]));
+    let rounds = Interleaved::measure(&names, 41, |i| time(contenders[i]));
     println!(
         "{}",
         rounds.table(
@@ -103,4 +103,5 @@ fn main() {
             &format!("{BATCH} parses per batch")
         )
     );
+    println!("{}", rounds.spread(0));
 }

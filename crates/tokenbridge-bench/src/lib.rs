@@ -306,6 +306,37 @@ impl Interleaved {
         r[r.len() / 2]
     }
 
+    /// The lower quartile, median and upper quartile over rounds of `time(i) /
+    /// time(reference)`: the middle half of the rounds lies between the first and the last.
+    pub fn time_ratio_quartiles(&self, i: usize, reference: usize) -> [f64; 3] {
+        let mut r: Vec<f64> = self
+            .times
+            .iter()
+            .map(|row| row[i].as_secs_f64() / row[reference].as_secs_f64())
+            .collect();
+        r.sort_by(f64::total_cmp);
+        let at = |q: usize| r[(r.len() - 1) * q / 4];
+        [at(1), at(2), at(3)]
+    }
+
+    /// One line per contender other than `reference`: the median of its per-round time ratio
+    /// against `reference` and the middle half of the rounds, so a reader sees how far the
+    /// median could move from run to run.
+    pub fn spread(&self, reference: usize) -> String {
+        let mut out = String::new();
+        for (i, name) in self.names.iter().enumerate() {
+            if i == reference {
+                continue;
+            }
+            let [q1, median, q3] = self.time_ratio_quartiles(i, reference);
+            out.push_str(&format!(
+                "- {name} / {}: median {median:.2}x, middle half of the rounds {q1:.2}x to {q3:.2}x\n",
+                self.names[reference]
+            ));
+        }
+        out
+    }
+
     /// A Markdown table: each contender's median batch time and its time ratio against
     /// every contender; `unit` names what one batch is.
     pub fn table(&self, title: &str, unit: &str) -> String {

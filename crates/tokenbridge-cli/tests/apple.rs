@@ -54,13 +54,17 @@ async fn login_takes_the_form_post_callback_with_the_user() {
     let setup = setup().await;
     let login = LoginProcess::start(&args("", &setup, &[])[1..]).await;
     assert!(
-        login.url.contains("response_mode=form_post"),
+        login.url.as_str().contains("response_mode=form_post"),
         "{}",
         login.url
     );
-    assert!(login.url.contains("scope=name+email"), "{}", login.url);
+    assert!(
+        login.url.as_str().contains("scope=name+email"),
+        "{}",
+        login.url
+    );
     // The browser opens the authorize URL and posts the form it gets back.
-    let page = browser().get(&login.url).send().await.unwrap();
+    let page = browser().get(login.url.as_str()).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let (action, fields) = form_post_fields(&page.text().await.unwrap()).unwrap();
     assert!(fields.iter().any(|(name, _)| name == "user"), "{fields:?}");
@@ -86,7 +90,7 @@ async fn login_takes_the_form_post_callback_with_the_user() {
 async fn a_form_post_that_is_not_a_form_is_refused_and_the_login_goes_on() {
     let setup = setup().await;
     let login = LoginProcess::start(&args("", &setup, &[])[1..]).await;
-    let page = browser().get(&login.url).send().await.unwrap();
+    let page = browser().get(login.url.as_str()).send().await.unwrap();
     let (action, fields) = form_post_fields(&page.text().await.unwrap()).unwrap();
     let json = browser()
         .post(&action)

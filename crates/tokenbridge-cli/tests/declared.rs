@@ -7,9 +7,9 @@ use std::sync::mpsc;
 use std::thread;
 
 mod common;
-mod vendor_support;
 
-use common::{run, ConfigFile};
+use common::login::sign_in;
+use common::{run, ConfigFile, Run};
 
 /// One raw request from `stream`: the head, and the body its `Content-Length` announces.
 fn read_request(stream: &mut std::net::TcpStream) -> String {
@@ -91,6 +91,13 @@ client_secret = "demo-secret"
     ))
 }
 
+/// `tokenbridge COMMAND --config FILE --provider corp REST`, run to its end.
+async fn corp(command: &str, config: &ConfigFile, rest: &[&str]) -> Run {
+    let mut args = vec![command, "--config", config.path(), "--provider", "corp"];
+    args.extend_from_slice(rest);
+    run(&args).await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exchange_and_userinfo_with_a_declared_vendor() {
     let (base, requests) = stub(&[
@@ -101,16 +108,7 @@ async fn exchange_and_userinfo_with_a_declared_vendor() {
         ("/me", r#"{"openId":"o-1","nick":"Ann","unionId":"u-1"}"#),
     ]);
     let config = config(&base);
-    let out = run(&[
-        "exchange",
-        "--config",
-        config.path(),
-        "--provider",
-        "corp",
-        "--code",
-        "code-1",
-    ])
-    .await;
+    let out = corp("exchange", &config, &["--code", "code-1"]).await;
     assert_eq!(out.code, 0, "{out:?}");
     let shown = out.json();
     assert_eq!(shown["access_token"], "[redacted]");
@@ -125,16 +123,7 @@ async fn exchange_and_userinfo_with_a_declared_vendor() {
         "{sent}"
     );
 
-    let out = run(&[
-        "userinfo",
-        "--config",
-        config.path(),
-        "--provider",
-        "corp",
-        "--access-token",
-        "at-declared-1",
-    ])
-    .await;
+    let out = corp("userinfo", &config, &["--access-token", "at-declared-1"]).await;
     assert_eq!(out.code, 0, "{out:?}");
     let shown = out.json();
     assert_eq!(shown["subject"], "o-1");
@@ -152,32 +141,14 @@ async fn exchange_and_userinfo_with_a_declared_vendor() {
 async fn a_declared_vendors_refusal_exits_3_and_a_bad_declaration_exits_2() {
     let (base, _requests) = stub(&[("/api/token", r#"{"errCode":"1001","errMsg":"code used"}"#)]);
     let config = config(&base);
-    let out = run(&[
-        "exchange",
-        "--config",
-        config.path(),
-        "--provider",
-        "corp",
-        "--code",
-        "code-1",
-    ])
-    .await;
+    let out = corp("exchange", &config, &["--code", "code-1"]).await;
     assert_eq!(out.code, 3, "{out:?}");
     assert!(out.stderr.contains("1001"), "{}", out.stderr);
 
     let bad = ConfigFile::toml(
         "[vendors.acme]\nauthorize_path = \"/a\"\n[providers.corp]\nkind = \"acme\"\nbase_url = \"https://id.example.com\"\nclient_id = \"c\"\n",
     );
-    let out = run(&[
-        "exchange",
-        "--config",
-        bad.path(),
-        "--provider",
-        "corp",
-        "--code",
-        "c",
-    ])
-    .await;
+    let out = corp("exchange", &bad, &["--code", "c"]).await;
     assert_eq!(out.code, 2, "{out:?}");
     assert!(
         out.stderr.contains("vendors.acme.token_path"),
@@ -196,16 +167,7 @@ async fn a_busy_or_rate_limited_vendor_exits_4_even_with_http_200() {
             Box::leak(vec![("/api/token", answer)].into_boxed_slice());
         let (base, _requests) = stub(answers);
         let config = config(&base);
-        let out = run(&[
-            "exchange",
-            "--config",
-            config.path(),
-            "--provider",
-            "corp",
-            "--code",
-            "code-1",
-        ])
-        .await;
+        let out = corp("exchange", &config, &["--code", "code-1"]).await;
         assert_eq!(out.code, 4, "{answer}: {out:?}");
     }
 }
@@ -217,16 +179,7 @@ async fn subject_claim_names_the_user_by_another_claim() {
         "{}subject_claim = \"unionId\"\n",
         std::fs::read_to_string(config(&base).path()).unwrap()
     ));
-    let out = run(&[
-        "userinfo",
-        "--config",
-        config.path(),
-        "--provider",
-        "corp",
-        "--access-token",
-        "at-1",
-    ])
-    .await;
+    let out = corp("userinfo", &config, &["--access-token", "at-1"]).await;
     assert_eq!(out.code, 0, "{out:?}");
     let shown = out.json();
     assert_eq!(shown["subject"], "u-1");
@@ -280,7 +233,7 @@ fn sign_in_stub() -> (String, mpsc::Receiver<String>) {
 async fn login_revoke_and_logout_url_with_a_declared_vendor() {
     let (base, requests) = sign_in_stub();
     let config = config(&base);
-    let args: Vec<String> = [
+    let args = [
         "login",
         "--no-browser",
         "--config",
@@ -289,11 +242,8 @@ async fn login_revoke_and_logout_url_with_a_declared_vendor() {
         "corp",
         "--timeout",
         "20",
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect();
-    let (out, url) = vendor_support::login(args).await;
+    ];
+    let (out, url) = sign_in(&args, &[]).await;
     assert!(url.starts_with(&format!("{base}/authorize?")), "{url}");
     assert_eq!(out.code, 0, "{out:?}");
     assert!(!out.stdout.contains("at-declared-2"), "{}", out.stdout);
@@ -307,30 +257,14 @@ async fn login_revoke_and_logout_url_with_a_declared_vendor() {
     assert!(token.starts_with("POST /api/token HTTP/1.1\r\n"), "{token}");
     assert!(token.contains(r#""code":"code-declared""#), "{token}");
 
-    let out = run(&[
-        "revoke",
-        "--config",
-        config.path(),
-        "--provider",
-        "corp",
-        "--token",
-        "rt-declared-2",
-    ])
-    .await;
+    let out = corp("revoke", &config, &["--token", "rt-declared-2"]).await;
     assert_eq!(out.code, 0, "{out:?}");
     let revoke = requests.recv().unwrap();
     assert!(revoke.starts_with("POST /revoke HTTP/1.1\r\n"), "{revoke}");
     assert!(revoke.contains("token=rt-declared-2"), "{revoke}");
 
     // The declaration names no logout endpoint: unsupported, exit 2, nothing sent.
-    let out = run(&[
-        "logout-url",
-        "--config",
-        config.path(),
-        "--provider",
-        "corp",
-    ])
-    .await;
+    let out = corp("logout-url", &config, &[]).await;
     assert_eq!(out.code, 2, "{out:?}");
     assert!(requests.try_recv().is_err());
 }

@@ -2,11 +2,10 @@
 //! DingTalk supports, the exit code of those it does not, of a refusal (3) and of a throttled
 //! or unavailable DingTalk (4).
 
-mod browser;
 mod common;
 
-use browser::{authorize, emulate, Login};
-use common::{run, ConfigFile, Run};
+use common::login::{authorize, get, LoginProcess};
+use common::{check_emulated_configuration, run, ConfigFile, Run};
 use tokenbridge_testkit::dingtalk::{
     DingTalkEmulator, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CORP_ID, DEMO_USER,
 };
@@ -74,7 +73,7 @@ async fn exchange_refresh_and_userinfo() {
 async fn login_reads_the_auth_code_of_the_callback() {
     let dingtalk = emulator().await;
     let config = config(&dingtalk);
-    let login = Login::start(&["--config", config.path(), "--provider", "corp"]).await;
+    let login = LoginProcess::start(&["--config", config.path(), "--provider", "corp"]).await;
     assert_eq!(login.url.path(), "/oauth2/auth");
     let pairs: Vec<(String, String)> = login.url.query_pairs().into_owned().collect();
     assert!(
@@ -90,7 +89,7 @@ async fn login_reads_the_auth_code_of_the_callback() {
         .any(|(k, _)| k == "code_challenge" || k == "nonce"));
     let callback = authorize(login.url.as_str()).await;
     assert!(callback.contains("authCode="), "{callback}");
-    let reply = browser::get(&callback).await;
+    let reply = get(&callback).await.unwrap();
     assert_eq!(reply.status, 200, "{reply:?}");
     let run = login.finish().await;
     assert_eq!(run.code, 0, "{run:?}");
@@ -130,34 +129,14 @@ async fn a_refusal_exits_3_and_a_throttled_dingtalk_exits_4() {
 
 #[tokio::test]
 async fn emulate_prints_a_working_configuration() {
-    let (_running, text) = emulate("dingtalk").await;
-    let parsed: toml::Value = text.parse().unwrap();
-    let table = &parsed["providers"]["dingtalk"];
-    assert_eq!(table["kind"].as_str(), Some("dingtalk"));
-    assert_eq!(table["client_id"].as_str(), Some(DEMO_CLIENT_ID));
-    assert_eq!(table["client_secret"].as_str(), Some(DEMO_CLIENT_SECRET));
-    let base = table["base_url"].as_str().unwrap().to_owned();
-    let config = ConfigFile::toml(&text);
-    let callback = authorize(&format!(
-        "{base}/oauth2/auth?client_id={DEMO_CLIENT_ID}&redirect_uri=http://127.0.0.1/callback&response_type=code&scope=openid&prompt=consent&state=s"
-    ))
-    .await;
-    let code = tokenbridge::Url::parse(&callback)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "authCode")
-        .unwrap()
-        .1
-        .into_owned();
-    let args = [
-        "exchange",
-        "--config",
-        config.path(),
-        "--provider",
+    check_emulated_configuration(
         "dingtalk",
-        "--code",
-        &code,
-    ];
-    let run = run(&args).await;
-    assert_eq!(run.code, 0, "{run:?}");
+        DEMO_CLIENT_ID,
+        DEMO_CLIENT_SECRET,
+        &format!(
+            "/oauth2/auth?client_id={DEMO_CLIENT_ID}&redirect_uri=http://127.0.0.1/callback&response_type=code&scope=openid&prompt=consent&state=s"
+        ),
+        "authCode",
+    )
+    .await;
 }

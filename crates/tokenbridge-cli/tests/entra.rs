@@ -35,11 +35,14 @@ async fn login_on_common_names_the_tenant_and_the_object() {
     let (entra, config) = setup().await;
     let login = LoginProcess::start(&args("", &config, &[])[1..]).await;
     assert!(
-        login.url.contains("/common/oauth2/v2.0/authorize?"),
+        login
+            .url
+            .as_str()
+            .contains("/common/oauth2/v2.0/authorize?"),
         "{}",
         login.url
     );
-    assert_eq!(follow_redirect(&login.url).await, 200);
+    assert_eq!(follow_redirect(login.url.as_str()).await, 200);
     let out = login.finish().await;
     assert_eq!(out.code, 0, "{out:?}");
     let identity = &out.json()["identity"];

@@ -3,8 +3,8 @@
 //! (exit 4).
 
 mod common;
-mod vendor_support;
 
+use common::login::sign_in;
 use common::{run, run_with_stdin, ConfigFile};
 use tokenbridge_testkit::feishu::{
     FeishuEmulator, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_OPEN_ID, DEMO_REDIRECT_URI,
@@ -72,11 +72,9 @@ async fn exchange_and_userinfo() {
 async fn login_signs_in_through_the_emulator() {
     let feishu = FeishuEmulator::start().await.unwrap();
     let config = config(&feishu);
-    let (out, url) = vendor_support::login(
-        args("login", &config, &["--no-browser", "--timeout", "20"])
-            .into_iter()
-            .map(str::to_owned)
-            .collect(),
+    let (out, url) = sign_in(
+        &args("login", &config, &["--no-browser", "--timeout", "20"]),
+        &[],
     )
     .await;
     assert_eq!(out.code, 0, "{out:?}");

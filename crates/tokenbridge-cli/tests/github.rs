@@ -3,8 +3,8 @@
 //! refusal (exit 3) and a busy or rate-limiting GitHub (exit 4).
 
 mod common;
-mod vendor_support;
 
+use common::login::sign_in;
 use common::ConfigFile;
 use serde_json::json;
 use tokenbridge_testkit::github::{
@@ -106,11 +106,8 @@ async fn exchange_userinfo_and_revoke() {
 async fn login_signs_in_through_the_emulator() {
     let github = GitHubEmulator::start().await.unwrap();
     let config = config(&github);
-    let all: Vec<String> = args("login", &config, &["--no-browser", "--timeout", "20"])
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-    let (out, url) = vendor_support::login_with_env(all, ENV).await;
+    let all = args("login", &config, &["--no-browser", "--timeout", "20"]);
+    let (out, url) = sign_in(&all, ENV).await;
     assert_eq!(out.code, 0, "{out:?}");
     assert!(
         url.starts_with(&format!("{}/login/oauth/authorize?", github.base())),

@@ -39,9 +39,9 @@ async fn login_offline_in_the_hosted_domain() {
     .await;
     let login = LoginProcess::start(&args("", &config, &[])[1..]).await;
     for part in ["access_type=offline", "prompt=consent", "hd=example.com"] {
-        assert!(login.url.contains(part), "{part}: {}", login.url);
+        assert!(login.url.as_str().contains(part), "{part}: {}", login.url);
     }
-    assert_eq!(follow_redirect(&login.url).await, 200);
+    assert_eq!(follow_redirect(login.url.as_str()).await, 200);
     let out = login.finish().await;
     assert_eq!(out.code, 0, "{out:?}");
     let tokens = out.json();

@@ -3,10 +3,9 @@
 
 mod common;
 
-use common::{assert_no_panic, command, run, run_with_stdin, ConfigFile, Run, Running};
+use common::login::sign_in;
+use common::{run, run_with_stdin, ConfigFile, Run};
 
-use std::io::{BufRead, BufReader};
-use std::process::Stdio;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
@@ -294,65 +293,19 @@ async fn login(config: &ConfigFile) -> Run {
         .unwrap()
         .port();
     let redirect = format!("http://127.0.0.1:{port}/callback");
-    let mut command = command(
-        &[
-            "login",
-            "--config",
-            config.path(),
-            "--provider",
-            "corp",
-            "--no-browser",
-            "--redirect-uri",
-            &redirect,
-            "--timeout",
-            "30",
-        ],
-        &[],
-    );
-    command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = Running(command.spawn().unwrap());
-    let stderr = child.0.stderr.take().unwrap();
-    let (url, stderr) = tokio::task::spawn_blocking(move || {
-        let mut reader = BufReader::new(stderr);
-        let mut line = String::new();
-        reader.read_line(&mut line).unwrap();
-        (line, reader)
-    })
-    .await
-    .unwrap();
-    let url = url
-        .trim()
-        .strip_prefix("Open this URL to sign in: ")
-        .unwrap_or_else(|| panic!("{url}"))
-        .to_owned();
-    let client = tokenbridge::reqwest::Client::builder()
-        .redirect(tokenbridge::reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let response = client.get(&url).send().await.unwrap();
-    let callback = response.headers()["location"].to_str().unwrap().to_owned();
-    // The browser lands on the CLI's listener.
-    let _ = client.get(&callback).send().await;
-    let output = tokio::task::spawn_blocking(move || {
-        let mut rest = String::new();
-        std::io::Read::read_to_string(&mut stderr.into_inner(), &mut rest).unwrap();
-        let mut stdout = String::new();
-        std::io::Read::read_to_string(&mut child.0.stdout.take().unwrap(), &mut stdout).unwrap();
-        let status = child.0.wait().unwrap();
-        (status, stdout, rest)
-    })
-    .await
-    .unwrap();
-    let run = Run {
-        code: output.0.code().unwrap(),
-        stdout: output.1,
-        stderr: output.2,
-    };
-    assert_no_panic(&run.stderr);
-    run
+    let args = [
+        "login",
+        "--config",
+        config.path(),
+        "--provider",
+        "corp",
+        "--no-browser",
+        "--redirect-uri",
+        &redirect,
+        "--timeout",
+        "30",
+    ];
+    sign_in(&args, &[]).await.0
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

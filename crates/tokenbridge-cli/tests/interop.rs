@@ -11,20 +11,20 @@
 #[path = "../../../tests/interop_support/mod.rs"]
 mod interop_support;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+mod common;
 
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use common::login::{LoginProcess, Process};
+use common::{run_command, ConfigFile, Run};
 use interop_support::{Client, Interop, ACCOUNT, BASIC, DEVICE, PUBLIC};
 use serde_json::Value;
 use tokenbridge::reqwest;
 use tokenbridge::url::Url;
 
-const BIN: &str = env!("CARGO_BIN_EXE_tokenbridge");
-const URL_LINE: &str = "Open this URL to sign in: ";
 const REDACTED: &str = "[redacted]";
 const SCOPES: &str = "openid email profile";
 
@@ -35,100 +35,38 @@ macro_rules! provider {
     };
 }
 
-/// A configuration file in the temp directory, removed when dropped.
-struct ConfigFile(PathBuf);
-
-impl ConfigFile {
-    /// `[providers.corp]`: the `oidc` kind with only the issuer (discovery does the rest).
-    fn for_client(op: &Interop, client: &Client, secret: Option<&str>) -> Self {
-        Self::for_client_with(op, client, secret, "")
-    }
-
-    /// [`ConfigFile::for_client`] with more lines for the table (`par = true`, ...).
-    fn for_client_with(op: &Interop, client: &Client, secret: Option<&str>, extra: &str) -> Self {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "tokenbridge-cli-interop-{}-{}.toml",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let mut text = format!(
-            "[providers.corp]\nkind = \"oidc\"\nissuer = {:?}\nclient_id = {:?}\nauth_method = {:?}\n",
-            op.issuer(),
-            client.id,
-            client.auth_method
-        );
-        if let Some(secret) = secret {
-            text.push_str(&format!("client_secret = {secret:?}\n"));
-        }
-        text.push_str(extra);
-        std::fs::write(&path, text).expect("writing the configuration");
-        Self(path)
-    }
-
-    fn path(&self) -> &str {
-        self.0.to_str().expect("a UTF-8 temp path")
-    }
+/// `[providers.corp]`: the `oidc` kind with only the issuer (discovery does the rest).
+fn config_for_client(op: &Interop, client: &Client, secret: Option<&str>) -> ConfigFile {
+    config_for_client_with(op, client, secret, "")
 }
 
-impl Drop for ConfigFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
+/// [`config_for_client`] with more lines for the table (`par = true`, ...).
+fn config_for_client_with(
+    op: &Interop,
+    client: &Client,
+    secret: Option<&str>,
+    extra: &str,
+) -> ConfigFile {
+    let mut text = format!(
+        "[providers.corp]\nkind = \"oidc\"\nissuer = {:?}\nclient_id = {:?}\nauth_method = {:?}\n",
+        op.issuer(),
+        client.id,
+        client.auth_method
+    );
+    if let Some(secret) = secret {
+        text.push_str(&format!("client_secret = {secret:?}\n"));
     }
+    text.push_str(extra);
+    ConfigFile::toml(&text)
 }
 
-/// The binary with a clean environment: no proxy settings, no `RUST_LOG`.
+/// `tokenbridge SUBCOMMAND --config FILE --provider corp REST`, its output piped.
 fn command(config: &ConfigFile, subcommand: &str, rest: &[&str]) -> Command {
-    let mut command = Command::new(BIN);
+    let mut all = vec![subcommand, "--config", config.path(), "--provider", "corp"];
+    all.extend_from_slice(rest);
+    let mut command = common::command(&all, &[]);
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
     command
-        .arg(subcommand)
-        .args(["--config", config.path(), "--provider", "corp"])
-        .args(rest)
-        .env_clear()
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    command
-}
-
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        assert_eq!(
-            self.stdout.lines().count(),
-            1,
-            "one line on stdout: {self:?}"
-        );
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {self:?}"))
-    }
-}
-
-/// Runs a command to its end on a blocking thread, `stdin` written to it when given.
-async fn run_command(mut command: Command, stdin: Option<String>) -> Run {
-    tokio::task::spawn_blocking(move || {
-        if stdin.is_some() {
-            command.stdin(Stdio::piped());
-        }
-        let mut child = command.spawn().expect("running tokenbridge");
-        if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
-            pipe.write_all(input.as_bytes()).expect("writing stdin");
-            pipe.write_all(b"\n").expect("writing stdin");
-        }
-        let out = child.wait_with_output().expect("waiting for tokenbridge");
-        Run {
-            code: out.status.code().expect("exited, not killed"),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    })
-    .await
-    .expect("the blocking task")
 }
 
 fn free_port() -> u16 {
@@ -144,23 +82,11 @@ fn param(url: &Url, name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-/// A running `tokenbridge login --no-browser`, killed (by its id) if the test ends first.
+/// A running `tokenbridge login --no-browser` and the redirect URI it was given (a pushed
+/// authorization request leaves it out of the URL).
 struct Login {
-    /// `None` once [`Login::finish`] took it to reap it.
-    child: Option<Child>,
-    stderr: mpsc::Receiver<String>,
-    url: Url,
+    process: LoginProcess,
     redirect_uri: String,
-    started: Instant,
-}
-
-impl Drop for Login {
-    fn drop(&mut self) {
-        if let Some(child) = &mut self.child {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
 }
 
 impl Login {
@@ -177,50 +103,18 @@ impl Login {
             "60",
         ];
         args.extend_from_slice(extra);
-        let started = Instant::now();
-        let mut child = command(config, "login", &args)
-            .spawn()
-            .expect("starting tokenbridge login");
-        let pipe = child.stderr.take().expect("stderr is piped");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let (first, rx) =
-            tokio::task::spawn_blocking(move || (rx.recv_timeout(Duration::from_secs(20)), rx))
-                .await
-                .expect("the blocking task");
-        let mut login = Self {
-            child: Some(child),
-            stderr: rx,
-            url: Url::parse("http://unset.invalid/").expect("a URL"),
+        let process = LoginProcess::spawn(command(config, "login", &args)).await;
+        Self {
+            process,
             redirect_uri,
-            started,
-        };
-        let first = match first {
-            Ok(line) => line,
-            Err(e) => {
-                let status = login.child.as_mut().map(Child::try_wait);
-                panic!("no URL line on stderr ({e}); the login's status: {status:?}")
-            }
-        };
-        let url = first
-            .strip_prefix(URL_LINE)
-            .unwrap_or_else(|| panic!("the first stderr line is not the URL: {first:?}"));
-        login.url = Url::parse(url).unwrap_or_else(|e| panic!("{e}: {url:?}"));
-        login
+        }
     }
 
     /// Signs in on the provider's pages and delivers its redirect to the login's listener,
     /// as the browser would: the listener's HTTP status and page.
     async fn sign_in(&self, op: &Interop) -> (u16, String) {
         let callback = op
-            .authorize(&self.url, &self.redirect_uri)
+            .authorize(&self.process.url, &self.redirect_uri)
             .await
             .unwrap_or_else(|e| panic!("driving the provider's pages: {e}"));
         assert_eq!(param(&callback, "iss").as_deref(), Some(op.issuer()));
@@ -238,33 +132,8 @@ impl Login {
     }
 
     /// Waits for the process to end: its exit code, stdout and the rest of stderr.
-    async fn finish(mut self) -> (Run, Duration) {
-        let mut child = self.child.take().expect("the login is running");
-        let (status, stdout) = tokio::task::spawn_blocking(move || {
-            let status = child.wait().expect("waiting for the login");
-            let mut stdout = String::new();
-            if let Some(mut pipe) = child.stdout.take() {
-                pipe.read_to_string(&mut stdout).expect("reading stdout");
-            }
-            (status, stdout)
-        })
-        .await
-        .expect("the blocking task");
-        let elapsed = self.started.elapsed();
-        let mut stderr = String::new();
-        while let Ok(line) = self.stderr.recv_timeout(Duration::from_secs(5)) {
-            stderr.push_str(&line);
-            stderr.push('\n');
-        }
-        let run = Run {
-            code: status.code().expect("exited, not killed"),
-            stdout,
-            stderr,
-        };
-        for marker in ["panicked", "RUST_BACKTRACE"] {
-            assert!(!run.stderr.contains(marker), "{marker:?}: {run:?}");
-        }
-        (run, elapsed)
+    async fn finish(self) -> (Run, Duration) {
+        self.process.finish_timed().await
     }
 }
 
@@ -277,9 +146,9 @@ impl Login {
 #[tokio::test(flavor = "multi_thread")]
 async fn login_signs_in_against_the_real_provider() {
     let op = provider!("login_signs_in_against_the_real_provider");
-    let config = ConfigFile::for_client(&op, &BASIC, BASIC.secret);
+    let config = config_for_client(&op, &BASIC, BASIC.secret);
     let login = Login::start(&config, &["--reveal"]).await;
-    let url = login.url.clone();
+    let url = login.process.url.clone();
     assert_eq!(
         url.as_str().split('?').next(),
         Some(format!("{}/auth", op.issuer()).as_str())
@@ -379,7 +248,7 @@ async fn login_signs_in_against_the_real_provider() {
             "revoke",
             &["--token", "-", "--token-type-hint", "refresh_token"],
         ),
-        Some(refresh_token.clone()),
+        Some(&refresh_token),
     )
     .await;
     assert_eq!(revoked.code, 0, "{revoked:?}");
@@ -400,7 +269,7 @@ async fn run_ok(command: Command) -> Value {
 }
 
 async fn run_ok_with_stdin(command: Command, stdin: &str) -> Value {
-    let run = run_command(command, Some(stdin.to_owned())).await;
+    let run = run_command(command, Some(stdin)).await;
     assert_eq!(run.code, 0, "{run:?}");
     run.json()
 }
@@ -414,7 +283,7 @@ async fn run_ok_with_stdin(command: Command, stdin: &str) -> Value {
 #[tokio::test(flavor = "multi_thread")]
 async fn login_with_a_public_client_redacts_the_tokens() {
     let op = provider!("login_with_a_public_client_redacts_the_tokens");
-    let config = ConfigFile::for_client(&op, &PUBLIC, None);
+    let config = config_for_client(&op, &PUBLIC, None);
     let login = Login::start(&config, &[]).await;
     let (status, page) = login.sign_in(&op).await;
     assert_eq!(status, 200, "{page}");
@@ -439,7 +308,7 @@ async fn login_with_a_public_client_redacts_the_tokens() {
 async fn login_with_a_wrong_secret_exits_3() {
     let op = provider!("login_with_a_wrong_secret_exits_3");
     let wrong = "wrong-secret-ZX81";
-    let config = ConfigFile::for_client(&op, &BASIC, Some(wrong));
+    let config = config_for_client(&op, &BASIC, Some(wrong));
     let login = Login::start(&config, &[]).await;
     let (status, page) = login.sign_in(&op).await;
     assert_eq!(status, 400, "{page}");
@@ -478,20 +347,10 @@ impl Drop for TempFile {
 
 /// A running `tokenbridge login --device`: the verification URI and user code it printed.
 struct DeviceLogin {
-    child: Option<Child>,
-    stderr: mpsc::Receiver<String>,
+    process: Process,
     first_lines: Vec<String>,
     verification_uri: String,
     user_code: String,
-}
-
-impl Drop for DeviceLogin {
-    fn drop(&mut self) {
-        if let Some(child) = &mut self.child {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
 }
 
 const DEVICE_LINE: &str = "To sign in, open ";
@@ -500,32 +359,10 @@ impl DeviceLogin {
     async fn start(config: &ConfigFile, extra: &[&str]) -> Self {
         let mut args = vec!["--device"];
         args.extend_from_slice(extra);
-        let mut child = command(config, "login", &args)
-            .spawn()
-            .expect("starting tokenbridge login --device");
-        let pipe = child.stderr.take().expect("stderr is piped");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let (lines, rx) = tokio::task::spawn_blocking(move || {
-            let first = rx.recv_timeout(Duration::from_secs(20));
-            let second = rx.recv_timeout(Duration::from_secs(5));
-            (
-                [first.ok(), second.ok()]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>(),
-                rx,
-            )
-        })
-        .await
-        .expect("the blocking task");
+        let mut process = Process::spawn(command(config, "login", &args));
+        let first = process.stderr_line(Duration::from_secs(20)).await;
+        let second = process.stderr_line(Duration::from_secs(5)).await;
+        let lines: Vec<String> = [first, second].into_iter().flatten().collect();
         let first = lines.first().cloned().unwrap_or_default();
         let rest = first
             .strip_prefix(DEVICE_LINE)
@@ -534,40 +371,17 @@ impl DeviceLogin {
             .split_once(" and enter the code ")
             .unwrap_or_else(|| panic!("no user code in {first:?}"));
         Self {
-            child: Some(child),
-            stderr: rx,
+            process,
             verification_uri: uri.to_owned(),
             user_code: code.to_owned(),
             first_lines: lines,
         }
     }
 
-    async fn finish(mut self) -> Run {
-        let mut child = self.child.take().expect("the login is running");
-        let (status, stdout) = tokio::task::spawn_blocking(move || {
-            let status = child.wait().expect("waiting for the login");
-            let mut stdout = String::new();
-            if let Some(mut pipe) = child.stdout.take() {
-                pipe.read_to_string(&mut stdout).expect("reading stdout");
-            }
-            (status, stdout)
-        })
-        .await
-        .expect("the blocking task");
-        let mut stderr = self.first_lines.join("\n");
-        stderr.push('\n');
-        while let Ok(line) = self.stderr.recv_timeout(Duration::from_secs(5)) {
-            stderr.push_str(&line);
-            stderr.push('\n');
-        }
-        let run = Run {
-            code: status.code().expect("exited, not killed"),
-            stdout,
-            stderr,
-        };
-        for marker in ["panicked", "RUST_BACKTRACE"] {
-            assert!(!run.stderr.contains(marker), "{marker:?}: {run:?}");
-        }
+    /// Waits for the process to end; stderr with the lines read at the start.
+    async fn finish(self) -> Run {
+        let (mut run, _) = self.process.finish().await;
+        run.stderr = format!("{}\n{}", self.first_lines.join("\n"), run.stderr);
         run
     }
 }
@@ -582,7 +396,7 @@ impl DeviceLogin {
 #[tokio::test(flavor = "multi_thread")]
 async fn login_device_with_dpop_and_a_session() {
     let op = provider!("login_device_with_dpop_and_a_session");
-    let config = ConfigFile::for_client_with(&op, &DEVICE, DEVICE.secret, "dpop = true\n");
+    let config = config_for_client_with(&op, &DEVICE, DEVICE.secret, "dpop = true\n");
     let session = TempFile::new("device-session");
     let login = DeviceLogin::start(
         &config,
@@ -619,7 +433,7 @@ async fn login_device_with_dpop_and_a_session() {
     // The token alone, as a Bearer token, is refused.
     let refused = run_command(
         command(&config, "userinfo", &["--access-token", "-"]),
-        Some(access_token.clone()),
+        Some(&access_token),
     )
     .await;
     assert_eq!(refused.code, 3, "{refused:?}");
@@ -665,7 +479,7 @@ async fn login_device_with_dpop_and_a_session() {
 #[tokio::test(flavor = "multi_thread")]
 async fn login_device_refused_exits_3_and_timed_out_exits_4() {
     let op = provider!("login_device_refused_exits_3_and_timed_out_exits_4");
-    let config = ConfigFile::for_client(&op, &DEVICE, DEVICE.secret);
+    let config = config_for_client(&op, &DEVICE, DEVICE.secret);
     let login = DeviceLogin::start(&config, &[]).await;
     op.decide_device_login(&login.verification_uri, &login.user_code, false)
         .await
@@ -692,15 +506,15 @@ async fn login_device_refused_exits_3_and_timed_out_exits_4() {
 #[tokio::test(flavor = "multi_thread")]
 async fn login_with_par_and_dpop() {
     let op = provider!("login_with_par_and_dpop");
-    let config =
-        ConfigFile::for_client_with(&op, &BASIC, BASIC.secret, "par = true\ndpop = true\n");
+    let config = config_for_client_with(&op, &BASIC, BASIC.secret, "par = true\ndpop = true\n");
     let login = Login::start(&config, &["--reveal"]).await;
     let names: Vec<String> = login
+        .process
         .url
         .query_pairs()
         .map(|(k, _)| k.into_owned())
         .collect();
-    assert_eq!(names, ["client_id", "request_uri"], "{}", login.url);
+    assert_eq!(names, ["client_id", "request_uri"], "{}", login.process.url);
     let (status, page) = login.sign_in(&op).await;
     assert_eq!(status, 200, "{page}");
     let (run, _) = login.finish().await;
@@ -726,7 +540,7 @@ async fn login_with_par_and_dpop() {
 #[tokio::test(flavor = "multi_thread")]
 async fn introspect_exits_0_when_active_and_3_when_not() {
     let op = provider!("introspect_exits_0_when_active_and_3_when_not");
-    let config = ConfigFile::for_client(&op, &BASIC, BASIC.secret);
+    let config = config_for_client(&op, &BASIC, BASIC.secret);
     let code = op
         .get_code(
             BASIC.id,
@@ -769,13 +583,13 @@ async fn introspect_exits_0_when_active_and_3_when_not() {
     assert_eq!(answer["sub"], ACCOUNT, "{answer}");
     let revoked = run_command(
         command(&config, "revoke", &["--token", "-"]),
-        Some(access_token.clone()),
+        Some(&access_token),
     )
     .await;
     assert_eq!(revoked.code, 0, "{revoked:?}");
     let run = run_command(
         command(&config, "introspect", &["--token", "-"]),
-        Some(access_token.clone()),
+        Some(&access_token),
     )
     .await;
     assert_eq!(run.code, 3, "{run:?}");
@@ -792,7 +606,7 @@ async fn introspect_exits_0_when_active_and_3_when_not() {
 #[tokio::test(flavor = "multi_thread")]
 async fn exchange_with_dpop_and_userinfo_with_the_tokens_file() {
     let op = provider!("exchange_with_dpop_and_userinfo_with_the_tokens_file");
-    let config = ConfigFile::for_client_with(&op, &BASIC, BASIC.secret, "dpop = true\n");
+    let config = config_for_client_with(&op, &BASIC, BASIC.secret, "dpop = true\n");
     let code = op
         .get_code(
             BASIC.id,

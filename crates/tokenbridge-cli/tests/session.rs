@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::login::{follow_redirect, LoginProcess};
 use common::{command, run};
 
 use std::path::PathBuf;
@@ -383,15 +384,13 @@ fn dead_port() -> u16 {
 /// leaves a private session file that `token` then serves from.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_saves_the_session_for_token() {
-    use std::io::{BufRead, BufReader, Read};
-
     let emulator = emulator().await;
     let dir = Dir::new();
     let config = config(&dir, &emulator, SECRET);
     let session = dir.file("login-session.json");
     let port = dead_port();
     let redirect = format!("http://127.0.0.1:{port}/callback");
-    let mut child = command(
+    let login = LoginProcess::spawn(command(
         &[
             "login",
             "--config",
@@ -408,44 +407,12 @@ async fn login_saves_the_session_for_token() {
             "20",
         ],
         &[],
-    )
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let url = tokio::task::spawn_blocking(move || {
-        let mut line = String::new();
-        BufReader::new(stderr).read_line(&mut line).unwrap();
-        line.trim()
-            .strip_prefix("Open this URL to sign in: ")
-            .unwrap_or_else(|| panic!("unexpected first line: {line}"))
-            .to_owned()
-    })
-    .await
-    .unwrap();
-    let client = tokenbridge::reqwest::Client::builder()
-        .redirect(tokenbridge::reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let authorized = client.get(&url).send().await.unwrap();
-    let callback = authorized.headers()["location"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let page = client.get(&callback).send().await.unwrap();
-    assert_eq!(page.status().as_u16(), 200);
-    let mut stdout = String::new();
-    let mut out = child.stdout.take().unwrap();
-    let status = tokio::task::spawn_blocking(move || {
-        out.read_to_string(&mut stdout).unwrap();
-        (child.wait().unwrap(), stdout)
-    })
-    .await
-    .unwrap();
-    let (status, stdout) = status;
-    assert!(status.success(), "{stdout}");
-    let printed: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    ))
+    .await;
+    assert_eq!(follow_redirect(login.url.as_str()).await, 200);
+    let out = login.finish().await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let printed: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
     let access_token = printed["access_token"].as_str().unwrap().to_owned();
     assert_ne!(access_token, "[redacted]", "--reveal is honoured");
     assert_eq!(printed["provider"], "svc");

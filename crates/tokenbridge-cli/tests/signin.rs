@@ -3,14 +3,12 @@
 
 mod common;
 
-use common::{assert_no_panic, command, run, run_with_stdin, ConfigFile, Run};
+use common::login::{authorize, get, LoginProcess, URL_LINE};
+use common::{run, run_with_stdin, ConfigFile, Run};
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Stdio};
-use std::sync::mpsc;
+use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 use tokenbridge::{AuthMethod, Url};
@@ -26,7 +24,6 @@ use tokenbridge_testkit::{
 const CLIENT_ID: &str = "demo-app";
 const CLIENT_SECRET: &str = "demo-secret";
 const REDACTED: &str = "[redacted]";
-const URL_LINE: &str = "Open this URL to sign in: ";
 
 // ---------------------------------------------------------------------------------------------
 // Running the binary: see common/mod.rs
@@ -38,63 +35,11 @@ fn args<'a>(command: &'a str, config: &'a ConfigFile, rest: &[&'a str]) -> Vec<&
     args
 }
 
-// ---------------------------------------------------------------------------------------------
-// Plain HTTP (as in cli.rs): the emulators' authorize endpoints and the login's listener
-
-#[derive(Debug)]
-struct HttpReply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl HttpReply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-fn http_blocking(url: &str) -> std::io::Result<HttpReply> {
-    let rest = url.strip_prefix("http://").expect("an http URL");
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let path = if path.is_empty() { "/" } else { path };
-    let mut stream = TcpStream::connect(authority)?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
-    )?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
-    let text = String::from_utf8(raw).unwrap();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap().split(' ').nth(1).unwrap();
-    Ok(HttpReply {
-        status: status.parse().unwrap(),
-        headers: lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
-            .collect(),
-        body: body.to_owned(),
-    })
-}
-
-async fn get(url: &str) -> std::io::Result<HttpReply> {
-    let url = url.to_owned();
-    tokio::task::spawn_blocking(move || http_blocking(&url))
-        .await
-        .unwrap()
-}
-
-/// Follows the authorization URL one step, as a browser would: returns the callback URL.
-async fn authorize(url: &Url) -> Url {
-    let reply = get(url.as_str()).await.unwrap();
-    assert_eq!(reply.status, 302, "{reply:?}");
-    Url::parse(reply.header("location").unwrap()).unwrap()
+/// `tokenbridge login --no-browser --config FILE --provider corp` followed by `rest`, started.
+async fn start_login(config: &ConfigFile, rest: &[&str]) -> LoginProcess {
+    let mut all = vec!["--config", config.path(), "--provider", "corp"];
+    all.extend_from_slice(rest);
+    LoginProcess::start(&all).await
 }
 
 fn param(url: &Url, name: &str) -> Option<String> {
@@ -124,102 +69,6 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-// ---------------------------------------------------------------------------------------------
-// A running `tokenbridge login`
-
-/// A login process, killed when dropped, with the URL it printed.
-struct Login {
-    child: Option<Child>,
-    stderr: mpsc::Receiver<String>,
-    url: Url,
-    started: Instant,
-}
-
-impl Drop for Login {
-    fn drop(&mut self) {
-        if let Some(child) = &mut self.child {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Login {
-    /// Starts `tokenbridge login --no-browser` and waits for its URL line on stderr.
-    async fn start(config: &ConfigFile, rest: &[&str]) -> Login {
-        let mut all = args("login", config, &["--no-browser"]);
-        all.extend_from_slice(rest);
-        let started = Instant::now();
-        let mut child = command(&all, &[])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (tx, rx) = mpsc::channel();
-        let stderr = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let (first, rx) =
-            tokio::task::spawn_blocking(move || (rx.recv_timeout(Duration::from_secs(20)), rx))
-                .await
-                .unwrap();
-        let first = first.expect("the URL line on stderr");
-        let url = first
-            .strip_prefix(URL_LINE)
-            .unwrap_or_else(|| panic!("first stderr line: {first:?}"));
-        Login {
-            url: Url::parse(url).unwrap(),
-            child: Some(child),
-            stderr: rx,
-            started,
-        }
-    }
-
-    /// The redirect URI the login listens on.
-    fn redirect_uri(&self) -> String {
-        param(&self.url, "redirect_uri").unwrap()
-    }
-
-    fn is_running(&mut self) -> bool {
-        let child = self.child.as_mut().unwrap();
-        child.try_wait().unwrap().is_none()
-    }
-
-    /// Waits for the process to end: its exit code, stdout and the rest of stderr, and how
-    /// long it ran.
-    async fn finish(mut self) -> (Run, Duration) {
-        let mut child = self.child.take().unwrap();
-        let (status, stdout) = tokio::task::spawn_blocking(move || {
-            let status = child.wait().unwrap();
-            let mut stdout = String::new();
-            let mut pipe = child.stdout.take().unwrap();
-            pipe.read_to_string(&mut stdout).unwrap();
-            (status, stdout)
-        })
-        .await
-        .unwrap();
-        let elapsed = self.started.elapsed();
-        let mut stderr = String::new();
-        while let Ok(line) = self.stderr.recv_timeout(Duration::from_secs(5)) {
-            stderr.push_str(&line);
-            stderr.push('\n');
-        }
-        let run = Run {
-            code: status.code().expect("exited"),
-            stdout,
-            stderr,
-        };
-        assert_no_panic(&run.stderr);
-        (run, elapsed)
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -404,7 +253,7 @@ async fn login_signs_in_through_every_kind() {
         let vendor = Running::start(kind).await;
         let what = format!("{kind:?}");
         let config = vendor.signin_config("");
-        let login = Login::start(&config, &[]).await;
+        let login = start_login(&config, &[]).await;
         let url = login.url.clone();
         assert_eq!(
             url.as_str().split('?').next().unwrap(),
@@ -433,7 +282,7 @@ async fn login_signs_in_through_every_kind() {
         assert_random(&param(&url, "state").unwrap());
         assert_random(&param(&url, "nonce").unwrap());
 
-        let callback = authorize(&url).await;
+        let callback = Url::parse(&authorize(url.as_str()).await).unwrap();
         assert!(callback.as_str().starts_with(&redirect_uri), "{callback}");
         let code = param(&callback, "code").unwrap();
         let page = get(callback.as_str()).await.unwrap();
@@ -441,7 +290,7 @@ async fn login_signs_in_through_every_kind() {
         assert!(page.body.contains("Signed in"), "{}", page.body);
         assert!(!page.body.contains(&code));
 
-        let (run, _) = login.finish().await;
+        let (run, _) = login.finish_timed().await;
         assert_eq!(run.code, 0, "{what}: {run:?}");
         assert_eq!(
             run.stderr.lines().count(),
@@ -484,17 +333,17 @@ async fn login_reveal_and_a_configured_redirect_uri() {
     let config = vendor.signin_config(&format!(
         "redirect_uri = \"{redirect}\"\nscopes = [\"openid\", \"profile\"]"
     ));
-    let login = Login::start(&config, &["--reveal"]).await;
+    let login = start_login(&config, &["--reveal"]).await;
     assert_eq!(login.redirect_uri(), redirect);
     assert_eq!(
         param(&login.url, "scope").as_deref(),
         Some("openid profile")
     );
-    let callback = authorize(&login.url).await;
+    let callback = Url::parse(&authorize(login.url.as_str()).await).unwrap();
     // The listener binds localhost's loopback address; deliver there.
     let delivered = callback.as_str().replace("localhost", "127.0.0.1");
     assert_eq!(get(&delivered).await.unwrap().status, 200);
-    let (run, _) = login.finish().await;
+    let (run, _) = login.finish_timed().await;
     assert_eq!(run.code, 0, "{run:?}");
     let printed = run.json();
     let access_token = printed["access_token"].as_str().unwrap();
@@ -502,7 +351,7 @@ async fn login_reveal_and_a_configured_redirect_uri() {
     assert_eq!(printed["scope"], json!(["openid", "profile"]));
 
     // --scope overrides the configured scopes.
-    let login = Login::start(&config, &["--scope", "openid email"]).await;
+    let login = start_login(&config, &["--scope", "openid email"]).await;
     assert_eq!(param(&login.url, "scope").as_deref(), Some("openid email"));
 }
 
@@ -512,7 +361,7 @@ async fn the_listener_answers_404_elsewhere_and_accepts_one_callback() {
     let config = vendor.config("");
     let port = free_port();
     let redirect = format!("http://127.0.0.1:{port}/cb");
-    let mut login = Login::start(&config, &["--redirect-uri", &redirect]).await;
+    let mut login = start_login(&config, &["--redirect-uri", &redirect]).await;
     assert_eq!(login.redirect_uri(), redirect);
     // Bound before the URL was printed: it answers at once.
     for other in ["/", "/favicon.ico", "/cb/extra", "/callback"] {
@@ -521,7 +370,7 @@ async fn the_listener_answers_404_elsewhere_and_accepts_one_callback() {
             .unwrap();
         assert_eq!(reply.status, 404, "{other}: {reply:?}");
     }
-    let callback = authorize(&login.url).await;
+    let callback = Url::parse(&authorize(login.url.as_str()).await).unwrap();
     // The query does not matter for the 404: a callback on another path is not one.
     let elsewhere = callback.as_str().replace("/cb?", "/other?");
     assert_eq!(get(&elsewhere).await.unwrap().status, 404);
@@ -535,7 +384,7 @@ async fn the_listener_answers_404_elsewhere_and_accepts_one_callback() {
         again.map(|r| r.status).unwrap_err().kind(),
         std::io::ErrorKind::ConnectionRefused
     );
-    let (run, _) = login.finish().await;
+    let (run, _) = login.finish_timed().await;
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(vendor.token_requests().len(), 1);
 }
@@ -551,8 +400,8 @@ async fn a_rejected_callback_exits_3_naming_the_check_and_sends_nothing() {
         "access_denied",
         "wrong iss",
     ] {
-        let login = Login::start(&config, &[]).await;
-        let other = Login::start(&config, &[]).await;
+        let login = start_login(&config, &[]).await;
+        let other = start_login(&config, &[]).await;
         match case {
             "access_denied" => vendor
                 .state()
@@ -562,7 +411,7 @@ async fn a_rejected_callback_exits_3_naming_the_check_and_sends_nothing() {
                 .set_authorize_mode(AuthorizeMode::WrongIssuer),
             _ => vendor.state().set_authorize_mode(AuthorizeMode::Approve),
         }
-        let callback = authorize(&login.url).await;
+        let callback = Url::parse(&authorize(login.url.as_str()).await).unwrap();
         let (delivered, word) = match case {
             "missing state" => (with_param(&callback, "state", None), "`state`"),
             "another login's state" => (
@@ -579,7 +428,7 @@ async fn a_rejected_callback_exits_3_naming_the_check_and_sends_nothing() {
             "{case}: {}",
             page.body
         );
-        let (run, _) = login.finish().await;
+        let (run, _) = login.finish_timed().await;
         drop(other);
         assert_eq!(run.code, 3, "{case}: {run:?}");
         assert_eq!(run.stdout, "", "{case}: nothing on stdout");
@@ -598,8 +447,8 @@ async fn a_rejected_callback_exits_3_naming_the_check_and_sends_nothing() {
 async fn login_times_out_with_exit_4() {
     let vendor = Running::start(Kind::Oidc).await;
     let config = vendor.config("");
-    let login = Login::start(&config, &["--timeout", "1"]).await;
-    let (run, elapsed) = login.finish().await;
+    let login = start_login(&config, &["--timeout", "1"]).await;
+    let (run, elapsed) = login.finish_timed().await;
     assert_eq!(run.code, 4, "{run:?}");
     assert_eq!(run.stdout, "");
     assert!(run.stderr.contains("--timeout"), "{run:?}");

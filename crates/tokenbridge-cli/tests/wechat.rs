@@ -2,11 +2,10 @@
 //! WeChat supports, the exit code of those it does not, of a refusal (3) and of a busy or
 //! rate-limited WeChat (4).
 
-mod browser;
 mod common;
 
-use browser::{authorize, emulate, Login};
-use common::{run, ConfigFile, Run};
+use common::login::{authorize, get, LoginProcess};
+use common::{check_emulated_configuration, run, ConfigFile, Run};
 use tokenbridge_testkit::wechat::{WeChatEmulator, DEMO_APPID, DEMO_SECRET, DEMO_USER};
 
 /// The AppSecret of the tests' app: it must never be printed.
@@ -84,7 +83,8 @@ async fn exchange_refresh_and_userinfo_with_the_token_set() {
 async fn login_goes_through_the_qr_page_and_prints_the_tokens() {
     let wechat = emulator().await;
     let config = config(&wechat);
-    let login = Login::start(&["--config", config.path(), "--provider", "corp", "--reveal"]).await;
+    let login =
+        LoginProcess::start(&["--config", config.path(), "--provider", "corp", "--reveal"]).await;
     assert_eq!(login.url.path(), "/connect/qrconnect");
     assert_eq!(login.url.fragment(), Some("wechat_redirect"));
     let pairs: Vec<(String, String)> = login.url.query_pairs().into_owned().collect();
@@ -94,7 +94,7 @@ async fn login_goes_through_the_qr_page_and_prints_the_tokens() {
         .iter()
         .any(|(k, _)| k == "client_id" || k == "code_challenge"));
     let callback = authorize(login.url.as_str()).await;
-    let reply = browser::get(&callback).await;
+    let reply = get(&callback).await.unwrap();
     assert_eq!(reply.status, 200, "{reply:?}");
     let run = login.finish().await;
     assert_eq!(run.code, 0, "{run:?}");
@@ -141,34 +141,14 @@ async fn a_refusal_exits_3_and_a_busy_or_rate_limited_wechat_exits_4() {
 
 #[tokio::test]
 async fn emulate_prints_a_working_configuration() {
-    let (_running, text) = emulate("wechat").await;
-    let parsed: toml::Value = text.parse().unwrap();
-    let table = &parsed["providers"]["wechat"];
-    assert_eq!(table["kind"].as_str(), Some("wechat"));
-    assert_eq!(table["client_id"].as_str(), Some(DEMO_APPID));
-    assert_eq!(table["client_secret"].as_str(), Some(DEMO_SECRET));
-    let base = table["base_url"].as_str().unwrap().to_owned();
-    let config = ConfigFile::toml(&text);
-    let callback = authorize(&format!(
-        "{base}/connect/qrconnect?appid={DEMO_APPID}&redirect_uri=http://127.0.0.1/callback&response_type=code&scope=snsapi_login&state=s"
-    ))
-    .await;
-    let code = tokenbridge::Url::parse(&callback)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .unwrap()
-        .1
-        .into_owned();
-    let args = [
-        "exchange",
-        "--config",
-        config.path(),
-        "--provider",
+    check_emulated_configuration(
         "wechat",
-        "--code",
-        &code,
-    ];
-    let run = run(&args).await;
-    assert_eq!(run.code, 0, "{run:?}");
+        DEMO_APPID,
+        DEMO_SECRET,
+        &format!(
+            "/connect/qrconnect?appid={DEMO_APPID}&redirect_uri=http://127.0.0.1/callback&response_type=code&scope=snsapi_login&state=s"
+        ),
+        "code",
+    )
+    .await;
 }

@@ -1,21 +1,15 @@
 //! `kind = "dingtalk"` from configuration: through `tokenbridge::Config` and `Registry`, the
 //! kind's own keys, and the mistakes refused with the key named and nothing sent.
 
-use tokenbridge::{Config, Error, GrantKind, Provider, Registry, TokenExchanger as _};
+use tokenbridge::{Config, GrantKind, Provider, Registry, TokenExchanger as _};
 use tokenbridge_dingtalk::DESCRIPTION;
+use tokenbridge_testkit::kind::config_error;
 
 fn build(toml: &str) -> tokenbridge::Result<Provider> {
     let config = Config::from_toml_str(toml)?;
     Registry::new()
         .with_env(|name: &str| (name == "DINGTALK_SECRET").then(|| "from-env".to_owned()))
         .build(&config, "dingtalk")
-}
-
-fn config_key(result: tokenbridge::Result<Provider>) -> String {
-    match result {
-        Err(Error::Config { key: Some(key), .. }) => key,
-        other => panic!("expected a configuration error, got {other:?}"),
-    }
 }
 
 #[test]
@@ -122,6 +116,6 @@ fn configuration_mistakes_name_the_key() {
     ];
     for (table, key) in cases {
         let toml = format!("[providers.dingtalk]\n{table}\n");
-        assert_eq!(config_key(build(&toml)), key, "{toml}");
+        assert_eq!(config_error(build(&toml)).0, key, "{toml}");
     }
 }

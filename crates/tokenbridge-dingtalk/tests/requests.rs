@@ -2,7 +2,11 @@
 //! identity read from its answer, the `authCode` callback, and the exact errors.
 
 use serde_json::json;
-use tokenbridge_core::{ErrorKind, ExposeSecret, Grant, Provider, SecretString, TokenExchanger};
+use tokenbridge_core::{
+    AuthorizationRequest, ErrorKind, ExposeSecret, Grant, Provider, SecretString, TokenExchanger,
+    TokenSet,
+};
+use tokenbridge_testkit::browser;
 use tokenbridge_testkit::dingtalk::{DingTalkEmulator, DEMO_CORP_ID, DEMO_USER};
 use tokenbridge_testkit::facts::dingtalk as facts;
 
@@ -23,6 +27,26 @@ fn provider(base: &str) -> Provider {
         .client_secret(SecretString::from(SECRET))
         .build()
         .unwrap()
+}
+
+/// The tokens of a code exchange for the demo user with scope `openid`.
+async fn signed_in(dingtalk: &DingTalkEmulator, p: &Provider) -> TokenSet {
+    let code = dingtalk.issue_code(APP, DEMO_USER, "openid");
+    p.exchange(Grant::authorization_code_without_redirect_uri(code))
+        .await
+        .unwrap()
+}
+
+/// A sign-in whose callback comes back to `127.0.0.1:1/callback`, for `scopes` (none: the
+/// description's default).
+async fn sign_in(p: &Provider, scopes: &[&str]) -> AuthorizationRequest {
+    let mut request = p
+        .authorization_request()
+        .redirect_uri("http://127.0.0.1:1/callback");
+    if !scopes.is_empty() {
+        request = request.scopes(scopes.iter().copied());
+    }
+    request.build().await.unwrap()
 }
 
 #[tokio::test]
@@ -61,11 +85,7 @@ async fn the_code_goes_in_a_camel_case_json_body() {
 async fn a_refresh_sends_the_refresh_token_with_the_secret() {
     let dingtalk = emulator().await;
     let p = provider(&dingtalk.base());
-    let code = dingtalk.issue_code(APP, DEMO_USER, "openid");
-    let tokens = p
-        .exchange(Grant::authorization_code_without_redirect_uri(code))
-        .await
-        .unwrap();
+    let tokens = signed_in(&dingtalk, &p).await;
     assert!(tokens.extra().get("corpId").is_none());
     let refresh_token = tokens.refresh_token().unwrap().expose_secret().to_owned();
     p.exchange(Grant::refresh_token(refresh_token.clone()))
@@ -87,11 +107,7 @@ async fn a_refresh_sends_the_refresh_token_with_the_secret() {
 async fn userinfo_carries_the_token_in_its_own_header_and_the_open_id_is_the_subject() {
     let dingtalk = emulator().await;
     let p = provider(&dingtalk.base());
-    let code = dingtalk.issue_code(APP, DEMO_USER, "openid");
-    let tokens = p
-        .exchange(Grant::authorization_code_without_redirect_uri(code))
-        .await
-        .unwrap();
+    let tokens = signed_in(&dingtalk, &p).await;
     let identity = p.userinfo(tokens.access_token()).await.unwrap();
     let sent = dingtalk.requests_to(facts::USERINFO_PATH);
     assert_eq!(sent.len(), 1);
@@ -116,12 +132,7 @@ async fn userinfo_carries_the_token_in_its_own_header_and_the_open_id_is_the_sub
 async fn a_sign_in_reads_the_auth_code_of_the_callback() {
     let dingtalk = emulator().await;
     let p = provider(&dingtalk.base());
-    let request = p
-        .authorization_request()
-        .redirect_uri("http://127.0.0.1:1/callback")
-        .build()
-        .await
-        .unwrap();
+    let request = sign_in(&p, &[]).await;
     assert_eq!(request.url.path(), facts::AUTHORIZE_PATH);
     let query: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
     let names: Vec<&str> = query.iter().map(|(k, _)| k.as_str()).collect();
@@ -138,12 +149,7 @@ async fn a_sign_in_reads_the_auth_code_of_the_callback() {
     );
     assert!(query.contains(&("prompt".into(), "consent".into())));
     assert!(query.contains(&("scope".into(), "openid".into())));
-    let client = tokenbridge_core::reqwest::Client::builder()
-        .redirect(tokenbridge_core::reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let answer = client.get(request.url.clone()).send().await.unwrap();
-    let callback = answer.headers()["location"].to_str().unwrap().to_owned();
+    let callback = browser::open(request.url.as_str()).await.unwrap().location;
     assert!(callback.contains("authCode="), "{callback}");
     let login = p.complete_login(&callback, request.pending).await.unwrap();
     assert!(login.tokens.refresh_token().is_some());
@@ -153,13 +159,7 @@ async fn a_sign_in_reads_the_auth_code_of_the_callback() {
 async fn a_callback_with_code_is_accepted_too() {
     let dingtalk = emulator().await;
     let p = provider(&dingtalk.base());
-    let request = p
-        .authorization_request()
-        .redirect_uri("http://127.0.0.1:1/callback")
-        .scopes(["openid", "corpid"])
-        .build()
-        .await
-        .unwrap();
+    let request = sign_in(&p, &["openid", "corpid"]).await;
     let scope: String = request
         .url
         .query_pairs()
@@ -257,11 +257,7 @@ async fn the_emulator_refuses_a_used_code_a_wrong_secret_and_a_bad_token() {
 async fn an_access_token_expires_after_7200_seconds() {
     let dingtalk = emulator().await;
     let p = provider(&dingtalk.base());
-    let code = dingtalk.issue_code(APP, DEMO_USER, "openid");
-    let tokens = p
-        .exchange(Grant::authorization_code_without_redirect_uri(code))
-        .await
-        .unwrap();
+    let tokens = signed_in(&dingtalk, &p).await;
     assert!(!tokens.is_expired(std::time::Duration::ZERO));
     tokio::time::advance(std::time::Duration::from_secs(facts::EXPIRES_IN + 1)).await;
     let error = p.userinfo(tokens.access_token()).await.unwrap_err();
@@ -285,11 +281,7 @@ async fn subject_claim_makes_the_union_id_the_subject() {
         .subject_claim("unionId")
         .build()
         .unwrap();
-    let code = dingtalk.issue_code(APP, DEMO_USER, "openid");
-    let tokens = p
-        .exchange(Grant::authorization_code_without_redirect_uri(code))
-        .await
-        .unwrap();
+    let tokens = signed_in(&dingtalk, &p).await;
     let identity = p.userinfo(tokens.access_token()).await.unwrap();
     assert_eq!(identity.subject, dingtalk.union_id(DEMO_USER));
 }
@@ -298,12 +290,7 @@ async fn subject_claim_makes_the_union_id_the_subject() {
 async fn a_refused_sign_in_comes_back_as_error_and_sends_nothing() {
     let dingtalk = emulator().await;
     let p = provider(&dingtalk.base());
-    let request = p
-        .authorization_request()
-        .redirect_uri("http://127.0.0.1:1/callback")
-        .build()
-        .await
-        .unwrap();
+    let request = sign_in(&p, &[]).await;
     let state = request.pending.state().expose_secret().to_owned();
     let callback = format!("http://127.0.0.1:1/callback?error=access_denied&state={state}");
     let error = p

@@ -2,27 +2,12 @@
 //! mistakes refused (naming the key, sending nothing) and `base_url`.
 
 use serde_json::{json, Value};
-use tokenbridge_core::{Error, Provider, ProviderContext, ProviderFactory, ProviderTable};
+use tokenbridge_core::Provider;
 use tokenbridge_entra::{description_for, Entra, DESCRIPTION};
+use tokenbridge_testkit::kind::{build_kind, config_error};
 
 fn build(settings: Value) -> tokenbridge_core::Result<Provider> {
-    let env = |name: &str| (name == "ENTRA_SECRET").then(|| "from-env".to_owned());
-    let table = ProviderTable {
-        name: "corp".into(),
-        kind: "entra".into(),
-        settings: settings.as_object().unwrap().clone(),
-    };
-    Entra.build(&ProviderContext::new(&table, &env, None))
-}
-
-fn config_key(result: tokenbridge_core::Result<Provider>) -> (String, String) {
-    match result {
-        Err(Error::Config {
-            key: Some(key),
-            message,
-        }) => (key, message),
-        other => panic!("expected a configuration error, got {other:?}"),
-    }
+    build_kind(&Entra, "corp", settings, &[("ENTRA_SECRET", "from-env")])
 }
 
 #[test]
@@ -116,7 +101,7 @@ fn each_missing_or_wrong_key_is_named() {
         ),
     ];
     for (settings, key) in cases {
-        let (got, message) = config_key(build(settings.clone()));
+        let (got, message) = config_error(build(settings.clone()));
         assert_eq!(
             got,
             format!("providers.corp.{key}"),
@@ -138,7 +123,6 @@ async fn a_certificate_names_the_key_by_its_thumbprints() {
         std::env::temp_dir().join(format!("tokenbridge-entra-test-{}.pem", std::process::id()));
     // The certificate the emulator registers for the demo certificate app.
     std::fs::write(&certificate, TestKey::Rsa2.certificate_pem().unwrap()).unwrap();
-    let env = |name: &str| (name == "CERT_KEY").then(|| TestKey::Rsa2.private_pem().to_owned());
     let settings = json!({
         "tenant": "common",
         "base_url": entra.base(),
@@ -148,14 +132,8 @@ async fn a_certificate_names_the_key_by_its_thumbprints() {
         "key_id": "cert-1",
         "certificate_file": certificate,
     });
-    let table = ProviderTable {
-        name: "corp".into(),
-        kind: "entra".into(),
-        settings: settings.as_object().unwrap().clone(),
-    };
-    let provider = Entra
-        .build(&ProviderContext::new(&table, &env, None))
-        .unwrap();
+    let env = [("CERT_KEY", TestKey::Rsa2.private_pem())];
+    let provider = build_kind(&Entra, "corp", settings, &env).unwrap();
     let code = entra.issue_code(DEMO_CERT_CLIENT_ID, "http://127.0.0.1/cb", None);
     provider
         .exchange(Grant::authorization_code(&code, "http://127.0.0.1/cb"))
@@ -179,7 +157,7 @@ async fn a_certificate_names_the_key_by_its_thumbprints() {
     );
 
     // Without private_key_jwt, a certificate is a mistake named by its key.
-    let (key, _) = config_key(build(json!({
+    let (key, _) = config_error(build(json!({
         "tenant": "common", "client_id": "a", "client_secret": "s",
         "certificate_file": "/nonexistent.pem",
     })));

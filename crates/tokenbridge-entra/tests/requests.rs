@@ -6,11 +6,11 @@ use serde_json::json;
 use tokenbridge_core::{
     Error, ErrorKind, Grant, LogoutRequest, Provider, SecretString, TokenExchanger,
 };
-use tokenbridge_testkit::any_loopback_port;
 use tokenbridge_testkit::entra::{
     entra_error, EntraEmulator, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_OBJECT_ID, DEMO_SUBJECT,
     DEMO_TENANT_ID,
 };
+use tokenbridge_testkit::{any_loopback_port, browser};
 
 const REDIRECT: &str = "http://127.0.0.1/callback";
 /// A code as Entra writes them, for refusals that echo it.
@@ -28,13 +28,9 @@ fn provider(entra: &EntraEmulator, allowed: Vec<String>) -> Provider {
 }
 
 async fn authorize(url: &str) -> String {
-    let client = tokenbridge_core::reqwest::Client::builder()
-        .redirect(tokenbridge_core::reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let response = client.get(url).send().await.unwrap();
-    assert_eq!(response.status(), 302);
-    response.headers()["location"].to_str().unwrap().to_owned()
+    let redirect = browser::open(url).await.unwrap();
+    assert_eq!(redirect.status, 302);
+    redirect.location
 }
 
 #[tokio::test]

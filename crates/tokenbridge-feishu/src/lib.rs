@@ -169,10 +169,6 @@ impl ProviderFactory for Feishu {
 
     fn build(&self, context: &ProviderContext<'_>) -> Result<Provider> {
         let settings: FeishuSettings = context.settings()?;
-        let mut builder = context.builder(settings.region.description())?;
-        if let Some(base_url) = settings.base_url {
-            builder = builder.base_url(base_url);
-        }
-        context.build(builder)
+        context.build_vendor(settings.region.description(), settings.base_url)
     }
 }

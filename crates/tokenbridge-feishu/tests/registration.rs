@@ -2,30 +2,17 @@
 //! them, and configuration mistakes name the key.
 
 use serde_json::{json, Value};
-use tokenbridge_core::{
-    AuthMethod, Error, GrantKind, Provider, ProviderContext, ProviderFactory, ProviderTable,
-    SecretString,
-};
+use tokenbridge_core::{AuthMethod, GrantKind, Provider, SecretString};
 use tokenbridge_feishu::{Feishu, DESCRIPTION, LARK};
+use tokenbridge_testkit::kind::{build_kind, config_error};
 
 fn build(settings: Value) -> tokenbridge_core::Result<Provider> {
-    let env = |name: &str| (name == "FEISHU_SECRET").then(|| "from-env".to_owned());
-    let table = ProviderTable {
-        name: "feishu".into(),
-        kind: "feishu".into(),
-        settings: settings.as_object().unwrap().clone(),
-    };
-    Feishu.build(&ProviderContext::new(&table, &env, None))
-}
-
-fn config_key(result: tokenbridge_core::Result<Provider>) -> (String, String) {
-    match result {
-        Err(Error::Config {
-            key: Some(key),
-            message,
-        }) => (key, message),
-        other => panic!("expected a configuration error, got {other:?}"),
-    }
+    build_kind(
+        &Feishu,
+        "feishu",
+        settings,
+        &[("FEISHU_SECRET", "from-env")],
+    )
 }
 
 #[test]
@@ -119,7 +106,7 @@ fn configuration_mistakes_name_the_key() {
     ];
     for (settings, key) in cases {
         let shown = settings.to_string();
-        assert_eq!(config_key(build(settings)).0, key, "{shown}");
+        assert_eq!(config_error(build(settings)).0, key, "{shown}");
     }
 }
 

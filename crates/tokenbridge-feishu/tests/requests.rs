@@ -13,7 +13,7 @@ use tokenbridge_testkit::feishu::{
     FeishuEmulator, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_OPEN_ID, DEMO_REDIRECT_URI,
     DEMO_UNION_ID, TOKEN_PATH, USERINFO_PATH,
 };
-use tokenbridge_testkit::Reply;
+use tokenbridge_testkit::{browser, Reply};
 
 fn provider(feishu: &FeishuEmulator) -> Provider {
     tokenbridge_feishu::builder("feishu", Region::Feishu)
@@ -271,13 +271,7 @@ async fn a_sign_in_through_the_emulator_ends_with_the_identity() {
         .build()
         .await
         .unwrap();
-    let client = tokenbridge_core::reqwest::Client::builder()
-        .redirect(tokenbridge_core::reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let answer = client.get(login.url.as_str()).send().await.unwrap();
-    assert!(answer.status().is_redirection(), "{answer:?}");
-    let callback = answer.headers()["location"].to_str().unwrap().to_owned();
+    let callback = browser::open(login.url.as_str()).await.unwrap().location;
     let completed = p.complete_login(&callback, login.pending).await.unwrap();
     assert!(completed.tokens.refresh_token().is_some());
     let identity = p.userinfo_with_tokens(&completed.tokens).await.unwrap();

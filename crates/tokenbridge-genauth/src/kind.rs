@@ -47,7 +47,7 @@ impl ProviderFactory for GenAuth {
         let settings: GenAuthSettings = context.settings()?;
         check_base_url(&settings.base_url).map_err(|e| context.table().qualify(e))?;
         let vendor = description(settings.protocol.unwrap_or_default());
-        context.build(context.builder(vendor)?.base_url(settings.base_url))
+        context.build_vendor(vendor, Some(settings.base_url))
     }
 }
 

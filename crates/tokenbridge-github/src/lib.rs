@@ -244,21 +244,14 @@ impl ProviderFactory for GitHub {
 
     fn build(&self, context: &ProviderContext<'_>) -> Result<Provider> {
         let settings: GitHubSettings = context.settings()?;
-        let mut builder = match &settings.host {
-            None => context.builder(&DESCRIPTION)?,
-            Some(host) => {
-                let server = enterprise_base_url(host).map_err(|e| match e {
-                    Error::Config { message, .. } => {
-                        context.table().config_error(Some("host"), message)
-                    }
-                    other => other,
-                })?;
-                context.builder(&ENTERPRISE)?.base_url(server)
-            }
+        let Some(host) = &settings.host else {
+            return context.build_vendor(&DESCRIPTION, settings.base_url);
         };
-        if let Some(base_url) = settings.base_url {
-            builder = builder.base_url(base_url);
-        }
-        context.build(builder)
+        let server = enterprise_base_url(host).map_err(|e| match e {
+            Error::Config { message, .. } => context.table().config_error(Some("host"), message),
+            other => other,
+        })?;
+        // A base_url (an emulator, a proxy) replaces the server's origin.
+        context.build_vendor(&ENTERPRISE, Some(settings.base_url.unwrap_or(server)))
     }
 }

@@ -3,26 +3,19 @@
 
 use serde_json::{json, Value};
 use tokenbridge_core::{
-    AuthMethod, Error, ErrorKind, GrantKind, HttpMethod, ParamsIn, Provider, ProviderContext,
-    ProviderFactory, ProviderTable, SecretString, TokenExchanger as _,
+    AuthMethod, ErrorKind, GrantKind, HttpMethod, ParamsIn, Provider, SecretString,
+    TokenExchanger as _,
 };
 use tokenbridge_github::{GitHub, DESCRIPTION};
+use tokenbridge_testkit::kind::{build_kind, config_error};
 
 fn build(settings: Value) -> tokenbridge_core::Result<Provider> {
-    let env = |name: &str| (name == "GITHUB_SECRET").then(|| "from-env".to_owned());
-    let table = ProviderTable {
-        name: "github".into(),
-        kind: "github".into(),
-        settings: settings.as_object().unwrap().clone(),
-    };
-    GitHub.build(&ProviderContext::new(&table, &env, None))
-}
-
-fn config_key(result: tokenbridge_core::Result<Provider>) -> String {
-    match result {
-        Err(Error::Config { key: Some(key), .. }) => key,
-        other => panic!("expected a configuration error, got {other:?}"),
-    }
+    build_kind(
+        &GitHub,
+        "github",
+        settings,
+        &[("GITHUB_SECRET", "from-env")],
+    )
 }
 
 #[test]
@@ -105,7 +98,7 @@ fn configuration_mistakes_name_the_key() {
         ),
     ] {
         let shown = settings.to_string();
-        assert_eq!(config_key(build(settings)), key, "{shown}");
+        assert_eq!(config_error(build(settings)).0, key, "{shown}");
     }
 }
 

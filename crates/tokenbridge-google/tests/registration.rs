@@ -3,27 +3,17 @@
 //! endpoint and the issuer.
 
 use serde_json::{json, Value};
-use tokenbridge_core::{Error, Provider, ProviderContext, ProviderFactory, ProviderTable};
+use tokenbridge_core::Provider;
 use tokenbridge_google::{urls, Google, DESCRIPTION};
+use tokenbridge_testkit::kind::{build_kind, config_error};
 
 fn build(settings: Value) -> tokenbridge_core::Result<Provider> {
-    let env = |name: &str| (name == "GOOGLE_SECRET").then(|| "from-env".to_owned());
-    let table = ProviderTable {
-        name: "google".into(),
-        kind: "google".into(),
-        settings: settings.as_object().unwrap().clone(),
-    };
-    Google.build(&ProviderContext::new(&table, &env, None))
-}
-
-fn config_key(result: tokenbridge_core::Result<Provider>) -> (String, String) {
-    match result {
-        Err(Error::Config {
-            key: Some(key),
-            message,
-        }) => (key, message),
-        other => panic!("expected a configuration error, got {other:?}"),
-    }
+    build_kind(
+        &Google,
+        "google",
+        settings,
+        &[("GOOGLE_SECRET", "from-env")],
+    )
 }
 
 #[test]
@@ -91,16 +81,16 @@ async fn base_url_moves_every_endpoint_and_the_issuer() {
 
 #[test]
 fn unknown_and_bad_keys_are_named() {
-    let (key, message) = config_key(build(json!({"client_id": "a", "hosted_domian": "x"})));
+    let (key, message) = config_error(build(json!({"client_id": "a", "hosted_domian": "x"})));
     assert_eq!(key, "providers.google.hosted_domian");
     assert!(message.contains("hosted_domain"), "{message}");
-    let (key, _) = config_key(build(json!({"client_id": "a", "hosted_domain": " "})));
+    let (key, _) = config_error(build(json!({"client_id": "a", "hosted_domain": " "})));
     assert_eq!(key, "providers.google.hosted_domain");
-    let (key, _) = config_key(build(json!({"client_secret": "s"})));
+    let (key, _) = config_error(build(json!({"client_secret": "s"})));
     assert_eq!(key, "providers.google.client_id");
-    let (key, _) = config_key(build(json!({"client_id": "a", "offline": "yes"})));
+    let (key, _) = config_error(build(json!({"client_id": "a", "offline": "yes"})));
     assert_eq!(key, "providers.google.offline");
-    let (key, _) = config_key(build(
+    let (key, _) = config_error(build(
         json!({"client_id": "a", "base_url": "http://example.com"}),
     ));
     assert_eq!(key, "providers.google.base_url");

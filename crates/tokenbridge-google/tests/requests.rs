@@ -10,7 +10,7 @@ use tokenbridge_google::GoogleSettings;
 use tokenbridge_testkit::google::{
     GoogleEmulator, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_HOSTED_DOMAIN, DEMO_SUBJECT,
 };
-use tokenbridge_testkit::Reply;
+use tokenbridge_testkit::{browser, Reply};
 
 const REDIRECT: &str = "http://127.0.0.1/callback";
 /// A code as Google writes them, for refusals that echo it.
@@ -29,13 +29,9 @@ fn provider(google: &GoogleEmulator, offline: bool, hd: Option<&str>) -> Provide
 
 /// Follows the authorize URL as a browser would, returning the callback URL.
 async fn authorize(url: &str) -> String {
-    let client = tokenbridge_core::reqwest::Client::builder()
-        .redirect(tokenbridge_core::reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let response = client.get(url).send().await.unwrap();
-    assert_eq!(response.status(), 302, "{:?}", response.text().await);
-    response.headers()["location"].to_str().unwrap().to_owned()
+    let redirect = browser::open(url).await.unwrap();
+    assert_eq!(redirect.status, 302);
+    redirect.location
 }
 
 fn query(url: &tokenbridge_core::Url, name: &str) -> Option<String> {

@@ -173,6 +173,6 @@ impl ProviderFactory for HuaweiOneAccess {
     fn build(&self, context: &ProviderContext<'_>) -> Result<Provider> {
         let settings: HuaweiOneAccessSettings = context.settings()?;
         let vendor = description(settings.protocol.unwrap_or_default());
-        context.build(context.builder(vendor)?.base_url(settings.base_url))
+        context.build_vendor(vendor, Some(settings.base_url))
     }
 }

@@ -3,31 +3,20 @@
 
 use serde_json::{json, Value};
 use tokenbridge_core::{
-    AuthMethod, Error, ErrorKind, GrantKind, Protocol, Provider, ProviderContext, ProviderFactory,
-    ProviderTable, SecretString,
+    AuthMethod, ErrorKind, GrantKind, Protocol, Provider, ProviderFactory, SecretString,
 };
 use tokenbridge_huawei_oneaccess::{description, HuaweiOneAccess, OAUTH, OIDC};
+use tokenbridge_testkit::kind::{build_kind, config_error};
 
 const BASE: &str = "https://example.huaweioneaccess.com";
 
 fn build(settings: Value) -> tokenbridge_core::Result<Provider> {
-    let env = |name: &str| (name == "ONEACCESS_SECRET").then(|| "from-env".to_owned());
-    let table = ProviderTable {
-        name: "huawei".into(),
-        kind: "huawei-oneaccess".into(),
-        settings: settings.as_object().unwrap().clone(),
-    };
-    HuaweiOneAccess.build(&ProviderContext::new(&table, &env, None))
-}
-
-fn config_error(result: tokenbridge_core::Result<Provider>) -> (String, String) {
-    match result {
-        Err(Error::Config {
-            key: Some(key),
-            message,
-        }) => (key, message),
-        other => panic!("expected a configuration error, got {other:?}"),
-    }
+    build_kind(
+        &HuaweiOneAccess,
+        "huawei",
+        settings,
+        &[("ONEACCESS_SECRET", "from-env")],
+    )
 }
 
 #[test]

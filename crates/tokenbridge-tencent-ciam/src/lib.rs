@@ -152,6 +152,6 @@ impl ProviderFactory for TencentCiam {
 
     fn build(&self, context: &ProviderContext<'_>) -> Result<Provider> {
         let settings: TencentCiamSettings = context.settings()?;
-        context.build(context.builder(&DESCRIPTION)?.base_url(settings.base_url))
+        context.build_vendor(&DESCRIPTION, Some(settings.base_url))
     }
 }

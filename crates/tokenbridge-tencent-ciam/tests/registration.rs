@@ -3,35 +3,20 @@
 
 use serde_json::{json, Value};
 use tokenbridge_core::{
-    AuthMethod, Error, ErrorKind, GrantKind, Provider, ProviderContext, ProviderFactory,
-    ProviderTable, SecretString, TokenExchanger,
+    AuthMethod, ErrorKind, GrantKind, Provider, ProviderFactory, SecretString, TokenExchanger,
 };
 use tokenbridge_tencent_ciam::{TencentCiam, DESCRIPTION};
+use tokenbridge_testkit::kind::{build_kind, config_error};
 
 const BASE: &str = "https://t.portal.tencentciam.com";
 
-fn table(settings: Value) -> ProviderTable {
-    ProviderTable {
-        name: "tencent".into(),
-        kind: "tencent-ciam".into(),
-        settings: settings.as_object().unwrap().clone(),
-    }
-}
-
 fn build(settings: Value) -> tokenbridge_core::Result<Provider> {
-    let env = |name: &str| (name == "CIAM_SECRET").then(|| "from-env".to_owned());
-    let table = table(settings);
-    TencentCiam.build(&ProviderContext::new(&table, &env, None))
-}
-
-fn config_key(result: tokenbridge_core::Result<Provider>) -> (String, String) {
-    match result {
-        Err(Error::Config {
-            key: Some(key),
-            message,
-        }) => (key, message),
-        other => panic!("expected a configuration error, got {other:?}"),
-    }
+    build_kind(
+        &TencentCiam,
+        "tencent",
+        settings,
+        &[("CIAM_SECRET", "from-env")],
+    )
 }
 
 #[test]
@@ -158,7 +143,7 @@ fn configuration_mistakes_name_the_key() {
     ];
     for (settings, key) in cases {
         let shown = settings.to_string();
-        assert_eq!(config_key(build(settings)).0, key, "{shown}");
+        assert_eq!(config_error(build(settings)).0, key, "{shown}");
     }
 }
 
@@ -168,7 +153,7 @@ fn credentials_in_the_base_url_are_refused_and_not_shown() {
         "https://admin:hunter2@t.portal.tencentciam.com/ciam",
         "https://hunter2@t.portal.tencentciam.com",
     ] {
-        let (key, message) = config_key(
+        let (key, message) = config_error(
             tokenbridge_tencent_ciam::builder("tencent")
                 .base_url(base)
                 .client_id("a")

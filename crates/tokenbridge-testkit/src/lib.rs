@@ -3,11 +3,14 @@
 //! Always built, whatever the features:
 //! - [`server`]: a loopback HTTP server that records every request, so tests can assert the
 //!   exact method, headers and body an adapter sent, and [`Reply`], a canned answer.
+//! - [`browser`]: opening an authorization URL as a browser would, the redirect unfollowed.
 //! - [`conformance`]: the checks every adapter (yours too) runs, against any
 //!   [`ConformanceTarget`].
 //! - [`facts`]: each vendor's documented paths, spellings and codes, with their sources,
 //!   written out independently of the adapters.
 //! - [`jose`]: fixture keys, their JWKS, and real and forged signed tokens.
+//! - [`kind`]: a kind's provider built from a configuration table, and the configuration
+//!   error a mistake must come back as.
 //!
 //! Each emulator behind a feature of its own, all on by default:
 //! - `oidc`: `oidc`, an emulated RFC 6749 / OpenID Connect provider shaped per vendor by a
@@ -24,10 +27,12 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod browser;
 pub mod conformance;
 mod emulators;
 pub mod facts;
 pub mod jose;
+pub mod kind;
 mod reply;
 pub mod server;
 

@@ -176,10 +176,6 @@ impl ProviderFactory for WeChat {
 
     fn build(&self, context: &ProviderContext<'_>) -> Result<Provider> {
         let settings: WeChatSettings = context.settings()?;
-        let mut builder = context.builder(&DESCRIPTION)?;
-        if let Some(base_url) = settings.base_url {
-            builder = builder.base_url(base_url);
-        }
-        context.build(builder)
+        context.build_vendor(&DESCRIPTION, settings.base_url)
     }
 }

@@ -1,7 +1,8 @@
 //! `kind = "wechat"` from configuration: through `tokenbridge::Config` and `Registry`, the
 //! kind's own keys, and the mistakes refused with the key named and nothing sent.
 
-use tokenbridge::{Config, Error, ErrorKind, GrantKind, Provider, Registry, TokenExchanger as _};
+use tokenbridge::{Config, ErrorKind, GrantKind, Provider, Registry, TokenExchanger as _};
+use tokenbridge_testkit::kind::config_error;
 use tokenbridge_wechat::{endpoints, DESCRIPTION};
 
 fn build(toml: &str) -> tokenbridge::Result<Provider> {
@@ -9,13 +10,6 @@ fn build(toml: &str) -> tokenbridge::Result<Provider> {
     Registry::new()
         .with_env(|name: &str| (name == "WECHAT_SECRET").then(|| "from-env".to_owned()))
         .build(&config, "wechat")
-}
-
-fn config_key(result: tokenbridge::Result<Provider>) -> String {
-    match result {
-        Err(Error::Config { key: Some(key), .. }) => key,
-        other => panic!("expected a configuration error, got {other:?}"),
-    }
 }
 
 #[test]
@@ -138,6 +132,6 @@ fn configuration_mistakes_name_the_key() {
     ];
     for (table, key) in cases {
         let toml = format!("[providers.wechat]\n{table}\n");
-        assert_eq!(config_key(build(&toml)), key, "{toml}");
+        assert_eq!(config_error(build(&toml)).0, key, "{toml}");
     }
 }

@@ -8,7 +8,7 @@ use tokenbridge_core::{
 };
 use tokenbridge_testkit::facts::wechat as facts;
 use tokenbridge_testkit::wechat::{WeChatEmulator, DEMO_USER};
-use tokenbridge_testkit::{any_loopback_port, EmulatorServer, RecordedRequest, Reply};
+use tokenbridge_testkit::{any_loopback_port, browser, EmulatorServer, RecordedRequest, Reply};
 
 /// The AppSecret: reserved characters, so an encoding mistake shows.
 const SECRET: &str = "s3cr+t/:%&=";
@@ -336,13 +336,9 @@ async fn a_sign_in_goes_through_the_qr_page_and_its_callback() {
         names,
         ["response_type", "appid", "redirect_uri", "scope", "state"]
     );
-    let client = tokenbridge_core::reqwest::Client::builder()
-        .redirect(tokenbridge_core::reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let answer = client.get(request.url.clone()).send().await.unwrap();
-    assert_eq!(answer.status(), 303);
-    let callback = answer.headers()["location"].to_str().unwrap().to_owned();
+    let redirect = browser::open(request.url.as_str()).await.unwrap();
+    assert_eq!(redirect.status, 303);
+    let callback = redirect.location;
     let login = p.complete_login(&callback, request.pending).await.unwrap();
     assert!(login.id_token.is_none());
     assert_eq!(

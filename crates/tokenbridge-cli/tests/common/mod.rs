@@ -4,7 +4,7 @@
 
 pub(crate) mod login;
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -70,7 +70,11 @@ pub(crate) fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
 /// Runs the binary to its end on a blocking thread (so the emulators keep serving), with
 /// `stdin` as its first line of input when given.
 pub(crate) async fn run_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
-    let mut command = command(args, env);
+    run_command(command(args, env), stdin).await
+}
+
+/// [`run_with`] for a command already put together.
+pub(crate) async fn run_command(mut command: Command, stdin: Option<&str>) -> Run {
     let input = stdin.map(str::to_owned);
     let output = tokio::task::spawn_blocking(move || {
         if input.is_some() {
@@ -123,6 +127,72 @@ impl Drop for Running {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// Runs `tokenbridge emulate --vendor VENDOR` until its `# ready` line: the process (killed
+/// when dropped) and the configuration it printed.
+pub(crate) async fn emulate(vendor: &str) -> (Running, String) {
+    let mut child = command(&["emulate", "--vendor", vendor], &[])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let text = tokio::task::spawn_blocking(move || {
+        let mut text = String::new();
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            text.push_str(&line);
+            text.push('\n');
+            if line.starts_with("# ready") {
+                break;
+            }
+        }
+        text
+    })
+    .await
+    .unwrap();
+    (Running(child), text)
+}
+
+/// Checks that `tokenbridge emulate --vendor VENDOR` prints a configuration that works: its
+/// `[providers.VENDOR]` table names the kind, `client_id` and `client_secret`; the emulator's
+/// authorize endpoint (`authorize`: path and query below its `base_url`) approves at once
+/// with the code in the callback's `code_param`; `exchange` with that code exits 0.
+pub(crate) async fn check_emulated_configuration(
+    vendor: &str,
+    client_id: &str,
+    client_secret: &str,
+    authorize: &str,
+    code_param: &str,
+) {
+    let (_running, text) = emulate(vendor).await;
+    let parsed: toml::Value = text.parse().unwrap();
+    let table = &parsed["providers"][vendor];
+    assert_eq!(table["kind"].as_str(), Some(vendor));
+    assert_eq!(table["client_id"].as_str(), Some(client_id));
+    assert_eq!(table["client_secret"].as_str(), Some(client_secret));
+    let base = table["base_url"].as_str().unwrap();
+    let config = ConfigFile::toml(&text);
+    let callback = login::authorize(&format!("{base}{authorize}")).await;
+    let code = tokenbridge::Url::parse(&callback)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == code_param)
+        .unwrap_or_else(|| panic!("no {code_param} in {callback}"))
+        .1
+        .into_owned();
+    let args = [
+        "exchange",
+        "--config",
+        config.path(),
+        "--provider",
+        vendor,
+        "--code",
+        &code,
+    ];
+    let run = run(&args).await;
+    assert_eq!(run.code, 0, "{run:?}");
 }
 
 /// A configuration file in the temp directory, removed when dropped.

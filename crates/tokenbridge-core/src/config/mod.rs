@@ -419,6 +419,21 @@ impl<'a> ProviderContext<'a> {
         builder.build().map_err(|e| self.table.qualify(e))
     }
 
+    /// The provider of a kind that is its description alone: [`builder`](Self::builder) for
+    /// `vendor`, every endpoint moved to `base_url` when the kind's settings give one, then
+    /// [`build`](Self::build). The factory of a data-only vendor is this one call.
+    pub fn build_vendor(
+        &self,
+        vendor: &'static VendorDescription,
+        base_url: Option<String>,
+    ) -> Result<Provider> {
+        let builder = self.builder(vendor)?;
+        self.build(match base_url {
+            Some(base) => builder.base_url(base),
+            None => builder,
+        })
+    }
+
     /// Resolves an inline secret or `client_secret_env` through the environment.
     pub fn resolve_secret(&self, secret: &SecretSetting) -> Result<Option<SecretString>> {
         secret

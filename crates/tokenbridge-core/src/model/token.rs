@@ -170,7 +170,8 @@ impl TokenSet {
     /// [`TokenSet::scopes`] is first read; a blank string means none were said, as with
     /// [`with_scopes`](Self::with_scopes)`(None)`.
     pub(crate) fn with_scope_text(mut self, text: String) -> Self {
-        self.scopes = if text.split_whitespace().next().is_some() {
+        // `trim` and `split_whitespace` agree on what whitespace is; `trim` stops at once.
+        self.scopes = if !text.trim().is_empty() {
             Scopes::Text(text, std::sync::OnceLock::new())
         } else {
             Scopes::List(None)

@@ -1,7 +1,19 @@
 //! The token exchange: the request a grant sends, shaped by the vendor's description and
 //! hooks, and the retries DPoP nonces call for.
 
-use super::*;
+use async_trait::async_trait;
+
+use crate::error::{Error, GrantKind, Result};
+use crate::model::dpop::DpopKey;
+use crate::model::grant::Grant;
+use crate::model::token::TokenSet;
+use crate::protocol::dpop::add_dpop_proof;
+use crate::protocol::exchanger::TokenExchanger;
+use crate::transport::request::{BodyEncoding, TokenRequest};
+use crate::vendor::HookContext;
+
+use super::send::Sent;
+use super::{Provider, Resolved};
 
 impl Provider {
     /// Builds the request `grant` would send, without sending it (discovery may run).
@@ -112,8 +124,13 @@ impl TokenExchanger for Provider {
             vendor = self.inner.vendor.kind,
             grant = %grant.kind(),
         );
-        let started = std::time::Instant::now();
-        let result = self.exchange_once(grant).instrument(span.clone()).await;
+        // Timed only when the event below is recorded: the clock is read twice otherwise.
+        let started = tracing::enabled!(tracing::Level::INFO).then(std::time::Instant::now);
+        // By reference: an owned argument would sit in the future twice.
+        let result = self.exchange_once(&grant).instrument(span.clone()).await;
+        let Some(started) = started else {
+            return result;
+        };
         let elapsed_ms = started.elapsed().as_millis() as u64;
         span.in_scope(|| match &result {
             Ok(_) => tracing::info!(elapsed_ms, "tokenbridge: tokens received"),
@@ -129,13 +146,13 @@ impl TokenExchanger for Provider {
 }
 
 impl Provider {
-    async fn exchange_once(&self, grant: Grant) -> Result<TokenSet> {
-        let resolved = self.prepare(&grant).await?;
+    async fn exchange_once(&self, grant: &Grant) -> Result<TokenSet> {
+        let resolved = self.prepare(grant).await?;
         let vendor = self.inner.vendor;
-        let mut request = self.token_request(&grant, resolved).map_err(|e| {
+        let mut request = self.token_request(grant, resolved).map_err(|e| {
             vendor
                 .hooks
-                .map_error(e, &grant, &self.hook_context(resolved))
+                .map_error(e, grant, &self.hook_context(resolved))
         })?;
         // The grant's key when it refreshes DPoP-bound tokens; a new one for new tokens.
         let dpop_key = match (grant.dpop_key(), self.inner.dpop) {
@@ -147,20 +164,43 @@ impl Provider {
             let nonce = self.dpop_nonce().get();
             add_dpop_proof(&mut request, key, nonce.as_deref())?;
         }
-        let mut attempt = self.send_token_request(&request, &grant).await;
-        if let (Some(key), Err(error), Some(nonce)) = (&dpop_key, &attempt.0, &attempt.1) {
-            if is_use_dpop_nonce(error) {
-                // Not a replay of a one-time credential: with `use_dpop_nonce` the server
-                // refused the proof before it looked at the grant (RFC 9449 section 8), so the
-                // code or refresh token is unspent. The same request goes once more, with a
-                // fresh proof carrying the nonce the server just gave; never a second time.
-                let nonce = nonce.clone();
-                add_dpop_proof(&mut request, key, Some(&nonce))?;
-                attempt = self.send_token_request(&request, &grant).await;
+        let sent = self.send_token_request(&request, grant, dpop_key.is_some());
+        let (nonce, refusal) = match sent.await {
+            Sent::Answer(answer) => {
+                return self.finish_exchange(answer, dpop_key, grant, resolved, &request)
             }
-        }
-        attempt
-            .0
+            Sent::NonceRequired { nonce, error } => (nonce, error),
+        };
+        // Not a replay of a one-time credential: with `use_dpop_nonce` the server refused the
+        // proof before it looked at the grant (RFC 9449 section 8), so the code or refresh
+        // token is unspent. The same request goes once more, with a fresh proof carrying the
+        // nonce the server just gave; never a second time.
+        let answer = match &dpop_key {
+            Some(key) => {
+                add_dpop_proof(&mut request, key, Some(&nonce))?;
+                // Boxed: every exchange's future would otherwise hold room for this rare
+                // second send.
+                Box::pin(self.send_token_request(&request, grant, false))
+                    .await
+                    .into_answer()
+            }
+            None => Err(refusal),
+        };
+        self.finish_exchange(answer, dpop_key, grant, resolved, &request)
+    }
+
+    /// The exchange's outcome: tokens bound to the DPoP key they were requested with, or the
+    /// error as the vendor classifies it, scrubbed of the request's credentials.
+    fn finish_exchange(
+        &self,
+        answer: Result<TokenSet>,
+        dpop_key: Option<DpopKey>,
+        grant: &Grant,
+        resolved: &Resolved,
+        request: &TokenRequest,
+    ) -> Result<TokenSet> {
+        let vendor = self.inner.vendor;
+        answer
             .map(|tokens| match dpop_key {
                 Some(key) => tokens.with_dpop_key(Some(key)),
                 None => tokens,
@@ -169,7 +209,7 @@ impl Provider {
                 let e = vendor.errors.classify(e);
                 vendor
                     .hooks
-                    .map_error(e, &grant, &self.hook_context(resolved))
+                    .map_error(e, grant, &self.hook_context(resolved))
                     // Only now, on the error path, are the request's credentials gathered.
                     .scrubbed(&request.sent_secrets())
             })

@@ -8,7 +8,6 @@
 use std::fmt;
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use secrecy::SecretString;
 use tokio::sync::OnceCell;
 use url::Url;
@@ -16,23 +15,17 @@ use url::Url;
 use crate::error::GrantKind;
 use crate::error::SigningAlgorithm;
 use crate::error::{Error, Result, TransportError, TransportKind};
-use crate::model::dpop::DpopKey;
-use crate::model::grant::Grant;
-use crate::model::token::TokenSet;
 use crate::protocol::auth::{
     AuthMethod, BasicEncoding, ClientAuth, ClientSecretBasic, NoClientAuth,
 };
 use crate::protocol::discovery::{Jwks, ProviderMetadata};
-use crate::protocol::dpop::{add_dpop_proof, is_use_dpop_nonce};
-use crate::protocol::exchanger::TokenExchanger;
 use crate::protocol::id_token::Clock;
 use crate::protocol::signin::CompletedLogins;
 use crate::provider::identity::IdentitySettings;
 use crate::transport::endpoint_url::{vendor_issuer, vendor_url};
 use crate::transport::http::HttpClient;
-use crate::transport::request::{BodyEncoding, TokenRequest};
 use crate::transport::url::{join_path, parse_base_url, parse_secure_url};
-use crate::vendor::{Capabilities, HookContext, VendorDescription};
+use crate::vendor::{Capabilities, VendorDescription};
 
 /// The path of the discovery document below an issuer (OpenID Connect Discovery 1.0, 4).
 pub const DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
@@ -394,9 +387,15 @@ impl Provider {
     }
 
     async fn resolve(&self) -> Result<&Resolved> {
-        if let Some(resolved) = self.inner.resolved.get() {
-            return Ok(resolved);
+        match self.inner.resolved.get() {
+            Some(resolved) => Ok(resolved),
+            // Boxed: the first call's discovery future is about 1.5 KB, and every exchange's
+            // future would otherwise carry (and copy) room for it long after it has run.
+            None => Box::pin(self.resolve_first()).await,
         }
+    }
+
+    async fn resolve_first(&self) -> Result<&Resolved> {
         // Discovery runs before entering the cell below, so that callers queued while it hangs
         // are each bound by their own timeout (in `metadata`), not by one another's.
         if self.inner.fixed.token.is_none() {

@@ -12,7 +12,7 @@ use url::Url;
 
 use crate::error::redact::{redact_text, SentSecrets};
 use crate::error::{Error, Result, TransportError, TransportKind};
-use crate::transport::request::TokenRequest;
+use crate::transport::request::{refined_content_type, TokenRequest};
 use crate::transport::seam::{Chunk, ResponseBody, ScrubbedSource, Transport};
 use crate::transport::url::{ensure_secure_url, shown_url};
 
@@ -286,53 +286,40 @@ impl HttpClient {
     /// with the method, the endpoint's host and path, the status and the duration (never a
     /// parameter, header or body).
     pub async fn send(&self, request: &TokenRequest) -> Result<HttpResponse> {
-        let started = std::time::Instant::now();
-        let result = self.send_once(request).await;
-        let endpoint = request.endpoint();
-        let elapsed_ms = started.elapsed().as_millis() as u64;
-        match &result {
-            Ok(response) => tracing::debug!(
-                method = %request.method(),
-                host = endpoint.host_str().unwrap_or_default(),
-                path = endpoint.path(),
-                status = response.status,
-                elapsed_ms,
-                "tokenbridge: answer received"
-            ),
-            Err(error) => tracing::debug!(
-                method = %request.method(),
-                host = endpoint.host_str().unwrap_or_default(),
-                path = endpoint.path(),
-                error_kind = %error.kind(),
-                elapsed_ms,
-                "tokenbridge: request failed"
-            ),
-        }
-        result
-    }
-
-    async fn send_once(&self, request: &TokenRequest) -> Result<HttpResponse> {
-        let endpoint = request.endpoint();
-        // Checked here, before any transport sees the request.
-        ensure_secure_url(endpoint, "endpoint")?;
-        let Some(transport) = self.transport.as_deref() else {
-            return Err(Error::config(
-                "http",
-                "no HTTP transport: enable tokenbridge-core's `reqwest` feature or plug one with \
-                 HttpClient::with_transport",
-            ));
+        // Timed only when the event below is recorded: the clock is read twice otherwise.
+        let started = tracing::enabled!(tracing::Level::DEBUG).then(std::time::Instant::now);
+        let transport = match self.checked_transport(request) {
+            Ok(transport) => transport,
+            Err(e) => return traced(request, started, Err(e)),
         };
+        // Boxed: the transport's future is the largest part of an exchange's; on its own it
+        // keeps every future around it small enough for the allocator's fast path.
         let timeout = self.config.timeout;
-        match tokio::time::timeout(timeout, self.exchange(transport, request)).await {
+        let exchange = Box::pin(self.exchange(transport, request));
+        let result = match tokio::time::timeout(timeout, exchange).await {
             Ok(result) => result,
             Err(_) => Err(TransportError {
                 kind: TransportKind::Timeout,
-                endpoint: endpoint.to_string(),
+                endpoint: request.endpoint().to_string(),
                 message: format!("no complete answer within {timeout:?}"),
                 source: None,
             }
             .into()),
-        }
+        };
+        traced(request, started, result)
+    }
+
+    /// The transport to send `request` with, once its URL is known to be one tokenbridge
+    /// sends to (checked here, before any transport sees the request).
+    fn checked_transport(&self, request: &TokenRequest) -> Result<&dyn Transport> {
+        ensure_secure_url(request.endpoint(), "endpoint")?;
+        self.transport.as_deref().ok_or_else(|| {
+            Error::config(
+                "http",
+                "no HTTP transport: enable tokenbridge-core's `reqwest` feature or plug one with \
+                 HttpClient::with_transport",
+            )
+        })
     }
 
     /// Sends and reads the answer; the caller bounds it with the total timeout.
@@ -423,6 +410,40 @@ impl HttpClient {
     }
 }
 
+/// `result`, after the `tracing` event that reports it when events are recorded (`started`
+/// is then set): the method, the endpoint's host and path, the status or the error's kind, and
+/// the duration; never a parameter, header or body.
+fn traced(
+    request: &TokenRequest,
+    started: Option<std::time::Instant>,
+    result: Result<HttpResponse>,
+) -> Result<HttpResponse> {
+    let Some(started) = started else {
+        return result;
+    };
+    let endpoint = request.endpoint();
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    match &result {
+        Ok(response) => tracing::debug!(
+            method = %request.method(),
+            host = endpoint.host_str().unwrap_or_default(),
+            path = endpoint.path(),
+            status = response.status,
+            elapsed_ms,
+            "tokenbridge: answer received"
+        ),
+        Err(error) => tracing::debug!(
+            method = %request.method(),
+            host = endpoint.host_str().unwrap_or_default(),
+            path = endpoint.path(),
+            error_kind = %error.kind(),
+            elapsed_ms,
+            "tokenbridge: request failed"
+        ),
+    }
+    result
+}
+
 /// Hands `request` to `transport`; an error outside is one of building the request.
 async fn dispatch(
     transport: &dyn Transport,
@@ -469,21 +490,27 @@ fn to_http_request(request: &TokenRequest) -> Result<http::Request<Vec<u8>>> {
 /// transport sends the same request.
 fn outgoing_headers(request: &TokenRequest) -> HeaderMap {
     // The encoding's Content-Type replaces one a hook may have set (unless it only adds
-    // parameters, see `sent_content_type`); a hook's own User-Agent wins over the default.
-    let content_type = request.sent_content_type();
+    // parameters, see `refined_content_type`); a hook's own User-Agent wins over the default.
+    // One pass over the request's few headers finds both, without a lookup by name.
+    let media = request.content_type();
+    let mut set_content_type = None;
+    let mut has_user_agent = false;
     // Room for ours and for what a client adds (`Accept`, `Content-Length`), so the map is
     // allocated once.
     let mut headers = HeaderMap::with_capacity(request.headers().len() + 4);
     for (name, value) in request.headers() {
-        if content_type.is_none() || name != CONTENT_TYPE {
-            headers.append(name.clone(), value.clone());
+        if media.is_some() && name == CONTENT_TYPE {
+            set_content_type = set_content_type.or(Some(value));
+            continue;
         }
+        has_user_agent |= name == USER_AGENT;
+        headers.append(name.clone(), value.clone());
     }
-    if let Some(ct) = content_type {
-        headers.insert(CONTENT_TYPE, ct);
+    if let Some(media) = media {
+        headers.append(CONTENT_TYPE, refined_content_type(media, set_content_type));
     }
-    if !headers.contains_key(USER_AGENT) {
-        headers.insert(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));
+    if !has_user_agent {
+        headers.append(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));
     }
     headers
 }

@@ -233,22 +233,22 @@ impl TokenRequest {
                 // Straight into one buffer of the exact size: the body becomes the request's
                 // `Bytes` without a second allocation, which a buffer with spare capacity
                 // would need. Measuring first costs a pass over short strings.
-                let encoded_len = |s: &str| -> usize {
-                    url::form_urlencoded::byte_serialize(s.as_bytes())
-                        .map(str::len)
-                        .sum()
-                };
                 let len = self
                     .params
                     .iter()
-                    .map(|(n, v)| encoded_len(n) + 1 + encoded_len(&v.expose()))
+                    .map(|(n, v)| form_encoded_len(n) + 1 + form_encoded_len(&v.expose()))
                     .sum::<usize>()
                     + self.params.len().saturating_sub(1);
-                let mut ser = url::form_urlencoded::Serializer::new(String::with_capacity(len));
-                for (n, v) in &self.params {
-                    ser.append_pair(n, &v.expose());
+                let mut body = Vec::with_capacity(len);
+                for (i, (n, v)) in self.params.iter().enumerate() {
+                    if i > 0 {
+                        body.push(b'&');
+                    }
+                    push_form_encoded(&mut body, n);
+                    body.push(b'=');
+                    push_form_encoded(&mut body, &v.expose());
                 }
-                ser.finish().into_bytes()
+                body
             }
             BodyEncoding::Json => {
                 let map: serde_json::Map<String, serde_json::Value> = self
@@ -302,15 +302,24 @@ impl TokenRequest {
     /// the headers set one (Feishu's `application/json; charset=utf-8`); another media type
     /// among the headers is replaced.
     pub(crate) fn sent_content_type(&self) -> Option<HeaderValue> {
-        let ct = self.content_type()?;
-        let refined = self.headers.get(CONTENT_TYPE).filter(|set| {
-            set.to_str().is_ok_and(|v| {
-                v.split(';')
-                    .next()
-                    .is_some_and(|media| media.trim().eq_ignore_ascii_case(ct))
-            })
-        });
-        Some(refined.cloned().unwrap_or(HeaderValue::from_static(ct)))
+        let media = self.content_type()?;
+        Some(refined_content_type(media, self.headers.get(CONTENT_TYPE)))
+    }
+}
+
+/// The `Content-Type` to send for a body of `media`: `set` (the first one among the request's
+/// headers) when it is the same media type with parameters, else `media` itself.
+pub(crate) fn refined_content_type(media: &'static str, set: Option<&HeaderValue>) -> HeaderValue {
+    let refines = |set: &HeaderValue| {
+        set.to_str().is_ok_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case(media))
+        })
+    };
+    match set {
+        Some(set) if refines(set) => set.clone(),
+        _ => HeaderValue::from_static(media),
     }
 }
 
@@ -328,16 +337,95 @@ impl fmt::Debug for TokenRequest {
 
 /// `application/x-www-form-urlencoded` serialization (the WHATWG form encoding: space as `+`).
 pub fn form_encode<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
-    let mut ser = url::form_urlencoded::Serializer::new(String::new());
-    for (n, v) in pairs {
-        ser.append_pair(n, v);
+    let mut out = Vec::new();
+    for (i, (n, v)) in pairs.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b'&');
+        }
+        push_form_encoded(&mut out, n);
+        out.push(b'=');
+        push_form_encoded(&mut out, v);
     }
-    ser.finish()
+    // Only ASCII was written: every other byte became `%XX`.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Whether the WHATWG form encoding keeps `byte` as it is, by byte: one load per byte.
+static FORM_UNCHANGED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] =
+            matches!(b as u8, b'*' | b'-' | b'.' | b'_' | b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z');
+        b += 1;
+    }
+    table
+};
+
+fn form_unchanged(byte: u8) -> bool {
+    FORM_UNCHANGED[usize::from(byte)]
+}
+
+/// The length of `s` once form-encoded.
+fn form_encoded_len(s: &str) -> usize {
+    let escaped = s
+        .bytes()
+        .filter(|&b| !form_unchanged(b) && b != b' ')
+        .count();
+    s.len() + 2 * escaped
+}
+
+/// Appends `s` form-encoded (the WHATWG `application/x-www-form-urlencoded` byte serializer:
+/// space as `+`, every byte outside `*-._` and ASCII letters and digits as `%XX` in upper
+/// case). Runs of bytes kept as they are are copied at once: a token request encodes its
+/// parameters on every send, and they are mostly such runs.
+fn push_form_encoded(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if form_unchanged(b) {
+            continue;
+        }
+        out.extend_from_slice(&bytes[run..i]);
+        if b == b' ' {
+            out.push(b'+');
+        } else {
+            out.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
+        }
+        run = i + 1;
+    }
+    out.extend_from_slice(&bytes[run..]);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn form_encoding_matches_the_whatwg_serializer_byte_for_byte() {
+        let samples = [
+            "",
+            "plain-Text_0.9*",
+            "a b+c&d=e%f",
+            "https://app.example.com/cb?x=1#frag",
+            "naïve 漢字 🙂",
+            "\u{0}\u{1f}\u{7f}~!'()",
+            "grant_type",
+        ];
+        for value in samples {
+            let expected: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+            let mut ours = Vec::new();
+            push_form_encoded(&mut ours, value);
+            assert_eq!(String::from_utf8(ours).unwrap(), expected, "{value:?}");
+            assert_eq!(form_encoded_len(value), expected.len(), "{value:?}");
+        }
+        let pairs = [("a b", "c&d"), ("redirect_uri", "https://x.example/cb?y=1")];
+        let expected = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        assert_eq!(form_encode(pairs), expected);
+    }
 
     fn endpoint() -> Url {
         Url::parse("https://id.example.com/token").unwrap()

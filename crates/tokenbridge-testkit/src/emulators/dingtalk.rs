@@ -24,6 +24,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -38,7 +39,7 @@ use serde_json::{json, Value};
 use super::books::{param, Books, Issued};
 use crate::conformance::{ConformanceTarget, IssuedCode};
 use crate::facts::dingtalk as facts;
-use crate::server::{any_loopback_port, EmulatorServer, RecordedRequest, Recorder};
+use crate::server::{any_loopback_port, EmulatorServer, Recorder};
 use crate::Reply;
 
 /// The demo app's AppKey.
@@ -68,6 +69,15 @@ pub struct DingTalkEmulator {
     books: Arc<Books<Failure>>,
 }
 
+impl Deref for DingTalkEmulator {
+    type Target = EmulatorServer;
+
+    /// The recording server: `base()`, `base_url()`, `requests()`, `requests_to(path)`.
+    fn deref(&self) -> &EmulatorServer {
+        &self.server
+    }
+}
+
 impl DingTalkEmulator {
     /// Starts on a free loopback port.
     pub async fn start() -> std::io::Result<Self> {
@@ -83,24 +93,9 @@ impl DingTalkEmulator {
         Ok(Self { server, books })
     }
 
-    /// The origin every endpoint is served on, for `base_url`.
-    pub fn base(&self) -> String {
-        self.server.base()
-    }
-
     /// The recording server.
     pub fn server(&self) -> &EmulatorServer {
         &self.server
-    }
-
-    /// Every request received so far.
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.server.requests()
-    }
-
-    /// Requests received at `path`.
-    pub fn requests_to(&self, path: &str) -> Vec<RecordedRequest> {
-        self.server.requests_to(path)
     }
 
     /// Registers an app.

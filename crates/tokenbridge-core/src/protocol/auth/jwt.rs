@@ -14,7 +14,7 @@ use base64::Engine as _;
 use jsonwebtoken::{EncodingKey, Header};
 use secrecy::{ExposeSecret, SecretString};
 
-use super::method::{AuthMethod, ClientAuth};
+use super::method::{clear_credentials, debug_with_secret, AuthMethod, ClientAuth};
 use crate::error::SigningAlgorithm;
 use crate::error::{Error, Result};
 use crate::transport::request::TokenRequest;
@@ -74,9 +74,7 @@ fn apply_assertion(
         )
     })?;
     // Only one authentication method per request (RFC 6749 section 2.3).
-    request
-        .remove_param("client_id")
-        .remove_param("client_secret")
+    clear_credentials(request)
         .remove_param("client_assertion_type")
         .remove_param("client_assertion");
     request
@@ -105,10 +103,7 @@ impl ClientSecretJwt {
 
 impl fmt::Debug for ClientSecretJwt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientSecretJwt")
-            .field("client_id", &self.client_id)
-            .field("client_secret", &"[redacted]")
-            .finish()
+        debug_with_secret(f, "ClientSecretJwt", &self.client_id).finish()
     }
 }
 

@@ -133,6 +133,27 @@ pub enum BasicEncoding {
     Raw,
 }
 
+/// Removes the client credentials already among `request`'s parameters, so that a method adds
+/// its own and nothing else's (RFC 6749 section 2.3: one authentication method per request).
+pub(super) fn clear_credentials(request: &mut TokenRequest) -> &mut TokenRequest {
+    request
+        .remove_param("client_id")
+        .remove_param("client_secret")
+}
+
+/// The `Debug` of a method holding a client secret: its client id, and the secret redacted.
+pub(super) fn debug_with_secret<'a, 'b>(
+    f: &'a mut fmt::Formatter<'b>,
+    name: &str,
+    client_id: &str,
+) -> fmt::DebugStruct<'a, 'b> {
+    let mut debug = f.debug_struct(name);
+    debug
+        .field("client_id", &client_id)
+        .field("client_secret", &"[redacted]");
+    debug
+}
+
 /// `none`: sends `client_id` and no secret (a `client_secret` already in the request is
 /// removed).
 #[derive(Debug, Clone)]
@@ -161,10 +182,7 @@ impl ClientAuth for NoClientAuth {
     fn apply(&self, request: &mut TokenRequest) -> Result<()> {
         // A stray `client_secret` would turn this into client_secret_post behind the
         // configuration's back.
-        request
-            .remove_param("client_id")
-            .remove_param("client_secret");
-        request.param("client_id", &self.client_id);
+        clear_credentials(request).param("client_id", &self.client_id);
         Ok(())
     }
 }
@@ -188,10 +206,7 @@ impl ClientSecretPost {
 
 impl fmt::Debug for ClientSecretPost {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientSecretPost")
-            .field("client_id", &self.client_id)
-            .field("client_secret", &"[redacted]")
-            .finish()
+        debug_with_secret(f, "ClientSecretPost", &self.client_id).finish()
     }
 }
 
@@ -205,10 +220,7 @@ impl ClientAuth for ClientSecretPost {
     }
 
     fn apply(&self, request: &mut TokenRequest) -> Result<()> {
-        request
-            .remove_param("client_id")
-            .remove_param("client_secret");
-        request
+        clear_credentials(request)
             .param("client_id", &self.client_id)
             .secret_param("client_secret", &self.client_secret);
         Ok(())
@@ -287,9 +299,7 @@ fn form_component(s: &str) -> String {
 
 impl fmt::Debug for ClientSecretBasic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientSecretBasic")
-            .field("client_id", &self.client_id)
-            .field("client_secret", &"[redacted]")
+        debug_with_secret(f, "ClientSecretBasic", &self.client_id)
             .field("encoding", &self.encoding)
             .finish()
     }
@@ -307,9 +317,7 @@ impl ClientAuth for ClientSecretBasic {
     fn apply(&self, request: &mut TokenRequest) -> Result<()> {
         // Credentials go in the header only: RFC 6749 section 2.3.1 forbids using more
         // than one authentication method in a request.
-        request
-            .remove_param("client_id")
-            .remove_param("client_secret");
+        clear_credentials(request);
         match &self.header {
             Some(value) => {
                 request.insert_header(AUTHORIZATION, value.clone());

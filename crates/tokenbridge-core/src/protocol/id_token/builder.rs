@@ -15,29 +15,15 @@ use super::{Clock, IdTokenRules, IdTokenVerifier};
 
 /// Builds an [`IdTokenVerifier`]; see [`IdTokenVerifier::builder`].
 pub struct IdTokenVerifierBuilder {
-    pub(super) issuer: String,
-    pub(super) client_id: String,
-    pub(super) algorithms: BTreeSet<SigningAlgorithm>,
-    pub(super) leeway: Duration,
-    pub(super) client_secret: Option<SecretString>,
-    pub(super) jwks: Option<JwksCache>,
-    pub(super) clock: Arc<dyn Clock>,
-    pub(super) rules: Option<Arc<dyn IdTokenRules>>,
+    // The settings are exactly the verifier's: `build` checks them and hands the verifier out.
+    pub(super) unchecked: IdTokenVerifier,
 }
 
 impl fmt::Debug for IdTokenVerifierBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IdTokenVerifierBuilder")
-            .field("issuer", &self.issuer)
-            .field("client_id", &self.client_id)
-            .field("algorithms", &self.algorithms)
-            .field("leeway", &self.leeway)
-            .field(
-                "client_secret",
-                &self.client_secret.as_ref().map(|_| "[redacted]"),
-            )
-            .field("jwks", &self.jwks)
-            .finish_non_exhaustive()
+        f.debug_tuple("IdTokenVerifierBuilder")
+            .field(&self.unchecked)
+            .finish()
     }
 }
 
@@ -45,25 +31,25 @@ impl IdTokenVerifierBuilder {
     /// The vendor's rules for `iss` and further claims (see [`IdTokenRules`]), replacing the
     /// exact issuer comparison.
     pub fn rules(mut self, rules: Arc<dyn IdTokenRules>) -> Self {
-        self.rules = Some(rules);
+        self.unchecked.rules = Some(rules);
         self
     }
 
     /// The algorithms accepted, replacing the default (RS256 only).
     pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = SigningAlgorithm>) -> Self {
-        self.algorithms = algorithms.into_iter().collect();
+        self.unchecked.algorithms = algorithms.into_iter().collect();
         self
     }
 
     /// The clock-skew leeway for `exp`, `iat` and `nbf` (default 60 s).
     pub fn leeway(mut self, leeway: Duration) -> Self {
-        self.leeway = leeway;
+        self.unchecked.leeway = leeway;
         self
     }
 
     /// The client secret, the HS256 key. Only allowed when HS256 is.
     pub fn client_secret(mut self, secret: SecretString) -> Self {
-        self.client_secret = Some(secret);
+        self.unchecked.client_secret = Some(secret);
         self
     }
 
@@ -74,13 +60,13 @@ impl IdTokenVerifierBuilder {
 
     /// A key cache configured by the caller (e.g. another refresh interval).
     pub fn jwks(mut self, cache: JwksCache) -> Self {
-        self.jwks = Some(cache);
+        self.unchecked.jwks = Some(cache);
         self
     }
 
     /// Where "now" comes from (default the system clock).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
+        self.unchecked.clock = clock;
         self
     }
 
@@ -106,23 +92,24 @@ impl IdTokenVerifierBuilder {
 
     /// Checks the settings fit together.
     pub fn build(self) -> Result<IdTokenVerifier> {
-        if self.issuer.is_empty() {
+        let v = &self.unchecked;
+        if v.issuer.is_empty() {
             return Err(Error::config(
                 "issuer",
                 "the expected ID-token issuer is empty",
             ));
         }
-        if self.client_id.is_empty() {
+        if v.client_id.is_empty() {
             return Err(Error::config("client_id", "the client id is empty"));
         }
-        if self.algorithms.is_empty() {
+        if v.algorithms.is_empty() {
             return Err(Error::config(
                 "id_token_signed_response_alg",
                 "no ID-token algorithm is allowed; allow at least one (RS256 is the default)",
             ));
         }
-        let hs = self.algorithms.contains(&SigningAlgorithm::Hs256);
-        match (&self.client_secret, hs) {
+        let hs = v.algorithms.contains(&SigningAlgorithm::Hs256);
+        match (&v.client_secret, hs) {
             (None, true) => {
                 return Err(Error::config(
                     "client_secret",
@@ -142,21 +129,12 @@ impl IdTokenVerifierBuilder {
             }
             _ => {}
         }
-        if self.jwks.is_none() && self.algorithms.iter().any(|a| !a.is_symmetric()) {
+        if v.jwks.is_none() && v.algorithms.iter().any(|a| !a.is_symmetric()) {
             return Err(Error::config(
                 "jwks_uri",
                 "asymmetric ID-token algorithms need the provider's JWKS; set jwks_uri (or use discovery)",
             ));
         }
-        Ok(IdTokenVerifier {
-            issuer: self.issuer,
-            client_id: self.client_id,
-            algorithms: self.algorithms,
-            leeway: self.leeway,
-            client_secret: self.client_secret,
-            jwks: self.jwks,
-            clock: self.clock,
-            rules: self.rules,
-        })
+        Ok(self.unchecked)
     }
 }

@@ -182,14 +182,16 @@ impl IdTokenVerifier {
         client_id: impl Into<String>,
     ) -> IdTokenVerifierBuilder {
         IdTokenVerifierBuilder {
-            issuer: issuer.into(),
-            client_id: client_id.into(),
-            algorithms: BTreeSet::from([SigningAlgorithm::Rs256]),
-            leeway: DEFAULT_LEEWAY,
-            client_secret: None,
-            jwks: None,
-            clock: Arc::new(SystemClock),
-            rules: None,
+            unchecked: IdTokenVerifier {
+                issuer: issuer.into(),
+                client_id: client_id.into(),
+                algorithms: BTreeSet::from([SigningAlgorithm::Rs256]),
+                leeway: DEFAULT_LEEWAY,
+                client_secret: None,
+                jwks: None,
+                clock: Arc::new(SystemClock),
+                rules: None,
+            },
         }
     }
 

@@ -25,6 +25,7 @@ mod routes;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -35,7 +36,7 @@ use tokio::time::Instant;
 use crate::conformance::{ConformanceTarget, IssuedCode};
 use crate::facts::feishu as facts;
 use crate::reply::Reply;
-use crate::server::{any_loopback_port, lock, EmulatorServer, RecordedRequest};
+use crate::server::{any_loopback_port, lock, EmulatorServer};
 
 /// The authorize path.
 pub const AUTHORIZE_PATH: &str = facts::AUTHORIZE_PATH;
@@ -135,6 +136,15 @@ impl std::fmt::Debug for FeishuEmulator {
     }
 }
 
+impl Deref for FeishuEmulator {
+    type Target = EmulatorServer;
+
+    /// The recording server: `base()`, `base_url()`, `requests()`, `requests_to(path)`.
+    fn deref(&self) -> &EmulatorServer {
+        &self.server
+    }
+}
+
 impl FeishuEmulator {
     /// On a free loopback port, with the demo application registered.
     pub async fn start() -> std::io::Result<Self> {
@@ -157,21 +167,6 @@ impl FeishuEmulator {
         })
         .await?;
         Ok(Self { server, shared })
-    }
-
-    /// `http://127.0.0.1:<port>`, the `base_url` that points a provider at every endpoint.
-    pub fn base(&self) -> String {
-        self.server.base()
-    }
-
-    /// Every request received so far.
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.server.requests()
-    }
-
-    /// Requests received at `path`.
-    pub fn requests_to(&self, path: &str) -> Vec<RecordedRequest> {
-        self.server.requests_to(path)
     }
 
     /// Registers another application.

@@ -2,12 +2,12 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
+use std::ops::Deref;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokenbridge_core::{AuthMethod, Protocol};
-use url::Url;
 
 use super::profiles::v3_token_profile;
 use super::qrcode::{Shared, State};
@@ -15,13 +15,22 @@ use super::routes::routes;
 use super::{oauth_profile, oidc_profile, GenAuthApp, GenAuthTarget, QrPhase, DEFAULT_QR_VALIDITY};
 use crate::conformance::ProviderTarget;
 use crate::oidc::{ClientRegistration, CodeRequest, OidcProvider, Reply};
-use crate::server::{any_loopback_port, lock, EmulatorServer, RecordedRequest};
+use crate::server::{any_loopback_port, lock, EmulatorServer};
 
 /// A running GenAuth emulator. It stops when dropped.
 #[derive(Debug)]
 pub struct GenAuthEmulator {
     server: EmulatorServer,
     shared: Arc<Shared>,
+}
+
+impl Deref for GenAuthEmulator {
+    type Target = EmulatorServer;
+
+    /// The recording server: `base()`, `base_url()`, `requests()`, `requests_to(path)`.
+    fn deref(&self) -> &EmulatorServer {
+        &self.server
+    }
 }
 
 impl GenAuthEmulator {
@@ -61,34 +70,9 @@ impl GenAuthEmulator {
         Ok(emulator)
     }
 
-    /// `http://127.0.0.1:<port>/`: the application host.
-    pub fn base_url(&self) -> &Url {
-        self.server.base_url()
-    }
-
-    /// The application host without the trailing slash, as configuration files write it.
-    pub fn base(&self) -> String {
-        self.server.base()
-    }
-
     /// The server (address, recorded requests).
     pub fn server(&self) -> &EmulatorServer {
         &self.server
-    }
-
-    /// Every request received so far.
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.server.requests()
-    }
-
-    /// Requests received at `path`.
-    pub fn requests_to(&self, path: &str) -> Vec<RecordedRequest> {
-        self.server.requests_to(path)
-    }
-
-    /// Forgets the requests so far.
-    pub fn clear_requests(&self) {
-        self.server.clear_requests();
     }
 
     /// Registers (or replaces) an application, on the V3 API and both token endpoints.

@@ -28,6 +28,7 @@ mod routes;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -39,7 +40,7 @@ use tokio::time::Instant;
 use crate::conformance::{ConformanceTarget, IssuedCode};
 use crate::facts::github as facts;
 use crate::reply::Reply;
-use crate::server::{any_loopback_port, lock, EmulatorServer, RecordedRequest};
+use crate::server::{any_loopback_port, lock, EmulatorServer};
 
 /// The authorize path.
 pub const AUTHORIZE_PATH: &str = facts::AUTHORIZE_PATH;
@@ -160,6 +161,15 @@ impl std::fmt::Debug for GitHubEmulator {
     }
 }
 
+impl Deref for GitHubEmulator {
+    type Target = EmulatorServer;
+
+    /// The recording server: `base()`, `base_url()`, `requests()`, `requests_to(path)`.
+    fn deref(&self) -> &EmulatorServer {
+        &self.server
+    }
+}
+
 impl GitHubEmulator {
     /// On a free loopback port, with the demo application registered.
     pub async fn start() -> std::io::Result<Self> {
@@ -198,21 +208,6 @@ impl GitHubEmulator {
         })
         .await?;
         Ok(Self { server, shared })
-    }
-
-    /// `http://127.0.0.1:<port>`, the `base_url` that points a provider at every endpoint.
-    pub fn base(&self) -> String {
-        self.server.base()
-    }
-
-    /// Every request received so far.
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.server.requests()
-    }
-
-    /// Requests received at `path`.
-    pub fn requests_to(&self, path: &str) -> Vec<RecordedRequest> {
-        self.server.requests_to(path)
     }
 
     /// The revocation path for `client_id`.

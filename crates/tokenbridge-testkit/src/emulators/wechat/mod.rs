@@ -29,6 +29,7 @@
 mod routes;
 
 use std::net::SocketAddr;
+use std::ops::Deref;
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,7 +37,7 @@ use std::time::Duration;
 use super::books::Books;
 use crate::conformance::{ConformanceTarget, IssuedCode};
 use crate::facts::wechat as facts;
-use crate::server::{any_loopback_port, EmulatorServer, RecordedRequest, Recorder};
+use crate::server::{any_loopback_port, EmulatorServer, Recorder};
 
 /// The demo website app's AppID.
 pub const DEMO_APPID: &str = "demo-app";
@@ -71,6 +72,15 @@ impl std::fmt::Debug for Shared {
     }
 }
 
+impl Deref for WeChatEmulator {
+    type Target = EmulatorServer;
+
+    /// The recording server: `base()`, `base_url()`, `requests()`, `requests_to(path)`.
+    fn deref(&self) -> &EmulatorServer {
+        &self.server
+    }
+}
+
 impl WeChatEmulator {
     /// Starts on a free loopback port.
     pub async fn start() -> std::io::Result<Self> {
@@ -89,24 +99,9 @@ impl WeChatEmulator {
         Ok(Self { server, shared })
     }
 
-    /// The origin every endpoint is served on, for `base_url`.
-    pub fn base(&self) -> String {
-        self.server.base()
-    }
-
     /// The recording server.
     pub fn server(&self) -> &EmulatorServer {
         &self.server
-    }
-
-    /// Every request received so far.
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.server.requests()
-    }
-
-    /// Requests received at `path`.
-    pub fn requests_to(&self, path: &str) -> Vec<RecordedRequest> {
-        self.server.requests_to(path)
     }
 
     /// Registers a website app.
