@@ -150,7 +150,7 @@ impl ProviderBuilder {
 
     /// Binds tokens to a key (DPoP, RFC 9449; configuration key `dpop`): every token request
     /// carries a proof from an ES256 key pair generated for the session and kept with its
-    /// tokens ([`TokenSet::dpop_key`]).
+    /// tokens ([`TokenSet::dpop_key`](crate::TokenSet::dpop_key)).
     pub fn dpop(mut self, enabled: bool) -> Self {
         self.dpop = enabled;
         self

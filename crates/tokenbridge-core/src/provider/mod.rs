@@ -119,7 +119,7 @@ struct Resolved {
 }
 
 /// One configured identity provider: a vendor's description, its endpoints and the client's
-/// credentials. It exchanges grants for tokens ([`TokenExchanger`]) and is where every other
+/// credentials. It exchanges grants for tokens ([`TokenExchanger`](crate::TokenExchanger)) and is where every other
 /// capability lives, written once for all vendors.
 ///
 /// Built with [`Provider::builder`] (any standard provider), from a vendor crate's
