@@ -127,6 +127,7 @@ pub mod adapter {
     pub use tokenbridge_core::{
         parse_shaped_userinfo, parse_userinfo_with_aliases, userinfo_error,
     };
+    pub use tokenbridge_core::{AuthorizeShape, EmailLookup, NonceMode, RevocationShape};
     pub use tokenbridge_core::{
         FieldNames, HttpMethod, ParamsIn, ResponseFormat, TokenPlacement, TokenRequestShape,
         TokenResponseShape, UserinfoShape,

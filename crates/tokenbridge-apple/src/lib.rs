@@ -10,6 +10,7 @@
 //! - \[KEYS\] <https://developer.apple.com/documentation/signinwithapplerestapi/fetch-apple's-public-key-for-verifying-token-signature>
 //! - \[REVOKE\] <https://developer.apple.com/documentation/signinwithapplerestapi/revoke-tokens>
 //! - \[IDT\] <https://developer.apple.com/documentation/signinwithapplejs/authorizationi/id_token>
+//! - \[NONCE\] <https://developer.apple.com/documentation/signinwithapplejs/clientconfigi/nonce>
 //!
 //! ```no_run
 //! # async fn run() -> tokenbridge_core::Result<()> {
@@ -30,9 +31,9 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 use tokenbridge_core::{
-    AuthMethod, EndpointPaths, Error, ErrorKind, ErrorMapping, ErrorTable, GrantKind, Provider,
-    ProviderBuilder, ProviderContext, ProviderFactory, Result, SecretString, SigningAlgorithm,
-    VendorDescription,
+    AuthMethod, EndpointPaths, Error, ErrorKind, ErrorMapping, ErrorTable, GrantKind, NonceMode,
+    Provider, ProviderBuilder, ProviderContext, ProviderFactory, Result, SecretString,
+    SigningAlgorithm, VendorDescription,
 };
 
 pub use secret::{
@@ -70,6 +71,10 @@ pub mod urls {
 ///   (inferred: Apple's pages do not name the algorithm; the keys it publishes are RS256).
 ///   `email_verified` and `is_private_email` may be strings or booleans \[IDT\]: core reads
 ///   both.
+/// - `nonce`: every sign-in sends one, though its scopes are not `openid`: Apple documents the
+///   authorization's `nonce` as "the value that associates a client session and an ID token",
+///   present in the ID token "only if passed during the authorization request" \[NONCE\]
+///   \[IDT\]; the callback requires it back in the ID token.
 /// - Errors: `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
 ///   `unsupported_grant_type`, `invalid_scope` \[ERR\], RFC 6749's meanings; the callback's
 ///   one error is `user_cancelled_authorize` \[AUTH\].
@@ -83,6 +88,7 @@ pub static DESCRIPTION: VendorDescription = {
     d.redirect_uri_required = false;
     d.default_scopes = &["name", "email"];
     d.id_token_algorithms = &[SigningAlgorithm::Rs256];
+    d.authorize.nonce = NonceMode::Always;
     d.errors = ErrorTable(ERRORS);
     d
 };

@@ -285,3 +285,77 @@ async fn a_session_keeps_its_refresh_token_when_apple_sends_none() {
         Some("refresh_token")
     );
 }
+
+#[tokio::test]
+async fn every_sign_in_sends_a_nonce_and_gets_it_back_in_the_id_token() {
+    use tokenbridge_core::ExposeSecret;
+    let apple = AppleEmulator::start().await.unwrap();
+    let provider = provider(&apple);
+    // Apple's scopes are `name` and `email`, never `openid`: the nonce is sent anyway.
+    let request = provider.authorization_request().build().await.unwrap();
+    let nonce = request.pending.nonce().unwrap().expose_secret().to_owned();
+    let state = request.pending.state().expose_secret().to_owned();
+    assert_eq!(
+        request.url.as_str(),
+        format!(
+            "{}/auth/authorize?response_type=code&client_id={DEMO_CLIENT_ID}\
+             &redirect_uri=http%3A%2F%2F127.0.0.1%2Fcallback&scope=name+email&state={state}\
+             &nonce={nonce}&code_challenge={}&code_challenge_method=S256&response_mode=form_post",
+            apple.base(),
+            request
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == "code_challenge")
+                .unwrap()
+                .1
+        )
+    );
+    let body = form_post(request.url.as_str()).await;
+    let login = provider
+        .complete_login(&body, request.pending)
+        .await
+        .unwrap();
+    assert_eq!(
+        login.id_token.unwrap().nonce.as_deref(),
+        Some(nonce.as_str())
+    );
+}
+
+#[tokio::test]
+async fn an_id_token_with_another_nonce_fails_the_sign_in() {
+    let apple = AppleEmulator::start().await.unwrap();
+    let provider = provider(&apple);
+    let request = provider.authorization_request().build().await.unwrap();
+    // The code is minted for another authorization request's nonce (a code injected from
+    // another session): the emulator echoes that one into the ID token.
+    let mut url = request.url.clone();
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if k == "nonce" {
+                "another-nonce".into()
+            } else {
+                v
+            };
+            (k.into_owned(), v.into_owned())
+        })
+        .collect();
+    url.query_pairs_mut().clear().extend_pairs(pairs);
+    let body = form_post(url.as_str()).await;
+    let error = provider
+        .complete_login(&body, request.pending)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            Error::IdToken(e) if matches!(**e, tokenbridge_core::IdTokenError::NonceMismatch { missing: false })
+        ),
+        "{error:?}"
+    );
+    assert_eq!(error.kind(), ErrorKind::InvalidToken);
+    assert!(
+        !format!("{error} {error:?}").contains("another-nonce"),
+        "{error:?}"
+    );
+}

@@ -89,7 +89,7 @@ pub use protocol::identity::{parse_userinfo_with_aliases, userinfo_error, Identi
 // The vendor layer: what a vendor is, as data and hooks.
 pub use vendor::{
     parse_shaped_userinfo, parse_token_fast, parse_token_response, vendor_error_in, AuthorizeShape,
-    Capabilities, EndpointPaths, ErrorMapping, ErrorTable, HookContext, LogoutParams,
+    Capabilities, EndpointPaths, ErrorMapping, ErrorTable, HookContext, LogoutParams, NonceMode,
     StandardHooks, VendorDescription, VendorHooks,
 };
 

@@ -19,7 +19,7 @@ static SHAPED: VendorDescription = {
     d.authorize.fragment = Some("vendor_redirect");
     d.authorize.scope_separator = ",";
     d.authorize.pkce = false;
-    d.authorize.nonce = false;
+    d.authorize.nonce = tokenbridge_core::NonceMode::Never;
     d.token_request.method = HttpMethod::Get;
     d.token_request.params_in = ParamsIn::Query;
     d.token_request.omit_params = &["redirect_uri", "code_verifier"];
@@ -123,4 +123,43 @@ async fn the_standard_shape_keeps_pkce_and_nonce() {
         ]
     );
     assert_eq!(request.url.fragment(), None);
+}
+
+#[tokio::test]
+async fn the_nonce_follows_the_shapes_mode_whatever_the_scopes() {
+    use tokenbridge_core::NonceMode;
+    for (mode, scopes, sent) in [
+        (NonceMode::WithOpenid, ["name", "email"], false),
+        (NonceMode::WithOpenid, ["openid", "email"], true),
+        (NonceMode::Always, ["name", "email"], true),
+        (NonceMode::Never, ["openid", "email"], false),
+    ] {
+        let mut d = VendorDescription::standard("std", "Standard");
+        d.paths.authorization = Some("https://id.example.com/authorize");
+        d.paths.token = Some("https://id.example.com/token");
+        d.authorize.nonce = mode;
+        let p = Provider::builder("std")
+            .vendor(Box::leak(Box::new(d)))
+            .client_id("a")
+            .redirect_uri("https://app.example.com/cb")
+            .build()
+            .unwrap();
+        let request = p
+            .authorization_request()
+            .scopes(scopes)
+            .build()
+            .await
+            .unwrap();
+        let in_url = request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "nonce")
+            .map(|(_, v)| v.into_owned());
+        let pending = request
+            .pending
+            .nonce()
+            .map(|n| n.expose_secret().to_owned());
+        assert_eq!(in_url, pending, "{mode:?} {scopes:?}");
+        assert_eq!(in_url.is_some(), sent, "{mode:?} {scopes:?}");
+    }
 }

@@ -29,6 +29,10 @@ pub const ERRORS: &[ErrorMapping] = &[
     ErrorMapping::documented("7000222", ErrorKind::InvalidClient),
     // "The application wasn't found in the directory/tenant."
     ErrorMapping::documented("700016", ErrorKind::InvalidClient),
+    // "Client assertion contains an invalid signature": a certificate not uploaded to the
+    // application
+    // (https://learn.microsoft.com/en-us/azure/developer/java/sdk/troubleshooting-authentication-service-principal).
+    ErrorMapping::documented("700027", ErrorKind::InvalidClient),
     // `/common` is not supported for a single-tenant app: fix the tenant setting.
     ErrorMapping::documented("50194", ErrorKind::InvalidClient),
     // "The user or administrator hasn't consented to use the application."

@@ -121,12 +121,8 @@ async fn a_certificate_names_the_key_by_its_thumbprints() {
     let entra = EntraEmulator::start().await.unwrap();
     let certificate =
         std::env::temp_dir().join(format!("tokenbridge-entra-test-{}.pem", std::process::id()));
-    // The DER bytes "abc": tokenbridge hashes the certificate, the provider checks it.
-    std::fs::write(
-        &certificate,
-        "-----BEGIN CERTIFICATE-----\nYWJj\n-----END CERTIFICATE-----\n",
-    )
-    .unwrap();
+    // The certificate the emulator registers for the demo certificate app.
+    std::fs::write(&certificate, TestKey::Rsa2.certificate_pem().unwrap()).unwrap();
     let settings = json!({
         "tenant": "common",
         "base_url": entra.base(),
@@ -153,10 +149,11 @@ async fn a_certificate_names_the_key_by_its_thumbprints() {
     .unwrap();
     assert_eq!(header["alg"], "RS256");
     assert_eq!(header["kid"], "cert-1");
-    assert_eq!(header["x5t"], "qZk-NkcGgWq6PiVxeFDCbJzQ2J0");
+    // The thumbprints as openssl computes them from the certificate's DER encoding.
+    assert_eq!(header["x5t"], "46_3PHpBTANNOcvivbby__DHlPw");
     assert_eq!(
         header["x5t#S256"],
-        "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0"
+        "ZuutEI4eiIph0NQn-_Ydg55tYEdZG4mVbT6aFSg5x9g"
     );
 
     // Without private_key_jwt, a certificate is a mistake named by its key.

@@ -13,6 +13,8 @@
 //! - \[EMAILS\] <https://docs.github.com/en/rest/users/emails#list-email-addresses-for-the-authenticated-user>
 //! - \[REVOKE\] <https://docs.github.com/en/rest/apps/oauth-applications#delete-an-app-token>
 //! - \[REST\] <https://docs.github.com/en/rest/using-the-rest-api/getting-started-with-the-rest-api>
+//! - \[GHES\] <https://docs.github.com/en/enterprise-server@latest/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps>
+//! - \[GHES-API\] <https://docs.github.com/en/enterprise-server@latest/rest/enterprise-admin>
 //!
 //! ```no_run
 //! # async fn run() -> tokenbridge_core::Result<()> {
@@ -31,7 +33,7 @@
 
 use serde::Deserialize;
 use tokenbridge_core::{
-    AuthMethod, EmailLookup, ErrorKind, ErrorMapping, ErrorTable, FieldNames, GrantKind,
+    AuthMethod, EmailLookup, Error, ErrorKind, ErrorMapping, ErrorTable, FieldNames, GrantKind,
     HttpMethod, ParamsIn, Provider, ProviderBuilder, ProviderContext, ProviderFactory,
     ResponseFormat, Result, RevocationShape, VendorDescription,
 };
@@ -51,6 +53,23 @@ pub mod endpoints {
     pub const EMAILS_SUFFIX: &str = "/emails";
     /// "Delete an app token": `DELETE` with Basic authentication \[REVOKE\].
     pub const REVOKE: &str = "https://api.github.com/applications/{client_id}/token";
+}
+
+/// GitHub Enterprise Server's endpoints: paths below `https://HOSTNAME`, the OAuth flow's at
+/// the root \[GHES\] and the REST API's below `/api/v3` \[GHES-API\].
+pub mod enterprise_paths {
+    /// `GET http(s)://HOSTNAME/login/oauth/authorize` \[GHES\].
+    pub const AUTHORIZE: &str = "/login/oauth/authorize";
+    /// `POST http(s)://HOSTNAME/login/oauth/access_token` \[GHES\].
+    pub const TOKEN: &str = "/login/oauth/access_token";
+    /// `POST http(s)://HOSTNAME/login/device/code` \[GHES\].
+    pub const DEVICE_CODE: &str = "/login/device/code";
+    /// The REST API's prefix, `http(s)://HOSTNAME/api/v3` \[GHES-API\].
+    pub const API: &str = "/api/v3";
+    /// The authenticated user, below [`API`].
+    pub const USER: &str = "/api/v3/user";
+    /// "Delete an app token", below [`API`].
+    pub const REVOKE: &str = "/api/v3/applications/{client_id}/token";
 }
 
 /// GitHub, as data.
@@ -110,6 +129,63 @@ pub static DESCRIPTION: VendorDescription = {
     d
 };
 
+/// GitHub Enterprise Server, as data: [`DESCRIPTION`] with the endpoints of one server,
+/// [`enterprise_paths`] below its `https://HOSTNAME` (the provider's base URL), the same flows,
+/// answers and error codes \[GHES\]. Built by [`enterprise_builder`] or `host` in
+/// configuration.
+pub static ENTERPRISE: VendorDescription = {
+    let mut d = DESCRIPTION;
+    d.name = "GitHub Enterprise Server";
+    d.paths.authorization = Some(enterprise_paths::AUTHORIZE);
+    d.paths.token = Some(enterprise_paths::TOKEN);
+    d.paths.device_authorization = Some(enterprise_paths::DEVICE_CODE);
+    d.paths.userinfo = Some(enterprise_paths::USER);
+    d.paths.revocation = Some(enterprise_paths::REVOKE);
+    d
+};
+
+/// The base URL of GitHub Enterprise Server at `host` (a host name, with a port if any):
+/// `https://HOSTNAME`. tokenbridge sends secrets over `https` only, so the `http` the pages
+/// also allow is not offered. An error names `host` for anything else (a scheme, a path,
+/// `github.com` itself).
+pub fn enterprise_base_url(host: &str) -> Result<String> {
+    let host = host.trim();
+    let refuse = |why: &str| Err(Error::config("host", why.to_owned()));
+    if host.is_empty() {
+        return refuse(
+            "empty; set the GitHub Enterprise Server's host name, e.g. github.example.com",
+        );
+    }
+    if host.contains("://") {
+        return refuse("a host name without a scheme, e.g. github.example.com (https is used)");
+    }
+    if host
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '/' | '?' | '#' | '@' | '\\'))
+    {
+        return refuse(
+            "a host name (with a port if any) and nothing else, e.g. github.example.com",
+        );
+    }
+    let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
+    if name.eq_ignore_ascii_case("github.com") || name.eq_ignore_ascii_case("api.github.com") {
+        return refuse("github.com is not an Enterprise Server: remove host");
+    }
+    let url = format!("https://{host}");
+    match tokenbridge_core::Url::parse(&url) {
+        Ok(parsed) if parsed.host_str().is_some() => Ok(url),
+        _ => refuse("not a valid host name, e.g. github.example.com"),
+    }
+}
+
+/// A provider builder for the GitHub Enterprise Server at `host` ([`ENTERPRISE`] below
+/// [`enterprise_base_url`]): set `client_id` and `client_secret` as for GitHub.
+pub fn enterprise_builder(id: impl Into<String>, host: &str) -> Result<ProviderBuilder> {
+    Ok(Provider::builder(id)
+        .vendor(&ENTERPRISE)
+        .base_url(enterprise_base_url(host)?))
+}
+
 const fn revocation() -> RevocationShape {
     let mut r = RevocationShape::STANDARD;
     r.method = HttpMethod::Delete;
@@ -150,8 +226,11 @@ pub fn builder(id: impl Into<String>) -> ProviderBuilder {
 #[non_exhaustive]
 pub struct GitHubSettings {
     /// Replaces the scheme, host and port of every endpoint (an emulator, a proxy); `https`,
-    /// or `http` on loopback only.
+    /// or `http` on loopback only. With `host`, it replaces the server's origin.
     pub base_url: Option<String>,
+    /// The host name of a GitHub Enterprise Server (e.g. `github.example.com`): every
+    /// endpoint moves to `https://HOSTNAME`, the API below `/api/v3` ([`ENTERPRISE`]).
+    pub host: Option<String>,
 }
 
 /// The registration of `kind = "github"`.
@@ -165,6 +244,14 @@ impl ProviderFactory for GitHub {
 
     fn build(&self, context: &ProviderContext<'_>) -> Result<Provider> {
         let settings: GitHubSettings = context.settings()?;
-        context.build_vendor(&DESCRIPTION, settings.base_url)
+        let Some(host) = &settings.host else {
+            return context.build_vendor(&DESCRIPTION, settings.base_url);
+        };
+        let server = enterprise_base_url(host).map_err(|e| match e {
+            Error::Config { message, .. } => context.table().config_error(Some("host"), message),
+            other => other,
+        })?;
+        // A base_url (an emulator, a proxy) replaces the server's origin.
+        context.build_vendor(&ENTERPRISE, Some(settings.base_url.unwrap_or(server)))
     }
 }

@@ -58,6 +58,28 @@ impl TestKey {
         }
     }
 
+    /// A self-signed X.509 certificate of the key, PEM (`keys/generate.sh` makes it), for
+    /// certificate credentials, which Microsoft Entra ID names by their thumbprint; the RSA
+    /// keys only.
+    pub fn certificate_pem(self) -> Option<&'static str> {
+        match self {
+            TestKey::Rsa1 => Some(include_str!("../keys/rsa1.crt.pem")),
+            TestKey::Rsa2 => Some(include_str!("../keys/rsa2.crt.pem")),
+            TestKey::EcP256 | TestKey::Ed25519 => None,
+        }
+    }
+
+    /// The `x5t` of [`certificate_pem`](Self::certificate_pem): the SHA-1 thumbprint of its DER
+    /// encoding, base64url, as `openssl x509 -outform DER | openssl dgst -sha1 -binary`
+    /// computes it (RFC 7515 section 4.1.7).
+    pub fn certificate_x5t(self) -> Option<&'static str> {
+        match self {
+            TestKey::Rsa1 => Some("gLENGqgqYYOHKY7AzvBW0ctb5L8"),
+            TestKey::Rsa2 => Some("46_3PHpBTANNOcvivbby__DHlPw"),
+            TestKey::EcP256 | TestKey::Ed25519 => None,
+        }
+    }
+
     fn jwk_params(self) -> &'static str {
         match self {
             TestKey::Rsa1 => include_str!("../keys/rsa1.jwk.json"),

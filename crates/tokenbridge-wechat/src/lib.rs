@@ -88,7 +88,7 @@ pub static DESCRIPTION: VendorDescription = {
     // Several scopes are comma-separated [GUIDE]; a website app has only snsapi_login.
     d.authorize.scope_separator = ",";
     d.authorize.pkce = false;
-    d.authorize.nonce = false;
+    d.authorize.nonce = tokenbridge_core::NonceMode::Never;
     d.token_request.method = HttpMethod::Get;
     d.token_request.params_in = ParamsIn::Query;
     d.token_request.fields = FieldNames(&[("client_id", "appid"), ("client_secret", "secret")]);

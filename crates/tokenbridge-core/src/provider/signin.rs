@@ -161,7 +161,7 @@ impl AuthorizationRequestBuilder<'_> {
             with_consent_prompt(&mut extra);
         }
         let state = SecretString::from(random_token(RANDOM_BYTES)?);
-        let nonce = if shape.nonce && scopes.iter().any(|s| s == "openid") {
+        let nonce = if shape.nonce.wanted(&scopes) {
             Some(SecretString::from(random_token(RANDOM_BYTES)?))
         } else {
             None

@@ -20,9 +20,36 @@ pub struct AuthorizeShape {
     /// Whether the request carries a PKCE S256 challenge (and the code exchange its
     /// verifier); `false` for a vendor that documents no PKCE (WeChat, DingTalk).
     pub pkce: bool,
-    /// Whether the request carries a `nonce` when `openid` is among the scopes; `false` for a
-    /// vendor that issues no ID token.
-    pub nonce: bool,
+    /// When the request carries a `nonce`, which the callback then requires in the ID token
+    /// (OpenID Connect Core 3.1.3.7): with `openid` by default; never for a vendor that
+    /// issues no ID token; always for one that documents `nonce` without `openid` (Sign in
+    /// with Apple).
+    pub nonce: NonceMode,
+}
+
+/// When an authorization request carries a `nonce`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum NonceMode {
+    /// Never: the vendor issues no ID token, or documents no `nonce`.
+    Never,
+    /// When `openid` is among the scopes (OpenID Connect Core 3.1.2.1).
+    #[default]
+    WithOpenid,
+    /// Always, whatever the scopes: the vendor documents `nonce` for sign-ins without
+    /// `openid` and echoes it in its ID token.
+    Always,
+}
+
+impl NonceMode {
+    /// Whether a request for `scopes` carries a nonce.
+    pub fn wanted<S: AsRef<str>>(self, scopes: &[S]) -> bool {
+        match self {
+            NonceMode::Never => false,
+            NonceMode::WithOpenid => scopes.iter().any(|s| s.as_ref() == "openid"),
+            NonceMode::Always => true,
+        }
+    }
 }
 
 impl AuthorizeShape {
@@ -34,7 +61,7 @@ impl AuthorizeShape {
         fragment: None,
         scope_separator: " ",
         pkce: true,
-        nonce: true,
+        nonce: NonceMode::WithOpenid,
     };
 }
 

@@ -10,7 +10,7 @@ mod authorize_shape;
 mod parse;
 mod userinfo;
 
-pub use authorize_shape::AuthorizeShape;
+pub use authorize_shape::{AuthorizeShape, NonceMode};
 pub use parse::{parse_token_fast, parse_token_response, vendor_error_in};
 pub use userinfo::parse_shaped_userinfo;
 
@@ -69,7 +69,8 @@ pub struct VendorDescription {
     pub logout: LogoutParams,
     /// The scopes of a sign-in when neither the caller nor the configuration names any:
     /// `openid` for OpenID Connect; a vendor's OAuth 2.0 flavour documents its own (Huawei
-    /// OneAccess: `get_user_info`). A `nonce` is sent only when `openid` is among them.
+    /// OneAccess: `get_user_info`). When a `nonce` is sent follows
+    /// [`authorize.nonce`](AuthorizeShape::nonce): by default, when `openid` is among them.
     pub default_scopes: &'static [&'static str],
     /// The ID-token algorithms accepted when `id_token_signed_response_alg` is not
     /// configured, where the vendor documents its default (GenAuth: HS256 with the client

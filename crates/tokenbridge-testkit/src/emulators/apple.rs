@@ -5,7 +5,9 @@
 //! is an ES256 JWT checked against the client's registered key, team id and key id; the
 //! refresh answer carries no refresh token), `/auth/revoke` (200 even for a token it never
 //! issued) and `/auth/keys`. ID tokens are RS256 from `/auth/keys` and carry
-//! `email_verified` and `is_private_email` as the strings `"true"`/`"false"`.
+//! `email_verified` and `is_private_email` as the strings `"true"`/`"false"`, and the
+//! authorization request's `nonce` when it had one, whatever its scopes (\[NONCE\] and
+//! \[IDT\] in [`crate::facts::apple`]).
 //!
 //! Where Apple's documentation is silent the emulator assumes, and says so here and in
 //! `docs/providers/apple.md` (each marked `inferred` below; no test asserts one as Apple's):

@@ -4,7 +4,8 @@
 //! `/{tenant}/v2.0/.well-known/openid-configuration` (for `common` and `organizations` its
 //! issuer is the template `<origin>/{tenantid}/v2.0`), `/{tenant}/oauth2/v2.0/authorize`,
 //! `/{tenant}/oauth2/v2.0/token` (`client_secret_post`, `client_secret_basic`,
-//! `private_key_jwt` whose assertions name the certificate in `x5t`, PKCE; errors carry
+//! `private_key_jwt` whose assertions name the client's registered certificate by its
+//! SHA-1 thumbprint in `x5t`, refused with AADSTS700027 when they name another, PKCE; errors carry
 //! `error_codes`), `/{tenant}/discovery/v2.0/keys`,
 //! `/{tenant}/oauth2/v2.0/logout` and Microsoft Graph's `/oidc/userinfo`, which answers only
 //! `sub`, `name`, `family_name`, `given_name`, `picture` and `email`. ID tokens carry `tid`
@@ -14,6 +15,8 @@
 //! `docs/providers/entra.md` (each marked `inferred` below; no test asserts one as Entra's):
 //! - the HTTP status of each token error (400; 401 for `invalid_client`): Microsoft shows
 //!   bodies only;
+//! - the `error` (`invalid_client`) of an assertion naming another certificate: Microsoft
+//!   gives its AADSTS code only;
 //! - the AADSTS code of an unknown code (54005, the documented one for a redeemed code), of
 //!   a redirect URI mismatch (50011) and of a missing parameter (900144);
 //! - the authorize endpoint issues a code at once, without a sign-in page.
@@ -196,6 +199,13 @@ pub fn profile(tenant: &str) -> Profile {
         userinfo_claims: Some(facts::USERINFO_CLAIMS.iter().map(|c| (*c).into()).collect()),
         // CERT: an assertion signed with a certificate names it by its thumbprint.
         assertion_header: Some(facts::CERT_THUMBPRINT_HEADER.into()),
+        // CERTERR; the status and `error` are inferred, as for the other client errors.
+        unknown_certificate: Some(entra_error(
+            401,
+            "invalid_client",
+            facts::INVALID_CERTIFICATE_ASSERTION,
+            "Client assertion contains an invalid signature.",
+        )),
         ..Profile::standard()
     }
 }
@@ -209,9 +219,15 @@ pub fn demo_client() -> ClientRegistration {
     )
 }
 
-/// The demo certificate app (`private_key_jwt` with [`TestKey::Rsa2`]'s public key).
+/// The demo certificate app (`private_key_jwt` with [`TestKey::Rsa2`]'s public key and its
+/// certificate, [`TestKey::certificate_pem`], whose thumbprint assertions must carry).
 pub fn demo_cert_client() -> ClientRegistration {
-    ClientRegistration::private_key_jwt(DEMO_CERT_CLIENT_ID, TestKey::Rsa2.public_pem())
+    let client =
+        ClientRegistration::private_key_jwt(DEMO_CERT_CLIENT_ID, TestKey::Rsa2.public_pem());
+    match TestKey::Rsa2.certificate_pem() {
+        Some(certificate) => client.with_certificate(certificate),
+        None => client,
+    }
 }
 
 /// Microsoft Entra ID on loopback for one tenant segment. Stops when dropped; everything an
@@ -280,5 +296,26 @@ impl EntraEmulator {
     /// Runs until the server stops (for `tokenbridge emulate`).
     pub async fn wait(self) {
         self.inner.wait().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oidc::certificate_x5t;
+
+    #[test]
+    fn the_registered_certificates_thumbprint_is_openssls() {
+        let client = demo_cert_client();
+        let registered = client.certificate_pem.as_deref().unwrap();
+        assert_eq!(
+            certificate_x5t(registered).as_deref(),
+            TestKey::Rsa2.certificate_x5t()
+        );
+        assert_eq!(
+            certificate_x5t(TestKey::Rsa1.certificate_pem().unwrap()).as_deref(),
+            TestKey::Rsa1.certificate_x5t()
+        );
+        assert_eq!(certificate_x5t("not a certificate"), None);
     }
 }

@@ -26,7 +26,11 @@
 //!   previously invalid"; 400 with an error response.
 //! - \[IDT\] <https://developer.apple.com/documentation/signinwithapplejs/authorizationi/id_token>:
 //!   `iss` is `https://appleid.apple.com`; `email_verified` and `is_private_email` are strings
-//!   (`"true"`/`"false"`) or booleans.
+//!   (`"true"`/`"false"`) or booleans; the ID token's `nonce` is present "only if passed during
+//!   the authorization request".
+//! - \[NONCE\] <https://developer.apple.com/documentation/signinwithapplejs/clientconfigi/nonce>:
+//!   the authorization's `nonce` is "the value that associates a client session and an ID
+//!   token", and it "mitigates replay attacks".
 
 /// The issuer of ID tokens and the audience of client secrets \[IDT\], \[SECRET\].
 pub const ISSUER: &str = "https://appleid.apple.com";

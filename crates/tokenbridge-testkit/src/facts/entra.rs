@@ -22,7 +22,12 @@
 //!   answers `sub`, `name`, `family_name`, `given_name`, `picture`, `email` only.
 //! - \[CERT\] <https://learn.microsoft.com/en-us/entra/identity-platform/certificate-credentials>:
 //!   `private_key_jwt` assertions signed with a certificate's key name it by its thumbprint in
-//!   the header (`x5t`).
+//!   the header (`x5t`), "Base64url-encoded SHA-1 thumbprint of the X.509 certificate's DER
+//!   encoding".
+//! - \[CERTERR\] <https://learn.microsoft.com/en-us/azure/developer/java/sdk/troubleshooting-authentication-service-principal>:
+//!   a certificate credential refused with AADSTS700027, "Client assertion contains an invalid
+//!   signature", whose mitigation is to "ensure the specified certificate has been uploaded to
+//!   the Microsoft Entra application registration".
 
 /// The authority's host \[OIDC\].
 pub const LOGIN_HOST: &str = "https://login.microsoftonline.com";
@@ -70,3 +75,6 @@ pub const PKCE_MISMATCH: u32 = 50148;
 pub const CERT_THUMBPRINT_HEADER: &str = "x5t";
 /// "Request is malformed or invalid" \[ERR\].
 pub const INVALID_REQUEST: u32 = 9002313;
+/// A certificate assertion the application does not know: "Client assertion contains an
+/// invalid signature", for a certificate not uploaded to the application \[CERTERR\].
+pub const INVALID_CERTIFICATE_ASSERTION: u32 = 700027;

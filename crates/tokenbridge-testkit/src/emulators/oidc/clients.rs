@@ -25,6 +25,10 @@ pub struct ClientRegistration {
     /// The public key (SubjectPublicKeyInfo PEM) its `private_key_jwt` assertions verify
     /// with.
     pub public_key_pem: Option<String>,
+    /// The certificate (PEM) registered for its `private_key_jwt` key, which a profile with an
+    /// [`assertion_header`](super::Profile::assertion_header) requires the assertion to name
+    /// by its thumbprint (Microsoft Entra ID's `x5t`).
+    pub certificate_pem: Option<String>,
 }
 
 impl ClientRegistration {
@@ -35,6 +39,7 @@ impl ClientRegistration {
             client_secret: Some(secret.into()),
             auth_method: method,
             public_key_pem: None,
+            certificate_pem: None,
         }
     }
 
@@ -46,7 +51,14 @@ impl ClientRegistration {
             client_secret: None,
             auth_method: AuthMethod::PrivateKeyJwt,
             public_key_pem: Some(public_key_pem.into()),
+            certificate_pem: None,
         }
+    }
+
+    /// This client with `certificate_pem` registered for its key.
+    pub fn with_certificate(mut self, certificate_pem: &str) -> Self {
+        self.certificate_pem = Some(certificate_pem.into());
+        self
     }
 
     /// A public client (`none`).
@@ -56,6 +68,7 @@ impl ClientRegistration {
             client_secret: None,
             auth_method: AuthMethod::None,
             public_key_pem: None,
+            certificate_pem: None,
         }
     }
 }
@@ -192,14 +205,17 @@ impl OidcProvider {
         };
         let header = jsonwebtoken::decode_header(assertion).map_err(|e| format!("header: {e}"))?;
         if let Some(member) = &self.profile.assertion_header {
-            let present = assertion
-                .split('.')
-                .next()
-                .and_then(|h| URL_SAFE_NO_PAD.decode(h).ok())
-                .and_then(|h| serde_json::from_slice::<Value>(&h).ok())
-                .is_some_and(|h| h.get(member).is_some_and(Value::is_string));
-            if client.auth_method == AuthMethod::PrivateKeyJwt && !present {
-                return Err(format!("the assertion's header has no {member}"));
+            if client.auth_method == AuthMethod::PrivateKeyJwt {
+                let Some(named) = header_member(assertion, member) else {
+                    return Err(format!("the assertion's header has no {member}"));
+                };
+                if let Some(registered) = client.certificate_pem.as_deref() {
+                    if Some(named) != certificate_x5t(registered) {
+                        return Err(format!(
+                            "the assertion's {member} is not the registered certificate's"
+                        ));
+                    }
+                }
             }
         }
         if !algorithms.contains(&header.alg) {
@@ -231,6 +247,48 @@ impl OidcProvider {
         }
         Ok(())
     }
+}
+
+impl OidcProvider {
+    /// The profile's [`unknown_certificate`](super::Profile::unknown_certificate) answer when
+    /// `presented` is a `private_key_jwt` assertion naming, in the profile's
+    /// [`assertion_header`](super::Profile::assertion_header), another certificate than the one
+    /// registered for `client`.
+    pub(super) fn certificate_refusal(
+        &self,
+        client: &ClientRegistration,
+        presented: &Presented,
+    ) -> Option<crate::reply::Reply> {
+        let reply = self.profile.unknown_certificate.as_ref()?;
+        let member = self.profile.assertion_header.as_deref()?;
+        let registered = certificate_x5t(client.certificate_pem.as_deref()?)?;
+        let named = header_member(presented.assertion.as_deref()?, member)?;
+        (client.auth_method == AuthMethod::PrivateKeyJwt && named != registered)
+            .then(|| reply.clone())
+    }
+}
+
+/// The string member `member` of a JWT's header.
+fn header_member(jwt: &str, member: &str) -> Option<String> {
+    let header = URL_SAFE_NO_PAD.decode(jwt.split('.').next()?).ok()?;
+    match serde_json::from_slice::<Value>(&header).ok()?.get(member)? {
+        Value::String(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// The `x5t` of a PEM certificate: the SHA-1 of its DER encoding, base64url (RFC 7515 section
+/// 4.1.7). `None` when `pem` holds no certificate.
+pub fn certificate_x5t(pem: &str) -> Option<String> {
+    let body = pem
+        .split_once("-----BEGIN CERTIFICATE-----")?
+        .1
+        .split_once("-----END CERTIFICATE-----")?
+        .0;
+    let text: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+    let der = STANDARD.decode(text).ok()?;
+    let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &der);
+    Some(URL_SAFE_NO_PAD.encode(digest.as_ref()))
 }
 
 /// Works out which client presented itself and with which method. Err when the request mixes

@@ -23,7 +23,7 @@ mod token;
 mod userinfo;
 
 pub use authorize::form_post_fields;
-pub use clients::{ClientRegistration, CodeRequest};
+pub use clients::{certificate_x5t, ClientRegistration, CodeRequest};
 pub use emulator::OidcEmulator;
 pub use profile::{
     AuthorizeMode, ErrorReplies, ExpiryStyle, FormPost, IdTokenSigning, Profile, RefreshStyle,

@@ -216,6 +216,11 @@ pub struct Profile {
     /// A header member every `private_key_jwt` assertion must carry (Microsoft Entra ID's
     /// `x5t`, the certificate's thumbprint); `None`: no such rule.
     pub assertion_header: Option<String>,
+    /// The answer to a `private_key_jwt` assertion whose
+    /// [`assertion_header`](Self::assertion_header) names another certificate than the
+    /// client's registered one (Microsoft Entra ID's AADSTS700027); `None`:
+    /// [`ErrorReplies::bad_client_credentials`].
+    pub unknown_certificate: Option<Reply>,
 }
 
 /// How the emulator signs ID tokens.
@@ -312,6 +317,7 @@ impl Profile {
             userinfo_claims: None,
             id_tokens_always: false,
             assertion_header: None,
+            unknown_certificate: None,
         }
     }
 }

@@ -62,7 +62,9 @@ impl OidcProvider {
         if !self.profile.auth_methods.contains(&presented.method)
             || !self.authenticates(&client, &presented, &self.token_endpoint())
         {
-            return errors.bad_client_credentials.clone();
+            return self
+                .certificate_refusal(&client, &presented)
+                .unwrap_or_else(|| errors.bad_client_credentials.clone());
         }
         let grant_type = params.get("grant_type").map(String::as_str).unwrap_or("");
         if !self.profile.grant_types.iter().any(|g| g == grant_type) {

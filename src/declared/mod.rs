@@ -17,6 +17,8 @@
 //! therefore built once per distinct table and kept for the life of the process: loading the
 //! same configuration again reuses it.
 
+mod shapes;
+
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Mutex, OnceLock};
@@ -65,6 +67,39 @@ pub const DECLARATION_KEYS: &[&str] = &[
     "userinfo_headers",
     "userinfo_envelope",
     "userinfo_fields",
+    "discovery_path",
+    "introspection_path",
+    "device_authorization_path",
+    "par_path",
+    "grants",
+    "public_grants",
+    "basic_encoding",
+    "id_token_algorithms",
+    "offline_access_needs_consent",
+    "authorize_redirect_param",
+    "authorize_client_id_param",
+    "authorize_params",
+    "authorize_fragment",
+    "authorize_scope_separator",
+    "authorize_pkce",
+    "authorize_nonce",
+    "logout_id_token_hint_param",
+    "logout_redirect_param",
+    "logout_client_id_param",
+    "logout_state",
+    "logout_hint_param",
+    "request_omit_params",
+    "response_envelope_required",
+    "response_scope_separator",
+    "error_message_missing",
+    "error_code_is_status",
+    "userinfo_error_message_field",
+    "userinfo_email_lookup",
+    "revocation_method",
+    "revocation_body",
+    "revocation_token_param",
+    "revocation_type_hint",
+    "revocation_basic_auth",
 ];
 
 /// The standard names `request_fields` may rename.
@@ -212,19 +247,34 @@ impl Reader<'_> {
         }
     }
 
+    /// An endpoint: a path below `base_url`, or the vendor's absolute `https://` URL (whose
+    /// scheme, host and port a provider's `base_url` replaces).
     fn path(&self, key: &str) -> Result<Option<&'static str>> {
         let path = self.text(key)?;
         match path {
-            Some(p) if !p.starts_with('/') => {
-                Err(self.error(key, "expected a path below base_url, starting with `/`"))
+            Some(p) if p.starts_with('/') => Ok(path),
+            Some(p) if p.starts_with("https://") => {
+                let host = p["https://".len()..].split(['/', '?', '#']).next();
+                match host {
+                    Some(h) if !h.is_empty() && !h.contains(char::is_whitespace) => Ok(path),
+                    _ => Err(self.error(key, "an absolute URL needs a host: https://HOST/PATH")),
+                }
             }
-            _ => Ok(path),
+            Some(_) => Err(self.error(
+                key,
+                "expected a path below base_url, starting with `/`, or an absolute https:// URL",
+            )),
+            None => Ok(None),
         }
     }
 
     fn flag(&self, key: &str) -> Result<bool> {
+        self.flag_or(key, false)
+    }
+
+    fn flag_or(&self, key: &str, default: bool) -> Result<bool> {
         match self.map.get(key) {
-            None => Ok(false),
+            None => Ok(default),
             Some(Value::Bool(b)) => Ok(*b),
             Some(_) => Err(self.error(key, "expected true or false")),
         }
@@ -311,9 +361,7 @@ impl Reader<'_> {
         let mut mappings = Vec::with_capacity(table.len());
         for (code, kind) in table {
             let key = format!("errors.{code}");
-            let Value::String(kind) = kind else {
-                return Err(self.error(&key, "expected an error kind such as \"invalid_grant\""));
-            };
+            let (kind, inferred) = self.error_entry(&key, kind)?;
             let kind = ERROR_KINDS
                 .iter()
                 .copied()
@@ -328,8 +376,12 @@ impl Reader<'_> {
                         ),
                     )
                 })?;
-            // The declaration states what each code means: it is the configuration's word.
-            mappings.push(ErrorMapping::documented(leak(code), kind));
+            // The declaration states what each code means, and whether the vendor documents it.
+            mappings.push(if inferred {
+                ErrorMapping::inferred(leak(code), kind)
+            } else {
+                ErrorMapping::documented(leak(code), kind)
+            });
         }
         Ok(ErrorTable(leak_slice(mappings)))
     }
@@ -391,9 +443,9 @@ impl Reader<'_> {
             _ => self.path("issuer_path")?,
         };
         d.redirect_uri_required = self.flag("redirect_uri_required")?;
-        let scopes = self.list("default_scopes")?;
-        if !scopes.is_empty() {
-            d.default_scopes = scopes;
+        // `[]` is a declaration too: a vendor whose sign-in sends no scope by default.
+        if self.map.contains_key("default_scopes") {
+            d.default_scopes = self.list("default_scopes")?;
         }
 
         let request = &mut d.token_request;
@@ -449,6 +501,7 @@ impl Reader<'_> {
         userinfo.headers = self.pairs("userinfo_headers", None)?;
         userinfo.envelope = self.text("userinfo_envelope")?;
         userinfo.fields = FieldNames(self.pairs("userinfo_fields", Some(USERINFO_FIELDS))?);
+        self.more(&mut d)?;
         Ok(d)
     }
 }
@@ -457,8 +510,10 @@ impl Reader<'_> {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DeclaredSettings {
-    /// Every path of the declaration is below it.
-    base_url: String,
+    /// Every path of the declaration is below it, and it replaces the scheme, host and port
+    /// of its absolute URLs; required unless every endpoint is an absolute URL.
+    #[serde(default)]
+    base_url: Option<String>,
 }
 
 /// Builds the providers of a declared kind.
@@ -472,6 +527,10 @@ impl ProviderFactory for DeclaredKind {
 
     fn build(&self, context: &ProviderContext<'_>) -> Result<Provider> {
         let settings: DeclaredSettings = context.settings()?;
-        context.build(context.builder(self.0)?.base_url(settings.base_url))
+        let mut builder = context.builder(self.0)?;
+        if let Some(base_url) = settings.base_url {
+            builder = builder.base_url(base_url);
+        }
+        context.build(builder)
     }
 }
