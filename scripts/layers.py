@@ -36,13 +36,7 @@ ROOT_FILES = {"lib.rs"}
 
 # Circles between the files of one folder that are known and kept: each entry is the set of
 # the files (paths below src/) in the circle, with a comment saying why.
-FILE_CIRCLES_ALLOWED = [
-    # http.rs builds the default ReqwestTransport, and reqwest_transport.rs reads HttpConfig
-    # and the client defaults that http.rs defines. Breaking it means moving HttpConfig and
-    # those constants into a file of their own, below both; http.rs is being reworked for
-    # performance now, so the move waits for that work to land.
-    {"transport/http.rs", "transport/reqwest_transport.rs"},
-]
+FILE_CIRCLES_ALLOWED: list[set[str]] = []
 
 USE_BLOCK = re.compile(r"crate::\{")
 CRATE_PATH = re.compile(r"\bcrate::([A-Za-z_][A-Za-z0-9_]*)")

@@ -41,10 +41,10 @@ pub use model::random::random_token;
 pub use model::token::{SerializeSecrets, TokenSet, TokenType};
 
 // The transport layer: requests, the HTTP client and its seam, shapes, the response pipeline.
-pub use transport::http::{
-    HttpClient, HttpConfig, HttpResponse, DEFAULT_MAX_BODY_BYTES, DEFAULT_USER_AGENT, IDLE_TIMEOUT,
-    MAX_IDLE_PER_HOST,
+pub use transport::config::{
+    HttpConfig, DEFAULT_MAX_BODY_BYTES, DEFAULT_USER_AGENT, IDLE_TIMEOUT, MAX_IDLE_PER_HOST,
 };
+pub use transport::http::{HttpClient, HttpResponse};
 pub use transport::request::{form_encode, BodyEncoding, ParamValue, TokenRequest};
 pub use transport::request_auth::RequestAuthorization;
 pub use transport::seam::{transport_fn, FnTransport, ResponseBody, Transport};

@@ -16,7 +16,8 @@ use crate::error::{Error, Result};
 use crate::protocol::auth::AuthMethod;
 use crate::protocol::auth::PrivateKeyJwt;
 use crate::provider::{Provider, ProviderBuilder};
-use crate::transport::http::{HttpClient, HttpConfig};
+use crate::transport::config::HttpConfig;
+use crate::transport::http::HttpClient;
 use crate::vendor::VendorDescription;
 use secrecy::{ExposeSecret, SecretString};
 

@@ -2,6 +2,7 @@
 //! the transport seam under it, the vendor request and response shapes, and the lenient
 //! response pipeline (`wire`) that turns an answer into tokens or a typed error.
 
+pub(crate) mod config;
 pub(crate) mod endpoint_url;
 pub(crate) mod http;
 pub(crate) mod request;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::error::{Error, Result, TransportError, TransportKind};
-use crate::transport::http::{HttpConfig, DEFAULT_USER_AGENT, IDLE_TIMEOUT, MAX_IDLE_PER_HOST};
+use crate::transport::config::{HttpConfig, DEFAULT_USER_AGENT, IDLE_TIMEOUT, MAX_IDLE_PER_HOST};
 use crate::transport::seam::{transport_error, ResponseBody, Transport};
 use crate::transport::url::shown_url;
 
