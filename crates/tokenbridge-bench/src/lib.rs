@@ -297,24 +297,25 @@ impl Interleaved {
     /// The median over rounds of `time(i) / time(reference)`: how many times longer `i`
     /// takes. Per-round ratios cancel load that both saw.
     pub fn time_ratio(&self, i: usize, reference: usize) -> f64 {
+        let r = self.sorted_ratios(i, reference);
+        r[r.len() / 2]
+    }
+
+    /// The per-round ratios `time(i) / time(reference)`, in increasing order.
+    fn sorted_ratios(&self, i: usize, reference: usize) -> Vec<f64> {
         let mut r: Vec<f64> = self
             .times
             .iter()
             .map(|row| row[i].as_secs_f64() / row[reference].as_secs_f64())
             .collect();
         r.sort_by(f64::total_cmp);
-        r[r.len() / 2]
+        r
     }
 
     /// The lower quartile, median and upper quartile over rounds of `time(i) /
     /// time(reference)`: the middle half of the rounds lies between the first and the last.
     pub fn time_ratio_quartiles(&self, i: usize, reference: usize) -> [f64; 3] {
-        let mut r: Vec<f64> = self
-            .times
-            .iter()
-            .map(|row| row[i].as_secs_f64() / row[reference].as_secs_f64())
-            .collect();
-        r.sort_by(f64::total_cmp);
+        let r = self.sorted_ratios(i, reference);
         let at = |q: usize| r[(r.len() - 1) * q / 4];
         [at(1), at(2), at(3)]
     }
